@@ -1,0 +1,52 @@
+# pitwall — the two commands a newcomer needs are `make run` and `make test`.
+# Everything else here is what those two are made of.
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+HOST       ?= 127.0.0.1
+PORT       ?= 8001
+ARGS       ?=
+
+.PHONY: run test setup build build-asan web test-c test-asan test-web test-e2e bench \
+        screenshots format clean
+
+run: setup build web
+	@echo "pitwall: open http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	./$(BUILD)/src/app/pitwall --host $(HOST) --port $(PORT) $(ARGS)
+
+test: setup build build-asan web
+	bash scripts/test-all.sh
+
+setup:
+	@bash scripts/setup.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+$(BUILD_ASAN)/build.ninja:
+	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPITWALL_SANITIZE=ON
+
+build: $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: $(BUILD_ASAN)/build.ninja
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+web:
+	@bash scripts/build-web.sh
+
+test-c: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS)
+
+bench: setup build
+	bash scripts/bench-all.sh
+
+format:
+	find src tests bench -name '*.[ch]' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) web/dist

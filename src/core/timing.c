@@ -1,0 +1,53 @@
+#include "core/timing.h"
+
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+int pw_state_find_car(const struct pw_race_state *state, const char *number)
+{
+    for (int i = 0; i < state->n_cars; i++) {
+        if (strcmp(state->cars[i].driver.number, number) == 0)
+            return i;
+    }
+    return -1;
+}
+
+static const char *const tyre_names[] = {"UNKNOWN", "SOFT", "MEDIUM", "HARD", "INTERMEDIATE", "WET"};
+static const char *const track_names[] = {"green", "yellow", "sc", "vsc", "vsc_ending", "red"};
+
+const char *pw_tyre_name(enum pw_tyre tyre)
+{
+    if ((unsigned)tyre >= sizeof tyre_names / sizeof *tyre_names)
+        return tyre_names[0];
+    return tyre_names[tyre];
+}
+
+enum pw_tyre pw_tyre_parse(const char *name)
+{
+    for (unsigned i = 1; name && i < sizeof tyre_names / sizeof *tyre_names; i++) {
+        if (strcasecmp(name, tyre_names[i]) == 0)
+            return (enum pw_tyre)i;
+    }
+    if (name && strcasecmp(name, "INTER") == 0)
+        return PW_TYRE_INTER;
+    return PW_TYRE_UNKNOWN;
+}
+
+const char *pw_track_name(enum pw_track_status track)
+{
+    if ((unsigned)track >= sizeof track_names / sizeof *track_names)
+        return track_names[0];
+    return track_names[track];
+}
+
+int pw_track_parse(const char *name, enum pw_track_status *out)
+{
+    for (unsigned i = 0; name && i < sizeof track_names / sizeof *track_names; i++) {
+        if (strcasecmp(name, track_names[i]) == 0) {
+            *out = (enum pw_track_status)i;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
