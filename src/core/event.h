@@ -60,6 +60,11 @@ struct pw_race_meta {
 struct pw_event {
     enum pw_event_type type;
     char race_id[PW_RACE_ID_MAX]; /* stamped by the race runner; "" inside a source */
+    /* Per-race, per-producer sequence number, from 1: the race runner numbers every race
+     * event it publishes (positions included), the commentary engine numbers its own lines.
+     * Two counters, because in Kafka mode they come from different processes; the SSE id
+     * is "<race seq>-<commentary seq>". 0 inside a source. */
+    uint64_t seq;
     int64_t race_ms;              /* race clock when it happened */
     int64_t wall_ms;              /* Unix time in ms when the event was created */
     int lap;                      /* leader's lap when it happened */
