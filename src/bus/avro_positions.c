@@ -338,7 +338,11 @@ int avro_positions_validate(avro_schema_t schema, const void *buf, size_t len)
 
 static avro_schema_t field_schema(avro_schema_t rec, const char *name)
 {
-    avro_schema_t f = avro_schema_record_field_get(rec, name);
+    /* avro_schema_record_field_get() reads garbage for a missing name: look up the index */
+    int index = avro_schema_record_field_get_index(rec, name);
+    if (index < 0)
+        return NULL;
+    avro_schema_t f = avro_schema_record_field_get_by_index(rec, index);
     if (f && avro_typeof(f) == AVRO_UNION) {
         /* ["null", T]: what matters is T */
         for (size_t i = 0; i < avro_schema_union_size(f); i++) {

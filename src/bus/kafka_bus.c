@@ -129,6 +129,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
                 rd_kafka_err2str(m->err));
     } else {
         b->stats.produced++;
+        if (c->brokers_up == 0)
+            c->brokers_up = 1; /* an ack is proof enough; statistics give the exact count */
     }
 }
 
@@ -162,15 +164,27 @@ static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque)
     json_t *brokers = json_object_get(doc, "brokers");
     const char *name;
     json_t *br;
-    int up = 0;
+    int up = 0, any_up = 0;
+    json_int_t ids[64]; /* the logical GroupCoordinator entry repeats a real broker's id */
     (void)rk;
     if (json_is_object(brokers)) {
+        /* bootstrap and coordinator entries duplicate real brokers: count distinct node
+         * ids, but a bootstrap connection alone still means "connected" */
         json_object_foreach(brokers, name, br)
         {
             const char *state = json_string_value(json_object_get(br, "state"));
-            if (state && !strcmp(state, "UP"))
-                up++;
+            if (!state || strcmp(state, "UP"))
+                continue;
+            any_up = 1;
+            json_int_t id = json_integer_value(json_object_get(br, "nodeid"));
+            bool seen = id < 0;
+            for (int i = 0; i < up && !seen; i++)
+                seen = ids[i] == id;
+            if (!seen && up < (int)(sizeof ids / sizeof ids[0]))
+                ids[up++] = id;
         }
+        if (up == 0)
+            up = any_up;
         if (up > 0 && c->brokers_up == 0)
             PW_INFO(c->bus->log, "kafka", "%s: %d broker(s) up", client_names[c->kind], up);
         c->brokers_up = up;
@@ -182,7 +196,7 @@ static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque)
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     struct kafka_client *c = rd_kafka_opaque(rk);
-    enum pw_log_level lv = level <= 3 ? PW_LOG_ERROR : level <= 4 ? PW_LOG_WARN
+    enum pw_log_level lv = level <= 2 ? PW_LOG_ERROR : level <= 4 ? PW_LOG_WARN
                            : level <= 6                          ? PW_LOG_INFO
                                                                  : PW_LOG_DEBUG;
     pw_log_write(c ? c->bus->log : NULL, lv, "rdkafka", "%s: %s", fac, buf);

@@ -53,8 +53,7 @@ static struct pw_event *push(struct builder *b, enum pw_event_type type)
         r->n_commentary++;
     } else {
         ev->seq = ++b->race_seq;
-        r->states[r->n] = b->st;
-        ev->state = &r->states[r->n];
+        r->states[r->n] = b->st; /* ev->state is pointed at it once the arrays stop moving */
         ev->meta = &r->meta;
         r->n_race++;
     }
@@ -200,6 +199,8 @@ int fixture_race_make(struct fixture_race *r, const char *race_id, int n_cars, i
     push(&b, PW_EV_POSITIONS);
     push(&b, PW_EV_CLASSIFICATION);
     comment(&b, PW_COMMENT_HIGHLIGHT, "Chequered flag!");
+    for (int i = 0; i < r->n; i++)
+        r->ev[i].state = r->ev[i].type == PW_EV_COMMENTARY ? NULL : &r->states[i];
     return 0;
 }
 
