@@ -129,7 +129,16 @@ static void test_two_edges_and_late_edge(void **state)
     int half = race.n / 2;
     publisher_start(&c->loop, &pub, runner, &race, 0, half, 2);
     struct two t = {{&r1, half}, {&r2, half}};
-    assert_true(harness_run_until(&c->loop, both_done, &t, 60000));
+    if (!harness_run_until(&c->loop, both_done, &t, 60000)) {
+        struct bus_kafka_stats s1, s2, sr;
+        bus_kafka_get_stats(e1, &s1);
+        bus_kafka_get_stats(e2, &s2);
+        bus_kafka_get_stats(runner, &sr);
+        fail_msg("half=%d got %d/%d; consumed %llu/%llu produced %llu awaiting %llu gaps %llu",
+                 half, r1.n, r2.n, (unsigned long long)s1.consumed,
+                 (unsigned long long)s2.consumed, (unsigned long long)sr.produced,
+                 (unsigned long long)sr.awaiting_schema, (unsigned long long)s1.seq_gaps);
+    }
     publisher_close(&pub);
     /* mid-race: a new edge joins */
     assert_int_equal(bus_kafka_create(&c->loop, &c->h.cfg, BUS_KAFKA_EDGE, &c->h.log, &e3), 0);
