@@ -162,6 +162,26 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
     return 0;
 }
 
+static bool expects_continue(const struct http_conn *conn)
+{
+    for (int i = 0; i < conn->n_hdrs; i++) {
+        if (strcasecmp(conn->arena + conn->hdrs[i].name, "Expect") == 0 &&
+            strcasecmp(conn->arena + conn->hdrs[i].value, "100-continue") == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Clients such as curl wait (about a second) for this before they send a body. */
+static void conn_send_continue(struct http_conn *conn)
+{
+    static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    struct pw_buf *buf = pw_buf_new(cont, sizeof cont - 1);
+    if (buf && http_write_buf(conn, buf) == 0)
+        http_server_count_status(conn->srv, 100);
+    pw_buf_unref(buf);
+}
+
 static int on_headers_complete(http_parser *p)
 {
     struct http_conn *conn = conn_of(p);
@@ -182,6 +202,9 @@ static int on_headers_complete(http_parser *p)
     if ((p->flags & F_CONTENTLENGTH) && !(p->flags & F_CHUNKED) &&
         p->content_length > conn->srv->cfg.max_body_bytes)
         return conn_reject(conn, 413, "Request body too large");
+    bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENTLENGTH) && p->content_length > 0);
+    if (has_body && p->http_minor >= 1 && expects_continue(conn))
+        conn_send_continue(conn);
     return 0;
 }
 

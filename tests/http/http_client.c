@@ -163,7 +163,7 @@ static size_t parse_response(const char *buf, size_t len, bool eof, struct test_
     bool has_len = tc_header(res, "Content-Length", cl, sizeof cl);
     if (has_len)
         body = (size_t)strtoul(cl, NULL, 10);
-    else if (res->status == 204 || res->status == 304)
+    else if (res->status == 204 || res->status == 304 || res->status / 100 == 1)
         has_len = true;
     if (!has_len) {
         if (!eof)

@@ -272,6 +272,26 @@ static void test_pipelined(void **state)
     close(fd);
 }
 
+static void test_expect_continue(void **state)
+{
+    struct fx *fx = *state;
+    struct test_response res;
+    fx_start(fx);
+    int fd = tc_connect(fx->tc, fx->port);
+    assert_int_equal(tc_send_str(fx->tc, fd,
+                                 "POST /echo HTTP/1.1\r\nContent-Length: 4\r\n"
+                                 "Expect: 100-continue\r\n\r\n"),
+                     0);
+    assert_int_equal(tc_read_response(fx->tc, fd, &res, 2000), 0);
+    assert_int_equal(res.status, 100);
+    assert_int_equal(tc_send_str(fx->tc, fd, "ping"), 0);
+    assert_int_equal(tc_read_response(fx->tc, fd, &res, 2000), 0);
+    assert_int_equal(res.status, 200);
+    assert_string_equal(res.body, "ping");
+    tc_forget(fx->tc, fd);
+    close(fd);
+}
+
 static void test_half_close_still_answered(void **state)
 {
     struct fx *fx = *state;
@@ -849,6 +869,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_keep_alive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipelined, setup, teardown),
         cmocka_unit_test_setup_teardown(test_half_close_still_answered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expect_continue, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limits_just_fit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_request_408, setup, teardown),
