@@ -22,7 +22,7 @@ static const struct tyre_spec tyre_specs[] = {
 
 #define MODEL_FUEL_MS_PER_LAP 56.0   /* ~1.75 kg a lap at ~0.032 s/kg */
 #define MODEL_STANDING_START_MS 2600 /* lap 1 from a standing start */
-#define MODEL_RATING_SHARE 0.00085   /* share of a lap per rating point */
+#define MODEL_RATING_SHARE 0.0011    /* share of a lap per rating point */
 #define MODEL_SPRINT_LAPS 25         /* up to this many laps: no mandatory stop */
 
 static double model_scale(const struct sim *s)
@@ -180,7 +180,7 @@ void sim_model_init_cars(struct sim *s)
         c->driver = s->grid.drivers[i];
         c->pace_ms = (100 - rating) * MODEL_RATING_SHARE * lap +
                      race_rng_normal(&s->rng) * 0.0015 * lap;
-        c->noise_ms = (0.0028 + (100 - rating) * 0.00004) * lap;
+        c->noise_ms = (0.0038 + (100 - rating) * 0.00004) * lap;
         c->retire_ms = SIM_NEVER;
         c->next_ms = SIM_NEVER;
     }
@@ -211,11 +211,12 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
     double lap = (double)s->circuit.lap_ms + c->pace_ms;
     lap += MODEL_FUEL_MS_PER_LAP * model_scale(s) * (s->total_laps - lap_no + 1);
     lap += model_tyre_ms(s, c, stint_lap);
-    lap += race_rng_normal(&s->rng) * c->noise_ms;
     if (race_rng_chance(&s->rng, 0.025))
         lap += 400.0 + 2000.0 * race_rng_uniform(&s->rng);
     if (s->podium && c->id == s->selected)
         lap -= model_podium_boost(s, c, lap_no);
+    c->pace_lap_ms = lap;
+    lap += race_rng_normal(&s->rng) * c->noise_ms;
     for (int i = 0; i < 3; i++)
         c->plan_ms[i] = lap * s->circuit.sector_pct[i] / 100.0 + race_rng_normal(&s->rng) * 40.0;
     if (lap_no == 1)
@@ -224,14 +225,23 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
     /* Pit decisions for this lap: the plan, or a cheap stop under a neutralisation when the
      * plan was due within a few laps anyway. */
     c->pitting = false;
-    if (c->next_stop_lap > 0 && lap_no < s->total_laps) {
-        bool due = c->next_stop_lap == lap_no;
-        bool neutral = s->track == PW_TRACK_SC || s->track == PW_TRACK_VSC;
-        if (!due && neutral && c->next_stop_lap - lap_no <= 8 && lap_no < s->total_laps - 3)
-            due = race_rng_chance(&s->rng, s->track == PW_TRACK_SC ? 0.75 : 0.45);
-        if (due) {
-            c->pitting = true;
-            sim_model_fit_tyres(s, c, lap_no);
-        }
+    if (lap_no >= s->total_laps - 1)
+        return;
+    bool protected_car = s->podium && c->id == s->selected;
+    bool neutral = s->track == PW_TRACK_SC || s->track == PW_TRACK_VSC;
+    bool due = c->next_stop_lap == lap_no;
+    if (!due && neutral && c->next_stop_lap > 0 && c->next_stop_lap - lap_no <= 8 &&
+        lap_no < s->total_laps - 3)
+        due = race_rng_chance(&s->rng, s->track == PW_TRACK_SC ? 0.75 : 0.45);
+    /* A sprint has no stop to make, but a safety car tempts some into fresh softs. */
+    if (!due && neutral && model_is_sprint(s) && c->pit_stops == 0 && !protected_car &&
+        lap_no < s->total_laps - 3)
+        due = race_rng_chance(&s->rng, 0.2);
+    /* First-lap contact: a new front wing at the end of lap 1. */
+    if (!due && lap_no == 1 && !protected_car)
+        due = race_rng_chance(&s->rng, 0.035);
+    if (due) {
+        c->pitting = true;
+        sim_model_fit_tyres(s, c, lap_no);
     }
 }

@@ -134,10 +134,10 @@ static double track_pass_chance(const struct sim *s, const struct sim_car *c,
                                 const struct sim_car *y, double adv_lap_ms, int lap_no)
 {
     double ease = 1.0 - s->circuit.overtaking / 100.0;
-    double k = 0.55 * ease * sqrt(ease) + 0.015;
+    double k = 0.25 * ease * sqrt(ease) + 0.01;
     double p = k * adv_lap_ms / 1000.0;
     if (lap_no == 1)
-        p *= 1.8;
+        p *= 1.5;
     if (s->track == PW_TRACK_YELLOW)
         p *= 0.3;
     if (y->line < c->line)
@@ -201,7 +201,7 @@ static double track_traffic(struct sim *s, struct sim_car *c, int64_t t, double 
         if (a >= arr + TRACK_SEP_MS)
             break;
         if (sc) {
-            a = arr + 600.0 + 400.0 * race_rng_uniform(&s->rng);
+            a = arr + 400.0 + 400.0 * race_rng_uniform(&s->rng);
             break;
         }
         if (vsc) {
@@ -209,7 +209,13 @@ static double track_traffic(struct sim *s, struct sim_car *c, int64_t t, double 
             break;
         }
         double y_sector = arr - (double)s->cross[y->id][y->line];
-        double adv = (y_sector - free_ms) * 100.0 / s->circuit.sector_pct[sec];
+        /* Catching in this sector makes the attempt; the real pace difference, not one
+         * lucky sector, decides how likely it works. */
+        double adv = y->pace_lap_ms - c->pace_lap_ms;
+        if (lap_no == 1)
+            adv = (y_sector - free_ms) * 100.0 / s->circuit.sector_pct[sec];
+        if (y_sector <= free_ms)
+            adv = 0.0;
         double ahead_limit = arr - TRACK_SEP_MS - 200.0;
         bool room = ahead_limit > (double)t + 0.8 * free_ms;
         double p = 0.0;
