@@ -252,6 +252,8 @@ static int sim_run(struct sim *s, int64_t until)
 static int sim_advance(struct pw_source *src, int64_t race_ms, pw_emit_fn emit, void *ctx)
 {
     struct sim *s = (struct sim *)src;
+    if (race_ms < 0 && !s->lights_out)
+        return 0;
     if (race_ms < s->now)
         race_ms = s->now; /* never backwards */
     s->emit = emit;

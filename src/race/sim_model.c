@@ -151,6 +151,10 @@ static void model_start_strategy(struct sim *s, struct sim_car *c)
         c->tyre = u < 0.25 ? PW_TYRE_SOFT : (u < 0.93 ? PW_TYRE_MEDIUM : PW_TYRE_HARD);
     else
         c->tyre = u < 0.22 ? PW_TYRE_SOFT : (u < (back ? 0.7 : 0.85) ? PW_TYRE_MEDIUM : PW_TYRE_HARD);
+    /* Podium mode: a sprint's picked driver starts on tyres that last the distance. */
+    if (s->podium && c->id == s->selected && model_is_sprint(s) &&
+        model_life(s, c->tyre) < s->total_laps)
+        c->tyre = model_life(s, PW_TYRE_MEDIUM) >= s->total_laps ? PW_TYRE_MEDIUM : PW_TYRE_HARD;
     c->tyre_new = c->tyre == PW_TYRE_HARD || race_rng_chance(&s->rng, 0.5);
     c->tyre_age = c->tyre_new ? 0 : race_rng_range(&s->rng, 2, 4);
     c->compounds_used = 1 << c->tyre;
@@ -183,6 +187,13 @@ void sim_model_init_cars(struct sim *s)
         c->noise_ms = (0.0038 + (100 - rating) * 0.00004) * lap;
         c->retire_ms = SIM_NEVER;
         c->next_ms = SIM_NEVER;
+    }
+    /* Podium mode: on the day, the picked driver has the best car in the field. */
+    if (s->podium && s->selected >= 0) {
+        double best = s->cars[0].pace_ms;
+        for (int i = 1; i < s->n; i++)
+            best = s->cars[i].pace_ms < best ? s->cars[i].pace_ms : best;
+        s->cars[s->selected].pace_ms = best - 0.002 * lap;
     }
     model_grid(s);
     for (int i = 0; i < s->n; i++)

@@ -134,7 +134,7 @@ static double track_pass_chance(const struct sim *s, const struct sim_car *c,
                                 const struct sim_car *y, double adv_lap_ms, int lap_no)
 {
     double ease = 1.0 - s->circuit.overtaking / 100.0;
-    double k = 0.25 * ease * sqrt(ease) + 0.01;
+    double k = 0.3 * ease * sqrt(ease) + 0.01;
     double p = k * adv_lap_ms / 1000.0;
     if (lap_no == 1)
         p *= 1.5;
@@ -145,8 +145,13 @@ static double track_pass_chance(const struct sim *s, const struct sim_car *c,
     if (s->podium && s->selected >= 0) {
         if (c->id == s->selected && sim_order_index(s, c->id) >= 3 && p < 0.6)
             p = 0.6;
-        if (y->id == s->selected)
-            p *= 0.25;
+        /* The picked driver defends well, and a podium place in the last laps for good. */
+        if (y->id == s->selected) {
+            int y_pos = sim_order_index(s, y->id) + 1;
+            p *= y_pos == 3 ? 0.1 : 0.25;
+            if (y_pos <= 3 && lap_no > s->total_laps - 5)
+                p = 0.0;
+        }
     }
     return p > 0.9 ? 0.9 : p;
 }
@@ -252,7 +257,10 @@ void sim_track_plan_sector(struct sim *s, struct sim_car *c, int64_t t)
         if (free_ms < base * TRACK_VSC_PACE)
             free_ms = base * TRACK_VSC_PACE;
     } else if (s->track == PW_TRACK_SC) {
-        double pace = s->order[0] == c->id ? TRACK_SC_PACE : TRACK_SC_CATCH;
+        /* The leader follows the safety car; the others close up to the queue, except in
+         * the pit lane, where nobody catches anything. */
+        bool in_lane = (sec == 2 && c->pitting) || (sec == 0 && c->out_lap);
+        double pace = s->order[0] == c->id || in_lane ? TRACK_SC_PACE : TRACK_SC_CATCH;
         if (free_ms < base * pace)
             free_ms = base * pace;
     }

@@ -12,8 +12,8 @@ The figures, measured identically for both sides from lap-completion times:
   spread    median over green laps of the standard deviation of lap times within the lap
             (in-, out- and pit-adjacent laps left out; laps over 107% of the lap's median too)
   last_gap  time from the winner's finish to the last classified finisher's (90% distance)
-  changes   cars whose place (order of completing the lap) differs from the lap before,
-            per lap, as a share of the cars running (laps 2..N)
+  changes   passes per lap: pairs of cars whose order of completing the lap swapped from
+            the lap before, leaving out cars that pitted around those laps (laps 2..N)
   pits      pit stops per starter
   neutral   share of the leader's laps run at any moment under SC or VSC
 """
@@ -169,6 +169,12 @@ def lap_end(race, car, lap):
     return got[0] if got else None
 
 
+def pitted_near(race, car, lap):
+    """True when the car's pit-stop count changes anywhere from lap - 2 to lap + 1."""
+    stops = [race.laps[car].get(k, (0, None))[1] for k in range(lap - 2, lap + 2)]
+    return len(set(s for s in stops if s is not None)) > 1
+
+
 def figures(race):
     cars = [c for c in race.laps if race.laps[c]]
     max_lap = max(max(race.laps[c]) for c in cars)
@@ -180,9 +186,7 @@ def figures(race):
             a, b = lap_end(race, c, lap - 1), lap_end(race, c, lap)
             if a is None or b is None or overlaps(race, a, b):
                 continue
-            stops = [race.laps[c].get(k, (0, None))[1] for k in range(lap - 2, lap + 2)]
-            stops = [s for s in stops if s is not None]
-            if len(set(stops)) > 1:
+            if pitted_near(race, c, lap):
                 continue
             times.append(b - a)
         if len(times) >= 5:
@@ -194,14 +198,16 @@ def figures(race):
     winner = min((c for c in cars if max_lap in race.laps[c]), key=lambda c: race.laps[c][max_lap][0])
     win_t = race.laps[winner][max_lap][0]
     last_gap = max(race.laps[c][max(race.laps[c])][0] for c in finishers) - win_t
-    # place changes
+    # passes: pairs of cars whose order swapped from one lap to the next, among cars that
+    # made no pit stop around those laps (so a stop reshuffling the order does not count)
     changes, prev = [], None
     for lap in range(1, max_lap + 1):
         done = sorted((race.laps[c][lap][0], c) for c in cars if lap in race.laps[c])
         rank = {c: i for i, (_, c) in enumerate(done)}
         if prev is not None and done:
-            both = [c for c in rank if c in prev]
-            changes.append(sum(1 for c in both if rank[c] != prev[c]) / len(done))
+            steady = [c for c in rank if c in prev and not pitted_near(race, c, lap)]
+            changes.append(sum(1 for i, a in enumerate(steady) for b in steady[i + 1:]
+                               if (rank[a] < rank[b]) != (prev[a] < prev[b])))
         prev = rank
     # pit stops per starter, and neutralised laps of the leader
     pits = sum(race.laps[c][max(race.laps[c])][1] for c in cars) / len(cars)
@@ -215,7 +221,7 @@ def figures(race):
 
 LABELS = {"spread": "lap-time spread within a lap (s, std dev)",
           "last_gap": "winner to last classified finisher (s)",
-          "changes": "cars changing place per lap (share of field)",
+          "changes": "on-track passes per lap (pit stoppers left out)",
           "pits": "pit stops per car", "neutral": "share of laps under SC/VSC"}
 
 
