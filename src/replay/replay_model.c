@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,20 @@ static void emit_pit_out(struct replay_model *m, struct replay_car_slot *s)
                m->state.lap);
 }
 
+int64_t replay_model_next_due(const struct replay_model *m)
+{
+    int64_t due = INT64_MAX;
+    for (int i = 0; i < m->n_slots; i++) {
+        if (m->slots[i].pit_out_pending && m->slots[i].pit_out_deadline < due)
+            due = m->slots[i].pit_out_deadline;
+    }
+    for (int i = 0; i < m->n_passes; i++) {
+        if (m->passes[i].due < due)
+            due = m->passes[i].due;
+    }
+    return due;
+}
+
 void replay_model_tick(struct replay_model *m, int64_t race_ms, pw_emit_fn emit, void *ctx)
 {
     m->emit = emit;
@@ -412,7 +427,10 @@ static void passes_flush(struct replay_model *m, bool all)
 
 static void detect_passes(struct replay_model *m, const int *old_rank)
 {
-    /* A pass undone (b back ahead of a) disappears here, before new ones are added. */
+    /* A pass undone (b back ahead of a) disappears here; undoing it is no pass either. */
+    struct replay_pending_pass before[REPLAY_PENDING_PASSES_MAX];
+    int n_before = m->n_passes;
+    memcpy(before, m->passes, (size_t)n_before * sizeof *before);
     passes_flush(m, false);
     if (!m->state.started || track_neutralised(m))
         return;
@@ -428,6 +446,8 @@ static void detect_passes(struct replay_model *m, const int *old_rank)
             bool dup = false;
             for (int i = 0; i < m->n_passes && !dup; i++)
                 dup = m->passes[i].a == a && m->passes[i].b == b;
+            for (int i = 0; i < n_before && !dup; i++)
+                dup = before[i].a == b && before[i].b == a;
             if (dup)
                 continue;
             if (m->n_passes == REPLAY_PENDING_PASSES_MAX) /* a mass reshuffle: no passes */

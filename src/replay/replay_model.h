@@ -87,6 +87,10 @@ void replay_model_init(struct replay_model *m);
 void replay_model_reset(struct replay_model *m);
 void replay_model_free(struct replay_model *m);
 
+/* Race clock at which the next delayed event (pit out, pass) falls due; INT64_MAX if none.
+ * The source ticks there first so delayed events carry their own time. */
+int64_t replay_model_next_due(const struct replay_model *m);
+
 /* Moves the race clock to `race_ms` and emits pit outs and passes that are due. */
 void replay_model_tick(struct replay_model *m, int64_t race_ms, pw_emit_fn emit, void *ctx);
 

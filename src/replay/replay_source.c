@@ -53,12 +53,21 @@ static int64_t race_time(const struct replay_source *r, const struct replay_entr
     return e->offset_ms - r->lights_out;
 }
 
+/* Moves the model's clock to `race_ms`, stopping first wherever a delayed event is due. */
+static void replay_tick_to(struct replay_source *r, int64_t race_ms, pw_emit_fn emit, void *ctx)
+{
+    int64_t due;
+    while ((due = replay_model_next_due(&r->model)) <= race_ms && due > r->model.state.race_ms)
+        replay_model_tick(&r->model, due, emit, ctx);
+    replay_model_tick(&r->model, race_ms, emit, ctx);
+}
+
 /* Applies every entry up to feed offset `limit` (inclusive). */
 static int replay_apply_until(struct replay_source *r, int64_t limit, pw_emit_fn emit, void *ctx)
 {
     while (r->next < r->feed.n_entries && r->feed.timeline[r->next].offset_ms <= limit) {
         const struct replay_entry *e = &r->feed.timeline[r->next];
-        replay_model_tick(&r->model, race_time(r, e), emit, ctx);
+        replay_tick_to(r, race_time(r, e), emit, ctx);
         int rc = replay_model_apply(&r->model, (enum replay_topic)e->topic,
                                     replay_feed_text(&r->feed, e), e->len,
                                     r->next >= r->high_water, emit, ctx);
@@ -86,7 +95,7 @@ static int replay_finish(struct replay_source *r, pw_emit_fn emit, void *ctx)
         rc = replay_apply_until(r, INT64_MAX, NULL, NULL);
     if (rc < 0)
         return rc;
-    replay_model_tick(&r->model, r->end - r->lights_out, emit, ctx);
+    replay_tick_to(r, r->end - r->lights_out, emit, ctx);
     replay_model_finish(&r->model, emit, ctx);
     r->over = true;
     return 1;
@@ -105,7 +114,7 @@ static int replay_advance(struct pw_source *src, int64_t race_ms, pw_emit_fn emi
         rc = replay_apply_until(r, r->lights_out + at, emit, ctx);
         if (rc < 0)
             return rc;
-        replay_model_tick(&r->model, at, emit, ctx);
+        replay_tick_to(r, at, emit, ctx);
         replay_model_lights_out(&r->model, emit, ctx);
         r->lights_out_emitted = true;
     }
@@ -115,7 +124,7 @@ static int replay_advance(struct pw_source *src, int64_t race_ms, pw_emit_fn emi
     rc = replay_apply_until(r, r->lights_out + race_ms, emit, ctx);
     if (rc < 0)
         return rc;
-    replay_model_tick(&r->model, race_ms, emit, ctx);
+    replay_tick_to(r, race_ms, emit, ctx);
     return 0;
 }
 
@@ -142,7 +151,7 @@ static int replay_position(struct replay_source *r, int64_t race_ms)
     int rc = replay_apply_until(r, r->lights_out + race_ms, NULL, NULL);
     if (rc < 0)
         return rc;
-    replay_model_tick(&r->model, race_ms, NULL, NULL);
+    replay_tick_to(r, race_ms, NULL, NULL);
     r->clock = race_ms;
     return 0;
 }
