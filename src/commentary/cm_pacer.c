@@ -16,6 +16,9 @@ static int supersede_group(enum cm_fact f)
     case CM_FACT_RED_FLAG:
     case CM_FACT_RESTART:
         return 3;
+    case CM_FACT_FINAL_LAP: /* always before the flag: a pending one is old news then */
+    case CM_FACT_CHEQUERED:
+        return 4;
     default:
         return 0;
     }
@@ -100,6 +103,11 @@ int cm_pacer_take(struct cm_pacer *p, int64_t now_ms, struct cm_candidate *out)
         return 0;
     *out = p->pending[best];
     remove_at(p, best);
+    if (out->fact == CM_FACT_PODIUM) {
+        /* the podium is the last word on a race: what is still pending is history */
+        p->count.dropped_stale += (uint64_t)p->n;
+        p->n = 0;
+    }
     if (!mergeable(out->fact))
         return 1;
     int folded = 0;

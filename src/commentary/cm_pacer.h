@@ -8,7 +8,9 @@
  *    which stay true until said;
  *  - pit stops and retirements wait `merge_window_ms` for companions and are merged with
  *    every other pending one of their kind ("Norris and Piastri both pit");
- *  - a newer lead change, fastest lap or track status replaces a pending one of its kind;
+ *  - a newer lead change, fastest lap or track status replaces a pending one of its kind,
+ *    and the chequered flag a pending final lap;
+ *  - once the podium is said, whatever is still pending is dropped (counted as stale);
  *  - a full queue drops its least important candidate.
  * Every drop and merge is counted. */
 #ifndef PW_COMMENTARY_CM_PACER_H

@@ -25,8 +25,8 @@ struct cm_template {
  * fought for; %f where who[0] came from; %t tyre fitted ("hards"); %l lap time; %g gap;
  * %C circuit; %n lap; %N total laps; %r what the restart ends; %m all names as a list. */
 static const struct cm_template templates[] = {
-    {CM_FACT_LIGHTS_OUT, 0, "Lights out and away we go in %C!"},
-    {CM_FACT_LIGHTS_OUT, 0, "It's lights out in %C and the race is on!"},
+    {CM_FACT_LIGHTS_OUT, 0, "Lights out and away we go at %C!"},
+    {CM_FACT_LIGHTS_OUT, 0, "It's lights out at %C and the race is on!"},
     {CM_FACT_LIGHTS_OUT, 0, "Lights out! %a leads the field away from pole"},
     {CM_FACT_LIGHTS_OUT, 0, "And they're off! %a launches from pole position"},
     {CM_FACT_LIGHTS_OUT, 0, "Five red lights, and away we go!"},
@@ -116,7 +116,7 @@ static const struct cm_template templates[] = {
     {CM_FACT_FINAL_LAP, 0, "Bell lap! %a leads into the last lap"},
     {CM_FACT_FINAL_LAP, T_NOWHO, "It's the final lap!"},
 
-    {CM_FACT_CHEQUERED, 0, "Chequered flag! %a wins in %C!"},
+    {CM_FACT_CHEQUERED, 0, "Chequered flag! %a wins at %C!"},
     {CM_FACT_CHEQUERED, 0, "%a takes the chequered flag to win!"},
     {CM_FACT_CHEQUERED, 0, "Victory for %a!"},
     {CM_FACT_CHEQUERED, 0, "%a wins the race!"},

@@ -476,7 +476,9 @@ void commentary_get_stats(const struct commentary *c, struct commentary_stats *o
 {
     *out = c->stats;
     struct cm_pacer_counters k = c->done;
+    out->races_active = 0;
     for (const struct commentary_race *r = c->races; r; r = r->next) {
+        out->races_active += !r->dead;
         k.dropped_stale += r->core.pacer.count.dropped_stale;
         k.dropped_overflow += r->core.pacer.count.dropped_overflow;
         k.merged += r->core.pacer.count.merged;
@@ -563,6 +565,9 @@ int commentary_format_metrics(const struct commentary *c, char *buf, size_t len)
         mput(&m, "pitwall_commentary_llm_check_failed_total{check=\"%s\"} %llu\n",
              llm_check_name((enum llm_check_result)i),
              (unsigned long long)s.llm_check_failed_by[i]);
+    mput(&m, "# HELP pitwall_commentary_races_active Race contexts held.\n"
+             "# TYPE pitwall_commentary_races_active gauge\npitwall_commentary_races_active %llu\n",
+         (unsigned long long)s.races_active);
     mput(&m, "# HELP pitwall_commentary_llm_latency_ms_sum Total time waiting for the model.\n"
              "# TYPE pitwall_commentary_llm_latency_ms_sum counter\n"
              "pitwall_commentary_llm_latency_ms_sum %.1f\n",
