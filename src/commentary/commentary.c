@@ -191,6 +191,35 @@ static bool budget_take(struct commentary *c, int64_t now)
     return true;
 }
 
+static void observe(struct commentary *c, struct commentary_race *r,
+                    const struct llm_result *res, const char *outcome, bool used)
+{
+    if (!c->cfg.llm_observer)
+        return;
+    const struct commentary_llm_report rep = {
+        .race_id = r->core.race_id,
+        .rules_line = r->line.text,
+        .answer = res->status == LLM_STATUS_OK ? res->content : NULL,
+        .outcome = outcome,
+        .latency_ms = res->latency_ms,
+        .used = used,
+    };
+    c->cfg.llm_observer(c->cfg.llm_observer_ctx, &rep);
+}
+
+/* The model's answer is untrusted text: only printable ASCII of it reaches the log. */
+static void log_rejected(struct commentary *c, const struct commentary_race *r,
+                         enum llm_check_result chk, const char *answer)
+{
+    char safe[121];
+    size_t n = 0;
+    for (const char *p = answer; p && *p && n < sizeof safe - 1; p++)
+        safe[n++] = (*p >= 0x20 && *p < 0x7F) ? *p : '?';
+    safe[n] = '\0';
+    PW_DEBUG(c->log, "commentary", "race %s: model answer rejected (%s): %s", r->core.race_id,
+             llm_check_name(chk), safe);
+}
+
 static void on_llm_done(void *ctx, const struct llm_result *res)
 {
     struct commentary_race *r = ctx;
@@ -199,7 +228,7 @@ static void on_llm_done(void *ctx, const struct llm_result *res)
     c->stats.llm_latency_ms_sum += res->latency_ms;
     if (res->latency_ms > c->stats.llm_latency_ms_max)
         c->stats.llm_latency_ms_max = res->latency_ms;
-    const char *text = r->line.text;
+    const char *outcome = llm_status_name(res->status);
     switch (res->status) {
     case LLM_STATUS_OK: {
         struct llm_vocab *vocab = malloc(sizeof *vocab);
@@ -213,14 +242,15 @@ static void on_llm_done(void *ctx, const struct llm_result *res)
         }
         if (chk == LLM_CHECK_OK) {
             c->stats.llm_ok++;
+            observe(c, r, res, outcome, true);
             publish(c, r, checked, r->line.kind);
             schedule(c);
             return;
         }
         c->stats.llm_fallback_check_failed++;
         c->stats.llm_check_failed_by[(unsigned)chk < 8 ? chk : 0]++;
-        PW_DEBUG(c->log, "commentary", "race %s: model answer rejected (%s)", r->core.race_id,
-                 llm_check_name(chk));
+        log_rejected(c, r, chk, res->content);
+        outcome = llm_check_name(chk);
         break;
     }
     case LLM_STATUS_TIMEOUT:
@@ -236,7 +266,8 @@ static void on_llm_done(void *ctx, const struct llm_result *res)
         c->stats.llm_fallback_http_error++;
         break;
     }
-    publish(c, r, text, r->line.kind);
+    observe(c, r, res, outcome, false);
+    publish(c, r, r->line.text, r->line.kind);
     schedule(c);
 }
 

@@ -23,6 +23,19 @@
 #include <stdint.h>
 #include <uv.h>
 
+/* What became of one call to the model (for tools and demos; see llm_observer). Every
+ * pointer is borrowed for the duration of the call. */
+struct commentary_llm_report {
+    const char *race_id;
+    const char *rules_line;   /* what the rules would say (and say when the model fails) */
+    const char *answer;       /* the model's raw answer (untrusted text), NULL if none */
+    const char *outcome;      /* "ok", "timeout", "http_error", "429", "bad_json",
+                                 or the failed check: "too_long", "unknown_name", ... */
+    double latency_ms;
+    bool used;                /* the model's line went out */
+};
+typedef void (*commentary_llm_observer_fn)(void *ctx, const struct commentary_llm_report *r);
+
 struct commentary_config {
     bool enabled;                 /* false: pitwall runs no engine (Flink does it) */
     int64_t min_interval_ms;      /* default 4000: at most one line per race per interval */
@@ -36,6 +49,8 @@ struct commentary_config {
                                      "OPENAI_API_KEY"; NULL or unset: no key sent */
     int64_t llm_timeout_ms;       /* default 3000 */
     int llm_calls_per_minute;     /* default 30 */
+    commentary_llm_observer_fn llm_observer; /* optional: told about every model call */
+    void *llm_observer_ctx;
 };
 
 struct commentary;

@@ -143,9 +143,8 @@ static void request_finish(struct llm_request *r, CURLcode rc)
         res.content = root ? answer_content(root) : NULL;
         res.status = res.content ? LLM_STATUS_OK : LLM_STATUS_BAD_JSON;
     }
-    if (res.status != LLM_STATUS_OK)
-        PW_DEBUG(c->log, "llm", "answer: %s (HTTP %ld) after %.0f ms",
-                 llm_status_name(res.status), res.http_status, res.latency_ms);
+    PW_DEBUG(c->log, "llm", "answer: %s (HTTP %ld) after %.0f ms", llm_status_name(res.status),
+             res.http_status, res.latency_ms);
     llm_done_fn fn = r->fn;
     void *ctx = r->ctx;
     /* unlink first so that the callback may post a new request on a clean multi */

@@ -76,11 +76,24 @@ static int fake_stop(void **state)
 
 struct llm_case {
     struct engine_harness *h;
+    int n_reports;
+    char last_outcome[32];
+    char last_answer[512];
+    bool last_used;
     char *log_text;
     size_t log_len;
     FILE *log_file;
     struct pw_log log;
 };
+
+static void on_report(void *ctx, const struct commentary_llm_report *r)
+{
+    struct llm_case *k = ctx;
+    k->n_reports++;
+    snprintf(k->last_outcome, sizeof k->last_outcome, "%s", r->outcome);
+    snprintf(k->last_answer, sizeof k->last_answer, "%s", r->answer ? r->answer : "");
+    k->last_used = r->used;
+}
 
 static void case_open(struct llm_case *k, const struct fake_server *f, const char *model,
                       int calls_per_minute)
@@ -100,6 +113,8 @@ static void case_open(struct llm_case *k, const struct fake_server *f, const cha
     cfg.llm_api_key_env = "PITWALL_TEST_LLM_KEY";
     cfg.llm_timeout_ms = 1000;
     cfg.llm_calls_per_minute = calls_per_minute;
+    cfg.llm_observer = on_report;
+    cfg.llm_observer_ctx = k;
     assert_int_equal(commentary_create(&k->h->loop, &cfg, k->h->bus, &k->log, &k->h->engine),
                      0);
     harness_start_probe(k->h);
@@ -142,7 +157,8 @@ static const struct got_line *run_one_line(struct llm_case *k)
     return g;
 }
 
-static void expect_fallback(void **state, const char *model, size_t counter_offset)
+static void expect_fallback(void **state, const char *model, size_t counter_offset,
+                            const char *outcome)
 {
     struct llm_case k;
     case_open(&k, *state, model, 30);
@@ -158,6 +174,9 @@ static void expect_fallback(void **state, const char *model, size_t counter_offs
                          s.llm_fallback_429 + s.llm_fallback_bad_json +
                          s.llm_fallback_check_failed + s.llm_fallback_budget;
     assert_int_equal(fallbacks, 1);
+    assert_int_equal(k.n_reports, 1);
+    assert_string_equal(k.last_outcome, outcome);
+    assert_false(k.last_used);
     print_message("  %-8s -> \"%s\" (probe max late %.1f ms, %llu ticks)\n", model, g->ev.text,
                   k.h->probe_max_late_ms, (unsigned long long)k.h->probe_ticks);
     case_close(&k);
@@ -175,6 +194,10 @@ static void test_success(void **state)
     assert_int_equal(s.llm_calls, 1);
     assert_int_equal(s.llm_ok, 1);
     assert_true(s.llm_latency_ms_sum > 0);
+    assert_int_equal(k.n_reports, 1);
+    assert_string_equal(k.last_outcome, "ok");
+    assert_true(k.last_used);
+    assert_string_equal(k.last_answer, g->ev.text);
     char metrics[8192];
     int n = commentary_format_metrics(k.h->engine, metrics, sizeof metrics);
     assert_true(n > 0);
@@ -202,39 +225,44 @@ static void test_slow_answer(void **state)
 
 static void test_timeout(void **state)
 {
-    expect_fallback(state, "hang", offsetof(struct commentary_stats, llm_fallback_timeout));
+    expect_fallback(state, "hang", offsetof(struct commentary_stats, llm_fallback_timeout),
+                    "timeout");
 }
 
 static void test_429(void **state)
 {
-    expect_fallback(state, "429", offsetof(struct commentary_stats, llm_fallback_429));
+    expect_fallback(state, "429", offsetof(struct commentary_stats, llm_fallback_429),
+                    "429");
 }
 
 static void test_500(void **state)
 {
-    expect_fallback(state, "500", offsetof(struct commentary_stats, llm_fallback_http_error));
+    expect_fallback(state, "500", offsetof(struct commentary_stats, llm_fallback_http_error),
+                    "http_error");
 }
 
 static void test_malformed_json(void **state)
 {
-    expect_fallback(state, "badjson", offsetof(struct commentary_stats, llm_fallback_bad_json));
+    expect_fallback(state, "badjson", offsetof(struct commentary_stats, llm_fallback_bad_json),
+                    "bad_json");
 }
 
 static void test_overlong_answer(void **state)
 {
-    expect_fallback(state, "long", offsetof(struct commentary_stats, llm_fallback_check_failed));
+    expect_fallback(state, "long", offsetof(struct commentary_stats, llm_fallback_check_failed),
+                    "too_long");
 }
 
 static void test_driver_not_in_race(void **state)
 {
     expect_fallback(state, "stranger",
-                    offsetof(struct commentary_stats, llm_fallback_check_failed));
+                    offsetof(struct commentary_stats, llm_fallback_check_failed), "unknown_name");
 }
 
 static void test_markup_answer(void **state)
 {
-    expect_fallback(state, "markup",
-                    offsetof(struct commentary_stats, llm_fallback_check_failed));
+    expect_fallback(state, "markup", offsetof(struct commentary_stats, llm_fallback_check_failed),
+                    "markup");
 }
 
 static void test_connection_refused(void **state)
