@@ -65,15 +65,28 @@ void cm_rules_short_name(const char *full, char *out, size_t len)
         return;
     while (*full == ' ')
         full++;
-    const char *sp = strchr(full, ' ');
-    const char *pick = full;
-    if (sp) {
-        while (*sp == ' ')
-            sp++;
-        if (*sp)
-            pick = sp;
+    /* the surname is the last word, with the particles before it ("de Vries",
+     * "van der Garde"); a single word stands for itself */
+    const char *end = full + strlen(full);
+    while (end > full && end[-1] == ' ')
+        end--;
+    const char *pick = end;
+    while (pick > full && pick[-1] != ' ')
+        pick--;
+    for (;;) {
+        const char *prev = pick;
+        while (prev > full && prev[-1] == ' ')
+            prev--;
+        if (prev == full)
+            break;
+        const char *word = prev;
+        while (word > full && word[-1] != ' ')
+            word--;
+        if (!(*word >= 'a' && *word <= 'z') || word == full)
+            break;
+        pick = word;
     }
-    size_t n = strlen(pick);
+    size_t n = (size_t)(end - pick);
     if (n >= len) {
         n = len - 1;
         /* do not cut a multi-byte character in half */
@@ -82,8 +95,6 @@ void cm_rules_short_name(const char *full, char *out, size_t len)
     }
     memcpy(out, pick, n);
     out[n] = '\0';
-    while (n > 0 && out[n - 1] == ' ')
-        out[--n] = '\0';
     sanitize_utf8(out);
 }
 

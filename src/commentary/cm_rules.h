@@ -35,8 +35,10 @@ void cm_rules_init(struct cm_rules *r, const char *picked_number);
 int cm_rules_feed(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
                   struct cm_candidate *out, int max);
 
-/* The name said on air for a grid name: what follows the first name ("Lando Norris" ->
- * "Norris", "Nyck de Vries" -> "de Vries"), cut at a UTF-8 boundary to fit `len`. */
+/* The name said on air for a grid name: the last word with any lowercase particles before
+ * it ("Lando Norris" -> "Norris", "Andrea Kimi Antonelli" -> "Antonelli", "Nyck de Vries"
+ * -> "de Vries"), cut at a UTF-8 boundary to fit `len`, broken UTF-8 and control characters
+ * replaced by '?'. */
 void cm_rules_short_name(const char *full, char *out, size_t len);
 
 #endif

@@ -5,12 +5,17 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TOP_N 6
+#define TOP_N 3
 
+/* Short and plain: small local models follow a short prompt and one example better than
+ * long instructions, and the example names nobody, so it cannot leak a name. */
 static const char system_prompt[] =
-    "You are a Formula 1 TV commentator. Answer with one short line of live commentary "
-    "about the event, at most 90 characters, plain text on one line: no quotes, no emoji, "
-    "no hashtags, no lists. Use only driver surnames from the message.";
+    "You are a Formula 1 TV commentator. Reply with one exciting sentence about the event, "
+    "under 15 words, plain text. Name only drivers from the message.";
+static const char example_user[] =
+    "Race: Monza, lap 20 of 53, track sc.\nEvent: Safety car deployed.\n"
+    "One line of commentary:";
+static const char example_answer[] = "The safety car is out and the field bunches up behind it!";
 
 struct out_buf {
     char *s;
@@ -58,15 +63,13 @@ void llm_prompt_user(const struct cm_race *race, const struct cm_line *line, cha
         }
     }
     put(&o, "Event: %s\n", line->text);
-    put(&o, "Names you may use:");
-    for (int i = 0; i < line->cand.n_who; i++)
-        put(&o, "%s %s", i ? "," : "", line->cand.who[i].name);
-    if (line->cand.n_who == 0 && st && st->n_cars > 0) {
-        char name[CM_SHORT_NAME_MAX];
-        cm_rules_short_name(st->cars[0].driver.name, name, sizeof name);
-        put(&o, " %s", name);
+    if (line->cand.n_who > 0) {
+        put(&o, "Names you may use:");
+        for (int i = 0; i < line->cand.n_who; i++)
+            put(&o, "%s %s", i ? "," : "", line->cand.who[i].name);
+        put(&o, ".\n");
     }
-    put(&o, ".\nWrite the commentary line.");
+    put(&o, "One line of commentary:");
 }
 
 char *llm_prompt_body(const struct cm_race *race, const struct cm_line *line,
@@ -74,10 +77,16 @@ char *llm_prompt_body(const struct cm_race *race, const struct cm_line *line,
 {
     char user[1536];
     llm_prompt_user(race, line, user, sizeof user);
-    json_t *root = json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}], s:i, s:f, s:b}", "model",
-                             model ? model : "", "messages", "role", "system", "content",
-                             system_prompt, "role", "user", "content", user, "max_tokens", 48,
-                             "temperature", 0.7, "stream", 0);
+    /* stop at the first newline: the answer must be one line, and a small model that goes
+     * on rambling is cut where it would fail the check anyway */
+    json_t *root = json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}], "
+                             "s:i, s:f, s:[s], s:b}",
+                             "model", model ? model : "", "messages",
+                             "role", "system", "content", system_prompt,
+                             "role", "user", "content", example_user,
+                             "role", "assistant", "content", example_answer,
+                             "role", "user", "content", user,
+                             "max_tokens", 40, "temperature", 0.6, "stop", "\n", "stream", 0);
     if (!root)
         return NULL;
     char *body = json_dumps(root, JSON_COMPACT);

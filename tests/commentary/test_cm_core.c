@@ -475,10 +475,16 @@ static void test_hostile_names_sanitized(void **st)
     assert_string_equal(out, "Norris");
     cm_rules_short_name("Nyck de Vries", out, sizeof out);
     assert_string_equal(out, "de Vries");
+    cm_rules_short_name("Andrea Kimi Antonelli", out, sizeof out);
+    assert_string_equal(out, "Antonelli");
+    cm_rules_short_name("  Giedo van der Garde ", out, sizeof out);
+    assert_string_equal(out, "van der Garde");
     cm_rules_short_name("Zhou", out, sizeof out);
     assert_string_equal(out, "Zhou");
     cm_rules_short_name("Bad \x01\xff\xc3Name\n", out, sizeof out);
     assert_string_equal(out, "??\?Name?");
+    cm_rules_short_name("", out, sizeof out);
+    assert_string_equal(out, "");
     cm_rules_short_name("Sergio Pérez", out, sizeof out);
     assert_string_equal(out, "Pérez");
     /* cut at a character boundary */

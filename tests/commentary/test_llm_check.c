@@ -131,12 +131,16 @@ static void test_prompt_carries_event_and_context(void **state)
     assert_non_null(root);
     assert_string_equal(json_string_value(json_object_get(root, "model")), "smollm2");
     json_t *msgs = json_object_get(root, "messages");
-    assert_int_equal(json_array_size(msgs), 2);
+    assert_int_equal(json_array_size(msgs), 4); /* system, one example, the event */
     const char *sys = json_string_value(json_object_get(json_array_get(msgs, 0), "content"));
-    const char *user = json_string_value(json_object_get(json_array_get(msgs, 1), "content"));
+    const char *user = json_string_value(json_object_get(json_array_get(msgs, 3), "content"));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(msgs, 3), "role")),
+                        "user");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(root, "stop"), 0)),
+                        "\n");
     assert_non_null(strstr(sys, "commentator"));
     assert_non_null(strstr(user, "Monza, lap 12 of 53"));
-    assert_non_null(strstr(user, "P1 Piastri, P2 Norris"));
+    assert_non_null(strstr(user, "P1 Piastri, P2 Norris, P3 Verstappen."));
     assert_non_null(strstr(user, "supports Sainz"));
     assert_non_null(strstr(user, line.text)); /* the event, as the rules state it */
     assert_non_null(strstr(user, "Names you may use: Piastri, Norris."));
