@@ -1,0 +1,90 @@
+import { useMemo, useState } from 'react';
+import { useRace } from '../lib/useRace.js';
+import { isRaceOver, raceStatusOf } from '../lib/raceReducer.js';
+import { ErrorMessage, Loading } from './common.jsx';
+import RaceHeader, { TrackBanner } from './RaceHeader.jsx';
+import Leaderboard, { carKey } from './Leaderboard.jsx';
+import TrackerCard from './TrackerCard.jsx';
+import Commentary from './Commentary.jsx';
+import RaceTrace from './RaceTrace.jsx';
+import Finish from './Finish.jsx';
+
+export function pickedKeyOf(status, cars) {
+  const sel = status?.selected_driver;
+  if (!sel) return '';
+  if (sel.number != null && sel.number !== '') return String(sel.number);
+  const car = cars.find((c) => c.driver_name === sel.name);
+  return car ? carKey(car) : '';
+}
+
+export default function RaceView({ raceId, EventSourceImpl }) {
+  const { state, connection, error, stop, stream } = useRace(raceId, { EventSourceImpl });
+  const [follow, setFollow] = useState('');
+  const [stopping, setStopping] = useState(false);
+  const [actionError, setActionError] = useState('');
+
+  const over = isRaceOver(state);
+  const raceStatus = raceStatusOf(state);
+  const selectedKey = pickedKeyOf(state.status, state.cars);
+  const pickedKey = follow || selectedKey;
+  const pickedCar = state.cars.find((c) => carKey(c) === pickedKey);
+  const driver = useMemo(
+    () => (pickedCar ? { name: pickedCar.driver_name, tla: pickedCar.tla, number: pickedCar.number } : state.status?.selected_driver || null),
+    [pickedCar, state.status],
+  );
+
+  const onStop = async () => {
+    setStopping(true);
+    setActionError('');
+    try {
+      await stop();
+    } catch (err) {
+      setActionError(`Could not stop the race. ${err.message}`);
+    } finally {
+      setStopping(false);
+    }
+  };
+
+  const status = state.status ? { ...state.status, status: raceStatus || state.status.status } : null;
+  const now = state.meta.server_ms || Date.now();
+
+  return (
+    <div className={`page race-page${over ? ' is-over' : ''}`} data-last-event-id={stream.current?.lastId || ''}>
+      <RaceHeader raceId={raceId} status={status} meta={state.meta} connection={connection} onStop={onStop} stopping={stopping} over={over} />
+      <TrackBanner track={over ? 'green' : state.meta.track_status} />
+      <main id="main" tabIndex={-1} className="race-main">
+        <ErrorMessage>{error}</ErrorMessage>
+        <ErrorMessage>{actionError}</ErrorMessage>
+        {!state.loaded && !error ? (
+          <Loading label="Connecting to the race…" rows={10} />
+        ) : (
+          <>
+            {over && <Finish raceId={raceId} rows={state.classification} live={state.cars} pickedKey={pickedKey} status={raceStatus} />}
+            <div className="race-grid">
+              <div className="race-col-main">
+                {!over && <TrackerCard cars={state.cars} pickedKey={pickedKey} fastestLap={state.meta.fastest_lap} change={state.changes[pickedKey]} driverName={driver?.name} />}
+                <section className="panel board-panel" aria-labelledby="board-title">
+                  <div className="panel-head">
+                    <h2 id="board-title" className="panel-title">
+                      {over ? 'Final timing' : 'Timing'}
+                    </h2>
+                    {follow && follow !== selectedKey && (
+                      <button type="button" className="btn btn-small btn-ghost" onClick={() => setFollow('')}>
+                        Back to my driver
+                      </button>
+                    )}
+                  </div>
+                  <Leaderboard cars={state.cars} changes={state.changes} fastestLap={state.meta.fastest_lap} pickedKey={pickedKey} onFollow={setFollow} now={now} />
+                </section>
+              </div>
+              <div className="race-col-side">
+                <RaceTrace trace={state.trace} cars={state.cars} pickedKey={pickedKey} totalLaps={state.meta.total_laps} />
+                <Commentary items={state.commentary} driver={driver} loading={!over} />
+              </div>
+            </div>
+          </>
+        )}
+      </main>
+    </div>
+  );
+}
