@@ -62,7 +62,7 @@ export default function RaceView({ raceId, EventSourceImpl }) {
             {over && <Finish raceId={raceId} rows={state.classification} live={state.cars} pickedKey={pickedKey} status={raceStatus} />}
             <div className="race-grid">
               <div className="race-col-main">
-                {!over && <TrackerCard cars={state.cars} pickedKey={pickedKey} fastestLap={state.meta.fastest_lap} change={state.changes[pickedKey]} driverName={driver?.name} />}
+                {!over && <TrackerCard cars={state.cars} pickedKey={pickedKey} fastestLap={state.meta.fastest_lap} change={state.changes[pickedKey]} driverName={driver?.name} now={now} />}
                 <section className="panel board-panel" aria-labelledby="board-title">
                   <div className="panel-head">
                     <h2 id="board-title" className="panel-title">

@@ -105,8 +105,10 @@ export default function StartScreen() {
             <ErrorMessage>{startError}</ErrorMessage>
           </form>
         </section>
-        <RaceList />
-        <ReplayPicker />
+        <div className="start-side">
+          <RaceList />
+          <ReplayPicker />
+        </div>
       </main>
     </div>
   );

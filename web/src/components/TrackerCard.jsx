@@ -1,5 +1,5 @@
 import { formatGap, formatLapTime, safeColor, tlaOf } from '../lib/format.js';
-import { carKey, lapTimeClass } from './Leaderboard.jsx';
+import { carKey, CHANGE_MARKER_MS, lapTimeClass } from './Leaderboard.jsx';
 import TyreBadge from './TyreBadge.jsx';
 
 function Neighbour({ label, car, gapMs, gapLaps }) {
@@ -22,7 +22,7 @@ function Neighbour({ label, car, gapMs, gapLaps }) {
 }
 
 // The followed car, pinned: where it is, what is around it, and what it runs on.
-export default function TrackerCard({ cars, pickedKey, fastestLap = null, change = null, driverName = '' }) {
+export default function TrackerCard({ cars, pickedKey, fastestLap = null, change = null, driverName = '', now = Date.now() }) {
   const idx = cars.findIndex((c) => carKey(c) === pickedKey);
   if (idx < 0) {
     return (
@@ -52,9 +52,9 @@ export default function TrackerCard({ cars, pickedKey, fastestLap = null, change
           </div>
           <div className="tracker-team">
             {car.team}
-            {change && change.delta !== 0 && (
-              <span className={`chg ${change.delta > 0 ? 'chg-up' : 'chg-down'}`}>
-                {change.delta > 0 ? ' ▲' : ' ▼'}
+            {change && change.delta !== 0 && now - change.at <= CHANGE_MARKER_MS && (
+              <span className={`chg tracker-chg ${change.delta > 0 ? 'chg-up' : 'chg-down'}`}>
+                {change.delta > 0 ? '▲' : '▼'}
                 {Math.abs(change.delta)}
               </span>
             )}

@@ -104,11 +104,15 @@ function addCommentary(list, items) {
 function mergeStatus(state, status) {
   if (!status || typeof status !== 'object') return state;
   const merged = { ...(state.status || {}), ...status };
+  // A race never leaves finished/stopped: a stale REST answer must not revive it.
+  const was = state.status?.status;
+  if (TERMINAL.has(was) && !TERMINAL.has(merged.status)) merged.status = was;
+  if (TERMINAL.has(state.ended)) merged.status = state.ended;
   const meta = { ...state.meta };
   if (Number.isFinite(status.lap)) meta.lap = status.lap;
   if (Number.isFinite(status.total_laps)) meta.total_laps = status.total_laps;
   if (typeof status.track_status === 'string') meta.track_status = status.track_status;
-  if (typeof status.status === 'string') meta.status = status.status;
+  if (typeof merged.status === 'string') meta.status = merged.status;
   return { ...state, status: merged, meta };
 }
 
