@@ -161,9 +161,7 @@ export default function Leaderboard({ cars, changes = {}, fastestLap = null, pic
                 {car.in_pit && !car.retired && <span className="badge badge-pit">PIT</span>}
                 {car.retired && <span className="badge badge-ret">RET</span>}
                 {car.finished && !car.retired && (
-                  <span className="badge badge-fin" title="Finished">
-                    🏁
-                  </span>
+                  <span className="badge badge-fin" title="Finished" role="img" aria-label="Finished" />
                 )}
               </span>
               <span role="cell" className="c-gap" data-testid="gap">

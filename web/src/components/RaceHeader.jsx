@@ -91,7 +91,7 @@ export default function RaceHeader({ raceId, status, meta, connection, onStop, s
           <span className="stat-value">
             <StatusChip status={status?.status} />
             {status?.paused && <span className="chip chip-paused">Paused</span>}
-            {meta.track_status && meta.track_status !== 'green' && TRACK_STATUS[meta.track_status] && (
+            {!over && meta.track_status && meta.track_status !== 'green' && TRACK_STATUS[meta.track_status] && (
               <span className={`chip chip-track track-${meta.track_status}`}>{TRACK_STATUS[meta.track_status].short}</span>
             )}
           </span>

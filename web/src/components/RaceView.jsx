@@ -46,10 +46,20 @@ export default function RaceView({ raceId, EventSourceImpl }) {
   };
 
   const status = state.status ? { ...state.status, status: raceStatus || state.status.status } : null;
-  const now = state.meta.server_ms || Date.now();
+  // Once the race is over the last changes are history, not news: no markers.
+  const now = over ? Number.POSITIVE_INFINITY : state.meta.server_ms || Date.now();
 
   return (
-    <div className={`page race-page${over ? ' is-over' : ''}`} data-last-event-id={stream.current?.lastId || ''}>
+    <div
+      className={`page race-page${over ? ' is-over' : ''}`}
+      // Stream bookkeeping, read by the end-to-end tests to prove nothing was lost or repeated.
+      data-last-event-id={stream.current?.lastId || ''}
+      data-snapshot-id={stream.current?.firstSnapshotId || ''}
+      data-frames={stream.current?.stats.frames ?? 0}
+      data-sequenced={stream.current?.stats.sequenced ?? 0}
+      data-snapshots={stream.current?.stats.snapshots ?? 0}
+      data-duplicates={stream.current?.stats.duplicates ?? 0}
+    >
       <RaceHeader raceId={raceId} status={status} meta={state.meta} connection={connection} onStop={onStop} stopping={stopping} over={over} />
       <TrackBanner track={over ? 'green' : state.meta.track_status} />
       <main id="main" tabIndex={-1} className="race-main">

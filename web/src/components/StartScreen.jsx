@@ -8,6 +8,7 @@ import RaceList from './RaceList.jsx';
 
 const LENGTHS = [
   { value: '', label: 'Server default' },
+  { value: '30', label: '30 seconds' },
   { value: '60', label: '1 minute' },
   { value: '120', label: '2 minutes' },
   { value: '300', label: '5 minutes' },
@@ -19,7 +20,7 @@ export default function StartScreen() {
   const [driversError, setDriversError] = useState('');
   const [picked, setPicked] = useState('');
   const [length, setLength] = useState('');
-  const [podium, setPodium] = useState(false);
+  const [podium, setPodium] = useState(true);
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState('');
 
@@ -49,7 +50,7 @@ export default function StartScreen() {
     try {
       const body = { driver_name: picked };
       if (length) body.duration_s = Number(length);
-      if (podium) body.podium = true;
+      body.podium = podium;
       const res = await api.startRace(body);
       if (!res?.race_id) throw new Error('The server did not return a race id.');
       window.location.hash = raceHref(res.race_id);

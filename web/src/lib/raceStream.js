@@ -10,6 +10,7 @@
 import { isAfter } from './eventId.js';
 
 export const STREAM_EVENTS = ['snapshot', 'positions', 'commentary', 'race', 'status', 'end'];
+const SEQUENCED = new Set(['positions', 'commentary', 'race']);
 const DEFAULT_BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
 
 export class RaceStream {
@@ -40,7 +41,8 @@ export class RaceStream {
     this.downSince = 0;
     this.stopped = false;
     this.ended = false;
-    this.stats = { frames: 0, duplicates: 0, malformed: 0, reconnects: 0 };
+    this.stats = { frames: 0, duplicates: 0, malformed: 0, reconnects: 0, snapshots: 0, sequenced: 0 };
+    this.firstSnapshotId = null;
     this.timers = { watchdog: null, retry: null, offline: null };
     this.onOnline = () => this.handleOnline();
     this.onOffline = () => this.handleOffline();
@@ -208,12 +210,21 @@ export class RaceStream {
       clearTimeout(this.timers.offline);
       this.setState('live');
     }
-    if (id && name !== 'snapshot' && !isAfter(id, this.lastId)) {
+    // status and end are derived by the server and carry no id of their own (the browser
+    // reports the previous one): they are idempotent, so they are always applied.
+    const ordered = SEQUENCED.has(name);
+    if (ordered && id && !isAfter(id, this.lastId)) {
       this.stats.duplicates += 1;
       return;
     }
-    if (id) this.lastId = id;
+    if (ordered && id) this.lastId = id;
+    if (ordered) this.stats.sequenced += 1;
+    if (name === 'snapshot' && id && (!this.lastId || isAfter(id, this.lastId))) this.lastId = id;
     this.stats.frames += 1;
+    if (name === 'snapshot') {
+      this.stats.snapshots += 1;
+      if (this.firstSnapshotId === null) this.firstSnapshotId = id || '';
+    }
     this.onFrame?.({ type: name, id: id || null, data });
     if (name === 'end') {
       this.ended = true;

@@ -122,7 +122,12 @@ describe('RaceStream connection state', () => {
     stream.start();
     const es = FakeEventSource.last();
     es.open();
-    es.emit('end', { type: 'end', status: 'finished' }, '99-9');
+    es.emit('positions', { type: 'positions', data: { positions: [] } }, '99-9');
+    // status and end carry no id: the browser hands over the previous one with them.
+    es.emit('status', { status: 'finished' });
+    es.emit('end', { type: 'end', status: 'finished' });
+    expect(frames.map((f) => f.type)).toEqual(['positions', 'status', 'end']);
+    expect(stream.stats.duplicates).toBe(0);
     expect(stream.state).toBe('ended');
     expect(es.closed).toBe(true);
     expect(frames.at(-1)).toMatchObject({ type: 'end', data: { status: 'finished' } });
