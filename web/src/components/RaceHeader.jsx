@@ -29,7 +29,7 @@ export function TrackBanner({ track }) {
   );
 }
 
-export default function RaceHeader({ raceId, status, meta, connection, onStop, stopping, over }) {
+export default function RaceHeader({ raceId, status, meta, connection, onStop, onPause, stopping, over }) {
   const [now, setNow] = useState(() => Date.now());
   const running = status?.status === 'in_progress' && !status?.paused;
   useEffect(() => {
@@ -57,6 +57,11 @@ export default function RaceHeader({ raceId, status, meta, connection, onStop, s
         </div>
         <div className="race-header-actions">
           <ConnectionIndicator state={connection} endedLabel={endedLabel} />
+          {status && !over && onPause && status.source === 'replay' && (
+            <button type="button" className="btn btn-small" onClick={() => onPause(!status.paused)}>
+              {status.paused ? 'Resume' : 'Pause'}
+            </button>
+          )}
           {status && !over && onStop && (
             <button type="button" className="btn btn-small btn-danger" onClick={onStop} disabled={stopping}>
               {stopping ? 'Stopping…' : 'Stop race'}

@@ -18,12 +18,14 @@ export function pickedKeyOf(status, cars) {
 }
 
 export default function RaceView({ raceId, EventSourceImpl }) {
-  const { state, connection, error, stop, stream } = useRace(raceId, { EventSourceImpl });
+  const { state, connection, error, stop, setPaused, stream } = useRace(raceId, { EventSourceImpl });
   const [follow, setFollow] = useState('');
   const [stopping, setStopping] = useState(false);
   const [actionError, setActionError] = useState('');
 
   const over = isRaceOver(state);
+  // A race reopened from the history has no live timing left: show its classification.
+  const boardCars = state.cars.length ? state.cars : over && state.classification ? state.classification : state.cars;
   const raceStatus = raceStatusOf(state);
   const selectedKey = pickedKeyOf(state.status, state.cars);
   const pickedKey = follow || selectedKey;
@@ -45,6 +47,15 @@ export default function RaceView({ raceId, EventSourceImpl }) {
     }
   };
 
+  const onPause = async (paused) => {
+    setActionError('');
+    try {
+      await setPaused(paused);
+    } catch (err) {
+      setActionError(`Could not ${paused ? 'pause' : 'resume'} the replay. ${err.message}`);
+    }
+  };
+
   const status = state.status ? { ...state.status, status: raceStatus || state.status.status } : null;
   // Once the race is over the last changes are history, not news: no markers.
   const now = over ? Number.POSITIVE_INFINITY : state.meta.server_ms || Date.now();
@@ -60,7 +71,7 @@ export default function RaceView({ raceId, EventSourceImpl }) {
       data-snapshots={stream.current?.stats.snapshots ?? 0}
       data-duplicates={stream.current?.stats.duplicates ?? 0}
     >
-      <RaceHeader raceId={raceId} status={status} meta={state.meta} connection={connection} onStop={onStop} stopping={stopping} over={over} />
+      <RaceHeader raceId={raceId} status={status} meta={state.meta} connection={connection} onStop={onStop} onPause={onPause} stopping={stopping} over={over} />
       <TrackBanner track={over ? 'green' : state.meta.track_status} />
       <main id="main" tabIndex={-1} className="race-main">
         <ErrorMessage>{error}</ErrorMessage>
@@ -84,11 +95,11 @@ export default function RaceView({ raceId, EventSourceImpl }) {
                       </button>
                     )}
                   </div>
-                  <Leaderboard cars={state.cars} changes={state.changes} fastestLap={state.meta.fastest_lap} pickedKey={pickedKey} onFollow={setFollow} now={now} />
+                  <Leaderboard cars={boardCars} changes={state.changes} fastestLap={state.meta.fastest_lap} pickedKey={pickedKey} onFollow={setFollow} now={now} />
                 </section>
               </div>
               <div className="race-col-side">
-                <RaceTrace trace={state.trace} cars={state.cars} pickedKey={pickedKey} totalLaps={state.meta.total_laps} />
+                <RaceTrace trace={state.trace} cars={boardCars} pickedKey={pickedKey} totalLaps={state.meta.total_laps} />
                 <Commentary items={state.commentary} driver={driver} loading={!over} />
               </div>
             </div>

@@ -78,4 +78,6 @@ export const api = {
   startRace: (body, opts) => request('POST', '/api/race/start', body, opts),
   startReplay: (body, opts) => request('POST', '/api/replay/start', body, opts),
   stopRace: (id, opts) => request('POST', `/api/race/${encodeURIComponent(id)}/stop`, {}, opts),
+  pauseRace: (id, opts) => request('POST', `/api/race/${encodeURIComponent(id)}/pause`, {}, opts),
+  resumeRace: (id, opts) => request('POST', `/api/race/${encodeURIComponent(id)}/resume`, {}, opts),
 };

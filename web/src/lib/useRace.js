@@ -101,5 +101,13 @@ export function useRace(raceId, { EventSourceImpl } = {}) {
     await refreshStatus();
   }, [raceId, refreshStatus]);
 
-  return { state, connection, error, stop, stream: streamRef };
+  const setPaused = useCallback(
+    async (paused) => {
+      await (paused ? api.pauseRace(raceId) : api.resumeRace(raceId));
+      await refreshStatus();
+    },
+    [raceId, refreshStatus],
+  );
+
+  return { state, connection, error, stop, setPaused, stream: streamRef };
 }
