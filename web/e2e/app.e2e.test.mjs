@@ -114,7 +114,9 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       await waitFor(async () => (await page.locator('[data-testid=classification] tbody tr').count()) === official.length, {
         what: 'classification rows',
       });
-      const shownOrder = await page.$$eval('[data-testid=classification] tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+      const shownOrder = await page.evaluate(() =>
+        [...document.querySelectorAll('[data-testid=classification] tbody tr td:nth-child(2)')].map((td) => td.textContent),
+      );
       assert.deepEqual(
         shownOrder,
         official.map((c) => String(c.number)),

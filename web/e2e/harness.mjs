@@ -12,6 +12,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(HERE, '..', '..');
 export const CHROMIUM = process.env.PITWALL_CHROMIUM || '/usr/bin/chromium';
 export const PITWALL_BIN = process.env.PITWALL_BIN || path.join(REPO, 'build', 'src', 'app', 'pitwall');
+export const ARCHIVE = process.env.PITWALL_ARCHIVE || path.resolve(REPO, '..', 'shared', 'f1-archive');
 export const SHOT_DIR = process.env.PITWALL_SCREENSHOTS_DIR || path.join(HERE, 'out');
 
 // Flags that keep chromium off the network: nothing but loopback is reachable here.
@@ -66,7 +67,9 @@ export async function startPitwall({ extraYaml = '' } = {}) {
   if (!fs.existsSync(path.join(dist, 'index.html'))) throw new Error(`web/dist is not built: run 'make web' first`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pitwall-e2e-'));
   const port = await freePort();
-  const args = ['--host', '127.0.0.1', '--port', String(port)];
+  // Its own history file, the UI of this checkout, and the shared archive (read in place) as replays.
+  const args = ['--host', '127.0.0.1', '--port', String(port), '--web-root', dist, '--history', path.join(dir, 'history.db')];
+  if (fs.existsSync(ARCHIVE)) args.push('--archive', ARCHIVE);
   if (extraYaml) {
     const cfg = path.join(dir, 'pitwall.yaml');
     fs.writeFileSync(cfg, extraYaml);
@@ -262,13 +265,19 @@ export async function screenshot(page, name, opts = {}) {
   return file;
 }
 
-// The running order and gap column as the browser shows them.
+// The running order and gap column as the browser shows them. Read with the page's own
+// querySelectorAll: playwright's $$eval did not always return rows in document order while
+// they were being reordered.
 export async function boardState(page) {
-  return page.$$eval('[data-testid=board-row]', (rows) =>
-    rows.map((r) => ({ number: r.dataset.number, position: Number(r.dataset.position), gap: r.querySelector('[data-testid=gap]')?.textContent })),
+  return page.evaluate(() =>
+    [...document.querySelectorAll('[data-testid=board-row]')].map((r) => ({
+      number: r.dataset.number,
+      position: Number(r.dataset.position),
+      gap: r.querySelector('[data-testid=gap]')?.textContent,
+    })),
   );
 }
 
 export async function commentaryIds(page) {
-  return page.$$eval('[data-testid=commentary-list] li', (lis) => lis.map((li) => li.dataset.id));
+  return page.evaluate(() => [...document.querySelectorAll('[data-testid=commentary-list] li')].map((li) => li.dataset.id));
 }
