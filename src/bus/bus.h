@@ -20,7 +20,13 @@ enum pw_bus_topic {
 };
 
 /* Requests to the race runners: any edge accepts them, a runner carries them out. */
-enum pw_control_op { PW_CONTROL_START = 1, PW_CONTROL_STOP };
+enum pw_control_op {
+    PW_CONTROL_START = 1,
+    PW_CONTROL_STOP,
+    PW_CONTROL_PAUSE,
+    PW_CONTROL_RESUME,
+    PW_CONTROL_SEEK, /* to seek_ms on the race clock */
+};
 
 struct pw_control {
     enum pw_control_op op;
@@ -31,6 +37,11 @@ struct pw_control {
     int64_t wall_duration_ms;          /* START: 0 = configured default */
     double replay_speed;               /* START of a replay: 0 = configured default */
     int64_t replay_start_ms;           /* START of a replay: race clock offset to start at */
+    char circuit[32];                  /* START of a simulation: circuit id, "" = default */
+    int podium;                        /* START of a simulation: -1 default, 0 off, 1 on */
+    int tick_hz;                       /* START: ticks per second 1..10, 0 = default */
+    int laps;                          /* START of a simulation: 0 = circuit's */
+    int64_t seek_ms;                   /* SEEK: race clock target */
 };
 
 typedef void (*pw_bus_event_fn)(void *ctx, const struct pw_event *ev);

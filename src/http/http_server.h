@@ -102,7 +102,7 @@ int http_respond(struct http_conn *conn, int status, const char *content_type,
 int http_respond_error(struct http_conn *conn, int status, const char *detail);
 /* Serve a file under `root` for the request path; traversal (`..`, encoded or not) is
  * refused with 404. Unknown paths without an extension get `root/index.html` (client-side
- * routes). MIME types by extension; `/assets/*` cached immutable for a year, index.html
+ * routes). MIME types by extension; files under `/assets/` cached immutable for a year, index.html
  * `no-cache`. Answers 405 for methods other than GET/HEAD. */
 int http_serve_static(struct http_conn *conn, const struct http_request *req, const char *root);
 

@@ -1,0 +1,45 @@
+/* api_internal.h — shared by the api_*.c files. Not for use outside src/api. */
+#ifndef PW_API_INTERNAL_H
+#define PW_API_INTERNAL_H
+
+#include "api/api.h"
+
+#include <jansson.h>
+
+#define API_RATE_SLOTS 256
+
+struct api_rate_slot {
+    char addr[48];
+    double tokens;
+    uint64_t last_ms;
+};
+
+struct api {
+    struct api_deps d;
+    struct api_rate_slot rate[API_RATE_SLOTS];
+};
+
+/* Respond with a JSON document (takes the reference). */
+int api_reply_json(struct http_conn *conn, int status, json_t *doc);
+/* A race id is 1..47 characters of [A-Za-z0-9_-]. */
+bool api_valid_race_id(const char *id);
+/* A new random race id (UUID v4 text). */
+int api_new_race_id(char *out, size_t len);
+/* Token bucket per client address; false when this start must be refused with 429. */
+bool api_rate_allow(struct api *api, const char *addr);
+
+void api_race_start(struct api *api, struct http_conn *conn, const struct http_request *req);
+void api_replay_start(struct api *api, struct http_conn *conn, const struct http_request *req);
+void api_race_control(struct api *api, struct http_conn *conn, const char *race_id,
+                      const char *action, const struct http_request *req);
+void api_race_status(struct api *api, struct http_conn *conn, const char *race_id);
+void api_race_positions(struct api *api, struct http_conn *conn, const char *race_id);
+void api_races(struct api *api, struct http_conn *conn);
+void api_replays(struct api *api, struct http_conn *conn);
+void api_drivers(struct api *api, struct http_conn *conn);
+void api_health(struct api *api, struct http_conn *conn);
+void api_metrics(struct api *api, struct http_conn *conn);
+void api_stream(struct api *api, struct http_conn *conn, const struct http_request *req,
+                enum hub_stream stream, const char *race_id);
+
+#endif

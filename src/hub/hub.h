@@ -1,0 +1,103 @@
+/* hub.h — per-race state, a bounded event log, and Server-Sent Events fan-out (DESIGN.md §1).
+ *
+ * Owns: one record per race it has heard of (meta, latest state, status, recent commentary,
+ * the log of encoded frames) and every SSE client subscribed through it. It subscribes to
+ * all events on the bus. Each event is encoded once into shared buffers (one for the
+ * original app's streams, one for the combined stream with named events); the same bytes
+ * go to every client. Borrows the loop, the bus and the logger.
+ *
+ * Frame ids are "R-C": the race-event and commentary sequence numbers after the event. A
+ * client reconnecting with Last-Event-ID gets exactly the frames of its stream whose own
+ * counter is past the id's, so resuming works on any edge server in Kafka mode too. */
+#ifndef PW_HUB_HUB_H
+#define PW_HUB_HUB_H
+
+#include "bus/bus.h"
+#include "core/event.h"
+#include "core/log.h"
+#include "http/http_server.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <uv.h>
+
+struct hub_config {
+    size_t log_max_bytes;      /* per race, default 32 MiB: older frames fall out of the window */
+    int finished_races_kept;   /* finished races kept in memory (with their log), default 16 */
+    uint64_t ping_interval_ms; /* idle streams get a ping after this, default 10 s */
+    int recent_commentary;     /* lines kept for the snapshot, default 50 */
+    uint64_t end_grace_ms;     /* after the finish, the last commentary lines still stream
+                                  for this long before the `end` frame, default 5 s */
+};
+
+void hub_config_defaults(struct hub_config *cfg);
+
+enum hub_stream {
+    HUB_STREAM_POSITIONS = 0, /* original: /api/positions/stream */
+    HUB_STREAM_COMMENTARY,    /* original: /api/commentary/stream */
+    HUB_STREAM_RACE,          /* pitwall: /api/race/{id}/stream, named events */
+    HUB_STREAM_COUNT
+};
+
+enum hub_race_status {
+    HUB_RACE_NOT_STARTED = 0,
+    HUB_RACE_IN_PROGRESS,
+    HUB_RACE_FINISHED,
+    HUB_RACE_STOPPED,
+};
+
+/* Called once when a race ends (finished or stopped), with its final state, so the app can
+ * record it. `state` may be NULL if the race never produced one. */
+typedef void (*hub_race_end_fn)(void *ctx, const struct pw_race_meta *meta,
+                                const struct pw_race_state *state, enum hub_race_status status,
+                                int64_t start_wall_ms, int64_t end_wall_ms);
+
+struct hub;
+
+int hub_create(uv_loop_t *loop, struct pw_bus *bus, const struct hub_config *cfg,
+               const struct pw_log *log, hub_race_end_fn on_end, void *end_ctx,
+               struct hub **out);
+void hub_destroy(struct hub *hub);
+
+/* Make a race known before its first event arrives (a start request accepted here in Kafka
+ * mode, where the runner is elsewhere): its status reads "not_started" meanwhile. */
+void hub_expect_race(struct hub *hub, const struct pw_race_meta *meta);
+
+/* Subscribe `conn` to a stream. `race_id` NULL or "" is allowed for the original streams
+ * (every race). `last_event_id` is the Last-Event-ID header or NULL.
+ * Returns 0 (the stream has begun), -ENOENT (unknown race: answer 404), -EINVAL (bad
+ * Last-Event-ID: answer 400), or 1 (the race is over and the client has seen everything:
+ * answer 204 so EventSource stops reconnecting). */
+int hub_subscribe(struct hub *hub, struct http_conn *conn, enum hub_stream stream,
+                  const char *race_id, const char *last_event_id);
+
+/* Status object of DESIGN.md §2 (+ pitwall fields) for a race in memory; NULL if unknown. */
+json_t *hub_race_status_json(const struct hub *hub, const char *race_id);
+/* Final classification {"positions":[...]} of a finished race in memory. Returns 0,
+ * -ENOENT (unknown here) or PW_ESTATE (not finished yet). */
+int hub_race_classification_json(const struct hub *hub, const char *race_id, json_t **out);
+/* Append a summary object per race in memory to `array`, newest first. */
+int hub_list_races(const struct hub *hub, json_t *array);
+/* Is the race in memory at all, and is it over? */
+bool hub_has_race(const struct hub *hub, const char *race_id);
+
+struct hub_stats {
+    uint64_t clients[HUB_STREAM_COUNT];
+    uint64_t events_received;      /* from the bus */
+    uint64_t events_duplicate;     /* dropped: already seen (Kafka redelivery) */
+    uint64_t events_late;          /* dropped: arrived after the race's end */
+    uint64_t events_unknown_race;  /* dropped: no meta, race never announced */
+    uint64_t encode_failures;
+    uint64_t frames_sent;          /* frames queued to clients */
+    uint64_t clients_write_failed; /* evicted or gone while writing */
+    uint64_t resumes;              /* subscriptions with a Last-Event-ID */
+    uint64_t resumes_gap;          /* ... whose id was older than the log window */
+    int races_running;
+    int races_in_memory;
+};
+void hub_get_stats(const struct hub *hub, struct hub_stats *out);
+
+/* Shutdown: every client gets a final `end` frame with status "shutdown". */
+void hub_say_goodbye(struct hub *hub);
+
+#endif

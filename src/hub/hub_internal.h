@@ -1,0 +1,66 @@
+/* hub_internal.h — the hub's records, shared by hub.c (events, fan-out, clients) and
+ * hub_status.c (status, classification and list JSON). Not for use outside src/hub. */
+#ifndef PW_HUB_INTERNAL_H
+#define PW_HUB_INTERNAL_H
+
+#include "hub/event_log.h"
+#include "hub/hub.h"
+
+struct hub_race;
+
+struct hub_client {
+    struct hub *hub;
+    struct hub_race *race; /* NULL: an original stream over every race */
+    enum hub_stream stream;
+    struct http_conn *conn;
+    struct hub_client *prev, *next;
+    bool linked;
+    uint64_t last_write; /* uv_now() of the last frame or ping */
+};
+
+struct client_list {
+    struct hub_client *head;
+    uint64_t count;
+};
+
+struct hub_race {
+    char id[PW_RACE_ID_MAX];
+    struct pw_race_meta meta;
+    bool have_meta;
+    struct pw_race_state state;
+    bool have_state;
+    enum hub_race_status status;
+    int64_t start_wall_ms, end_wall_ms;
+    uint64_t r, c; /* highest race-event and commentary sequence numbers seen */
+    struct event_log log;
+    struct client_list clients[HUB_STREAM_COUNT];
+    json_t *last_positions;  /* data object of the newest positions frame, or NULL */
+    json_t *recent_comments; /* array of commentary data objects, oldest first */
+    struct pw_buf *snapshot; /* cached `snapshot` frame for new combined clients */
+    uint64_t order;          /* creation order, for newest-first lists */
+    uint64_t end_due;        /* uv_now() at which the `end` frame goes out (race over) */
+    bool end_sent;           /* after it, nothing more is accepted for this race */
+    struct hub_race *next;
+};
+
+struct hub {
+    uv_loop_t *loop;
+    struct pw_bus *bus;
+    struct hub_config cfg;
+    const struct pw_log *log;
+    hub_race_end_fn on_end;
+    void *end_ctx;
+    struct hub_race *races;
+    uint64_t next_order;
+    struct client_list all_races[HUB_STREAM_COUNT]; /* original streams without race_id */
+    struct pw_buf *ping;
+    uv_timer_t *ping_timer;
+    uv_timer_t *end_timer;   /* runs while a finished race waits for its `end` frame */
+    struct hub_stats stats;
+};
+
+const char *hub_status_name(enum hub_race_status s);
+struct hub_race *hub_find_race(const struct hub *hub, const char *race_id);
+bool hub_race_over(const struct hub_race *race);
+
+#endif
