@@ -83,6 +83,7 @@ struct bus_kafka_stats {
     uint64_t poison_bad_magic, poison_unknown_schema, poison_bad_avro, poison_bad_json,
         poison_other;
     uint64_t ticks_incomplete, seq_gaps, duplicates;
+    uint64_t pushed_back; /* messages rewound because their race could hold no more */
     uint64_t awaiting_schema; /* positions records queued until the schema is registered */
     int brokers_up;
 };

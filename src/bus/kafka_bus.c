@@ -25,6 +25,7 @@
 #define KAFKA_REGISTER_RETRY_MAX_MS 30000
 #define KAFKA_FETCH_RETRY_MS 5000
 #define KAFKA_CLOSE_FLUSH_MS 5000
+#define KAFKA_MAX_PAUSED 64
 
 enum client_kind { CLIENT_PRODUCER, CLIENT_RUNNER, CLIENT_WORKER, CLIENT_EDGE, CLIENT_COUNT };
 static const char *const client_names[CLIENT_COUNT] = {"producer", "runner", "commentary",
@@ -44,6 +45,13 @@ struct kafka_client {
     struct kafka_stream *stream; /* consumers of race topics */
     rd_kafka_message_t *stalled; /* waits for its schema to be fetched */
     int brokers_up;
+    /* partitions paused and rewound because a race could hold no more (kafka_stream.h) */
+    int n_paused;
+    struct paused_partition {
+        int topic;
+        int32_t partition;
+        char race_id[PW_RACE_ID_MAX];
+    } paused[KAFKA_MAX_PAUSED];
 };
 
 struct kafka_event_sub {
@@ -226,7 +234,10 @@ static void poison(struct bus_kafka *b, const rd_kafka_message_t *m, uint64_t *c
 
 static void fetch_done(void *ctx, int status, int32_t id, const char *schema);
 
-/* Returns 1 when the message must wait for its schema (the caller keeps it), else 0. */
+enum { HANDLED = 0, STALLED = 1, PUSHED_BACK = 2 };
+
+/* Returns STALLED when the message must wait for its schema (the caller keeps it),
+ * PUSHED_BACK when its race can hold no more (the caller rewinds its partition). */
 static int handle_positions(struct kafka_client *c, const rd_kafka_message_t *m, int64_t now)
 {
     struct bus_kafka *b = c->bus;
@@ -271,13 +282,15 @@ static int handle_positions(struct kafka_client *c, const rd_kafka_message_t *m,
     }
     if (!rc)
         rc = kafka_stream_add_record(c->stream, &rec, now);
+    if (rc == PW_ELIMIT)
+        return PUSHED_BACK;
     if (rc)
         poison(b, m, &b->stats.poison_other, pw_strerror(rc));
-    return 0;
+    return HANDLED;
 }
 
-static void handle_json(struct kafka_client *c, const rd_kafka_message_t *m, int topic,
-                        int64_t now)
+static int handle_json(struct kafka_client *c, const rd_kafka_message_t *m, int topic,
+                       int64_t now)
 {
     struct bus_kafka *b = c->bus;
     struct pw_event ev;
@@ -302,7 +315,7 @@ static void handle_json(struct kafka_client *c, const rd_kafka_message_t *m, int
         bool has_meta, has_state;
         if (!tmp) {
             poison(b, m, &b->stats.poison_other, "out of memory");
-            return;
+            return HANDLED;
         }
         rc = kafka_json_decode_event(m->payload, m->len, &ev, &tmp->meta, &has_meta,
                                      &tmp->state, &has_state);
@@ -311,10 +324,13 @@ static void handle_json(struct kafka_client *c, const rd_kafka_message_t *m, int
                                         has_state ? &tmp->state : NULL, now);
         free(tmp);
     }
+    if (rc == PW_ELIMIT)
+        return PUSHED_BACK;
     if (rc == PW_EPARSE)
         poison(b, m, &b->stats.poison_bad_json, "bad JSON");
     else if (rc)
         poison(b, m, &b->stats.poison_other, pw_strerror(rc));
+    return HANDLED;
 }
 
 static int topic_index(const struct bus_kafka *b, const rd_kafka_message_t *m)
@@ -327,28 +343,81 @@ static int topic_index(const struct bus_kafka *b, const rd_kafka_message_t *m)
     return -1;
 }
 
-/* Returns 1 when the message was kept to wait for its schema. */
+/* Stops reading the message's partition and rewinds it to the message, which will be read
+ * again once its race has room (client_resume_paused). Nothing is lost or reordered:
+ * pausing discards what librdkafka had already fetched for the partition. */
+static void client_push_back(struct kafka_client *c, const rd_kafka_message_t *m, int topic)
+{
+    struct bus_kafka *b = c->bus;
+    char race_id[PW_RACE_ID_MAX] = "";
+    if (m->key && m->key_len < sizeof race_id) {
+        memcpy(race_id, m->key, m->key_len);
+        race_id[m->key_len] = '\0';
+    }
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(m->rkt), m->partition);
+    rd_kafka_pause_partitions(c->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_resp_err_t err = rd_kafka_seek(m->rkt, m->partition, m->offset, 0);
+    if (err)
+        PW_WARN(b->log, "kafka", "rewinding %s [%d]: %s", rd_kafka_topic_name(m->rkt),
+                (int)m->partition, rd_kafka_err2str(err));
+    b->stats.pushed_back++;
+    for (int i = 0; i < c->n_paused; i++) {
+        if (c->paused[i].topic == topic && c->paused[i].partition == m->partition)
+            return;
+    }
+    if (c->n_paused < KAFKA_MAX_PAUSED) {
+        struct paused_partition *p = &c->paused[c->n_paused++];
+        p->topic = topic;
+        p->partition = m->partition;
+        snprintf(p->race_id, sizeof p->race_id, "%s", race_id);
+    }
+}
+
+/* Resumes the partitions whose race has room again. */
+static void client_resume_paused(struct kafka_client *c)
+{
+    struct bus_kafka *b = c->bus;
+    for (int i = 0; i < c->n_paused;) {
+        struct paused_partition *p = &c->paused[i];
+        if (!kafka_stream_has_room(c->stream, p->race_id)) {
+            i++;
+            continue;
+        }
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, b->topic_names[p->topic], p->partition);
+        rd_kafka_resume_partitions(c->rk, l);
+        rd_kafka_topic_partition_list_destroy(l);
+        c->paused[i] = c->paused[--c->n_paused];
+    }
+}
+
+/* Returns STALLED when the message was kept to wait for its schema, PUSHED_BACK when it
+ * will be read again later. */
 static int handle_message(struct kafka_client *c, rd_kafka_message_t *m)
 {
     struct bus_kafka *b = c->bus;
+    int rc = HANDLED;
     if (m->err) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
             PW_WARN(b->log, "kafka", "%s: consume: %s", client_names[c->kind],
                     rd_kafka_message_errstr(m));
-        return 0;
+        return HANDLED;
     }
     int64_t now = pw_now_ms();
     int topic = topic_index(b, m);
-    if (topic == TOPIC_POSITIONS) {
-        if (handle_positions(c, m, now))
-            return 1;
-    } else if (topic >= 0 && m->payload) {
-        handle_json(c, m, topic, now);
-    } else {
+    if (topic == TOPIC_POSITIONS)
+        rc = handle_positions(c, m, now);
+    else if (topic >= 0 && m->payload)
+        rc = handle_json(c, m, topic, now);
+    else
         poison(b, m, &b->stats.poison_other, m->payload ? "unexpected topic" : "empty value");
-    }
-    b->stats.consumed++;
-    return 0;
+    if (rc == PUSHED_BACK)
+        client_push_back(c, m, topic);
+    if (rc == HANDLED)
+        b->stats.consumed++;
+    return rc;
 }
 
 static void client_drain(struct kafka_client *c)
@@ -363,16 +432,19 @@ static void client_drain(struct kafka_client *c)
     for (int n = 0; n < KAFKA_DRAIN_BATCH; n++) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 0);
         if (!m)
-            return;
-        if (handle_message(c, m)) {
+            break;
+        if (handle_message(c, m) == STALLED) {
             c->stalled = m; /* resumed by fetch_done */
             return;
         }
         rd_kafka_message_destroy(m);
         if (b->destroyed)
             return;
+        if (n == KAFKA_DRAIN_BATCH - 1)
+            client_schedule_drain(c); /* more waiting: continue after other loop work */
     }
-    client_schedule_drain(c); /* more waiting: continue after other loop work */
+    if (c->n_paused)
+        client_resume_paused(c);
 }
 
 static void fetch_done(void *ctx, int status, int32_t id, const char *schema)
@@ -398,7 +470,7 @@ static void fetch_done(void *ctx, int status, int32_t id, const char *schema)
             continue;
         rd_kafka_message_t *m = c->stalled;
         c->stalled = NULL;
-        if (handle_message(c, m)) {
+        if (handle_message(c, m) == STALLED) {
             c->stalled = m;
             continue;
         }
@@ -424,8 +496,11 @@ static void client_timer_cb(uv_timer_t *t)
     struct kafka_client *c = (struct kafka_client *)((char *)t -
                                                      offsetof(struct kafka_client, timer));
     client_drain(c);
-    if (c->stream && !c->bus->destroyed)
+    if (c->stream && !c->bus->destroyed) {
         kafka_stream_expire(c->stream, pw_now_ms());
+        if (c->n_paused)
+            client_resume_paused(c);
+    }
 }
 
 static void client_schedule_drain(struct kafka_client *c)
@@ -958,6 +1033,9 @@ int bus_kafka_format_metrics(const struct pw_bus *bus, char *buf, size_t len)
         "# HELP pitwall_kafka_duplicates_total Race events received twice, dropped.\n"
         "# TYPE pitwall_kafka_duplicates_total counter\n"
         "pitwall_kafka_duplicates_total %llu\n"
+        "# HELP pitwall_kafka_pushed_back_total Messages rewound: their race held enough.\n"
+        "# TYPE pitwall_kafka_pushed_back_total counter\n"
+        "pitwall_kafka_pushed_back_total %llu\n"
         "# HELP pitwall_kafka_awaiting_schema Positions records waiting for the schema id.\n"
         "# TYPE pitwall_kafka_awaiting_schema gauge\n"
         "pitwall_kafka_awaiting_schema %llu\n"
@@ -973,7 +1051,8 @@ int bus_kafka_format_metrics(const struct pw_bus *bus, char *buf, size_t len)
         (unsigned long long)s.poison_unknown_schema, (unsigned long long)s.poison_bad_avro,
         (unsigned long long)s.poison_bad_json, (unsigned long long)s.poison_other,
         (unsigned long long)s.ticks_incomplete, (unsigned long long)s.seq_gaps,
-        (unsigned long long)s.duplicates, (unsigned long long)s.awaiting_schema,
+        (unsigned long long)s.duplicates, (unsigned long long)s.pushed_back,
+        (unsigned long long)s.awaiting_schema,
         (unsigned long long)reg_requests, (unsigned long long)reg_failed, s.brokers_up);
     if (n < 0 || (size_t)n >= len)
         return -ENOSPC;

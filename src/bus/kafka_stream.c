@@ -33,7 +33,9 @@ struct stream_race {
     /* merge by seq */
     uint64_t next_seq;
     int n_held;
-    struct held_event held[KAFKA_STREAM_HOLD]; /* sorted by seq */
+    /* sorted by seq; one slot more than the refusal threshold, for the completion of the
+     * tick that was already being assembled */
+    struct held_event held[KAFKA_STREAM_HOLD + 1];
 };
 
 struct kafka_stream {
@@ -172,8 +174,8 @@ static int hold(struct kafka_stream *s, struct stream_race *r, const struct pw_e
             return -ENOMEM;
         *copy = *state;
     }
-    if (r->n_held == KAFKA_STREAM_HOLD) {
-        skip_gap(s, r); /* full: the gap will not close in time */
+    if (r->n_held == KAFKA_STREAM_HOLD + 1) {
+        skip_gap(s, r); /* full (the caller ignored PW_ELIMIT): make room the hard way */
         free(copy);
         return PW_ELIMIT;
     }
@@ -251,6 +253,11 @@ int kafka_stream_add_record(struct kafka_stream *s, const struct avro_positions_
         s->stats.duplicates++;
         return 0;
     }
+    if (rec->seq > r->next_seq && r->n_held >= KAFKA_STREAM_HOLD &&
+        !(r->asm_active && r->asm_seq == rec->seq)) {
+        s->stats.refused++;
+        return PW_ELIMIT;
+    }
     if (r->asm_active) {
         bool same = rec->seq != 0 ? rec->seq == r->asm_seq
                                   : r->asm_seq == 0 && rec->timestamp == r->asm_ts &&
@@ -303,6 +310,11 @@ int kafka_stream_add_event(struct kafka_stream *s, const struct pw_event *ev,
         return PW_ERANGE_IN;
     struct stream_race *r = race_get(s, ev->race_id, now_ms);
     struct pw_event copy = *ev;
+    if (ev->type != PW_EV_COMMENTARY && ev->seq > r->next_seq &&
+        r->n_held >= KAFKA_STREAM_HOLD) {
+        s->stats.refused++;
+        return PW_ELIMIT;
+    }
     if (meta) {
         r->meta = *meta;
         r->has_meta = true;
@@ -329,6 +341,16 @@ void kafka_stream_expire(struct kafka_stream *s, int64_t now_ms)
         while (r->n_held > 0 && now_ms - r->held[0].since_ms >= s->hold_ms)
             skip_gap(s, r);
     }
+}
+
+bool kafka_stream_has_room(const struct kafka_stream *s, const char *race_id)
+{
+    for (int i = 0; i < KAFKA_STREAM_RACES; i++) {
+        const struct stream_race *r = &s->races[i];
+        if (r->used && !strcmp(r->race_id, race_id))
+            return r->n_held < KAFKA_STREAM_HOLD / 2;
+    }
+    return true;
 }
 
 bool kafka_stream_pending(const struct kafka_stream *s)

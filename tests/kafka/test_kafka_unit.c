@@ -415,6 +415,68 @@ static void test_stream_gap_and_incomplete_tick(void **state)
                              lost);
 }
 
+/* One topic runs far ahead of the other (catch-up): past KAFKA_STREAM_HOLD held events the
+ * stream refuses more, untouched, so the caller can push them back; offered again later,
+ * everything arrives in order with no gap. */
+static void test_stream_refuses_when_full(void **state)
+{
+    struct stream_fixture *f = *state;
+    struct fixture_race big;
+    char why[200] = "";
+    fixture_race_make(&big, "race-big", 4, 160, 5); /* > KAFKA_STREAM_HOLD positions ticks */
+    int refused_at = -1;
+    for (int i = 0; i < big.n; i++) {
+        const struct pw_event *ev = &big.ev[i];
+        if (ev->type != PW_EV_POSITIONS)
+            continue;
+        char buf[AVRO_POSITIONS_MAX];
+        struct avro_positions_record rec;
+        int len = avro_positions_encode(&f->ap, ev, 0, buf, sizeof buf);
+        assert_int_equal(avro_positions_decode(&avro_cache_get(&f->cache, 1)->value, buf,
+                                               (size_t)len, &rec),
+                         0);
+        if (kafka_stream_add_record(f->s, &rec, 1000) == PW_ELIMIT) {
+            refused_at = i;
+            break;
+        }
+        for (int k = 1; k < ev->state->n_cars; k++) {
+            len = avro_positions_encode(&f->ap, ev, k, buf, sizeof buf);
+            avro_positions_decode(&avro_cache_get(&f->cache, 1)->value, buf, (size_t)len, &rec);
+            assert_int_equal(kafka_stream_add_record(f->s, &rec, 1000), 0);
+        }
+    }
+    assert_true(refused_at > 0);
+    assert_int_equal(f->rec.n, 0);
+    assert_false(kafka_stream_has_room(f->s, "race-big"));
+    /* the other topic catches up: events in order, positions pushed back re-offered */
+    int next_pos = refused_at;
+    for (int i = 0; i < big.n; i++) {
+        const struct pw_event *ev = &big.ev[i];
+        if (ev->type == PW_EV_POSITIONS)
+            continue;
+        int rc = kafka_stream_add_event(f->s, ev, ev->meta, ev->state, 1000);
+        while (rc == PW_ELIMIT && next_pos < big.n) { /* events ahead too: feed positions */
+            if (big.ev[next_pos].type == PW_EV_POSITIONS)
+                feed(f, &big.ev[next_pos], NULL, -1, 1000);
+            next_pos++;
+            rc = kafka_stream_add_event(f->s, ev, ev->meta, ev->state, 1000);
+        }
+        assert_int_equal(rc, 0);
+    }
+    for (; next_pos < big.n; next_pos++) {
+        if (big.ev[next_pos].type == PW_EV_POSITIONS)
+            feed(f, &big.ev[next_pos], NULL, -1, 1000);
+    }
+    assert_true(kafka_stream_has_room(f->s, "race-big"));
+    if (!fixture_check_stream(&big, &f->rec, why, sizeof why))
+        fail_msg("%s", why);
+    struct kafka_stream_stats st;
+    kafka_stream_get_stats(f->s, &st);
+    assert_int_equal(st.seq_gaps, 0);
+    assert_true(st.refused >= 1);
+    fixture_race_free(&big);
+}
+
 /* Records written by the original app: no seq, grouped into a tick by timestamp. */
 static void test_stream_legacy_records(void **state)
 {
@@ -456,6 +518,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stream_gap_and_incomplete_tick, stream_setup,
                                         stream_teardown),
         cmocka_unit_test_setup_teardown(test_stream_legacy_records, stream_setup,
+                                        stream_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_refuses_when_full, stream_setup,
                                         stream_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
