@@ -252,6 +252,7 @@ static int handle_positions(struct kafka_client *c, const rd_kafka_message_t *m,
         e = NULL; /* the registry was unreachable: ask again */
     if (!e) {
         if (b->fetching_id < 0) {
+            PW_DEBUG(b->log, "kafka", "fetching schema id %d", (int)id);
             if (avro_registry_fetch(b->registry, id, fetch_done, b)) {
                 avro_cache_put_bad(&b->cache, id, now + KAFKA_FETCH_RETRY_MS);
                 poison(b, m, &b->stats.poison_unknown_schema, "schema fetch failed");
@@ -451,6 +452,7 @@ static void fetch_done(void *ctx, int status, int32_t id, const char *schema)
 {
     struct bus_kafka *b = ctx;
     int64_t now = pw_now_ms();
+    PW_DEBUG(b->log, "kafka", "schema id %d: registry answered %d", (int)id, status);
     b->fetching_id = -1;
     if (status == 0) {
         if (avro_cache_put(&b->cache, id, schema))

@@ -31,6 +31,8 @@ int harness_init(struct harness *h, const char *env_dir, const char *prefix,
     while (fgets(line, sizeof line, f)) {
         copy_value(line, "KAFKA_BOOTSTRAP", h->bootstrap, sizeof h->bootstrap);
         copy_value(line, "SCHEMA_REGISTRY_URL", h->registry_url, sizeof h->registry_url);
+        copy_value(line, "SCHEMA_REGISTRY_AUTH_URL", h->registry_auth_url,
+                   sizeof h->registry_auth_url);
     }
     fclose(f);
     if (bootstrap)
@@ -216,4 +218,16 @@ int harness_raw_produce(struct rd_kafka_s *rk, const char *topic, const char *ke
                           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END))
         return -1;
     return rd_kafka_flush(rk, 10000) ? -1 : 0;
+}
+
+void harness_dump_stats(const char *name, const struct pw_bus *bus)
+{
+    char buf[4096];
+    int n = bus_kafka_format_metrics(bus, buf, sizeof buf);
+    fprintf(stderr, "---- %s\n", name);
+    if (n > 0) {
+        for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+            if (line[0] != '#')
+                fprintf(stderr, "  %s\n", line);
+    }
 }

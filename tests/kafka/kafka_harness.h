@@ -14,6 +14,7 @@ struct harness {
     char env_dir[512];
     char bootstrap[256];
     char registry_url[256];
+    char registry_auth_url[256]; /* the fake that wants pitwall-key:pitwall-secret */
     char topics[4][96];
     char group[96];
     struct bus_kafka_config cfg;
@@ -30,6 +31,8 @@ bool harness_run_until(uv_loop_t *loop, bool (*cond)(void *ctx), void *ctx, int 
 void harness_run_for(uv_loop_t *loop, int ms);
 /* Destroys the bus and lets the loop close its handles. */
 void harness_bus_destroy(uv_loop_t *loop, struct pw_bus *bus);
+/* Writes a bus's counters to stderr (for a failing wait). */
+void harness_dump_stats(const char *name, const struct pw_bus *bus);
 /* Runs `kafka_env.sh CMD DIR`. */
 int harness_env(const struct harness *h, const char *cmd);
 

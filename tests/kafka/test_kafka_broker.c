@@ -134,10 +134,27 @@ static void test_two_edges_and_late_edge(void **state)
         bus_kafka_get_stats(e1, &s1);
         bus_kafka_get_stats(e2, &s2);
         bus_kafka_get_stats(runner, &sr);
-        fail_msg("half=%d got %d/%d; consumed %llu/%llu produced %llu awaiting %llu gaps %llu",
+        char missing[512] = "";
+        for (int i = 0, g = 0; i < half && strlen(missing) < 400; i++) {
+            const struct pw_event *ev = &race.ev[i];
+            if (ev->type == PW_EV_COMMENTARY)
+                continue;
+            bool found = false;
+            for (; g < r1.n && !found; g++)
+                found = r1.ev[g].type != PW_EV_COMMENTARY && r1.ev[g].seq == ev->seq;
+            if (!found) {
+                snprintf(missing + strlen(missing), sizeof missing - strlen(missing), " %s#%llu",
+                         pw_event_type_name(ev->type), (unsigned long long)ev->seq);
+                g = 0;
+            }
+        }
+        fail_msg("half=%d got %d/%d; consumed %llu/%llu produced %llu awaiting %llu gaps %llu "
+                 "incomplete %llu pushed %llu dup %llu missing:%s",
                  half, r1.n, r2.n, (unsigned long long)s1.consumed,
                  (unsigned long long)s2.consumed, (unsigned long long)sr.produced,
-                 (unsigned long long)sr.awaiting_schema, (unsigned long long)s1.seq_gaps);
+                 (unsigned long long)sr.awaiting_schema, (unsigned long long)s1.seq_gaps,
+                 (unsigned long long)s1.ticks_incomplete, (unsigned long long)s1.pushed_back,
+                 (unsigned long long)s1.duplicates, missing);
     }
     publisher_close(&pub);
     /* mid-race: a new edge joins */
@@ -234,7 +251,11 @@ static void test_broker_killed_mid_race(void **state)
     int third = race.n / 3;
     publisher_start(&c->loop, &pub, runner, &race, 0, third, 1);
     struct expect w = {&rec, third};
-    assert_true(harness_run_until(&c->loop, expect_count, &w, 60000));
+    if (!harness_run_until(&c->loop, expect_count, &w, 60000)) {
+        harness_dump_stats("runner", runner);
+        harness_dump_stats("edge", edge);
+        fail_msg("got %d of %d", rec.n, third);
+    }
     assert_true(harness_run_until(&c->loop, bus_healthy, edge, 5000));
     publisher_close(&pub);
 
@@ -268,6 +289,129 @@ static void test_broker_killed_mid_race(void **state)
     fixture_race_free(&race);
 }
 
+/* A commentary engine as the bus sees it: subscribed to race events only; it answers every
+ * overtake with a line, numbered per race as the real engine numbers its own. */
+struct fake_engine {
+    struct pw_bus *bus;
+    int race_events;
+    uint64_t seq;
+};
+static void engine_on_event(void *ctx, const struct pw_event *ev)
+{
+    struct fake_engine *e = ctx;
+    assert_int_not_equal(ev->type, PW_EV_COMMENTARY);
+    e->race_events++;
+    if (ev->type != PW_EV_OVERTAKE)
+        return;
+    struct pw_event line = {.type = PW_EV_COMMENTARY, .seq = ++e->seq, .lap = ev->lap,
+                            .race_ms = ev->race_ms, .wall_ms = ev->wall_ms,
+                            .kind = PW_COMMENT_INFO};
+    snprintf(line.race_id, sizeof line.race_id, "%s", ev->race_id);
+    snprintf(line.id, sizeof line.id, "c-%llu", (unsigned long long)e->seq);
+    snprintf(line.text, sizeof line.text, "%s passes %s", ev->car, ev->other);
+    assert_int_equal(pw_bus_publish_event(e->bus, &line), 0);
+}
+
+/* One process with every role (what `pitwall` with a Kafka config and no --role runs): the
+ * commentary engine's race-only subscription is fed by the commentary group, the hub's
+ * everything subscription by the edge consumer, and the engine's lines come back to it. */
+static void test_all_roles_in_one_bus(void **state)
+{
+    struct ctx *c = *state;
+    struct fixture_race race;
+    struct recorder hub;
+    struct pw_bus *bus;
+    struct publisher pub;
+    fixture_race_make(&race, "all-race", 10, 4, 9);
+    recorder_init(&hub, "all-race");
+    int overtakes = 0, race_events = 0;
+    for (int i = 0; i < race.n; i++) {
+        overtakes += race.ev[i].type == PW_EV_OVERTAKE;
+        race_events += race.ev[i].type != PW_EV_COMMENTARY;
+    }
+    assert_int_equal(bus_kafka_create(&c->loop, &c->h.cfg, BUS_KAFKA_ALL, &c->h.log, &bus), 0);
+    struct fake_engine engine = {.bus = bus};
+    assert_int_equal(pw_bus_subscribe_events(bus, PW_BUS_RACE, engine_on_event, &engine), 0);
+    assert_int_equal(pw_bus_subscribe_events(bus, PW_BUS_ALL, recorder_on_event, &hub), 0);
+    /* the commentary group starts at the end of the topics: let it join first */
+    harness_run_for(&c->loop, 4000);
+    /* the runner publishes race events only: commentary comes from the engine */
+    for (int i = 0; i < race.n; i++)
+        if (race.ev[i].type == PW_EV_COMMENTARY)
+            race.ev[i].type = PW_EV_NONE;
+    int n = 0;
+    for (int i = 0; i < race.n; i++)
+        if (race.ev[i].type != PW_EV_NONE)
+            race.ev[n++] = race.ev[i];
+    race.n = n;
+    publisher_start(&c->loop, &pub, bus, &race, 0, race.n, 0);
+    struct expect all = {&hub, race_events + overtakes};
+    assert_true(harness_run_until(&c->loop, expect_count, &all, 60000));
+    harness_run_for(&c->loop, 300);
+    assert_int_equal(engine.race_events, race_events);
+    assert_int_equal(recorder_count(&hub, PW_EV_COMMENTARY), overtakes);
+    assert_int_equal(hub.n, race_events + overtakes);
+    publisher_close(&pub);
+    harness_bus_destroy(&c->loop, bus);
+    recorder_free(&hub);
+    fixture_race_free(&race);
+}
+
+static bool awaiting_schema(void *b)
+{
+    struct bus_kafka_stats st;
+    bus_kafka_get_stats(b, &st);
+    return st.awaiting_schema > 0;
+}
+
+/* A registry that wants basic auth (as Confluent Cloud's): with the key and secret the
+ * positions go out and read back; with a wrong secret nothing is registered, the records
+ * wait (bounded) and the failure is counted, while the other events still flow. */
+static void test_registry_basic_auth(void **state)
+{
+    struct ctx *c = *state;
+    struct fixture_race race;
+    struct recorder rec;
+    struct pw_bus *runner, *edge, *bad;
+    struct publisher pub, pub_bad;
+    struct bus_kafka_config cfg = c->h.cfg;
+    char metrics[4096];
+    fixture_race_make(&race, "auth-race", 6, 3, 4);
+    recorder_init(&rec, "auth-race");
+    cfg.schema_registry_url = c->h.registry_auth_url;
+    cfg.schema_registry_api_key = "pitwall-key";
+    cfg.schema_registry_secret = "pitwall-secret";
+    assert_int_equal(bus_kafka_create(&c->loop, &cfg, BUS_KAFKA_RUNNER, &c->h.log, &runner), 0);
+    assert_int_equal(bus_kafka_create(&c->loop, &cfg, BUS_KAFKA_EDGE, &c->h.log, &edge), 0);
+    pw_bus_subscribe_events(edge, PW_BUS_ALL, recorder_on_event, &rec);
+    publisher_start(&c->loop, &pub, runner, &race, 0, race.n, 0);
+    struct expect all = {&rec, race.n};
+    assert_true(harness_run_until(&c->loop, expect_count, &all, 60000));
+    check_stream(&race, &rec);
+
+    cfg.schema_registry_secret = "wrong";
+    assert_int_equal(bus_kafka_create(&c->loop, &cfg, BUS_KAFKA_RUNNER, &c->h.log, &bad), 0);
+    struct fixture_race other;
+    fixture_race_make(&other, "auth-race-2", 6, 1, 4);
+    publisher_start(&c->loop, &pub_bad, bad, &other, 0, other.n, 0);
+    assert_int_equal(pub_bad.failures, 0);
+    assert_true(harness_run_until(&c->loop, awaiting_schema, bad, 5000));
+    harness_run_for(&c->loop, 500);
+    assert_true(bus_kafka_format_metrics(bad, metrics, sizeof metrics) > 0);
+    assert_null(strstr(metrics, "pitwall_kafka_registry_requests_total{result=\"failed\"} 0\n"));
+    assert_null(strstr(metrics, "pitwall_kafka_awaiting_schema 0\n"));
+    publisher_close(&pub);
+    publisher_close(&pub_bad);
+    harness_bus_destroy(&c->loop, bad);
+    harness_bus_destroy(&c->loop, edge);
+    harness_bus_destroy(&c->loop, runner);
+    recorder_free(&rec);
+    fixture_race_free(&race);
+    fixture_race_free(&other);
+}
+
+static int setup_all(void **s) { return setup(s, "all"); }
+static int setup_auth(void **s) { return setup(s, "auth"); }
 static int setup_e2e(void **s) { return setup(s, "e2e"); }
 static int setup_edges(void **s) { return setup(s, "edges"); }
 static int setup_ctl(void **s) { return setup(s, "ctl"); }
@@ -284,6 +428,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_full_race_end_to_end, setup_e2e, teardown),
         cmocka_unit_test_setup_teardown(test_two_edges_and_late_edge, setup_edges, teardown),
         cmocka_unit_test_setup_teardown(test_control_reaches_runner, setup_ctl, teardown),
+        cmocka_unit_test_setup_teardown(test_all_roles_in_one_bus, setup_all, teardown),
+        cmocka_unit_test_setup_teardown(test_registry_basic_auth, setup_auth, teardown),
         cmocka_unit_test_setup_teardown(test_broker_killed_mid_race, setup_outage, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

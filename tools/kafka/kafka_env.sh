@@ -3,8 +3,10 @@
 # broker+controller, loopback only, throwaway data dir) run from the Maven Central jars that
 # scripts/setup.d/40-kafka.sh copies into .cache/kafka-libs, and the FAKE schema registry.
 #
-#   kafka_env.sh start DIR          start both; writes DIR/env (KAFKA_BOOTSTRAP=...,
-#                                   SCHEMA_REGISTRY_URL=...); waits until the broker answers
+#   kafka_env.sh start DIR          start all; writes DIR/env (KAFKA_BOOTSTRAP=...,
+#                                   SCHEMA_REGISTRY_URL=..., SCHEMA_REGISTRY_AUTH_URL=... the
+#                                   same fake wanting basic auth pitwall-key:pitwall-secret);
+#                                   waits until the broker answers
 #   kafka_env.sh stop DIR           stop both, delete DIR's data
 #   kafka_env.sh kill-broker DIR    kill -9 the broker (an outage: data dir kept)
 #   kafka_env.sh start-broker DIR   start it again on the same ports and data
@@ -93,23 +95,33 @@ start)
   mkdir -p "$DIR"
   echo "BROKER_PORT=$(free_port)" > "$DIR/ports"
   echo "CONTROLLER_PORT=$(free_port)" >> "$DIR/ports"
-  rm -f "$DIR/registry.port"
+  rm -f "$DIR/registry.port" "$DIR/registry_auth.port"
   nohup python3 "$ROOT/tools/kafka/fake_schema_registry.py" "$DIR/registry.port" \
     > "$DIR/registry.out" 2>&1 &
   echo $! > "$DIR/registry.pid"
+  # a second one that wants basic auth, as Confluent Cloud's does
+  FAKE_REGISTRY_AUTH="pitwall-key:pitwall-secret" nohup python3 \
+    "$ROOT/tools/kafka/fake_schema_registry.py" "$DIR/registry_auth.port" \
+    > "$DIR/registry_auth.out" 2>&1 &
+  echo $! > "$DIR/registry_auth.pid"
   start_broker
-  for _ in $(seq 50); do [ -f "$DIR/registry.port" ] && break; sleep 0.1; done
-  [ -f "$DIR/registry.port" ] || { echo "kafka_env: fake registry did not start" >&2; exit 1; }
+  for _ in $(seq 50); do
+    [ -f "$DIR/registry.port" ] && [ -f "$DIR/registry_auth.port" ] && break
+    sleep 0.1
+  done
+  [ -f "$DIR/registry.port" ] && [ -f "$DIR/registry_auth.port" ] \
+    || { echo "kafka_env: fake registry did not start" >&2; exit 1; }
   # shellcheck disable=SC1091
   . "$DIR/ports"
   {
     echo "KAFKA_BOOTSTRAP=127.0.0.1:$BROKER_PORT"
     echo "SCHEMA_REGISTRY_URL=http://127.0.0.1:$(cat "$DIR/registry.port")"
+    echo "SCHEMA_REGISTRY_AUTH_URL=http://127.0.0.1:$(cat "$DIR/registry_auth.port")"
   } > "$DIR/env"
   cat "$DIR/env"
   ;;
 stop)
-  for p in broker registry; do
+  for p in broker registry registry_auth; do
     if alive "$DIR/$p.pid"; then
       kill "$(cat "$DIR/$p.pid")" 2>/dev/null || true
       for _ in $(seq 100); do alive "$DIR/$p.pid" || break; sleep 0.1; done
