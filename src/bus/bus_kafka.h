@@ -15,6 +15,9 @@
  *               request; publishes race events and positions.
  *   COMMENTARY  consumes race events + positions in group "<consumer_group>-commentary"
  *               (work shared between workers); publishes commentary.
+ *               Both groups continue from their committed offsets; a group's first start
+ *               reads from the beginning but skips messages written more than 30 s before
+ *               the bus was created (a request sent while it was joining is not lost).
  *   EDGE        reads every partition of positions, events and commentary from the
  *               beginning (a group of its own, unique per process), so a late edge rebuilds
  *               every race's state; publishes control.
@@ -84,6 +87,7 @@ struct bus_kafka_stats {
         poison_other;
     uint64_t ticks_incomplete, seq_gaps, duplicates;
     uint64_t pushed_back; /* messages rewound because their race could hold no more */
+    uint64_t stale_skipped; /* runner/commentary group messages older than the process */
     uint64_t awaiting_schema; /* positions records queued until the schema is registered */
     int brokers_up;
 };

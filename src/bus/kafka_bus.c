@@ -26,6 +26,7 @@
 #define KAFKA_FETCH_RETRY_MS 5000
 #define KAFKA_CLOSE_FLUSH_MS 5000
 #define KAFKA_MAX_PAUSED 64
+#define KAFKA_STALE_GRACE_MS 30000 /* groups read from the start, minus what is this old */
 
 enum client_kind { CLIENT_PRODUCER, CLIENT_RUNNER, CLIENT_WORKER, CLIENT_EDGE, CLIENT_COUNT };
 static const char *const client_names[CLIENT_COUNT] = {"producer", "runner", "commentary",
@@ -43,6 +44,7 @@ struct kafka_client {
     uv_poll_t poll;
     uv_timer_t timer;
     struct kafka_stream *stream; /* consumers of race topics */
+    int64_t min_timestamp_ms;    /* older messages are skipped (0: none) */
     rd_kafka_message_t *stalled; /* waits for its schema to be fetched */
     int brokers_up;
     /* partitions paused and rewound because a race could hold no more (kafka_stream.h) */
@@ -408,6 +410,11 @@ static int handle_message(struct kafka_client *c, rd_kafka_message_t *m)
     }
     int64_t now = pw_now_ms();
     int topic = topic_index(b, m);
+    int64_t ts = rd_kafka_message_timestamp(m, NULL);
+    if (c->min_timestamp_ms && ts >= 0 && ts < c->min_timestamp_ms) {
+        b->stats.stale_skipped++; /* written before this process started: not its work */
+        return HANDLED;
+    }
     if (topic == TOPIC_POSITIONS)
         rc = handle_positions(c, m, now);
     else if (topic >= 0 && m->payload)
@@ -782,7 +789,7 @@ static int client_open(struct bus_kafka *b, const struct bus_kafka_config *cfg,
     const char *consumer[] = {"enable.partition.eof", "false",
                               "partition.assignment.strategy", "range",
                               "group.id", group,
-                              "auto.offset.reset", kind == CLIENT_EDGE ? "earliest" : "latest",
+                              "auto.offset.reset", "earliest",
                               "enable.auto.commit", kind == CLIENT_EDGE ? "false" : "true",
                               NULL};
     int rc;
@@ -790,6 +797,13 @@ static int client_open(struct bus_kafka *b, const struct bus_kafka_config *cfg,
     c->bus = b;
     c->kind = kind;
     c->pipe_fds[0] = c->pipe_fds[1] = -1;
+    /* A runner or commentary group that has no committed offsets yet (first start)
+     * reads from the beginning but skips what was written before this process started
+     * (minus a grace): a request sent while the group was still joining is not lost, and
+     * old races are not run or commented again. */
+    c->min_timestamp_ms = kind == CLIENT_RUNNER || kind == CLIENT_WORKER
+                              ? pw_now_ms() - KAFKA_STALE_GRACE_MS
+                              : 0;
     if (kind == CLIENT_EDGE)
         edge_group(cfg, group, sizeof group);
     else
@@ -1035,6 +1049,9 @@ int bus_kafka_format_metrics(const struct pw_bus *bus, char *buf, size_t len)
         "# HELP pitwall_kafka_duplicates_total Race events received twice, dropped.\n"
         "# TYPE pitwall_kafka_duplicates_total counter\n"
         "pitwall_kafka_duplicates_total %llu\n"
+        "# HELP pitwall_kafka_stale_skipped_total Group messages older than this process.\n"
+        "# TYPE pitwall_kafka_stale_skipped_total counter\n"
+        "pitwall_kafka_stale_skipped_total %llu\n"
         "# HELP pitwall_kafka_pushed_back_total Messages rewound: their race held enough.\n"
         "# TYPE pitwall_kafka_pushed_back_total counter\n"
         "pitwall_kafka_pushed_back_total %llu\n"
@@ -1053,7 +1070,8 @@ int bus_kafka_format_metrics(const struct pw_bus *bus, char *buf, size_t len)
         (unsigned long long)s.poison_unknown_schema, (unsigned long long)s.poison_bad_avro,
         (unsigned long long)s.poison_bad_json, (unsigned long long)s.poison_other,
         (unsigned long long)s.ticks_incomplete, (unsigned long long)s.seq_gaps,
-        (unsigned long long)s.duplicates, (unsigned long long)s.pushed_back,
+        (unsigned long long)s.duplicates, (unsigned long long)s.stale_skipped,
+        (unsigned long long)s.pushed_back,
         (unsigned long long)s.awaiting_schema,
         (unsigned long long)reg_requests, (unsigned long long)reg_failed, s.brokers_up);
     if (n < 0 || (size_t)n >= len)

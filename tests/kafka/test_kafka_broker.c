@@ -3,7 +3,10 @@
  * Usage: test_kafka_broker ENV_DIR */
 #include "bus/bus_kafka.h"
 #include "core/error.h"
+#include "bus/kafka_json.h"
 #include "kafka_harness.h"
+
+#include <librdkafka/rdkafka.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -204,18 +207,32 @@ static bool control_seen(void *p)
     return ((struct control_rec *)p)->n >= 2;
 }
 
-/* An edge publishes start and stop; the runner (in its consumer group) receives them. */
+/* An edge publishes start and stop; the runner (in its consumer group) receives them, even
+ * though they are sent before its group has joined. A request left in the topic from long
+ * before the runner started is skipped, not run. */
 static void test_control_reaches_runner(void **state)
 {
     struct ctx *c = *state;
     struct pw_bus *runner, *edge;
     struct control_rec got = {0};
+    struct pw_control old = {.op = PW_CONTROL_START};
+    snprintf(old.race_id, sizeof old.race_id, "ancient-race");
+    char *json = kafka_json_encode_control(&old);
+    rd_kafka_t *raw = harness_raw_producer(&c->h);
+    assert_int_equal(rd_kafka_producev(raw, RD_KAFKA_V_TOPIC(c->h.cfg.topic_control),
+                                       RD_KAFKA_V_KEY("ancient-race", 12),
+                                       RD_KAFKA_V_VALUE(json, strlen(json)),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_TIMESTAMP(pw_now_ms() - 120000), RD_KAFKA_V_END),
+                     0);
+    assert_int_equal(rd_kafka_flush(raw, 10000), 0);
+    rd_kafka_destroy(raw);
+    free(json);
+
     assert_int_equal(bus_kafka_create(&c->loop, &c->h.cfg, BUS_KAFKA_RUNNER, &c->h.log, &runner),
                      0);
     assert_int_equal(bus_kafka_create(&c->loop, &c->h.cfg, BUS_KAFKA_EDGE, &c->h.log, &edge), 0);
     pw_bus_subscribe_control(runner, on_control, &got);
-    /* the runner's group starts at the end of the topic: let it join first */
-    harness_run_for(&c->loop, 4000);
     struct pw_control start = {.op = PW_CONTROL_START, .seed = 42};
     snprintf(start.race_id, sizeof start.race_id, "ctl-race");
     snprintf(start.driver_number, sizeof start.driver_number, "81");
@@ -224,13 +241,16 @@ static void test_control_reaches_runner(void **state)
     snprintf(stop.race_id, sizeof stop.race_id, "ctl-race");
     assert_int_equal(pw_bus_publish_control(edge, &stop), 0);
     assert_true(harness_run_until(&c->loop, control_seen, &got, 30000));
+    harness_run_for(&c->loop, 300);
     assert_int_equal(got.n, 2);
     assert_int_equal(got.last.op, PW_CONTROL_STOP);
     assert_string_equal(got.last.race_id, "ctl-race");
+    struct bus_kafka_stats st;
+    bus_kafka_get_stats(runner, &st);
+    assert_int_equal(st.stale_skipped, 1);
     harness_bus_destroy(&c->loop, edge);
     harness_bus_destroy(&c->loop, runner);
 }
-
 
 /* The broker is killed (-9) mid-race while the runner keeps publishing; both buses report
  * unhealthy; the broker comes back on the same data; the edge ends up with every event,
@@ -333,8 +353,6 @@ static void test_all_roles_in_one_bus(void **state)
     struct fake_engine engine = {.bus = bus};
     assert_int_equal(pw_bus_subscribe_events(bus, PW_BUS_RACE, engine_on_event, &engine), 0);
     assert_int_equal(pw_bus_subscribe_events(bus, PW_BUS_ALL, recorder_on_event, &hub), 0);
-    /* the commentary group starts at the end of the topics: let it join first */
-    harness_run_for(&c->loop, 4000);
     /* the runner publishes race events only: commentary comes from the engine */
     for (int i = 0; i < race.n; i++)
         if (race.ev[i].type == PW_EV_COMMENTARY)
