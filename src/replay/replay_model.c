@@ -88,6 +88,15 @@ static double jnumtext(const json_t *o, const char *key)
 
 /* ---- events ---- */
 
+static const struct replay_car_slot *slot_find_const(const struct replay_model *m, const char *number)
+{
+    for (int i = 0; i < m->n_slots; i++) {
+        if (strcmp(m->slots[i].car.driver.number, number) == 0)
+            return &m->slots[i];
+    }
+    return NULL;
+}
+
 static void emit_event(struct replay_model *m, enum pw_event_type type, const char *car,
                        const char *other, int position, int64_t lap_ms, enum pw_tyre tyre,
                        int lap)
@@ -103,7 +112,9 @@ static void emit_event(struct replay_model *m, enum pw_event_type type, const ch
     replay_copy_text(ev.other, sizeof ev.other, other);
     ev.position = position;
     ev.lap_ms = lap_ms;
-    ev.tyre = tyre;
+    /* As the simulator does, a car's event carries the tyre it is on. */
+    const struct replay_car_slot *s = car && *car && tyre == PW_TYRE_UNKNOWN ? slot_find_const(m, car) : NULL;
+    ev.tyre = s ? s->car.tyre : tyre;
     ev.track = m->state.track;
     ev.state = &m->state;
     m->emit(m->emit_ctx, &ev);
@@ -118,11 +129,7 @@ static void emit_simple(struct replay_model *m, enum pw_event_type type, const c
 
 static struct replay_car_slot *slot_find(struct replay_model *m, const char *number)
 {
-    for (int i = 0; i < m->n_slots; i++) {
-        if (strcmp(m->slots[i].car.driver.number, number) == 0)
-            return &m->slots[i];
-    }
-    return NULL;
+    return (struct replay_car_slot *)slot_find_const(m, number);
 }
 
 /* The car for a key under Lines / DriverList, created on first sight; NULL (counted) for a
@@ -477,7 +484,8 @@ static void check_fastest(struct replay_model *m)
     m->state.fastest_lap_ms = holder->car.best_lap_ms;
     if (improved && m->state.started)
         emit_event(m, PW_EV_FASTEST_LAP, holder->car.driver.number, NULL, holder->car.position,
-                   holder->car.best_lap_ms, PW_TYRE_UNKNOWN, m->state.lap);
+                   holder->car.best_lap_ms, PW_TYRE_UNKNOWN,
+                   holder->car.best_lap_no > 0 ? holder->car.best_lap_no : m->state.lap);
 }
 
 static void do_chequered(struct replay_model *m)
@@ -493,7 +501,8 @@ static void do_chequered(struct replay_model *m)
             m->state.cars[0].finished = true;
         }
     }
-    emit_simple(m, PW_EV_CHEQUERED, m->state.n_cars > 0 ? m->state.cars[0].driver.number : "");
+    emit_event(m, PW_EV_CHEQUERED, m->state.n_cars > 0 ? m->state.cars[0].driver.number : "",
+               NULL, 1, 0, PW_TYRE_UNKNOWN, m->state.lap);
 }
 
 static void check_chequered(struct replay_model *m)
@@ -590,7 +599,8 @@ static void apply_lap_count(struct replay_model *m)
     if (m->state.started && !m->final_lap_done && !m->chequered_done &&
         m->state.total_laps > 0 && m->current_lap >= m->state.total_laps) {
         m->final_lap_done = true;
-        emit_simple(m, PW_EV_FINAL_LAP, m->state.n_cars > 0 ? m->state.cars[0].driver.number : "");
+        emit_event(m, PW_EV_FINAL_LAP, m->state.n_cars > 0 ? m->state.cars[0].driver.number : "",
+                   NULL, 1, 0, PW_TYRE_UNKNOWN, m->state.lap);
     }
 }
 

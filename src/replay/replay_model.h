@@ -22,7 +22,8 @@
  *  - final lap: LapCount CurrentLap reaches TotalLaps; chequered: the leader completes
  *    TotalLaps, or SessionStatus "Finished";
  *  - race control: each new RaceControlMessages entry, its Message as text.
- * Car events are only emitted once the race has started (race_ms >= 0).
+ * Car events are only emitted once the race has started (race_ms >= 0), and carry the
+ * car's current tyre, as the simulator's do; fastest lap carries the lap it was set on.
  *
  * Ownership: the model owns its JSON states; free with replay_model_free. */
 #ifndef PW_REPLAY_MODEL_H

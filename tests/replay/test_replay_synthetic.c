@@ -99,6 +99,11 @@ static void test_basic_events(void **st)
     assert_string_equal(rec.ev[15].text, "SAFETY CAR IN THIS LAP \xE2\x80\x94 \xC3\x89" "CLAIR \xE2\x9C\x93");
     assert_int_equal(rec.ev[16].position, 3);
     assert_int_equal(rec.ev[19].lap_ms, 88500);
+    assert_int_equal(rec.ev[19].lap, 3);            /* fastest lap: the lap it was set on */
+    assert_int_equal(rec.ev[20].position, 1);       /* chequered: the leader, P1 */
+    assert_int_equal(rec.ev[17].position, 1);       /* final lap too */
+    assert_int_equal(rec.ev[1].tyre, PW_TYRE_MEDIUM); /* car events carry the car's tyre */
+    assert_int_equal(rec.ev[3].tyre, PW_TYRE_SOFT);
     /* advancing after the end does nothing more */
     size_t before = rec.n;
     assert_int_equal(src->ops->advance(src, 10000000, recorder_emit, &rec), 1);
