@@ -134,8 +134,7 @@ out:
     return rc;
 }
 
-int replay_resolve_session(const char *archive_root, const char *id, char *path,
-                           size_t pathlen)
+int replay_resolve_session(const char *archive_root, const char *id, char *path, size_t pathlen)
 {
     if (!archive_root || !id || !*id || id[0] == '/' || strlen(id) >= 256)
         return -EINVAL;
