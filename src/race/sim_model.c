@@ -22,7 +22,7 @@ static const struct tyre_spec tyre_specs[] = {
 
 #define MODEL_FUEL_MS_PER_LAP 56.0   /* ~1.75 kg a lap at ~0.032 s/kg */
 #define MODEL_STANDING_START_MS 2600 /* lap 1 from a standing start */
-#define MODEL_RATING_SHARE 0.0011    /* share of a lap per rating point */
+#define MODEL_RATING_SHARE 0.0014    /* share of a lap per rating point */
 #define MODEL_SPRINT_LAPS 25         /* up to this many laps: no mandatory stop */
 
 static double model_scale(const struct sim *s)
@@ -109,13 +109,18 @@ void sim_model_fit_tyres(struct sim *s, struct sim_car *c, int lap_no)
     bool need_other = !model_is_sprint(s) &&
                       (c->compounds_used & ~(1 << c->tyre)) == 0;
     bool cautious = race_rng_chance(&s->rng, 0.25);
+    /* Strategies differ: some stretch a set to save a stop, some stop again for pace. */
+    double u = race_rng_uniform(&s->rng);
+    int stretch = u < 0.3 ? 13 : 11;
+    bool extra_stop = u > 0.8 && c->pit_stops == 0 && remaining > 15 &&
+                      !(s->podium && c->id == s->selected);
     enum pw_tyre pick = PW_TYRE_UNKNOWN;
-    for (int pass = 0; pass < 2 && pick == PW_TYRE_UNKNOWN; pass++) {
+    for (int pass = extra_stop ? 1 : 0; pass < 2 && pick == PW_TYRE_UNKNOWN; pass++) {
         int need = pass == 0 ? remaining : (remaining + 1) / 2;
         for (enum pw_tyre t = PW_TYRE_SOFT; t <= PW_TYRE_HARD; t++) {
             if (need_other && t == c->tyre)
                 continue;
-            if (model_life(s, t) * 11 / 10 >= need) {
+            if (model_life(s, t) * stretch / 10 >= need) {
                 pick = t;
                 if (cautious && t < PW_TYRE_HARD && !(need_other && t + 1 == c->tyre))
                     pick = t + 1;
@@ -184,7 +189,7 @@ void sim_model_init_cars(struct sim *s)
         c->driver = s->grid.drivers[i];
         c->pace_ms = (100 - rating) * MODEL_RATING_SHARE * lap +
                      race_rng_normal(&s->rng) * 0.0015 * lap;
-        c->noise_ms = (0.0038 + (100 - rating) * 0.00004) * lap;
+        c->noise_ms = (0.0045 + (100 - rating) * 0.00004) * lap;
         c->retire_ms = SIM_NEVER;
         c->next_ms = SIM_NEVER;
     }

@@ -68,8 +68,35 @@ void sim_track_init(struct sim *s)
         track_add_incident(s, (int64_t)(lap * 0.3 + race_rng_uniform(&s->rng) * (race - lap)), true);
 }
 
+/* Neutralised from now: nobody gains a place on track. Cars already in a sector keep
+ * their planned times, except that none may now arrive ahead of a car it was behind. */
+static void track_freeze(struct sim *s)
+{
+    for (int sec = 0; sec < 3; sec++) {
+        int ids[PW_MAX_CARS], n = 0;
+        for (int i = 0; i < s->n; i++) {
+            const struct sim_car *c = &s->cars[i];
+            if (c->next_ms == SIM_NEVER || c->pit_sector || c->line % 3 != sec)
+                continue;
+            int j = n++;
+            int64_t entry = s->cross[i][c->line];
+            for (; j > 0 && s->cross[ids[j - 1]][s->cars[ids[j - 1]].line] > entry; j--)
+                ids[j] = ids[j - 1];
+            ids[j] = i;
+        }
+        for (int k = 1; k < n; k++) {
+            int64_t min = s->cars[ids[k - 1]].next_ms + TRACK_SEP_MS;
+            if (s->cars[ids[k]].next_ms < min)
+                s->cars[ids[k]].next_ms = min;
+        }
+    }
+}
+
 static void track_set(struct sim *s, enum pw_track_status status, int64_t timer_ms)
 {
+    if ((status == PW_TRACK_SC || status == PW_TRACK_VSC) && s->track != PW_TRACK_SC &&
+        s->track != PW_TRACK_VSC)
+        track_freeze(s);
     s->track = status;
     s->track_timer_ms = timer_ms;
     sim_emit(s, PW_EV_TRACK_STATUS, NULL, NULL, 0);
@@ -83,7 +110,7 @@ void sim_track_incident(struct sim *s, int64_t at, bool crash)
     int left = s->total_laps - lead_lap;
     double u = race_rng_uniform(&s->rng);
     double p_sc = crash ? 0.55 : 0.5, p_vsc = crash ? 0.30 : 0.5;
-    if (left < 2) {
+    if (left < 1) {
         p_vsc += p_sc;
         p_sc = 0.0;
     }
@@ -95,7 +122,7 @@ void sim_track_incident(struct sim *s, int64_t at, bool crash)
         s->sc_end_line = (lead_lap + laps) * 3;
         track_set(s, PW_TRACK_SC, SIM_NEVER);
     } else if (u < p_sc + p_vsc) {
-        track_set(s, PW_TRACK_VSC, at + race_rng_range(&s->rng, 50000, 140000));
+        track_set(s, PW_TRACK_VSC, at + race_rng_range(&s->rng, 60000, 160000));
     } else {
         track_set(s, PW_TRACK_YELLOW, at + race_rng_range(&s->rng, 10000, 45000));
     }
@@ -134,7 +161,7 @@ static double track_pass_chance(const struct sim *s, const struct sim_car *c,
                                 const struct sim_car *y, double adv_lap_ms, int lap_no)
 {
     double ease = 1.0 - s->circuit.overtaking / 100.0;
-    double k = 0.3 * ease * sqrt(ease) + 0.01;
+    double k = 0.33 * ease * sqrt(ease) + 0.01;
     double p = k * adv_lap_ms / 1000.0;
     if (lap_no == 1)
         p *= 1.5;

@@ -41,6 +41,11 @@ struct check {
     int tyres_seen[1000];            /* bit per compound, by number */
     int final_pos;
     int start_pos;
+    /* safety car bunching: P10's gap when the SC came out, and when it went in */
+    enum pw_track_status track;
+    int64_t sc_gap_start;
+    int sc_periods, sc_bunched;
+    int lapped_finishers;
     int failures;
     char why[256];
 };
@@ -219,6 +224,24 @@ static void check_event(void *ctx, const struct pw_event *ev)
     }
     if (ev->type == PW_EV_TRACK_STATUS && ev->track != ev->state->track)
         check_fail(ck, "track status event disagrees with the state", ev);
+    enum pw_track_status tr = ev->state->track;
+    if (ev->type == PW_EV_OVERTAKE &&
+        (tr == PW_TRACK_SC || tr == PW_TRACK_VSC || tr == PW_TRACK_VSC_ENDING))
+        check_fail(ck, "an overtake under a safety car or VSC", ev);
+    if (ev->type == PW_EV_TRACK_STATUS) {
+        const struct pw_car *p10 = &ev->state->cars[9];
+        if (tr == PW_TRACK_SC)
+            ck->sc_gap_start = p10->retired || p10->gap_laps ? -1 : p10->gap_ms;
+        if (ck->track == PW_TRACK_SC && tr != PW_TRACK_SC && ck->sc_gap_start > 20000 &&
+            !p10->retired && !p10->gap_laps) {
+            ck->sc_periods++;
+            ck->sc_bunched += p10->gap_ms < 15000;
+        }
+        ck->track = tr;
+    }
+    if (ev->type == PW_EV_RETIREMENT && c && (!c->retired || ev->position < 1 ||
+                                              ev->position > ev->state->n_cars))
+        check_fail(ck, "retirement event without a retired car", ev);
     if (ck->opt->podium && ck->opt->selected_number)
         check_podium(ck, ev);
     if (ev->type == PW_EV_CLASSIFICATION) {
@@ -232,6 +255,14 @@ static void check_event(void *ctx, const struct pw_event *ev)
             check_fail(ck, "winner did not complete the distance", ev);
         if (ck->opt->selected_number && ck->opt->selected_number[0])
             ck->final_pos = pw_state_find_car(ev->state, ck->opt->selected_number) + 1;
+        for (int k = 0; k < ev->state->n_cars; k++) {
+            const struct pw_car *f = &ev->state->cars[k];
+            if (f->finished && f->gap_laps > 0) {
+                ck->lapped_finishers++;
+                if (f->laps + f->gap_laps != ev->state->total_laps)
+                    check_fail(ck, "a lapped finisher's laps and laps down disagree", ev);
+            }
+        }
     }
 }
 
@@ -363,6 +394,7 @@ static void test_properties_podium_off(void **state)
     assert_int_equal(grid_load_builtin("2026", &g), 0);
     int finish[PW_MAX_CARS + 1] = {0};
     int two_compounds = 0, full_races = 0, retired = 0;
+    int sc_periods = 0, sc_bunched = 0, lapped = 0;
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
         seed_options(seed + 5000, &g, &c, &opt, false);
         assert_int_equal(run_race(&opt, 0, &ck), 1);
@@ -381,7 +413,16 @@ static void test_properties_podium_off(void **state)
             two_compounds += ok;
         }
         retired += ck.laps[atoi(opt.selected_number)] < (opt.laps ? opt.laps : c.laps) - 1;
+        sc_periods += ck.sc_periods;
+        sc_bunched += ck.sc_bunched;
+        lapped += ck.lapped_finishers;
     }
+    print_message("safety cars that found P10 over 20 s behind the leader: %d, P10 within 15 s "
+                  "when it went in: %d; lapped finishers: %d\n", sc_periods, sc_bunched, lapped);
+    /* The field bunches behind the safety car. */
+    assert_true(sc_periods > 50);
+    assert_true(sc_bunched >= sc_periods * 9 / 10);
+    assert_true(lapped > SEEDS / 10);
     int places = 0, podiums = finish[1] + finish[2] + finish[3];
     for (int p = 1; p <= g.n; p++)
         places += finish[p] > 0;
