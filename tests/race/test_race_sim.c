@@ -362,7 +362,7 @@ static void test_properties_podium_on(void **state)
     int bad = 0;
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
         seed_options(seed, &g, &c, &opt, true);
-        assert_int_equal(run_race(&opt, 1000, &ck), 1);
+        assert_int_equal(run_race(&opt, 7000, &ck), 1);
         check_pending(&ck, c.lap_ms);
         if (ck.start_pos < 5 || ck.start_pos > 10)
             fail_msg("seed %llu: picked driver starts P%d", (unsigned long long)seed, ck.start_pos);
