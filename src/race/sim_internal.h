@@ -38,6 +38,7 @@ struct sim_car {
     int pit_stops;
     bool in_pit;         /* between pit in and pit out (what timing shows) */
     bool pit_sector;     /* the current sector is driven (partly) in the pit lane */
+    bool vsc_sector;     /* the current sector was planned at the VSC delta */
     bool pitting;        /* this lap is an in-lap */
     bool out_lap;        /* this lap is an out-lap */
     int pit_event;       /* 0 none, 1 pit in due, 2 pit out due */

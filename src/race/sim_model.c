@@ -79,7 +79,7 @@ static void model_grid(struct sim *s)
     if (s->podium && s->selected >= 0) {
         /* The original app's promise: the picked driver starts P5-P10; in a short race
          * closer to the front so that the podium stays reachable. */
-        int hi = s->total_laps >= 10 ? 9 : 4 + s->total_laps / 2;
+        int hi = s->total_laps >= 10 ? 9 : (s->total_laps < 3 ? 4 : 4 + s->total_laps / 2);
         if (hi > s->n - 1)
             hi = s->n - 1;
         int lo = hi < 4 ? hi : 4;
@@ -213,10 +213,19 @@ static double model_podium_boost(const struct sim *s, const struct sim_car *c, i
     int deficit = pos - 3;
     int left = s->total_laps - lap_no + 1;
     double boost = 250.0;
-    if (deficit > 0)
+    if (deficit > 0) {
         boost += 700.0 * deficit * 10.0 / (left > 5 ? left : 5);
-    if (boost > 2200.0)
-        boost = 2200.0;
+        /* Enough to close the time gap to third place with a lap to spare. */
+        const struct sim_car *third = &s->cars[s->order[2]];
+        double gap = (double)(s->cross[c->id][c->line] - s->cross[third->id][c->line]);
+        double need = (gap + 1500.0 * deficit) / (left > 2 ? left - 1 : 1);
+        if (need > boost)
+            boost = need;
+    }
+    /* A very short race leaves no time for patience. */
+    double cap = left <= 5 ? 4500.0 : 2500.0;
+    if (boost > cap)
+        boost = cap;
     return boost * model_scale(s);
 }
 
@@ -227,9 +236,11 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
     double lap = (double)s->circuit.lap_ms + c->pace_ms;
     lap += MODEL_FUEL_MS_PER_LAP * model_scale(s) * (s->total_laps - lap_no + 1);
     lap += model_tyre_ms(s, c, stint_lap);
-    if (race_rng_chance(&s->rng, 0.025))
+    bool promised = s->podium && c->id == s->selected;
+    /* A mistake; the driver with the podium promise drives a clean race. */
+    if (race_rng_chance(&s->rng, 0.025) && !promised)
         lap += 400.0 + 2000.0 * race_rng_uniform(&s->rng);
-    if (s->podium && c->id == s->selected)
+    if (promised)
         lap -= model_podium_boost(s, c, lap_no);
     c->pace_lap_ms = lap;
     lap += race_rng_normal(&s->rng) * c->noise_ms;
