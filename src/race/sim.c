@@ -238,12 +238,23 @@ static int sim_run(struct sim *s, int64_t until)
         s->now = at;
         struct sim_car *c = id >= 0 ? &s->cars[id] : NULL;
         switch (what) {
-        case SIM_TIMER: sim_track_timer(s); break;
-        case SIM_INCIDENT: sim_track_scheduled(s); break;
-        case SIM_RETIRE: sim_retire(s, c); break;
-        case SIM_PIT: sim_pit(s, c); break;
-        case SIM_LINE: sim_cross_line(s, c); break;
-        case SIM_NONE: break;
+        case SIM_TIMER:
+            sim_track_timer(s);
+            break;
+        case SIM_INCIDENT:
+            sim_track_scheduled(s);
+            break;
+        case SIM_RETIRE:
+            sim_retire(s, c);
+            break;
+        case SIM_PIT:
+            sim_pit(s, c);
+            break;
+        case SIM_LINE:
+            sim_cross_line(s, c);
+            break;
+        case SIM_NONE:
+            break;
         }
         if (sim_all_done(s)) {
             s->classified = true;
@@ -308,9 +319,8 @@ static int sim_check_inputs(const struct pw_grid *g, const struct race_circuit *
         }
     }
     if (c->laps < 1 || c->laps > RACE_SIM_MAX_LAPS || c->lap_ms < 30000 || c->lap_ms > 200000 ||
-        c->pit_loss_ms < 0 || c->pit_loss_ms > 120000 || c->overtaking < 0 ||
-        c->overtaking > 100 || c->incidents < 0 || c->incidents > 500 || c->tyre_wear < 10 ||
-        c->tyre_wear > 300)
+        c->pit_loss_ms < 0 || c->pit_loss_ms > 120000 || c->overtaking < 0 || c->overtaking > 100 ||
+        c->incidents < 0 || c->incidents > 500 || c->tyre_wear < 10 || c->tyre_wear > 300)
         return PW_ERANGE_IN;
     for (int i = 0; i < 3; i++) {
         if (c->sector_pct[i] < 5)

@@ -25,12 +25,12 @@
 #define RACE_SIM_PODIUM_MAX_PASSES 2
 
 struct race_sim_options {
-    const struct pw_grid *grid;       /* required, 2..PW_MAX_CARS drivers */
+    const struct pw_grid *grid;         /* required, 2..PW_MAX_CARS drivers */
     const struct race_circuit *circuit; /* NULL = the default built-in circuit */
     uint64_t seed;
-    const char *selected_number;      /* picked driver's racing number; NULL/"" for none */
-    bool podium;                      /* picked driver starts P5-P10 and ends P1-P3 */
-    int laps;                         /* 0 = the circuit's Grand Prix distance */
+    const char *selected_number; /* picked driver's racing number; NULL/"" for none */
+    bool podium;                 /* picked driver starts P5-P10 and ends P1-P3 */
+    int laps;                    /* 0 = the circuit's Grand Prix distance */
 };
 
 /* Create a simulated race. Returns 0, -EINVAL (no grid, selected number not on the grid;

@@ -106,14 +106,13 @@ static void model_grid(struct sim *s)
 void sim_model_fit_tyres(struct sim *s, struct sim_car *c, int lap_no)
 {
     int remaining = s->total_laps - lap_no;
-    bool need_other = !model_is_sprint(s) &&
-                      (c->compounds_used & ~(1 << c->tyre)) == 0;
+    bool need_other = !model_is_sprint(s) && (c->compounds_used & ~(1 << c->tyre)) == 0;
     bool cautious = race_rng_chance(&s->rng, 0.25);
     /* Strategies differ: some stretch a set to save a stop, some stop again for pace. */
     double u = race_rng_uniform(&s->rng);
     int stretch = u < 0.3 ? 13 : 11;
-    bool extra_stop = u > 0.8 && c->pit_stops == 0 && remaining > 15 &&
-                      !(s->podium && c->id == s->selected);
+    bool extra_stop =
+        u > 0.8 && c->pit_stops == 0 && remaining > 15 && !(s->podium && c->id == s->selected);
     enum pw_tyre pick = PW_TYRE_UNKNOWN;
     for (int pass = extra_stop ? 1 : 0; pass < 2 && pick == PW_TYRE_UNKNOWN; pass++) {
         int need = pass == 0 ? remaining : (remaining + 1) / 2;
@@ -155,7 +154,8 @@ static void model_start_strategy(struct sim *s, struct sim_car *c)
     if (model_is_sprint(s))
         c->tyre = u < 0.25 ? PW_TYRE_SOFT : (u < 0.93 ? PW_TYRE_MEDIUM : PW_TYRE_HARD);
     else
-        c->tyre = u < 0.22 ? PW_TYRE_SOFT : (u < (back ? 0.7 : 0.85) ? PW_TYRE_MEDIUM : PW_TYRE_HARD);
+        c->tyre =
+            u < 0.22 ? PW_TYRE_SOFT : (u < (back ? 0.7 : 0.85) ? PW_TYRE_MEDIUM : PW_TYRE_HARD);
     /* Podium mode: a sprint's picked driver starts on tyres that last the distance. */
     if (s->podium && c->id == s->selected && model_is_sprint(s) &&
         model_life(s, c->tyre) < s->total_laps)
@@ -187,8 +187,8 @@ void sim_model_init_cars(struct sim *s)
         memset(c, 0, sizeof *c);
         c->id = i;
         c->driver = s->grid.drivers[i];
-        c->pace_ms = (100 - rating) * MODEL_RATING_SHARE * lap +
-                     race_rng_normal(&s->rng) * 0.0015 * lap;
+        c->pace_ms =
+            (100 - rating) * MODEL_RATING_SHARE * lap + race_rng_normal(&s->rng) * 0.0015 * lap;
         c->noise_ms = (0.0045 + (100 - rating) * 0.00004) * lap;
         c->retire_ms = SIM_NEVER;
         c->next_ms = SIM_NEVER;

@@ -4,11 +4,11 @@
 
 #include <math.h>
 
-#define TRACK_SEP_MS 250          /* closest a car follows another across a line */
-#define TRACK_RETIRE_CHANCE 0.07  /* per car over a Grand Prix distance */
-#define TRACK_SC_PACE 1.55        /* lap time behind the safety car, x green */
-#define TRACK_SC_CATCH 1.18       /* lap time of a car closing up to the queue */
-#define TRACK_VSC_PACE 1.38       /* the VSC delta */
+#define TRACK_SEP_MS 250         /* closest a car follows another across a line */
+#define TRACK_RETIRE_CHANCE 0.07 /* per car over a Grand Prix distance */
+#define TRACK_SC_PACE 1.55       /* lap time behind the safety car, x green */
+#define TRACK_SC_CATCH 1.18      /* lap time of a car closing up to the queue */
+#define TRACK_VSC_PACE 1.38      /* the VSC delta */
 
 static int track_poisson(struct race_rng *rng, double lambda)
 {
@@ -46,15 +46,15 @@ void sim_track_init(struct sim *s)
     for (int i = 0; i < s->n; i++) {
         struct sim_car *c = &s->cars[i];
         bool protected_car = s->podium && i == s->selected;
-        if (!race_rng_chance(&s->rng, TRACK_RETIRE_CHANCE * share) || protected_car ||
-            max_out == 0)
+        if (!race_rng_chance(&s->rng, TRACK_RETIRE_CHANCE * share) || protected_car || max_out == 0)
             continue;
         max_out--;
         c->retire_crash = race_rng_chance(&s->rng, 0.4);
         if (c->retire_crash && race_rng_chance(&s->rng, 0.2))
             c->retire_ms = (int64_t)(3000 + race_rng_uniform(&s->rng) * 0.8 * lap);
         else
-            c->retire_ms = (int64_t)(0.3 * lap + race_rng_uniform(&s->rng) * (0.97 * race - 0.3 * lap));
+            c->retire_ms =
+                (int64_t)(0.3 * lap + race_rng_uniform(&s->rng) * (0.97 * race - 0.3 * lap));
     }
     /* Neutralisations not caused by a retirement (debris, a car stopped and recovered),
      * and local yellows for spins and off-track moments. */
@@ -277,8 +277,8 @@ static double track_squeeze(const struct sim *s, const int *passed, int n, doubl
     return front + TRACK_SEP_MS;
 }
 
-static double track_traffic(struct sim *s, struct sim_car *c, int64_t t, double free_ms,
-                            int sec, int lap_no)
+static double track_traffic(struct sim *s, struct sim_car *c, int64_t t, double free_ms, int sec,
+                            int lap_no)
 {
     int ids[PW_MAX_CARS], passed[PW_MAX_CARS];
     int n = track_ahead_on_road(s, c, ids), n_passed = 0;
@@ -350,8 +350,8 @@ void sim_track_plan_sector(struct sim *s, struct sim_car *c, int64_t t)
         sim_model_plan_lap(s, c, lap_no);
     double free_ms = c->plan_ms[sec];
     double base = (double)sim_model_base_sector_ms(s, sec);
-    bool neutral = s->track == PW_TRACK_SC || s->track == PW_TRACK_VSC ||
-                   s->track == PW_TRACK_VSC_ENDING;
+    bool neutral =
+        s->track == PW_TRACK_SC || s->track == PW_TRACK_VSC || s->track == PW_TRACK_VSC_ENDING;
 
     c->vsc_sector = s->track == PW_TRACK_VSC || s->track == PW_TRACK_VSC_ENDING;
     if (c->vsc_sector) {

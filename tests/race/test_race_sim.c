@@ -31,14 +31,14 @@ struct check {
     uint64_t hash;
     /* podium bookkeeping */
     int sel_pos;
-    bool sel_ahead[1000];            /* by racing number: was ahead of the picked driver */
+    bool sel_ahead[1000]; /* by racing number: was ahead of the picked driver */
     int passes_in_lap[RACE_SIM_MAX_LAPS + 2];
-    int64_t pit_ms[1000][8];         /* pit in/out times by number, for place changes */
+    int64_t pit_ms[1000][8]; /* pit in/out times by number, for place changes */
     int n_pit[1000];
-    int pending_car[MAX_PENDING];    /* places the picked driver gained without an overtake */
+    int pending_car[MAX_PENDING]; /* places the picked driver gained without an overtake */
     int64_t pending_ms[MAX_PENDING];
     int n_pending;
-    int tyres_seen[1000];            /* bit per compound, by number */
+    int tyres_seen[1000]; /* bit per compound, by number */
     int final_pos;
     int start_pos;
     /* safety car bunching: P10's gap when the SC came out, and when it went in */
@@ -70,23 +70,23 @@ static void check_hash_event(struct check *ck, const struct pw_event *ev)
 {
     char line[512];
     int n = snprintf(line, sizeof line, "%d %lld %d %s %s %d %d %d %lld %s %s %d %lld %lld",
-                     ev->type, (long long)ev->race_ms, ev->lap, ev->car, ev->other,
-                     ev->position, ev->tyre, ev->track, (long long)ev->lap_ms, ev->race_id,
-                     ev->id, (int)ev->seq, (long long)ev->wall_ms, (long long)(ev->meta != NULL));
+                     ev->type, (long long)ev->race_ms, ev->lap, ev->car, ev->other, ev->position,
+                     ev->tyre, ev->track, (long long)ev->lap_ms, ev->race_id, ev->id, (int)ev->seq,
+                     (long long)ev->wall_ms, (long long)(ev->meta != NULL));
     check_hash(ck, line, (size_t)n);
     const struct pw_race_state *st = ev->state;
-    n = snprintf(line, sizeof line, "%d %d %d %s %lld %d %d", st->lap, st->total_laps,
-                 st->track, st->fastest_number, (long long)st->fastest_lap_ms, st->started,
-                 st->finished);
+    n = snprintf(line, sizeof line, "%d %d %d %s %lld %d %d", st->lap, st->total_laps, st->track,
+                 st->fastest_number, (long long)st->fastest_lap_ms, st->started, st->finished);
     check_hash(ck, line, (size_t)n);
     for (int i = 0; i < st->n_cars; i++) {
         const struct pw_car *c = &st->cars[i];
-        n = snprintf(line, sizeof line, "%s %d %d %lld %d %lld %d %lld %lld %d %lld %lld %lld %d %d %d %d %d %d %d",
+        n = snprintf(line, sizeof line,
+                     "%s %d %d %lld %d %lld %d %lld %lld %d %lld %lld %lld %d %d %d %d %d %d %d",
                      c->driver.number, c->position, c->laps, (long long)c->gap_ms, c->gap_laps,
                      (long long)c->interval_ms, c->interval_laps, (long long)c->last_lap_ms,
                      (long long)c->best_lap_ms, c->best_lap_no, (long long)c->sectors_ms[0],
-                     (long long)c->sectors_ms[1], (long long)c->sectors_ms[2], c->tyre,
-                     c->tyre_age, c->tyre_new, c->pit_stops, c->in_pit, c->retired, c->finished);
+                     (long long)c->sectors_ms[1], (long long)c->sectors_ms[2], c->tyre, c->tyre_age,
+                     c->tyre_new, c->pit_stops, c->in_pit, c->retired, c->finished);
         check_hash(ck, line, (size_t)n);
     }
 }
@@ -192,7 +192,8 @@ static void check_event(void *ctx, const struct pw_event *ev)
         if (ck->once[ev->type]++)
             check_fail(ck, "one-off event emitted twice", ev);
         break;
-    default: break;
+    default:
+        break;
     }
     if (ev->type == PW_EV_LIGHTS_OUT && ev->race_ms != 0)
         check_fail(ck, "lights out not at 0", ev);
@@ -210,11 +211,11 @@ static void check_event(void *ctx, const struct pw_event *ev)
             ev->lap_ms <= 0)
             check_fail(ck, "sectors do not add up to the lap", ev);
     }
-    if (ev->type == PW_EV_OVERTAKE && c && (ev->position != i + 1 || !ev->other[0] ||
-                                            pw_state_find_car(ev->state, ev->other) != i + 1))
+    if (ev->type == PW_EV_OVERTAKE && c &&
+        (ev->position != i + 1 || !ev->other[0] ||
+         pw_state_find_car(ev->state, ev->other) != i + 1))
         check_fail(ck, "overtake does not match the order", ev);
-    if ((ev->type == PW_EV_PIT_IN || ev->type == PW_EV_PIT_OUT) && num < 1000 &&
-        ck->n_pit[num] < 8)
+    if ((ev->type == PW_EV_PIT_IN || ev->type == PW_EV_PIT_OUT) && num < 1000 && ck->n_pit[num] < 8)
         ck->pit_ms[num][ck->n_pit[num]++] = ev->race_ms;
     if (ev->type == PW_EV_PIT_OUT && c) {
         if (ev->tyre < PW_TYRE_SOFT || ev->tyre > PW_TYRE_HARD || c->tyre != ev->tyre ||
@@ -239,8 +240,8 @@ static void check_event(void *ctx, const struct pw_event *ev)
         }
         ck->track = tr;
     }
-    if (ev->type == PW_EV_RETIREMENT && c && (!c->retired || ev->position < 1 ||
-                                              ev->position > ev->state->n_cars))
+    if (ev->type == PW_EV_RETIREMENT && c &&
+        (!c->retired || ev->position < 1 || ev->position > ev->state->n_cars))
         check_fail(ck, "retirement event without a retired car", ev);
     if (ck->opt->podium && ck->opt->selected_number)
         check_podium(ck, ev);
@@ -331,8 +332,8 @@ static void check_pending(struct check *ck, int64_t lap_ms)
         if (!pit && ck->failures++ == 0)
             snprintf(ck->why, sizeof ck->why,
                      "seed %llu: picked driver gained a place on #%d at %lld ms without an "
-                     "overtake, a retirement or a pit stop", (unsigned long long)ck->opt->seed,
-                     num, (long long)ck->pending_ms[i]);
+                     "overtake, a retirement or a pit stop",
+                     (unsigned long long)ck->opt->seed, num, (long long)ck->pending_ms[i]);
     }
 }
 
@@ -368,8 +369,8 @@ static void test_properties_podium_on(void **state)
             fail_msg("seed %llu: picked driver starts P%d", (unsigned long long)seed, ck.start_pos);
         if (ck.final_pos < 1 || ck.final_pos > 3) {
             print_error("seed %llu (%s, %d laps, #%s from P%d): picked driver finished P%d\n",
-                        (unsigned long long)seed, c.id, opt.laps, opt.selected_number,
-                        ck.start_pos, ck.final_pos);
+                        (unsigned long long)seed, c.id, opt.laps, opt.selected_number, ck.start_pos,
+                        ck.final_pos);
             bad++;
         }
         if (ck.failures) {
@@ -381,7 +382,8 @@ static void test_properties_podium_on(void **state)
     assert_int_equal(bad, 0);
     /* The podium is the promise, not always the win. */
     assert_true(finish[1] > 0 && finish[2] > 0 && finish[3] > 0);
-    print_message("podium mode: P1 %d, P2 %d, P3 %d of %d\n", finish[1], finish[2], finish[3], SEEDS);
+    print_message("podium mode: P1 %d, P2 %d, P3 %d of %d\n", finish[1], finish[2], finish[3],
+                  SEEDS);
 }
 
 static void test_properties_podium_off(void **state)
@@ -418,7 +420,8 @@ static void test_properties_podium_off(void **state)
         lapped += ck.lapped_finishers;
     }
     print_message("safety cars that found P10 over 20 s behind the leader: %d, P10 within 15 s "
-                  "when it went in: %d; lapped finishers: %d\n", sc_periods, sc_bunched, lapped);
+                  "when it went in: %d; lapped finishers: %d\n",
+                  sc_periods, sc_bunched, lapped);
     /* The field bunches behind the safety car. */
     assert_true(sc_periods > 50);
     assert_true(sc_bunched >= sc_periods * 9 / 10);
@@ -427,7 +430,8 @@ static void test_properties_podium_off(void **state)
     for (int p = 1; p <= g.n; p++)
         places += finish[p] > 0;
     print_message("podium off: picked driver finished in %d different places, on the podium "
-                  "%d times in %d\n", places, podiums, SEEDS);
+                  "%d times in %d\n",
+                  places, podiums, SEEDS);
     assert_true(places >= g.n - 1);
     assert_true(podiums < SEEDS / 3);
     assert_true(finish[g.n] + finish[g.n - 1] + finish[g.n - 2] > SEEDS / 50);
@@ -453,8 +457,8 @@ static void test_podium_short_races(void **state)
             check_pending(&ck, c.lap_ms);
             if (ck.start_pos < 5 || ck.final_pos > 3 || ck.failures) {
                 print_error("%d laps, seed %llu (%s, #%s from P%d): P%d %s\n", laps,
-                            (unsigned long long)opt.seed, c.id, opt.selected_number,
-                            ck.start_pos, ck.final_pos, ck.failures ? ck.why : "");
+                            (unsigned long long)opt.seed, c.id, opt.selected_number, ck.start_pos,
+                            ck.final_pos, ck.failures ? ck.why : "");
                 bad++;
             }
         }
