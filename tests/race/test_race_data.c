@@ -154,6 +154,21 @@ static void test_grid_file(void **state)
     unlink(path);
     assert_int_equal(grid_load_file(path, &g, err, sizeof err), -ENOENT);
     assert_non_null(strstr(err, path));
+    /* Not a text file, a directory, a huge file: refused with a reason, no crash. */
+    strcpy(path, "/tmp/pw_grid_XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char nul_text[] = "1,NOR,A\0B,McLaren,#F47600\n";
+    assert_int_equal(write(fd, nul_text, sizeof nul_text - 1), (ssize_t)(sizeof nul_text - 1));
+    close(fd);
+    assert_int_equal(grid_load_file(path, &g, err, sizeof err), PW_EPARSE);
+    assert_non_null(strstr(err, "NUL"));
+    assert_int_equal(truncate(path, GRID_FILE_MAX + 10), 0);
+    assert_int_equal(grid_load_file(path, &g, err, sizeof err), -E2BIG);
+    unlink(path);
+    assert_true(grid_load_file("/tmp", &g, err, sizeof err) < 0);
+    assert_true(strlen(err) > 0);
+    assert_true(grid_load_file("/tmp", &g, NULL, 0) < 0);
 }
 
 static void test_circuits(void **state)
