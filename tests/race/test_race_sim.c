@@ -39,6 +39,9 @@ struct check {
     int64_t pending_ms[MAX_PENDING];
     int n_pending;
     int tyres_seen[1000]; /* bit per compound, by number */
+    int laps_done[1000];  /* last lap_completed seen, by number */
+    bool pitting[1000];   /* between pit_in and pit_out, by number */
+    int64_t fastest;
     int final_pos;
     int start_pos;
     /* safety car bunching: P10's gap when the SC came out, and when it went in */
@@ -205,6 +208,22 @@ static void check_event(void *ctx, const struct pw_event *ev)
     if (ev->car[0] && !c)
         check_fail(ck, "event names a car not in the race", ev);
     int num = ev->car[0] ? check_num(ev->car) : 0;
+    if (ev->type == PW_EV_LAP_COMPLETED && num < 1000 && ev->lap != ++ck->laps_done[num])
+        check_fail(ck, "a lap completed twice or skipped", ev);
+    if (ev->type == PW_EV_FASTEST_LAP) {
+        if ((ck->fastest && ev->lap_ms >= ck->fastest) || ev->lap < 2 ||
+            ev->state->fastest_lap_ms != ev->lap_ms ||
+            strcmp(ev->state->fastest_number, ev->car) != 0)
+            check_fail(ck, "fastest lap not faster, or not in the state", ev);
+        ck->fastest = ev->lap_ms;
+    }
+    if ((ev->type == PW_EV_PIT_IN || ev->type == PW_EV_PIT_OUT) && num < 1000) {
+        if (ck->pitting[num] != (ev->type == PW_EV_PIT_OUT))
+            check_fail(ck, "pit in and pit out do not alternate", ev);
+        ck->pitting[num] = ev->type == PW_EV_PIT_IN;
+        if (c && c->in_pit != ck->pitting[num])
+            check_fail(ck, "in_pit flag disagrees with the pit events", ev);
+    }
     if (ev->type == PW_EV_LAP_COMPLETED && c) {
         int64_t sum = c->sectors_ms[0] + c->sectors_ms[1] + c->sectors_ms[2];
         if (sum != ev->lap_ms || c->last_lap_ms != ev->lap_ms || ev->lap != c->laps ||
