@@ -9,10 +9,18 @@
 #define TRACK_SC_PACE 1.55       /* lap time behind the safety car, x green */
 #define TRACK_SC_CATCH 1.18      /* lap time of a car closing up to the queue */
 #define TRACK_VSC_PACE 1.38      /* the VSC delta */
+#define TRACK_LAP1_RISK 0.15     /* chance of a neutralisation on the first lap */
 
 static int track_poisson(struct race_rng *rng, double lambda)
 {
-    double limit = exp(-lambda), p = race_rng_uniform(rng);
+    /* exp(-lambda) by its series (lambda is small): libm's exp may differ in the last bit
+     * between C libraries, and this decides how many incidents a race has. */
+    double limit = 0.0, term = 1.0;
+    for (int i = 1; i <= 40; i++) {
+        limit += term;
+        term *= -lambda / i;
+    }
+    double p = race_rng_uniform(rng);
     int k = 0;
     while (p > limit && k < 8) {
         p *= race_rng_uniform(rng);
@@ -59,7 +67,11 @@ void sim_track_init(struct sim *s)
     /* Neutralisations not caused by a retirement (debris, a car stopped and recovered),
      * and local yellows for spins and off-track moments. */
     double from_retirements = s->n * TRACK_RETIRE_CHANCE * (0.4 * 0.85 + 0.6 * 0.3);
-    double lambda = (s->circuit.incidents / 100.0 - from_retirements) * share;
+    /* The first lap, with the whole field close together, has its own risk whatever the
+     * distance; the rest scales with it. */
+    double lambda = (s->circuit.incidents / 100.0 - from_retirements - TRACK_LAP1_RISK) * share;
+    if (race_rng_chance(&s->rng, TRACK_LAP1_RISK))
+        track_add_incident(s, (int64_t)(lap * (0.2 + 0.6 * race_rng_uniform(&s->rng))), false);
     int k = track_poisson(&s->rng, lambda > 0.05 ? lambda : 0.05);
     double span = race - 2.5 * lap > 0.0 ? race - 2.5 * lap : 0.0;
     for (int i = 0; i < k; i++)
@@ -203,7 +215,7 @@ static double track_pass_chance(const struct sim *s, const struct sim_car *c,
     if (p > 0.9)
         p = 0.9;
     if (s->podium && s->selected >= 0) {
-        double push = lap_no > s->total_laps - 2 ? 0.97 : (lap_no > s->total_laps - 3 ? 0.85 : 0.6);
+        double push = lap_no > s->total_laps - 2 ? 1.0 : (lap_no > s->total_laps - 3 ? 0.85 : 0.6);
         if (c->id == s->selected && sim_order_index(s, c->id) >= 3 && p < push)
             p = push;
         /* The picked driver defends well, and a podium place in the last laps for good. */
