@@ -237,7 +237,12 @@ static void on_llm_done(void *ctx, const struct llm_result *res)
         if (vocab) {
             llm_vocab_build(vocab, r->core.have_state ? &r->core.state : NULL,
                             &r->core.meta);
-            chk = llm_check_answer(res->content, vocab, checked, sizeof checked);
+            const char *about[CM_WHO_MAX];
+            int n_about = 0;
+            for (int i = 0; i < r->line.cand.n_who && i < CM_WHO_MAX; i++)
+                about[n_about++] = r->line.cand.who[i].name;
+            chk = llm_check_answer(res->content, vocab, about, n_about, checked,
+                                   sizeof checked);
             free(vocab);
         }
         if (chk == LLM_CHECK_OK) {

@@ -37,7 +37,8 @@ static const char *const common_words[] = {
 const char *llm_check_name(enum llm_check_result r)
 {
     static const char *const names[LLM_CHECK_COUNT] = {
-        "ok", "empty", "too_long", "multiline", "markup", "quotes", "unknown_name"};
+        "ok", "empty", "too_long", "multiline", "markup", "quotes", "unknown_name",
+        "off_topic"};
     return (unsigned)r < LLM_CHECK_COUNT ? names[r] : "unknown";
 }
 
@@ -231,8 +232,24 @@ static enum llm_check_result check_names(const char *s, const struct llm_vocab *
     return LLM_CHECK_OK;
 }
 
+/* Does `name` (one or more words) appear in `s` as whole words? */
+static bool mentions(const char *s, const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0)
+        return false;
+    for (const char *p = strstr(s, name); p; p = strstr(p + 1, name)) {
+        bool left = p == s || !is_letter_byte((unsigned char)p[-1]);
+        bool right = !is_letter_byte((unsigned char)p[n]);
+        if (left && right)
+            return true;
+    }
+    return false;
+}
+
 enum llm_check_result llm_check_answer(const char *answer, const struct llm_vocab *v,
-                                       char *out, size_t len)
+                                       const char *const *about, int n_about, char *out,
+                                       size_t len)
 {
     char line[1024];
     if (!answer)
@@ -250,6 +267,11 @@ enum llm_check_result llm_check_answer(const char *answer, const struct llm_voca
     r = check_names(line, v);
     if (r != LLM_CHECK_OK)
         return r;
+    bool on_topic = n_about <= 0;
+    for (int i = 0; i < n_about && !on_topic; i++)
+        on_topic = about[i] && mentions(line, about[i]);
+    if (!on_topic)
+        return LLM_CHECK_OFF_TOPIC;
     if (strlen(line) >= len)
         return LLM_CHECK_TOO_LONG;
     memcpy(out, line, strlen(line) + 1);

@@ -39,7 +39,27 @@ static int teardown(void **state)
 static enum llm_check_result check(void **state, const char *answer, char *out)
 {
     struct fixture *f = *state;
-    return llm_check_answer(answer, &f->vocab, out, 256);
+    return llm_check_answer(answer, &f->vocab, NULL, 0, out, 256);
+}
+
+static void test_answer_must_be_about_the_event(void **state)
+{
+    struct fixture *f = *state;
+    char out[256];
+    const char *about[] = {"Piastri", "Norris"};
+    assert_int_equal(llm_check_answer("Piastri is flying now!", &f->vocab, about, 2, out, 256),
+                     LLM_CHECK_OK);
+    assert_int_equal(llm_check_answer("What a drive from Norris.", &f->vocab, about, 2, out,
+                                      256),
+                     LLM_CHECK_OK);
+    /* in the race, but not who the event is about */
+    assert_int_equal(llm_check_answer("Sainz is back in action today!", &f->vocab, about, 2,
+                                      out, 256),
+                     LLM_CHECK_OFF_TOPIC);
+    /* a whole word, not a part of one (here the made-up word is also taken for a name) */
+    assert_int_not_equal(llm_check_answer("The Norrisfans are loud today!", &f->vocab, about,
+                                          2, out, 256),
+                         LLM_CHECK_OK);
 }
 
 static void test_good_answers_pass(void **state)
@@ -155,6 +175,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_good_answers_pass, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_drivers_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_form_rejected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_answer_must_be_about_the_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prompt_carries_event_and_context, setup,
                                         teardown),
     };
