@@ -8,6 +8,7 @@ every test case:
 
   ok        a valid line naming a driver from the prompt's "Names you may use"
   slow      the same after SLOW_S seconds (within the client's timeout)
+  slow1s    the same after one second
   hang      answers after HANG_S seconds (beyond the client's timeout)
   429       HTTP 429 with an OpenAI-style error body
   500       HTTP 500
@@ -81,6 +82,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, completion(line, model))
         if model == "slow":
             time.sleep(SLOW_S)
+            return self.send_json(200, completion(line, model))
+        if model == "slow1s":
+            time.sleep(1.0)
             return self.send_json(200, completion(line, model))
         if model == "hang":
             time.sleep(HANG_S)

@@ -203,7 +203,7 @@ static void test_scripted_race(void **st)
     assert_true(s.candidates_merged >= 1);
     assert_int_equal(s.races_active, 0); /* freed once the podium was said */
     assert_int_equal(s.llm_calls, 0);
-    assert_true(h->probe_max_late_ms < 100);
+    assert_true(h->probe_max_late_ms < 250); /* a few ms measured; margin for loaded CI */
     assert_int_equal(harness_close(h), 0);
 }
 
