@@ -19,9 +19,9 @@
 struct commentary_race {
     struct commentary_race *next;
     struct commentary *owner;
-    struct llm_request *req;    /* the model is phrasing `line`; nothing else goes out */
+    struct llm_request *req; /* the model is phrasing `line`; nothing else goes out */
     struct cm_line line;
-    bool dead;                  /* freed once the timer's walk over the races is done */
+    bool dead; /* freed once the timer's walk over the races is done */
     struct cm_race core;
 };
 
@@ -30,15 +30,15 @@ struct commentary {
     struct pw_bus *bus;
     const struct pw_log *log;
     struct commentary_config cfg;
-    char *endpoint, *model;     /* owned copies of the config strings */
+    char *endpoint, *model; /* owned copies of the config strings */
     uv_timer_t timer;
     bool timer_open;
     struct llm_client *llm;
     struct commentary_race *races;
     int n_races;
-    int64_t *budget;            /* ring of the loop times of the last calls */
+    int64_t *budget; /* ring of the loop times of the last calls */
     int budget_len, budget_head;
-    int walking;                /* > 0 while on_timer walks the race list */
+    int walking; /* > 0 while on_timer walks the race list */
     struct commentary_stats stats;
     /* pacer counters of races already freed, so totals survive them */
     struct cm_pacer_counters done;
@@ -173,8 +173,8 @@ static void publish(struct commentary *c, struct commentary_race *r, const char 
     c->stats.lines_published++;
     int rc = pw_bus_publish_event(c->bus, &ev);
     if (rc < 0)
-        PW_WARN(c->log, "commentary", "race %s: publishing line %llu failed: %s",
-                r->core.race_id, (unsigned long long)ev.seq, pw_strerror(rc));
+        PW_WARN(c->log, "commentary", "race %s: publishing line %llu failed: %s", r->core.race_id,
+                (unsigned long long)ev.seq, pw_strerror(rc));
 }
 
 /* ---- language model ---- */
@@ -191,8 +191,8 @@ static bool budget_take(struct commentary *c, int64_t now)
     return true;
 }
 
-static void observe(struct commentary *c, struct commentary_race *r,
-                    const struct llm_result *res, const char *outcome, bool used)
+static void observe(struct commentary *c, struct commentary_race *r, const struct llm_result *res,
+                    const char *outcome, bool used)
 {
     if (!c->cfg.llm_observer)
         return;
@@ -235,14 +235,12 @@ static void on_llm_done(void *ctx, const struct llm_result *res)
         char checked[PW_EVENT_TEXT_MAX];
         enum llm_check_result chk = LLM_CHECK_EMPTY;
         if (vocab) {
-            llm_vocab_build(vocab, r->core.have_state ? &r->core.state : NULL,
-                            &r->core.meta);
+            llm_vocab_build(vocab, r->core.have_state ? &r->core.state : NULL, &r->core.meta);
             const char *about[CM_WHO_MAX];
             int n_about = 0;
             for (int i = 0; i < r->line.cand.n_who && i < CM_WHO_MAX; i++)
                 about[n_about++] = r->line.cand.who[i].name;
-            chk = llm_check_answer(res->content, vocab, about, n_about, checked,
-                                   sizeof checked);
+            chk = llm_check_answer(res->content, vocab, about, n_about, checked, sizeof checked);
             free(vocab);
         }
         if (chk == LLM_CHECK_OK) {
@@ -412,8 +410,8 @@ static int llm_start(struct commentary *c, const struct commentary_config *cfg)
             PW_WARN(c->log, "commentary", "%s is not set: calling the model without a key",
                     cfg->llm_api_key_env);
     }
-    const struct llm_client_config lc = {.endpoint = cfg->llm_endpoint, .api_key = key,
-                                         .timeout_ms = cfg->llm_timeout_ms};
+    const struct llm_client_config lc = {
+        .endpoint = cfg->llm_endpoint, .api_key = key, .timeout_ms = cfg->llm_timeout_ms};
     int rc = llm_client_create(c->loop, &lc, c->log, &c->llm);
     if (rc < 0)
         return rc;
@@ -425,8 +423,8 @@ static int llm_start(struct commentary *c, const struct commentary_config *cfg)
         for (int i = 0; i < c->budget_len; i++)
             c->budget[i] = INT64_MIN;
     }
-    PW_INFO(c->log, "commentary", "language model %s at %s, %d calls/min", c->model,
-            c->endpoint, cfg->llm_calls_per_minute);
+    PW_INFO(c->log, "commentary", "language model %s at %s, %d calls/min", c->model, c->endpoint,
+            cfg->llm_calls_per_minute);
     return 0;
 }
 
@@ -454,8 +452,8 @@ static void engine_free(struct commentary *c)
     }
 }
 
-int commentary_create(uv_loop_t *loop, const struct commentary_config *cfg,
-                      struct pw_bus *bus, const struct pw_log *log, struct commentary **out)
+int commentary_create(uv_loop_t *loop, const struct commentary_config *cfg, struct pw_bus *bus,
+                      const struct pw_log *log, struct commentary **out)
 {
     int rc = 0;
     if (!loop || !cfg || !bus || !out)
@@ -532,8 +530,7 @@ struct metrics_buf {
     bool full;
 };
 
-__attribute__((format(printf, 2, 3))) static void mput(struct metrics_buf *m, const char *fmt,
-                                                       ...)
+__attribute__((format(printf, 2, 3))) static void mput(struct metrics_buf *m, const char *fmt, ...)
 {
     if (m->full)
         return;
@@ -550,8 +547,9 @@ __attribute__((format(printf, 2, 3))) static void mput(struct metrics_buf *m, co
 
 static void counter(struct metrics_buf *m, const char *name, const char *help, uint64_t v)
 {
-    mput(m, "# HELP pitwall_commentary_%s %s\n# TYPE pitwall_commentary_%s counter\n"
-            "pitwall_commentary_%s %llu\n",
+    mput(m,
+         "# HELP pitwall_commentary_%s %s\n# TYPE pitwall_commentary_%s counter\n"
+         "pitwall_commentary_%s %llu\n",
          name, help, name, name, (unsigned long long)v);
 }
 
@@ -569,8 +567,7 @@ int commentary_format_metrics(const struct commentary *c, char *buf, size_t len)
     counter(&m, "candidates_merged_total", "Candidate lines merged into another line.",
             s.candidates_merged);
     counter(&m, "candidates_superseded_total",
-            "Candidate lines replaced by a newer one of the same kind.",
-            s.candidates_superseded);
+            "Candidate lines replaced by a newer one of the same kind.", s.candidates_superseded);
     counter(&m, "candidates_dropped_overflow_total",
             "Candidate lines dropped because a race's queue was full.",
             s.candidates_dropped_overflow);
@@ -579,19 +576,20 @@ int commentary_format_metrics(const struct commentary *c, char *buf, size_t len)
             s.candidates_dropped_stopped);
     counter(&m, "events_invalid_total", "Race events ignored (no race id, no room).",
             s.events_invalid);
-    counter(&m, "races_expired_total", "Race contexts freed after going silent.",
-            s.races_expired);
+    counter(&m, "races_expired_total", "Race contexts freed after going silent.", s.races_expired);
     counter(&m, "llm_calls_total", "Calls made to the language model.", s.llm_calls);
-    counter(&m, "llm_ok_total", "Model answers that passed the checks and went out.",
-            s.llm_ok);
+    counter(&m, "llm_ok_total", "Model answers that passed the checks and went out.", s.llm_ok);
     mput(&m, "# HELP pitwall_commentary_llm_fallback_total Rules lines sent instead of the "
              "model's, by reason.\n# TYPE pitwall_commentary_llm_fallback_total counter\n");
     const struct {
         const char *reason;
         uint64_t v;
-    } fb[] = {{"timeout", s.llm_fallback_timeout},     {"http_error", s.llm_fallback_http_error},
-              {"429", s.llm_fallback_429},             {"bad_json", s.llm_fallback_bad_json},
-              {"check_failed", s.llm_fallback_check_failed}, {"budget", s.llm_fallback_budget}};
+    } fb[] = {{"timeout", s.llm_fallback_timeout},
+              {"http_error", s.llm_fallback_http_error},
+              {"429", s.llm_fallback_429},
+              {"bad_json", s.llm_fallback_bad_json},
+              {"check_failed", s.llm_fallback_check_failed},
+              {"budget", s.llm_fallback_budget}};
     for (size_t i = 0; i < sizeof fb / sizeof fb[0]; i++)
         mput(&m, "pitwall_commentary_llm_fallback_total{reason=\"%s\"} %llu\n", fb[i].reason,
              (unsigned long long)fb[i].v);
@@ -601,12 +599,14 @@ int commentary_format_metrics(const struct commentary *c, char *buf, size_t len)
         mput(&m, "pitwall_commentary_llm_check_failed_total{check=\"%s\"} %llu\n",
              llm_check_name((enum llm_check_result)i),
              (unsigned long long)s.llm_check_failed_by[i]);
-    mput(&m, "# HELP pitwall_commentary_races_active Race contexts held.\n"
-             "# TYPE pitwall_commentary_races_active gauge\npitwall_commentary_races_active %llu\n",
+    mput(&m,
+         "# HELP pitwall_commentary_races_active Race contexts held.\n"
+         "# TYPE pitwall_commentary_races_active gauge\npitwall_commentary_races_active %llu\n",
          (unsigned long long)s.races_active);
-    mput(&m, "# HELP pitwall_commentary_llm_latency_ms_sum Total time waiting for the model.\n"
-             "# TYPE pitwall_commentary_llm_latency_ms_sum counter\n"
-             "pitwall_commentary_llm_latency_ms_sum %.1f\n",
+    mput(&m,
+         "# HELP pitwall_commentary_llm_latency_ms_sum Total time waiting for the model.\n"
+         "# TYPE pitwall_commentary_llm_latency_ms_sum counter\n"
+         "pitwall_commentary_llm_latency_ms_sum %.1f\n",
          s.llm_latency_ms_sum);
     if (m.full)
         return -ENOSPC;

@@ -12,33 +12,38 @@
 
 /* Formula 1 drivers, present and past, that a model may bring up from its training. */
 static const char *const known_drivers[] = {
-    "Verstappen", "Perez", "Pérez", "Hamilton", "Russell", "Leclerc", "Sainz", "Norris",
-    "Piastri", "Alonso", "Stroll", "Ocon", "Gasly", "Albon", "Sargeant", "Tsunoda",
-    "Ricciardo", "Lawson", "Bottas", "Zhou", "Guanyu", "Magnussen", "Hulkenberg",
-    "Hülkenberg", "Bearman", "Colapinto", "Antonelli", "Doohan", "Hadjar", "Bortoleto",
-    "Lindblad", "Vettel", "Raikkonen", "Räikkönen", "Schumacher", "Latifi", "Mazepin",
-    "Giovinazzi", "Kvyat", "Grosjean", "Button", "Massa", "Rosberg", "Senna", "Prost",
-    "Lauda", "Webber", "Kubica", "Vandoorne", "Ericsson", "Hartley", "Wehrlein", "Nasr",
-    "Maldonado", "Kimi", "Checo", "Mansell", "Villeneuve", "Coulthard", "Hakkinen",
-    "Häkkinen", "Alesi", "Barrichello", "Fisichella", "Trulli", "Montoya", "Kovalainen",
-    "Glock", "Sutil", "Vries", "Kobayashi", "Vergne", "Bianchi", "Chilton", "Fittipaldi",
+    "Verstappen", "Perez",      "Pérez",       "Hamilton",   "Russell",    "Leclerc",
+    "Sainz",      "Norris",     "Piastri",     "Alonso",     "Stroll",     "Ocon",
+    "Gasly",      "Albon",      "Sargeant",    "Tsunoda",    "Ricciardo",  "Lawson",
+    "Bottas",     "Zhou",       "Guanyu",      "Magnussen",  "Hulkenberg", "Hülkenberg",
+    "Bearman",    "Colapinto",  "Antonelli",   "Doohan",     "Hadjar",     "Bortoleto",
+    "Lindblad",   "Vettel",     "Raikkonen",   "Räikkönen",  "Schumacher", "Latifi",
+    "Mazepin",    "Giovinazzi", "Kvyat",       "Grosjean",   "Button",     "Massa",
+    "Rosberg",    "Senna",      "Prost",       "Lauda",      "Webber",     "Kubica",
+    "Vandoorne",  "Ericsson",   "Hartley",     "Wehrlein",   "Nasr",       "Maldonado",
+    "Kimi",       "Checo",      "Mansell",     "Villeneuve", "Coulthard",  "Hakkinen",
+    "Häkkinen",   "Alesi",      "Barrichello", "Fisichella", "Trulli",     "Montoya",
+    "Kovalainen", "Glock",      "Sutil",       "Vries",      "Kobayashi",  "Vergne",
+    "Bianchi",    "Chilton",    "Fittipaldi",
 };
 
 /* Capitalised words a commentator uses that are not names. */
 static const char *const common_words[] = {
-    "Grand", "Prix", "Formula", "One", "Safety", "Car", "Virtual", "Lap", "Laps", "Turn",
-    "Race", "Pole", "Podium", "Championship", "World", "Champion", "Team", "Pit", "Pits",
-    "Lane", "Lights", "Green", "Red", "Flag", "Yellow", "Chequered", "Checkered", "Final",
-    "Fastest", "Hard", "Hards", "Medium", "Mediums", "Soft", "Softs", "Intermediate",
-    "Intermediates", "Inters", "Wet", "Wets", "The", "What", "And", "But", "Oh", "Wow",
-    "Incredible", "Stewards", "Position", "Leader", "Sprint", "Qualifying",
+    "Grand",         "Prix",         "Formula",   "One",        "Safety",     "Car",
+    "Virtual",       "Lap",          "Laps",      "Turn",       "Race",       "Pole",
+    "Podium",        "Championship", "World",     "Champion",   "Team",       "Pit",
+    "Pits",          "Lane",         "Lights",    "Green",      "Red",        "Flag",
+    "Yellow",        "Chequered",    "Checkered", "Final",      "Fastest",    "Hard",
+    "Hards",         "Medium",       "Mediums",   "Soft",       "Softs",      "Intermediate",
+    "Intermediates", "Inters",       "Wet",       "Wets",       "The",        "What",
+    "And",           "But",          "Oh",        "Wow",        "Incredible", "Stewards",
+    "Position",      "Leader",       "Sprint",    "Qualifying",
 };
 
 const char *llm_check_name(enum llm_check_result r)
 {
     static const char *const names[LLM_CHECK_COUNT] = {
-        "ok", "empty", "too_long", "multiline", "markup", "quotes", "unknown_name",
-        "off_topic"};
+        "ok", "empty", "too_long", "multiline", "markup", "quotes", "unknown_name", "off_topic"};
     return (unsigned)r < LLM_CHECK_COUNT ? names[r] : "unknown";
 }
 
@@ -180,8 +185,7 @@ static enum llm_check_result check_characters(const char *s)
             return LLM_CHECK_MULTILINE;
         if (cp < 0x20 || cp == 0x7F)
             return LLM_CHECK_MARKUP;
-        if (cp == '"' || cp == 0x201C || cp == 0x201D || cp == 0x201E || cp == 0xAB ||
-            cp == 0xBB)
+        if (cp == '"' || cp == 0x201C || cp == 0x201D || cp == 0x201E || cp == 0xAB || cp == 0xBB)
             return LLM_CHECK_QUOTES;
         if (cp < 0x80 && strchr(markup, (int)cp))
             return LLM_CHECK_MARKUP;
@@ -248,8 +252,7 @@ static bool mentions(const char *s, const char *name)
 }
 
 enum llm_check_result llm_check_answer(const char *answer, const struct llm_vocab *v,
-                                       const char *const *about, int n_about, char *out,
-                                       size_t len)
+                                       const char *const *about, int n_about, char *out, size_t len)
 {
     char line[1024];
     if (!answer)

@@ -4,9 +4,10 @@
  * pair of enclosing quotes, it is valid UTF-8 of 8..100 characters on one line, without
  * markup (* _ # ` < > [ ] { } | ~ \, links, emoji or other symbols), without quotation marks,
  * names no driver who is not in the race, and, when the event is about drivers, names at
- * least one of them (an answer about someone else is not commentary on the event). A name is recognised two ways: any word of a
- * built-in list of Formula 1 surnames, and any capitalised word inside a sentence that is not
- * in the race's vocabulary (drivers' names, teams, circuit, title, racing terms). */
+ * least one of them (an answer about someone else is not commentary on the event). A name is
+ * recognised two ways: any word of a built-in list of Formula 1 surnames, and any capitalised word
+ * inside a sentence that is not in the race's vocabulary (drivers' names, teams, circuit, title,
+ * racing terms). */
 #ifndef PW_COMMENTARY_LLM_CHECK_H
 #define PW_COMMENTARY_LLM_CHECK_H
 
@@ -17,13 +18,13 @@
 
 enum llm_check_result {
     LLM_CHECK_OK = 0,
-    LLM_CHECK_EMPTY,       /* nothing, or too short to be a line */
+    LLM_CHECK_EMPTY, /* nothing, or too short to be a line */
     LLM_CHECK_TOO_LONG,
     LLM_CHECK_MULTILINE,
-    LLM_CHECK_MARKUP,      /* markup, links, emoji, control characters, bad UTF-8 */
+    LLM_CHECK_MARKUP, /* markup, links, emoji, control characters, bad UTF-8 */
     LLM_CHECK_QUOTES,
     LLM_CHECK_UNKNOWN_NAME,
-    LLM_CHECK_OFF_TOPIC,   /* names none of the drivers the event is about */
+    LLM_CHECK_OFF_TOPIC, /* names none of the drivers the event is about */
     LLM_CHECK_COUNT
 };
 

@@ -253,11 +253,11 @@ static void test_track_status_and_restart(void **st)
     run_until(h, h->now + 5000);
     assert_int_equal(last_line(h)->cand.fact, CM_FACT_RESTART);
     assert_int_equal(last_line(h)->cand.prev_track, PW_TRACK_SC);
-    const enum pw_track_status seq[] = {PW_TRACK_VSC, PW_TRACK_VSC_ENDING, PW_TRACK_GREEN,
-                                        PW_TRACK_RED, PW_TRACK_GREEN, PW_TRACK_YELLOW,
+    const enum pw_track_status seq[] = {PW_TRACK_VSC,  PW_TRACK_VSC_ENDING, PW_TRACK_GREEN,
+                                        PW_TRACK_RED,  PW_TRACK_GREEN,      PW_TRACK_YELLOW,
                                         PW_TRACK_GREEN};
     const int expect[] = {CM_FACT_VSC, -1, CM_FACT_RESTART, CM_FACT_RED_FLAG, CM_FACT_RESTART,
-                          -1, -1};
+                          -1,          -1};
     for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
         int before = h->n_lines;
         ev = script_event(&h->s, PW_EV_TRACK_STATUS);
@@ -393,8 +393,8 @@ static void test_stale_candidates_dropped(void **st)
 static void test_min_interval_configurable(void **st)
 {
     (void)st;
-    const struct cm_pacer_config pc = {.min_interval_ms = 1500, .stale_ms = 60000,
-                                       .merge_window_ms = 0};
+    const struct cm_pacer_config pc = {
+        .min_interval_ms = 1500, .stale_ms = 60000, .merge_window_ms = 0};
     struct harness *h = harness_new("", &pc);
     start_race(h);
     for (int i = 0; i < 6; i++) {
@@ -432,8 +432,8 @@ static void test_no_template_twice_in_a_row_and_length(void **st)
             break;
         }
         case 3: {
-            struct pw_event *ev = script_car_event(&h->s, PW_EV_FASTEST_LAP,
-                                                   h->s.state.cars[i % 4].driver.number);
+            struct pw_event *ev =
+                script_car_event(&h->s, PW_EV_FASTEST_LAP, h->s.state.cars[i % 4].driver.number);
             ev->lap_ms = 90000 - i;
             feed(h, ev);
             break;

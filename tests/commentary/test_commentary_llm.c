@@ -60,8 +60,7 @@ static int fake_start(void **state)
         free(f);
         return -1;
     }
-    snprintf(f->endpoint, sizeof f->endpoint, "http://127.0.0.1:%d/v1/chat/completions",
-             f->port);
+    snprintf(f->endpoint, sizeof f->endpoint, "http://127.0.0.1:%d/v1/chat/completions", f->port);
     setenv("PITWALL_TEST_LLM_KEY", TEST_KEY, 1);
     *state = f;
     return 0;
@@ -97,8 +96,8 @@ static void on_report(void *ctx, const struct commentary_llm_report *r)
     k->last_used = r->used;
 }
 
-static void case_open_timeout(struct llm_case *k, const struct fake_server *f,
-                              const char *model, int calls_per_minute, int64_t timeout_ms)
+static void case_open_timeout(struct llm_case *k, const struct fake_server *f, const char *model,
+                              int calls_per_minute, int64_t timeout_ms)
 {
     memset(k, 0, sizeof *k);
     k->h = harness_open("55");
@@ -117,8 +116,7 @@ static void case_open_timeout(struct llm_case *k, const struct fake_server *f,
     cfg.llm_calls_per_minute = calls_per_minute;
     cfg.llm_observer = on_report;
     cfg.llm_observer_ctx = k;
-    assert_int_equal(commentary_create(&k->h->loop, &cfg, k->h->bus, &k->log, &k->h->engine),
-                     0);
+    assert_int_equal(commentary_create(&k->h->loop, &cfg, k->h->bus, &k->log, &k->h->engine), 0);
     harness_start_probe(k->h);
 }
 
@@ -178,9 +176,9 @@ static void expect_fallback(void **state, const char *model, size_t counter_offs
     assert_int_equal(s.llm_ok, 0);
     assert_int_equal(s.lines_published, 1);
     assert_int_equal(*(const uint64_t *)((const char *)&s + counter_offset), 1);
-    uint64_t fallbacks = s.llm_fallback_timeout + s.llm_fallback_http_error +
-                         s.llm_fallback_429 + s.llm_fallback_bad_json +
-                         s.llm_fallback_check_failed + s.llm_fallback_budget;
+    uint64_t fallbacks = s.llm_fallback_timeout + s.llm_fallback_http_error + s.llm_fallback_429 +
+                         s.llm_fallback_bad_json + s.llm_fallback_check_failed +
+                         s.llm_fallback_budget;
     assert_int_equal(fallbacks, 1);
     assert_int_equal(k.n_reports, 1);
     assert_string_equal(k.last_outcome, outcome);
@@ -241,8 +239,7 @@ static void test_timeout(void **state)
 
 static void test_429(void **state)
 {
-    expect_fallback(state, "429", offsetof(struct commentary_stats, llm_fallback_429),
-                    "429");
+    expect_fallback(state, "429", offsetof(struct commentary_stats, llm_fallback_429), "429");
 }
 
 static void test_500(void **state)
@@ -265,8 +262,8 @@ static void test_overlong_answer(void **state)
 
 static void test_driver_not_in_race(void **state)
 {
-    expect_fallback(state, "stranger",
-                    offsetof(struct commentary_stats, llm_fallback_check_failed), "unknown_name");
+    expect_fallback(state, "stranger", offsetof(struct commentary_stats, llm_fallback_check_failed),
+                    "unknown_name");
 }
 
 static void test_markup_answer(void **state)
