@@ -49,6 +49,9 @@ int cm_race_feed(struct cm_race *r, const struct pw_event *ev, int64_t now_ms);
 int cm_race_next(struct cm_race *r, int64_t now_ms, struct cm_line *out);
 void cm_race_mark_sent(struct cm_race *r, int64_t now_ms);
 
+/* Earliest engine time the next line may be published (INT64_MIN before the first). */
+int64_t cm_race_slot_at(const struct cm_race *r);
+
 /* Engine time at which cm_race_next should next be called, -1 if nothing is pending. */
 int64_t cm_race_due(const struct cm_race *r, int64_t now_ms);
 

@@ -21,6 +21,8 @@ struct commentary_race {
     struct commentary *owner;
     struct llm_request *req; /* the model is phrasing `line`; nothing else goes out */
     struct cm_line line;
+    bool held; /* a phrased line waits for its slot (see lead_ms) */
+    char held_text[PW_EVENT_TEXT_MAX];
     bool dead; /* freed once the timer's walk over the races is done */
     struct cm_race core;
 };
@@ -136,9 +138,15 @@ static struct commentary_race *race_get(struct commentary *c, const char *race_i
     if (!r)
         return NULL;
     r->owner = c;
+    /* with a model, choose each line early enough for the model to answer by its slot */
+    int64_t lead = 0;
+    if (c->llm)
+        lead = c->cfg.llm_timeout_ms < c->cfg.min_interval_ms ? c->cfg.llm_timeout_ms
+                                                              : c->cfg.min_interval_ms;
     const struct cm_pacer_config pc = {.min_interval_ms = c->cfg.min_interval_ms,
                                        .stale_ms = c->cfg.stale_ms,
-                                       .merge_window_ms = c->cfg.merge_window_ms};
+                                       .merge_window_ms = c->cfg.merge_window_ms,
+                                       .lead_ms = lead};
     cm_race_init(&r->core, race_id, &pc);
     r->next = c->races;
     c->races = r;
@@ -175,6 +183,17 @@ static void publish(struct commentary *c, struct commentary_race *r, const char 
     if (rc < 0)
         PW_WARN(c->log, "commentary", "race %s: publishing line %llu failed: %s", r->core.race_id,
                 (unsigned long long)ev.seq, pw_strerror(rc));
+}
+
+/* Publishes now if the race's slot is open, else holds the line until it opens. */
+static void deliver(struct commentary *c, struct commentary_race *r, const char *text)
+{
+    if (loop_now(c) >= cm_race_slot_at(&r->core)) {
+        publish(c, r, text, r->line.kind);
+        return;
+    }
+    r->held = true;
+    snprintf(r->held_text, sizeof r->held_text, "%s", text);
 }
 
 /* ---- language model ---- */
@@ -246,7 +265,7 @@ static void on_llm_done(void *ctx, const struct llm_result *res)
         if (chk == LLM_CHECK_OK) {
             c->stats.llm_ok++;
             observe(c, r, res, outcome, true);
-            publish(c, r, checked, r->line.kind);
+            deliver(c, r, checked);
             schedule(c);
             return;
         }
@@ -270,7 +289,7 @@ static void on_llm_done(void *ctx, const struct llm_result *res)
         break;
     }
     observe(c, r, res, outcome, false);
-    publish(c, r, r->line.text, r->line.kind);
+    deliver(c, r, r->line.text);
     schedule(c);
 }
 
@@ -278,12 +297,12 @@ static void on_llm_done(void *ctx, const struct llm_result *res)
 static void say(struct commentary *c, struct commentary_race *r, int64_t now)
 {
     if (!c->llm) {
-        publish(c, r, r->line.text, r->line.kind);
+        deliver(c, r, r->line.text);
         return;
     }
     if (!budget_take(c, now)) {
         c->stats.llm_fallback_budget++;
-        publish(c, r, r->line.text, r->line.kind);
+        deliver(c, r, r->line.text);
         return;
     }
     c->stats.llm_calls++;
@@ -295,7 +314,7 @@ static void say(struct commentary *c, struct commentary_race *r, int64_t now)
                 pw_strerror(rc));
         r->req = NULL;
         c->stats.llm_fallback_http_error++;
-        publish(c, r, r->line.text, r->line.kind);
+        deliver(c, r, r->line.text);
     }
 }
 
@@ -307,8 +326,16 @@ static void on_timer(uv_timer_t *t)
     int64_t now = loop_now(c);
     c->walking++;
     for (struct commentary_race *r = c->races; r; r = r->next) {
-        if (!r->dead && !r->req && cm_race_next(&r->core, now, &r->line))
+        if (r->dead || r->req)
+            continue;
+        if (r->held) {
+            if (now >= cm_race_slot_at(&r->core)) {
+                r->held = false;
+                publish(c, r, r->held_text, r->line.kind);
+            }
+        } else if (cm_race_next(&r->core, now, &r->line)) {
             say(c, r, now);
+        }
     }
     c->walking--;
     struct commentary_race *r = c->races;
@@ -331,7 +358,9 @@ static void schedule(struct commentary *c)
     while (r) {
         struct commentary_race *following = r->next;
         if (!r->req) {
-            int64_t due = cm_race_due(&r->core, now);
+            int64_t due = r->held ? cm_race_slot_at(&r->core) : cm_race_due(&r->core, now);
+            if (due >= 0 && due < now)
+                due = now;
             if (due < 0 && r->core.ended)
                 race_free(c, r);
             else if (due >= 0 && (next < 0 || due < next))
@@ -364,7 +393,7 @@ static void on_event(void *ctx, const struct pw_event *ev)
     }
     if (ev->type == PW_EV_RACE_STOPPED) {
         c->stats.candidates_dropped_stopped += (uint64_t)cm_pacer_clear(&r->core.pacer);
-        if (r->req)
+        if (r->req || r->held)
             c->stats.candidates_dropped_stopped++;
         race_free(c, r);
         schedule(c);

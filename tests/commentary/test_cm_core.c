@@ -408,6 +408,28 @@ static void test_min_interval_configurable(void **st)
     free(h);
 }
 
+static void test_lead_chooses_before_the_slot(void **st)
+{
+    (void)st;
+    const struct cm_pacer_config pc = {
+        .min_interval_ms = 4000, .stale_ms = 8000, .merge_window_ms = 0, .lead_ms = 3000};
+    struct harness *h = harness_new("", &pc);
+    assert_true(cm_race_slot_at(&h->race) < 0); /* nothing said yet: open */
+    start_race(h);
+    assert_int_equal(h->n_lines, 1);
+    int64_t first = h->sent_at[0];
+    assert_int_equal(cm_race_slot_at(&h->race), first + 4000);
+    h->now = first + 10;
+    feed(h, script_overtake(&h->s, "16"));
+    struct cm_line line;
+    /* chosen 3 s ahead of the slot, i.e. 1 s after the last line, not before */
+    assert_int_equal(cm_race_due(&h->race, first + 10), first + 1000);
+    assert_int_equal(cm_race_next(&h->race, first + 999, &line), 0);
+    assert_int_equal(cm_race_next(&h->race, first + 1000, &line), 1);
+    assert_int_equal(line.cand.fact, CM_FACT_PODIUM_PASS);
+    free(h);
+}
+
 static void test_no_template_twice_in_a_row_and_length(void **st)
 {
     (void)st;
@@ -508,6 +530,7 @@ int main(void)
         cmocka_unit_test(test_burst_of_pit_stops_merged),
         cmocka_unit_test(test_stale_candidates_dropped),
         cmocka_unit_test(test_min_interval_configurable),
+        cmocka_unit_test(test_lead_chooses_before_the_slot),
         cmocka_unit_test(test_no_template_twice_in_a_row_and_length),
         cmocka_unit_test(test_every_fact_has_two_templates),
         cmocka_unit_test(test_hostile_names_sanitized),

@@ -96,8 +96,8 @@ static void on_report(void *ctx, const struct commentary_llm_report *r)
     k->last_used = r->used;
 }
 
-static void case_open_timeout(struct llm_case *k, const struct fake_server *f, const char *model,
-                              int calls_per_minute, int64_t timeout_ms)
+static void case_open_cfg(struct llm_case *k, const struct fake_server *f, const char *model,
+                          int calls_per_minute, int64_t timeout_ms, int64_t interval_ms)
 {
     memset(k, 0, sizeof *k);
     k->h = harness_open("55");
@@ -107,7 +107,7 @@ static void case_open_timeout(struct llm_case *k, const struct fake_server *f, c
     k->log = (struct pw_log){.level = PW_LOG_DEBUG, .out = k->log_file};
     struct commentary_config cfg;
     commentary_config_defaults(&cfg);
-    cfg.min_interval_ms = 0;
+    cfg.min_interval_ms = interval_ms;
     cfg.merge_window_ms = 0;
     cfg.llm_endpoint = f->endpoint;
     cfg.llm_model = model;
@@ -118,6 +118,12 @@ static void case_open_timeout(struct llm_case *k, const struct fake_server *f, c
     cfg.llm_observer_ctx = k;
     assert_int_equal(commentary_create(&k->h->loop, &cfg, k->h->bus, &k->log, &k->h->engine), 0);
     harness_start_probe(k->h);
+}
+
+static void case_open_timeout(struct llm_case *k, const struct fake_server *f, const char *model,
+                              int calls_per_minute, int64_t timeout_ms)
+{
+    case_open_cfg(k, f, model, calls_per_minute, timeout_ms, 0);
 }
 
 static void case_open(struct llm_case *k, const struct fake_server *f, const char *model,
@@ -353,6 +359,30 @@ static void test_two_races_in_flight_at_once(void **state)
     case_close(&k);
 }
 
+static void test_model_latency_hidden_by_pacing(void **state)
+{
+    /* 600 ms between lines, answers take 500 ms: the engine asks the model ahead of each
+     * slot and holds the answer, so lines come every 600 ms, not every 1100 ms */
+    struct llm_case k;
+    case_open_cfg(&k, *state, "slow", 30, 1000, 600);
+    struct engine_harness *h = k.h;
+    h->s.state.started = true;
+    harness_publish(h, script_event(&h->s, PW_EV_LIGHTS_OUT));
+    for (int i = 0; i < 3; i++)
+        harness_publish(h, script_overtake(&h->s, h->s.state.cars[2].driver.number));
+    harness_run(h, 4, 6000);
+    assert_int_equal(h->n_lines, 4);
+    for (int i = 0; i < 4; i++)
+        assert_non_null(strstr(h->lines[i].ev.text, "FAKE"));
+    for (int i = 1; i < 4; i++) {
+        int64_t gap = h->lines[i].at_ms - h->lines[i - 1].at_ms;
+        print_message("  gap %d: %lld ms\n", i, (long long)gap);
+        assert_true(gap >= 600);
+        assert_true(gap < 900);
+    }
+    case_close(&k);
+}
+
 static void test_destroy_with_request_in_flight(void **state)
 {
     struct llm_case k;
@@ -383,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_connection_refused),
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_two_races_in_flight_at_once),
+        cmocka_unit_test(test_model_latency_hidden_by_pacing),
         cmocka_unit_test(test_destroy_with_request_in_flight),
     };
     return cmocka_run_group_tests(tests, fake_start, fake_stop);

@@ -129,7 +129,7 @@ static void test_form_rejected(void **state)
 static void test_prompt_carries_event_and_context(void **state)
 {
     struct fixture *f = *state;
-    struct cm_pacer_config pc = {4000, 8000, 1000};
+    struct cm_pacer_config pc = {4000, 8000, 1000, 0};
     struct cm_race *race = calloc(1, sizeof *race);
     assert_non_null(race);
     cm_race_init(race, "race-1", &pc);
