@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(LLM_CHECK_COUNT <= 12, "commentary_stats.llm_check_failed_by is too small");
+
 #define MAX_RACES 256
 #define RACE_IDLE_MS (10 * 60 * 1000)
 #define BUDGET_WINDOW_MS 60000
@@ -21,7 +23,8 @@ struct commentary_race {
     struct commentary *owner;
     struct llm_request *req; /* the model is phrasing `line`; nothing else goes out */
     struct cm_line line;
-    bool held; /* a phrased line waits for its slot (see lead_ms) */
+    char prompt[1536]; /* what the model was told: its answer may use only these numbers */
+    bool held;         /* a phrased line waits for its slot (see lead_ms) */
     char held_text[PW_EVENT_TEXT_MAX];
     bool dead; /* freed once the timer's walk over the races is done */
     struct cm_race core;
@@ -260,6 +263,8 @@ static void on_llm_done(void *ctx, const struct llm_result *res)
             for (int i = 0; i < r->line.cand.n_who && i < CM_WHO_MAX; i++)
                 about[n_about++] = r->line.cand.who[i].name;
             chk = llm_check_answer(res->content, vocab, about, n_about, checked, sizeof checked);
+            if (chk == LLM_CHECK_OK)
+                chk = llm_check_numbers(checked, r->prompt);
             free(vocab);
         }
         if (chk == LLM_CHECK_OK) {
@@ -270,7 +275,7 @@ static void on_llm_done(void *ctx, const struct llm_result *res)
             return;
         }
         c->stats.llm_fallback_check_failed++;
-        c->stats.llm_check_failed_by[(unsigned)chk < 8 ? chk : 0]++;
+        c->stats.llm_check_failed_by[(unsigned)chk < LLM_CHECK_COUNT ? chk : 0]++;
         log_rejected(c, r, chk, res->content);
         outcome = llm_check_name(chk);
         break;
@@ -306,6 +311,7 @@ static void say(struct commentary *c, struct commentary_race *r, int64_t now)
         return;
     }
     c->stats.llm_calls++;
+    llm_prompt_user(&r->core, &r->line, r->prompt, sizeof r->prompt);
     char *body = llm_prompt_body(&r->core, &r->line, c->model);
     int rc = body ? llm_client_post(c->llm, body, on_llm_done, r, &r->req) : -ENOMEM;
     free(body);

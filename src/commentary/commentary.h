@@ -74,7 +74,7 @@ struct commentary_stats {
     uint64_t candidates_dropped_stopped; /* pending when the race was stopped */
     uint64_t events_invalid;             /* race events without a race id */
     uint64_t races_expired;              /* contexts freed after 10 min without an event */
-    uint64_t llm_check_failed_by[8];     /* by enum llm_check_result (index 0 unused) */
+    uint64_t llm_check_failed_by[12];    /* by enum llm_check_result (index 0 unused) */
     double llm_latency_ms_max;
     uint64_t races_active; /* gauge: race contexts held now */
 };

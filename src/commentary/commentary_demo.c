@@ -316,12 +316,12 @@ static void print_report(struct demo *d, const char *model)
     printf("| candidates merged / superseded / dropped stale | %llu / %llu / %llu |\n",
            (unsigned long long)s.candidates_merged, (unsigned long long)s.candidates_superseded,
            (unsigned long long)s.candidates_dropped_stale);
-    const char *checks[] = {"",       "empty",  "too_long",     "multiline",
-                            "markup", "quotes", "unknown_name", "off_topic"};
+    const char *checks[] = {"",       "empty",        "too_long",  "multiline", "markup",
+                            "quotes", "unknown_name", "off_topic", "numbers"};
     printf("| failed checks by kind |");
-    for (int i = 1; i < 8; i++)
+    for (int i = 1; i < 9; i++)
         printf(" %s %llu%s", checks[i], (unsigned long long)s.llm_check_failed_by[i],
-               i < 7 ? "," : "");
+               i < 8 ? "," : "");
     printf(" |\n");
     if (d->n_reports > 0) {
         double lat[MAX_REPORTS];

@@ -16,6 +16,7 @@ every test case:
   long      a valid answer of 300 characters
   stranger  a valid-looking line about a driver who is not in the race
   markup    a line wrapped in markdown
+  invent    a line about the right driver with a made-up lap number
 
 With --expect-key KEY, a request without "Authorization: Bearer KEY" gets 401.
 Standard library only.
@@ -101,6 +102,8 @@ class Handler(BaseHTTPRequestHandler):
         if model == "stranger":
             return self.send_json(200, completion("FAKE: Vettel storms past the whole field!",
                                                   model))
+        if model == "invent":
+            return self.send_json(200, completion("FAKE: %s leads on lap 99!" % name, model))
         if model == "markup":
             return self.send_json(200, completion("**FAKE** %s leads! #F1" % name, model))
         return self.send_json(404, {"error": {"message": "unknown model " + model}})

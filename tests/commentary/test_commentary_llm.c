@@ -278,6 +278,12 @@ static void test_markup_answer(void **state)
                     "markup");
 }
 
+static void test_invented_number(void **state)
+{
+    expect_fallback(state, "invent", offsetof(struct commentary_stats, llm_fallback_check_failed),
+                    "numbers");
+}
+
 static void test_connection_refused(void **state)
 {
     (void)state;
@@ -410,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_overlong_answer),
         cmocka_unit_test(test_driver_not_in_race),
         cmocka_unit_test(test_markup_answer),
+        cmocka_unit_test(test_invented_number),
         cmocka_unit_test(test_connection_refused),
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_two_races_in_flight_at_once),

@@ -126,6 +126,21 @@ static void test_form_rejected(void **state)
     assert_int_equal(check(state, wide, out), LLM_CHECK_OK);
 }
 
+static void test_numbers_must_come_from_the_prompt(void **state)
+{
+    (void)state;
+    const char *prompt = "Race: Monza, lap 12 of 53, track green.\n"
+                         "Event: Fastest lap for Leclerc: 1:21.234\nOne line of commentary:";
+    assert_int_equal(llm_check_numbers("Leclerc flies: 1:21.234 on lap 12!", prompt), LLM_CHECK_OK);
+    assert_int_equal(llm_check_numbers("No numbers at all, Leclerc!", prompt), LLM_CHECK_OK);
+    /* a made-up lap time, place or lap */
+    assert_int_equal(llm_check_numbers("Leclerc goes 1:20.645!", prompt), LLM_CHECK_NUMBERS);
+    assert_int_equal(llm_check_numbers("Leclerc is up to P11", prompt), LLM_CHECK_NUMBERS);
+    /* part of a longer number in the prompt is not the number */
+    assert_int_equal(llm_check_numbers("Leclerc on lap 5", prompt), LLM_CHECK_NUMBERS);
+    assert_int_equal(llm_check_numbers("Leclerc on lap 3", NULL), LLM_CHECK_NUMBERS);
+}
+
 static void test_prompt_carries_event_and_context(void **state)
 {
     struct fixture *f = *state;
@@ -170,6 +185,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_drivers_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_form_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answer_must_be_about_the_event, setup, teardown),
+        cmocka_unit_test(test_numbers_must_come_from_the_prompt),
         cmocka_unit_test_setup_teardown(test_prompt_carries_event_and_context, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
