@@ -32,8 +32,8 @@ void replay_options_defaults(struct replay_options *o);
  * defaults) without emitting anything; the first advance emits PW_EV_LIGHTS_OUT once the
  * clock is at or past 0. Returns 0, or a negative code with a clear message in `err` (a
  * missing or unreadable directory, no TimingData.jsonStream, out of memory). */
-int replay_open(const char *session_dir, const struct replay_options *opt,
-                const struct pw_log *log, struct pw_source **out, char *err, size_t errlen);
+int replay_open(const char *session_dir, const struct replay_options *opt, const struct pw_log *log,
+                struct pw_source **out, char *err, size_t errlen);
 
 struct replay_stats {
     uint64_t lines_read;                 /* non-empty lines in the known topic files */
@@ -69,8 +69,7 @@ int replay_list_sessions(const char *archive_root, struct replay_session_info *o
  * its directory: rejects absolute ids, "..", empty or odd path segments and ids that are
  * not a session. Returns 0 with the path in `path`, or -EINVAL / -ENOENT /
  * -ENAMETOOLONG. */
-int replay_resolve_session(const char *archive_root, const char *id, char *path,
-                           size_t pathlen);
+int replay_resolve_session(const char *archive_root, const char *id, char *path, size_t pathlen);
 
 /* Title and laps of an open replay (id is ""). Returns -EINVAL if `src` is no replay. */
 int replay_get_session_info(const struct pw_source *src, struct replay_session_info *out);
@@ -79,7 +78,7 @@ int replay_get_session_info(const struct pw_source *src, struct replay_session_i
 int64_t replay_lights_out_offset(const struct pw_source *src);
 
 struct replay_weather {
-    bool present;      /* WeatherData has given at least one reading */
+    bool present; /* WeatherData has given at least one reading */
     double air_temp_c;
     double track_temp_c;
     double humidity_pct;

@@ -78,10 +78,17 @@ int main(int argc, char **argv)
     int opt;
     while ((opt = getopt(argc, argv, "et:l:")) != -1) {
         switch (opt) {
-        case 'e': events = true; break;
-        case 't': at = strtoll(optarg, NULL, 10); until_end = false; break;
-        case 'l': return list(optarg);
-        default: goto usage;
+        case 'e':
+            events = true;
+            break;
+        case 't':
+            at = strtoll(optarg, NULL, 10);
+            until_end = false;
+            break;
+        case 'l':
+            return list(optarg);
+        default:
+            goto usage;
         }
     }
     if (optind != argc - 1)

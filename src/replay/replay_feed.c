@@ -51,8 +51,8 @@ static int feed_build_timeline(struct replay_feed *feed)
         for (int t = 0; t < REPLAY_TOPIC_COUNT; t++) {
             const struct replay_stream *s = &feed->streams[t];
             if (head[t] < s->n_lines &&
-                (best < 0 || s->lines[head[t]].offset_ms <
-                                 feed->streams[best].lines[head[best]].offset_ms))
+                (best < 0 ||
+                 s->lines[head[t]].offset_ms < feed->streams[best].lines[head[best]].offset_ms))
                 best = t;
         }
         const struct replay_line *l = &feed->streams[best].lines[head[best]++];

@@ -24,7 +24,8 @@ json_t *replay_info_merge_stream(const struct replay_stream *s)
 void replay_info_title(const json_t *si, char *buf, size_t buflen)
 {
     const char *date = json_string_value(json_object_get(si, "StartDate"));
-    const char *meeting = json_string_value(json_object_get(json_object_get(si, "Meeting"), "Name"));
+    const char *meeting =
+        json_string_value(json_object_get(json_object_get(si, "Meeting"), "Name"));
     const char *name = json_string_value(json_object_get(si, "Name"));
     char year[5] = "", m[96], n[96], joined[200];
     if (date && strspn(date, "0123456789") >= 4)

@@ -134,19 +134,17 @@ out:
     return rc;
 }
 
-int replay_resolve_session(const char *archive_root, const char *id, char *path,
-                           size_t pathlen)
+int replay_resolve_session(const char *archive_root, const char *id, char *path, size_t pathlen)
 {
     if (!archive_root || !id || !*id || id[0] == '/' || strlen(id) >= 256)
         return -EINVAL;
-    /* Segments of letters, digits, '-', '_', '.', but never "." or ".." or empty. */
+    /* Segments of letters, digits, '-', '_', '.', ' '. */
     const char *seg = id;
     int depth = 0;
     for (const char *p = id;; p++) {
         if (*p == '/' || *p == '\0') {
-            size_t len = (size_t)(p - seg);
-            if (len == 0 || (len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.') ||
-                seg[0] == '.' || ++depth > REPLAY_LIST_DEPTH)
+            /* empty, ".", ".." and hidden names are refused, as the listing skips them */
+            if (p == seg || seg[0] == '.' || ++depth > REPLAY_LIST_DEPTH)
                 return -EINVAL;
             if (*p == '\0')
                 break;

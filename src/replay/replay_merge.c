@@ -36,7 +36,8 @@ static void apply_deleted_object(json_t *base, json_t *list, struct replay_merge
 {
     size_t i;
     json_t *k;
-    json_array_foreach(list, i, k) {
+    json_array_foreach(list, i, k)
+    {
         if (!json_is_string(k) || json_object_del(base, json_string_value(k)) < 0)
             st->ignored++;
     }
@@ -56,7 +57,8 @@ static void apply_deleted_array(json_t *base, json_t *list, struct replay_merge_
     }
     size_t i;
     json_t *k;
-    json_array_foreach(list, i, k) {
+    json_array_foreach(list, i, k)
+    {
         size_t idx;
         const char *s = json_string_value(k);
         bool ok = s ? key_index(s, &idx) : json_is_integer(k) && json_integer_value(k) >= 0;
@@ -103,7 +105,8 @@ static int merge_object_into(json_t *base, json_t *delta, int depth, struct repl
     }
     const char *key;
     json_t *v;
-    json_object_foreach(delta, key, v) {
+    json_object_foreach(delta, key, v)
+    {
         if (is_special_key(key))
             continue;
         json_t *child = json_object_get(base, key);
@@ -129,7 +132,8 @@ static int merge_array_patch(json_t *base, json_t *delta, int depth, struct repl
     size_t len0 = json_array_size(base), numeric = 0, applied = 0;
     const char *key;
     json_t *v;
-    json_object_foreach(delta, key, v) {
+    json_object_foreach(delta, key, v)
+    {
         size_t idx;
         if (is_special_key(key))
             continue;
@@ -175,7 +179,8 @@ static json_t *fresh_array(json_t *delta, int depth, struct replay_merge_stats *
         return NULL;
     size_t i;
     json_t *v;
-    json_array_foreach(delta, i, v) {
+    json_array_foreach(delta, i, v)
+    {
         json_t *res = merge_value(NULL, v, depth + 1, st);
         if (!res)
             continue;

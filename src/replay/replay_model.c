@@ -65,7 +65,8 @@ static size_t jlen(const json_t *list)
     size_t n = 0;
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)list, key, v) {
+    json_object_foreach((json_t *)list, key, v)
+    {
         long idx;
         if (replay_parse_uint(key, 1000000, &idx) == 0 && (size_t)idx + 1 > n)
             n = (size_t)idx + 1;
@@ -88,9 +89,18 @@ static double jnumtext(const json_t *o, const char *key)
 
 /* ---- events ---- */
 
+static const struct replay_car_slot *slot_find_const(const struct replay_model *m,
+                                                     const char *number)
+{
+    for (int i = 0; i < m->n_slots; i++) {
+        if (strcmp(m->slots[i].car.driver.number, number) == 0)
+            return &m->slots[i];
+    }
+    return NULL;
+}
+
 static void emit_event(struct replay_model *m, enum pw_event_type type, const char *car,
-                       const char *other, int position, int64_t lap_ms, enum pw_tyre tyre,
-                       int lap)
+                       const char *other, int position, int64_t lap_ms, enum pw_tyre tyre, int lap)
 {
     if (!m->emit)
         return;
@@ -103,7 +113,10 @@ static void emit_event(struct replay_model *m, enum pw_event_type type, const ch
     replay_copy_text(ev.other, sizeof ev.other, other);
     ev.position = position;
     ev.lap_ms = lap_ms;
-    ev.tyre = tyre;
+    /* As the simulator does, a car's event carries the tyre it is on. */
+    const struct replay_car_slot *s =
+        car && *car && tyre == PW_TYRE_UNKNOWN ? slot_find_const(m, car) : NULL;
+    ev.tyre = s ? s->car.tyre : tyre;
     ev.track = m->state.track;
     ev.state = &m->state;
     m->emit(m->emit_ctx, &ev);
@@ -118,11 +131,7 @@ static void emit_simple(struct replay_model *m, enum pw_event_type type, const c
 
 static struct replay_car_slot *slot_find(struct replay_model *m, const char *number)
 {
-    for (int i = 0; i < m->n_slots; i++) {
-        if (strcmp(m->slots[i].car.driver.number, number) == 0)
-            return &m->slots[i];
-    }
-    return NULL;
+    return (struct replay_car_slot *)slot_find_const(m, number);
 }
 
 /* The car for a key under Lines / DriverList, created on first sight; NULL (counted) for a
@@ -291,7 +300,8 @@ static void apply_driver_list(struct replay_model *m, const json_t *delta)
     bool all = replay_merge_is_keyframe(delta) || json_object_get(delta, "_deleted");
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)(all ? st : delta), key, v) {
+    json_object_foreach((json_t *)(all ? st : delta), key, v)
+    {
         if (key[0] == '_')
             continue;
         struct replay_car_slot *s = slot_get(m, key);
@@ -307,8 +317,8 @@ static void refresh_timing(struct replay_car_slot *s, const json_t *o)
     struct pw_car *c = &s->car;
     s->feed_position = jint(o, "Position", 999);
     replay_parse_gap(jstr(o, "GapToLeader"), &c->gap_ms, &c->gap_laps);
-    replay_parse_gap(jstr(json_object_get(o, "IntervalToPositionAhead"), "Value"),
-                     &c->interval_ms, &c->interval_laps);
+    replay_parse_gap(jstr(json_object_get(o, "IntervalToPositionAhead"), "Value"), &c->interval_ms,
+                     &c->interval_laps);
     c->laps = jint(o, "NumberOfLaps", 9999);
     c->pit_stops = jint(o, "NumberOfPitStops", 999);
     c->in_pit = jbool(o, "InPit");
@@ -352,7 +362,8 @@ static int collect_touched(struct replay_model *m, const json_t *delta, const js
     if (all) {
         const char *key;
         json_t *v;
-        json_object_foreach((json_t *)lines, key, v) {
+        json_object_foreach((json_t *)lines, key, v)
+        {
             if (key[0] != '_')
                 slot_get(m, key);
         }
@@ -362,7 +373,8 @@ static int collect_touched(struct replay_model *m, const json_t *delta, const js
     }
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)dlines, key, v) {
+    json_object_foreach((json_t *)dlines, key, v)
+    {
         if (key[0] == '_')
             continue;
         struct replay_car_slot *s = slot_get(m, key);
@@ -405,8 +417,8 @@ static bool pass_holds(const struct replay_model *m, const struct replay_pending
 static void pass_emit(struct replay_model *m, const struct replay_pending_pass *p)
 {
     const struct replay_car_slot *A = &m->slots[p->a], *B = &m->slots[p->b];
-    emit_event(m, PW_EV_OVERTAKE, A->car.driver.number, B->car.driver.number, A->car.position,
-               0, PW_TYRE_UNKNOWN, m->state.lap);
+    emit_event(m, PW_EV_OVERTAKE, A->car.driver.number, B->car.driver.number, A->car.position, 0,
+               PW_TYRE_UNKNOWN, m->state.lap);
 }
 
 /* Emits due passes (all of them when `all`), drops those that no longer hold. */
@@ -471,13 +483,15 @@ static void check_fastest(struct replay_model *m)
         m->state.fastest_lap_ms = 0;
         return;
     }
-    bool improved = m->state.fastest_lap_ms == 0 || holder->car.best_lap_ms < m->state.fastest_lap_ms;
+    bool improved =
+        m->state.fastest_lap_ms == 0 || holder->car.best_lap_ms < m->state.fastest_lap_ms;
     replay_copy_text(m->state.fastest_number, sizeof m->state.fastest_number,
                      holder->car.driver.number);
     m->state.fastest_lap_ms = holder->car.best_lap_ms;
     if (improved && m->state.started)
         emit_event(m, PW_EV_FASTEST_LAP, holder->car.driver.number, NULL, holder->car.position,
-                   holder->car.best_lap_ms, PW_TYRE_UNKNOWN, m->state.lap);
+                   holder->car.best_lap_ms, PW_TYRE_UNKNOWN,
+                   holder->car.best_lap_no > 0 ? holder->car.best_lap_no : m->state.lap);
 }
 
 static void do_chequered(struct replay_model *m)
@@ -493,7 +507,8 @@ static void do_chequered(struct replay_model *m)
             m->state.cars[0].finished = true;
         }
     }
-    emit_simple(m, PW_EV_CHEQUERED, m->state.n_cars > 0 ? m->state.cars[0].driver.number : "");
+    emit_event(m, PW_EV_CHEQUERED, m->state.n_cars > 0 ? m->state.cars[0].driver.number : "", NULL,
+               1, 0, PW_TYRE_UNKNOWN, m->state.lap);
 }
 
 static void check_chequered(struct replay_model *m)
@@ -525,11 +540,10 @@ static void car_events(struct replay_model *m, struct touched *t)
         }
     }
     if (c->laps > old->laps)
-        emit_event(m, PW_EV_LAP_COMPLETED, num, NULL, c->position, c->last_lap_ms,
-                   PW_TYRE_UNKNOWN, c->laps);
+        emit_event(m, PW_EV_LAP_COMPLETED, num, NULL, c->position, c->last_lap_ms, PW_TYRE_UNKNOWN,
+                   c->laps);
     if (!old->retired && c->retired)
-        emit_event(m, PW_EV_RETIREMENT, num, NULL, old->position, 0, PW_TYRE_UNKNOWN,
-                   m->state.lap);
+        emit_event(m, PW_EV_RETIREMENT, num, NULL, old->position, 0, PW_TYRE_UNKNOWN, m->state.lap);
 }
 
 static void apply_timing_data(struct replay_model *m, const json_t *delta)
@@ -587,10 +601,11 @@ static void apply_lap_count(struct replay_model *m)
     if (total > 0)
         m->state.total_laps = total;
     update_lap(m);
-    if (m->state.started && !m->final_lap_done && !m->chequered_done &&
-        m->state.total_laps > 0 && m->current_lap >= m->state.total_laps) {
+    if (m->state.started && !m->final_lap_done && !m->chequered_done && m->state.total_laps > 0 &&
+        m->current_lap >= m->state.total_laps) {
         m->final_lap_done = true;
-        emit_simple(m, PW_EV_FINAL_LAP, m->state.n_cars > 0 ? m->state.cars[0].driver.number : "");
+        emit_event(m, PW_EV_FINAL_LAP, m->state.n_cars > 0 ? m->state.cars[0].driver.number : "",
+                   NULL, 1, 0, PW_TYRE_UNKNOWN, m->state.lap);
     }
 }
 
@@ -677,16 +692,33 @@ int replay_model_apply(struct replay_model *m, enum replay_topic topic, const ch
     if (rc < 0)
         goto out;
     switch (topic) {
-    case REPLAY_TOPIC_SESSION_INFO: apply_session_info(m); break;
-    case REPLAY_TOPIC_DRIVER_LIST: apply_driver_list(m, delta); break;
-    case REPLAY_TOPIC_SESSION_STATUS: apply_session_status(m); break;
-    case REPLAY_TOPIC_LAP_COUNT: apply_lap_count(m); break;
-    case REPLAY_TOPIC_TRACK_STATUS: apply_track_status(m); break;
-    case REPLAY_TOPIC_TIMING_APP_DATA: apply_timing_app_data(m, delta); break;
-    case REPLAY_TOPIC_TIMING_DATA: apply_timing_data(m, delta); break;
-    case REPLAY_TOPIC_RACE_CONTROL: apply_race_control(m); break;
+    case REPLAY_TOPIC_SESSION_INFO:
+        apply_session_info(m);
+        break;
+    case REPLAY_TOPIC_DRIVER_LIST:
+        apply_driver_list(m, delta);
+        break;
+    case REPLAY_TOPIC_SESSION_STATUS:
+        apply_session_status(m);
+        break;
+    case REPLAY_TOPIC_LAP_COUNT:
+        apply_lap_count(m);
+        break;
+    case REPLAY_TOPIC_TRACK_STATUS:
+        apply_track_status(m);
+        break;
+    case REPLAY_TOPIC_TIMING_APP_DATA:
+        apply_timing_app_data(m, delta);
+        break;
+    case REPLAY_TOPIC_TIMING_DATA:
+        apply_timing_data(m, delta);
+        break;
+    case REPLAY_TOPIC_RACE_CONTROL:
+        apply_race_control(m);
+        break;
     case REPLAY_TOPIC_WEATHER:
-    case REPLAY_TOPIC_COUNT: break;
+    case REPLAY_TOPIC_COUNT:
+        break;
     }
 out:
     json_decref(delta);

@@ -22,7 +22,8 @@
  *  - final lap: LapCount CurrentLap reaches TotalLaps; chequered: the leader completes
  *    TotalLaps, or SessionStatus "Finished";
  *  - race control: each new RaceControlMessages entry, its Message as text.
- * Car events are only emitted once the race has started (race_ms >= 0).
+ * Car events are only emitted once the race has started (race_ms >= 0), and carry the
+ * car's current tyre, as the simulator's do; fastest lap carries the lap it was set on.
  *
  * Ownership: the model owns its JSON states; free with replay_model_free. */
 #ifndef PW_REPLAY_MODEL_H
@@ -41,16 +42,16 @@
 #define REPLAY_PENDING_PASSES_MAX 64
 
 struct replay_car_slot {
-    struct pw_car car;       /* driver and figures; car.position is the running order */
-    int feed_position;       /* TimingData Position, 0 = none */
-    int line_order;          /* DriverList Line, orders cars without a position */
-    int rank;                /* index in state.cars, -1 before the first ordering */
+    struct pw_car car; /* driver and figures; car.position is the running order */
+    int feed_position; /* TimingData Position, 0 = none */
+    int line_order;    /* DriverList Line, orders cars without a position */
+    int rank;          /* index in state.cars, -1 before the first ordering */
     int n_stints;
     int stints_at_pit_in;
-    bool pit_in_seen;        /* a pit entry was seen since lights out */
+    bool pit_in_seen; /* a pit entry was seen since lights out */
     bool pit_out_pending;
     int64_t pit_out_deadline;
-    bool on_out_lap;         /* TimingData PitOut */
+    bool on_out_lap; /* TimingData PitOut */
 };
 
 struct replay_pending_pass {
@@ -69,8 +70,8 @@ struct replay_model {
     struct replay_car_slot slots[PW_MAX_CARS];
     int n_slots;
     struct pw_race_state state;
-    int current_lap;          /* LapCount CurrentLap, 0 = no LapCount yet */
-    size_t rc_seen;           /* race control messages already emitted */
+    int current_lap; /* LapCount CurrentLap, 0 = no LapCount yet */
+    size_t rc_seen;  /* race control messages already emitted */
     bool final_lap_done;
     bool chequered_done;
     struct replay_pending_pass passes[REPLAY_PENDING_PASSES_MAX];

@@ -69,8 +69,8 @@ static int replay_apply_until(struct replay_source *r, int64_t limit, pw_emit_fn
         const struct replay_entry *e = &r->feed.timeline[r->next];
         replay_tick_to(r, race_time(r, e), emit, ctx);
         int rc = replay_model_apply(&r->model, (enum replay_topic)e->topic,
-                                    replay_feed_text(&r->feed, e), e->len,
-                                    r->next >= r->high_water, emit, ctx);
+                                    replay_feed_text(&r->feed, e), e->len, r->next >= r->high_water,
+                                    emit, ctx);
         if (rc < 0)
             return rc;
         r->next++;
@@ -222,8 +222,8 @@ int replay_source_from_feed(struct replay_feed *feed, const struct replay_option
     return 0;
 }
 
-int replay_open(const char *session_dir, const struct replay_options *opt,
-                const struct pw_log *log, struct pw_source **out, char *err, size_t errlen)
+int replay_open(const char *session_dir, const struct replay_options *opt, const struct pw_log *log,
+                struct pw_source **out, char *err, size_t errlen)
 {
     struct replay_options o;
     replay_options_defaults(&o);

@@ -99,8 +99,8 @@ int replay_stream_load_buffer(struct replay_stream *s, const char *data, size_t 
 }
 
 int replay_stream_load_file(struct replay_stream *s, const char *path, size_t max_line_bytes,
-                            struct replay_read_stats *stats, const struct pw_log *log,
-                            char *err, size_t errlen)
+                            struct replay_read_stats *stats, const struct pw_log *log, char *err,
+                            size_t errlen)
 {
     int rc = 0;
     memset(s, 0, sizeof *s);

@@ -51,8 +51,8 @@ int replay_stream_load_buffer(struct replay_stream *s, const char *data, size_t 
 /* Reads and indexes the file at `path`. -ENOENT when it does not exist (a missing topic);
  * other negative codes with a message in `err` for files that exist but cannot be used. */
 int replay_stream_load_file(struct replay_stream *s, const char *path, size_t max_line_bytes,
-                            struct replay_read_stats *stats, const struct pw_log *log,
-                            char *err, size_t errlen);
+                            struct replay_read_stats *stats, const struct pw_log *log, char *err,
+                            size_t errlen);
 
 void replay_stream_free(struct replay_stream *s);
 

@@ -45,12 +45,14 @@ static void compare(const struct pw_race_state *s, const json_t *cars, const cha
 {
     size_t i, placed = 0;
     json_t *c;
-    json_array_foreach(cars, i, c) {
+    json_array_foreach(cars, i, c)
+    {
         if (json_is_integer(json_object_get(c, "position")))
             placed++;
     }
     assert_true((size_t)s->n_cars >= json_array_size(cars));
-    json_array_foreach(cars, i, c) {
+    json_array_foreach(cars, i, c)
+    {
         const char *num = json_string_value(json_object_get(c, "number"));
         const struct pw_car *car = state_car(s, num);
         if (!car)
@@ -68,10 +70,15 @@ static void compare(const struct pw_race_state *s, const json_t *cars, const cha
         };
         long long got[] = {
             json_is_integer(pos) ? car->position : -1,
-            car->laps, car->gap_ms, car->gap_laps, car->interval_ms, car->interval_laps,
-            car->tyre_age, car->tyre_new,
+            car->laps,
+            car->gap_ms,
+            car->gap_laps,
+            car->interval_ms,
+            car->interval_laps,
+            car->tyre_age,
+            car->tyre_new,
         };
-        static const char *const what[] = {"position", "laps", "gap_ms", "gap_laps",
+        static const char *const what[] = {"position",    "laps",          "gap_ms",   "gap_laps",
                                            "interval_ms", "interval_laps", "tyre_age", "tyre_new"};
         for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
             if (want[k] != got[k])

@@ -57,11 +57,11 @@ static void test_basic_events(void **st)
         {PW_EV_TRACK_STATUS, 150000, "", ""},
         {PW_EV_TRACK_STATUS, 160000, "", ""},
         {PW_EV_RACE_CONTROL, 160000, "", ""},
-        {PW_EV_PIT_IN, 170000, "1", ""},     /* the SC place change at 165 s is none */
+        {PW_EV_PIT_IN, 170000, "1", ""}, /* the SC place change at 165 s is none */
         {PW_EV_LAP_COMPLETED, 180000, "44", ""},
         {PW_EV_LAP_COMPLETED, 180000, "16", ""},
         {PW_EV_FASTEST_LAP, 180000, "44", ""},
-        {PW_EV_PIT_OUT, 192000, "1", ""},    /* waited for the new stint */
+        {PW_EV_PIT_OUT, 192000, "1", ""}, /* waited for the new stint */
         {PW_EV_TRACK_STATUS, 210000, "", ""},
         {PW_EV_RACE_CONTROL, 210000, "", ""},
         {PW_EV_RETIREMENT, 230000, "1", ""},
@@ -96,9 +96,15 @@ static void test_basic_events(void **st)
     assert_string_equal(rec.ev[8].text, "SAFETY CAR DEPLOYED");
     assert_int_equal(rec.ev[13].tyre, PW_TYRE_HARD);
     assert_int_equal(rec.ev[14].track, PW_TRACK_GREEN);
-    assert_string_equal(rec.ev[15].text, "SAFETY CAR IN THIS LAP \xE2\x80\x94 \xC3\x89" "CLAIR \xE2\x9C\x93");
+    assert_string_equal(rec.ev[15].text, "SAFETY CAR IN THIS LAP \xE2\x80\x94 \xC3\x89"
+                                         "CLAIR \xE2\x9C\x93");
     assert_int_equal(rec.ev[16].position, 3);
     assert_int_equal(rec.ev[19].lap_ms, 88500);
+    assert_int_equal(rec.ev[19].lap, 3);              /* fastest lap: the lap it was set on */
+    assert_int_equal(rec.ev[20].position, 1);         /* chequered: the leader, P1 */
+    assert_int_equal(rec.ev[17].position, 1);         /* final lap too */
+    assert_int_equal(rec.ev[1].tyre, PW_TYRE_MEDIUM); /* car events carry the car's tyre */
+    assert_int_equal(rec.ev[3].tyre, PW_TYRE_SOFT);
     /* advancing after the end does nothing more */
     size_t before = rec.n;
     assert_int_equal(src->ops->advance(src, 10000000, recorder_emit, &rec), 1);
@@ -128,7 +134,7 @@ static void test_basic_final_state(void **st)
     assert_string_equal(c->driver.number, "44");
     assert_string_equal(c->driver.tla, "HAM");
     assert_string_equal(c->driver.name, "Lewis HAMILTON"); /* no First/LastName: FullName */
-    assert_string_equal(c->driver.team_color, "#00D2BE"); /* nested update of one field */
+    assert_string_equal(c->driver.team_color, "#00D2BE");  /* nested update of one field */
     assert_int_equal(c->laps, 3);
     assert_int_equal(c->gap_ms, 0);
     assert_int_equal(c->tyre, PW_TYRE_SOFT);
@@ -341,7 +347,8 @@ static void test_open_errors(void **st)
     (void)st;
     struct pw_source *src = (struct pw_source *)1;
     char err[512];
-    assert_int_equal(replay_open("/nonexistent/session", NULL, NULL, &src, err, sizeof err), -ENOENT);
+    assert_int_equal(replay_open("/nonexistent/session", NULL, NULL, &src, err, sizeof err),
+                     -ENOENT);
     assert_null(src);
     assert_non_null(strstr(err, "/nonexistent/session"));
     char file[512];
@@ -402,7 +409,8 @@ static void test_list_and_resolve(void **st)
     char path[1024];
     assert_int_equal(replay_resolve_session(data_dir, "basic", path, sizeof path), 0);
     assert_non_null(strstr(path, "/basic"));
-    const char *bad_ids[] = {"", "/etc", "../data", "basic/..", "a//b", ".", "basic/", "x\\y", "nope"};
+    const char *bad_ids[] = {"",  "/etc",   "../data", "basic/..", "a//b",
+                             ".", "basic/", "x\\y",    "nope"};
     for (size_t i = 0; i < sizeof bad_ids / sizeof *bad_ids; i++)
         assert_true(replay_resolve_session(data_dir, bad_ids[i], path, sizeof path) < 0);
     assert_int_equal(replay_resolve_session(data_dir, "basic", path, 8), -ENAMETOOLONG);

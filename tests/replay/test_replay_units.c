@@ -117,8 +117,8 @@ static char *merged(struct replay_merge_stats *ms, const char *const *deltas, si
     return text;
 }
 
-#define MERGED(ms, ...)                                                                       \
-    merged(ms, (const char *const[]){__VA_ARGS__},                                            \
+#define MERGED(ms, ...)                                                                            \
+    merged(ms, (const char *const[]){__VA_ARGS__},                                                 \
            sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
 
 static void check_merge(const char *expect, uint64_t ignored, char *got,
@@ -134,7 +134,8 @@ static void test_merge_nested(void **st)
     (void)st;
     struct replay_merge_stats ms = {0};
     check_merge("{\"a\":{\"b\":2,\"c\":{\"d\":4,\"e\":5}},\"f\":6}", 0,
-                MERGED(&ms, "{\"a\":{\"b\":1,\"c\":{\"d\":4}}}", "{\"a\":{\"b\":2,\"c\":{\"e\":5}},\"f\":6}"),
+                MERGED(&ms, "{\"a\":{\"b\":1,\"c\":{\"d\":4}}}",
+                       "{\"a\":{\"b\":2,\"c\":{\"e\":5}},\"f\":6}"),
                 &ms);
 }
 
@@ -149,8 +150,8 @@ static void test_merge_array_patch_and_append(void **st)
                 &ms);
     memset(&ms, 0, sizeof ms);
     /* past the end, leading zero, not a number: ignored and counted */
-    check_merge("{\"s\":[1,7]}", 3, MERGED(&ms, "{\"s\":[1,2]}", "{\"s\":{\"1\":7,\"5\":8,\"01\":9,\"x\":1}}"),
-                &ms);
+    check_merge("{\"s\":[1,7]}", 3,
+                MERGED(&ms, "{\"s\":[1,2]}", "{\"s\":{\"1\":7,\"5\":8,\"01\":9,\"x\":1}}"), &ms);
 }
 
 static void test_merge_object_onto_nothing(void **st)
@@ -158,14 +159,16 @@ static void test_merge_object_onto_nothing(void **st)
     (void)st;
     struct replay_merge_stats ms = {0};
     /* decimal keys with no array to patch stay an object */
-    check_merge("{\"m\":{\"1\":{\"t\":\"x\"}}}", 0, MERGED(&ms, "{\"m\":{\"1\":{\"t\":\"x\"}}}"), &ms);
+    check_merge("{\"m\":{\"1\":{\"t\":\"x\"}}}", 0, MERGED(&ms, "{\"m\":{\"1\":{\"t\":\"x\"}}}"),
+                &ms);
 }
 
 static void test_merge_keyframe(void **st)
 {
     (void)st;
     struct replay_merge_stats ms = {0};
-    check_merge("{\"b\":2}", 0, MERGED(&ms, "{\"a\":1,\"c\":{\"d\":1}}", "{\"_kf\":true,\"b\":2}"), &ms);
+    check_merge("{\"b\":2}", 0, MERGED(&ms, "{\"a\":1,\"c\":{\"d\":1}}", "{\"_kf\":true,\"b\":2}"),
+                &ms);
     /* nested keyframe replaces only its own value */
     check_merge("{\"a\":1,\"c\":{\"e\":2}}", 0,
                 MERGED(&ms, "{\"a\":1,\"c\":{\"d\":1}}", "{\"c\":{\"_kf\":true,\"e\":2}}"), &ms);
@@ -178,17 +181,19 @@ static void test_merge_deleted(void **st)
     (void)st;
     struct replay_merge_stats ms = {0};
     check_merge("{\"L\":{\"1\":{\"b\":2,\"c\":3}}}", 0,
-                MERGED(&ms, "{\"L\":{\"1\":{\"a\":1,\"b\":2}}}", "{\"L\":{\"1\":{\"_deleted\":[\"a\"],\"c\":3}}}"),
+                MERGED(&ms, "{\"L\":{\"1\":{\"a\":1,\"b\":2}}}",
+                       "{\"L\":{\"1\":{\"_deleted\":[\"a\"],\"c\":3}}}"),
                 &ms);
     memset(&ms, 0, sizeof ms);
     /* on an array: indices, highest first; unknown ones counted */
-    check_merge("{\"s\":[\"a\",\"c\"]}", 1,
-                MERGED(&ms, "{\"s\":[\"a\",\"b\",\"c\",\"d\"]}", "{\"s\":{\"_deleted\":[\"3\",1,\"9\"]}}"),
-                &ms);
+    check_merge(
+        "{\"s\":[\"a\",\"c\"]}", 1,
+        MERGED(&ms, "{\"s\":[\"a\",\"b\",\"c\",\"d\"]}", "{\"s\":{\"_deleted\":[\"3\",1,\"9\"]}}"),
+        &ms);
     memset(&ms, 0, sizeof ms);
     /* a key that is not there, and _deleted that is no list: counted */
-    check_merge("{\"a\":1}", 2, MERGED(&ms, "{\"a\":1}", "{\"_deleted\":[\"zz\"]}", "{\"_deleted\":\"a\"}"),
-                &ms);
+    check_merge("{\"a\":1}", 2,
+                MERGED(&ms, "{\"a\":1}", "{\"_deleted\":[\"zz\"]}", "{\"_deleted\":\"a\"}"), &ms);
 }
 
 static void test_merge_replace_and_depth(void **st)
@@ -222,7 +227,8 @@ static void test_merge_replace_and_depth(void **st)
 static void test_stream_bom_crlf(void **st)
 {
     (void)st;
-    const char text[] = "\xEF\xBB\xBF" "00:00:01.000{\"a\":1}\r\n00:00:02.500{\"b\":2}\r\n\r\n"
+    const char text[] = "\xEF\xBB\xBF"
+                        "00:00:01.000{\"a\":1}\r\n00:00:02.500{\"b\":2}\r\n\r\n"
                         "00:00:03.000{\"c\":3}";
     struct replay_stream s;
     struct replay_read_stats rs = {0};
@@ -243,9 +249,9 @@ static void test_stream_bad_lines(void **st)
     (void)st;
     const char text[] = "00:00:05.000{}\n"
                         "nonsense\n"
-                        "00:00:04.000{\"late\":1}\n"           /* out of order: kept at 5000 */
+                        "00:00:04.000{\"late\":1}\n" /* out of order: kept at 5000 */
                         "00:00:06.000{\"long\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n"
-                        "00:00:0";                               /* cut in the offset */
+                        "00:00:0"; /* cut in the offset */
     struct replay_stream s;
     struct replay_read_stats rs = {0};
     assert_int_equal(replay_stream_load_buffer(&s, text, sizeof text - 1, 40, "t", &rs, NULL), 0);
@@ -265,11 +271,12 @@ static void test_stream_files(void **st)
     struct replay_stream s;
     struct replay_read_stats rs = {0};
     char err[256] = "";
-    assert_int_equal(replay_stream_load_file(&s, "/nonexistent/x.jsonStream", 1024, &rs, NULL, err,
-                                             sizeof err),
-                     -ENOENT);
+    assert_int_equal(
+        replay_stream_load_file(&s, "/nonexistent/x.jsonStream", 1024, &rs, NULL, err, sizeof err),
+        -ENOENT);
     /* a directory is no topic file: a clear error */
-    assert_int_equal(replay_stream_load_file(&s, "/tmp", 1024, &rs, NULL, err, sizeof err), -EINVAL);
+    assert_int_equal(replay_stream_load_file(&s, "/tmp", 1024, &rs, NULL, err, sizeof err),
+                     -EINVAL);
     assert_non_null(strstr(err, "not a regular file"));
 }
 
