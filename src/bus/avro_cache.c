@@ -44,9 +44,9 @@ static struct avro_cache_entry *cache_slot(struct avro_cache *c, int32_t id)
     return e;
 }
 
-void avro_cache_put_bad(struct avro_cache *c, int32_t id, int64_t retry_at_ms)
+void avro_cache_put_bad(struct avro_cache *c, int32_t id)
 {
-    cache_slot(c, id)->retry_at_ms = retry_at_ms;
+    cache_slot(c, id);
 }
 
 int avro_cache_put(struct avro_cache *c, int32_t id, const char *schema_json)

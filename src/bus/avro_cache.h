@@ -20,8 +20,6 @@ struct avro_cache_entry {
     int32_t id;
     bool used;
     bool readable;          /* false: unknown to the registry or not a LeaderboardUpdate */
-    int64_t retry_at_ms;    /* unreadable because the registry was unreachable: ask again
-                               from then on (0: the registry's answer, final) */
     avro_schema_t schema;
     avro_value_iface_t *iface;
     avro_value_t value;
@@ -37,9 +35,8 @@ struct avro_cache_entry *avro_cache_get(struct avro_cache *c, int32_t id);
 /* Parses and keeps the schema text for `id`. A text that does not parse or is not a
  * readable positions record is kept as a bad entry and PW_EUNKNOWN returned. */
 int avro_cache_put(struct avro_cache *c, int32_t id, const char *schema_json);
-/* Remembers `id` as unreadable: for good (retry_at_ms 0, the registry said it does not
- * exist) or until retry_at_ms (the registry could not be asked). */
-void avro_cache_put_bad(struct avro_cache *c, int32_t id, int64_t retry_at_ms);
+/* Remembers `id` as unreadable (the registry said it does not exist). */
+void avro_cache_put_bad(struct avro_cache *c, int32_t id);
 void avro_cache_clear(struct avro_cache *c);
 
 #endif

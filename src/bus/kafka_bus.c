@@ -23,7 +23,8 @@
 #define KAFKA_PENDING_MAX 8192      /* positions records waiting for the schema id */
 #define KAFKA_REGISTER_RETRY_MS 1000
 #define KAFKA_REGISTER_RETRY_MAX_MS 30000
-#define KAFKA_FETCH_RETRY_MS 5000
+#define KAFKA_FETCH_RETRY_MS 1000
+#define KAFKA_FETCH_RETRY_MAX_MS 30000
 #define KAFKA_CLOSE_FLUSH_MS 5000
 #define KAFKA_MAX_PAUSED 64
 #define KAFKA_STALE_GRACE_MS 30000 /* groups read from the start, minus what is this old */
@@ -45,6 +46,7 @@ struct kafka_client {
     uv_timer_t timer;
     struct kafka_stream *stream; /* consumers of race topics */
     int64_t min_timestamp_ms;    /* older messages are skipped (0: none) */
+    bool was_waiting;            /* stalled on a schema or no broker at the last timer */
     rd_kafka_message_t *stalled; /* waits for its schema to be fetched */
     int brokers_up;
     /* partitions paused and rewound because a race could hold no more (kafka_stream.h) */
@@ -92,6 +94,10 @@ struct bus_kafka {
     int64_t register_backoff_ms;
     uv_timer_t register_timer;
     int32_t fetching_id; /* -1: no fetch in flight */
+    /* the registry could not be asked: the fetch is retried, the message keeps waiting */
+    uv_timer_t fetch_timer;
+    int32_t retry_id; /* -1: no retry pending */
+    int64_t fetch_backoff_ms;
     struct pending_record **pending;
     int n_pending;
 
@@ -236,6 +242,37 @@ static void poison(struct bus_kafka *b, const rd_kafka_message_t *m, uint64_t *c
 
 static void fetch_done(void *ctx, int status, int32_t id, const char *schema);
 
+static void start_fetch(struct bus_kafka *b, int32_t id);
+
+static void fetch_timer_cb(uv_timer_t *t)
+{
+    struct bus_kafka *b = t->data;
+    int32_t id = b->retry_id;
+    b->retry_id = -1;
+    if (!b->destroyed && id >= 0)
+        start_fetch(b, id);
+}
+
+/* The registry could not be asked about `id`: ask again later, with backoff. Messages
+ * waiting for it keep waiting (a transient registry failure loses nothing). */
+static void fetch_retry_later(struct bus_kafka *b, int32_t id)
+{
+    b->retry_id = id;
+    uv_timer_start(&b->fetch_timer, fetch_timer_cb, (uint64_t)b->fetch_backoff_ms, 0);
+    b->fetch_backoff_ms *= 2;
+    if (b->fetch_backoff_ms > KAFKA_FETCH_RETRY_MAX_MS)
+        b->fetch_backoff_ms = KAFKA_FETCH_RETRY_MAX_MS;
+}
+
+static void start_fetch(struct bus_kafka *b, int32_t id)
+{
+    PW_DEBUG(b->log, "kafka", "fetching schema id %d", (int)id);
+    if (avro_registry_fetch(b->registry, id, fetch_done, b) == 0)
+        b->fetching_id = id;
+    else
+        fetch_retry_later(b, id);
+}
+
 enum { HANDLED = 0, STALLED = 1, PUSHED_BACK = 2 };
 
 /* Returns STALLED when the message must wait for its schema (the caller keeps it),
@@ -247,37 +284,28 @@ static int handle_positions(struct kafka_client *c, const rd_kafka_message_t *m,
     struct avro_positions_record rec;
     if (avro_wire_header_get(m->payload, m->len, &id)) {
         poison(b, m, &b->stats.poison_bad_magic, "not Confluent wire format (magic byte)");
-        return 0;
+        return HANDLED;
     }
     struct avro_cache_entry *e = avro_cache_get(&b->cache, id);
-    if (e && !e->readable && e->retry_at_ms && now >= e->retry_at_ms)
-        e = NULL; /* the registry was unreachable: ask again */
     if (!e) {
-        if (b->fetching_id < 0) {
-            PW_DEBUG(b->log, "kafka", "fetching schema id %d", (int)id);
-            if (avro_registry_fetch(b->registry, id, fetch_done, b)) {
-                avro_cache_put_bad(&b->cache, id, now + KAFKA_FETCH_RETRY_MS);
-                poison(b, m, &b->stats.poison_unknown_schema, "schema fetch failed");
-                return 0;
-            }
-            b->fetching_id = id;
-        }
-        return 1;
+        if (b->fetching_id < 0 && b->retry_id < 0)
+            start_fetch(b, id);
+        return STALLED; /* fetch_done (or the retry) hands it back */
     }
     if (!e->readable) {
         poison(b, m, &b->stats.poison_unknown_schema, "unknown or unreadable schema id");
-        return 0;
+        return HANDLED;
     }
     const char *body = (const char *)m->payload + AVRO_WIRE_HEADER;
     size_t body_len = m->len - AVRO_WIRE_HEADER;
     if (avro_positions_validate(e->schema, body, body_len)) {
         poison(b, m, &b->stats.poison_bad_avro, "corrupt Avro body");
-        return 0;
+        return HANDLED;
     }
     int rc = avro_positions_decode(&e->value, body, body_len, &rec);
     if (rc == PW_EPARSE) {
         poison(b, m, &b->stats.poison_bad_avro, "Avro body refused");
-        return 0;
+        return HANDLED;
     }
     if (!rc && !rec.race_id[0] && m->key && m->key_len > 0 && m->key_len < PW_RACE_ID_MAX) {
         memcpy(rec.race_id, m->key, m->key_len); /* original writer may leave race_id null */
@@ -458,20 +486,21 @@ static void client_drain(struct kafka_client *c)
 static void fetch_done(void *ctx, int status, int32_t id, const char *schema)
 {
     struct bus_kafka *b = ctx;
-    int64_t now = pw_now_ms();
     PW_DEBUG(b->log, "kafka", "schema id %d: registry answered %d", (int)id, status);
     b->fetching_id = -1;
     if (status == 0) {
+        b->fetch_backoff_ms = KAFKA_FETCH_RETRY_MS;
         if (avro_cache_put(&b->cache, id, schema))
             PW_WARN(b->log, "kafka", "schema id %d is not a readable LeaderboardUpdate",
                     (int)id);
     } else if (status == -ENOENT) {
         PW_WARN(b->log, "kafka", "schema id %d unknown to the registry", (int)id);
-        avro_cache_put_bad(&b->cache, id, 0);
+        avro_cache_put_bad(&b->cache, id);
     } else {
-        PW_WARN(b->log, "kafka", "schema id %d: registry unreachable (%s)", (int)id,
-                pw_strerror(status));
-        avro_cache_put_bad(&b->cache, id, now + KAFKA_FETCH_RETRY_MS);
+        PW_WARN(b->log, "kafka", "schema id %d: registry failed (%s); asking again in %lld ms",
+                (int)id, pw_strerror(status), (long long)b->fetch_backoff_ms);
+        fetch_retry_later(b, id);
+        return;
     }
     for (int k = 0; k < CLIENT_COUNT; k++) {
         struct kafka_client *c = &b->clients[k];
@@ -506,7 +535,16 @@ static void client_timer_cb(uv_timer_t *t)
                                                      offsetof(struct kafka_client, timer));
     client_drain(c);
     if (c->stream && !c->bus->destroyed) {
-        kafka_stream_expire(c->stream, pw_now_ms());
+        /* A seq is given up on only while the consumer can read: waiting for the registry
+         * or for a broker, the missing event is most likely just not fetched yet. */
+        int64_t now = pw_now_ms();
+        bool waiting = c->stalled != NULL || c->brokers_up == 0;
+        if (!waiting) {
+            if (c->was_waiting)
+                kafka_stream_restart_clocks(c->stream, now);
+            kafka_stream_expire(c->stream, now);
+        }
+        c->was_waiting = waiting;
         if (c->n_paused)
             client_resume_paused(c);
     }
@@ -750,6 +788,8 @@ static void kafka_destroy(struct pw_bus *bus)
     b->n_pending = 0;
     uv_timer_stop(&b->register_timer);
     uv_close((uv_handle_t *)&b->register_timer, handle_closed);
+    uv_timer_stop(&b->fetch_timer);
+    uv_close((uv_handle_t *)&b->fetch_timer, handle_closed);
 }
 
 static const struct pw_bus_ops kafka_ops = {
@@ -963,7 +1003,11 @@ int bus_kafka_create(uv_loop_t *loop, const struct bus_kafka_config *cfg, unsign
 
     uv_timer_init(loop, &b->register_timer);
     b->register_timer.data = b;
-    b->open_handles = 1;
+    uv_timer_init(loop, &b->fetch_timer);
+    b->fetch_timer.data = b;
+    b->open_handles = 2;
+    b->retry_id = -1;
+    b->fetch_backoff_ms = KAFKA_FETCH_RETRY_MS;
     rc = avro_positions_init(&b->ap);
     if (rc)
         goto fail;

@@ -13,7 +13,7 @@ void bus_kafka_config_defaults(struct bus_kafka_config *c)
     c->topic_events = "pitwall-race-events";
     c->topic_control = "pitwall-race-control";
     c->consumer_group = "f1-leaderboard-consumer";
-    c->hold_ms = 2000;
+    c->hold_ms = 5000;
 }
 
 const char *kafka_conf_find(const struct bus_kafka_config *cfg, const char *key)

@@ -343,6 +343,17 @@ void kafka_stream_expire(struct kafka_stream *s, int64_t now_ms)
     }
 }
 
+void kafka_stream_restart_clocks(struct kafka_stream *s, int64_t now_ms)
+{
+    for (int i = 0; i < KAFKA_STREAM_RACES; i++) {
+        struct stream_race *r = &s->races[i];
+        for (int k = 0; r->used && k < r->n_held; k++)
+            r->held[k].since_ms = now_ms;
+        if (r->used && r->asm_active)
+            r->asm_last_ms = now_ms;
+    }
+}
+
 bool kafka_stream_has_room(const struct kafka_stream *s, const char *race_id)
 {
     for (int i = 0; i < KAFKA_STREAM_RACES; i++) {

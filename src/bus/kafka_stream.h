@@ -64,6 +64,9 @@ bool kafka_stream_has_room(const struct kafka_stream *s, const char *race_id);
 /* Delivers what waited long enough (held events past hold_ms, legacy groups). Call
  * periodically. */
 void kafka_stream_expire(struct kafka_stream *s, int64_t now_ms);
+/* Restarts the waiting time of everything held (the consumer could not read for a while:
+ * a missing seq may simply not have been fetched yet). */
+void kafka_stream_restart_clocks(struct kafka_stream *s, int64_t now_ms);
 /* Is anything held or being assembled? (For tests and shutdown.) */
 bool kafka_stream_pending(const struct kafka_stream *s);
 void kafka_stream_get_stats(const struct kafka_stream *s, struct kafka_stream_stats *out);

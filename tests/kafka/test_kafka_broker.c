@@ -3,10 +3,15 @@
  * Usage: test_kafka_broker ENV_DIR */
 #include "bus/bus_kafka.h"
 #include "core/error.h"
+#include "bus/avro_positions.h"
 #include "bus/kafka_json.h"
 #include "kafka_harness.h"
 
+#include <arpa/inet.h>
 #include <librdkafka/rdkafka.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -428,6 +433,96 @@ static void test_registry_basic_auth(void **state)
     fixture_race_free(&other);
 }
 
+static bool consumed_some(void *p)
+{
+    void **a = p;
+    struct bus_kafka_stats st;
+    bus_kafka_get_stats(a[0], &st);
+    return st.consumed >= *(uint64_t *)a[1];
+}
+
+/* The edge's registry is down when the positions arrive: the messages wait (nothing is
+ * dropped as poison) while the fetch is retried; once a registry answers on that address,
+ * the race arrives whole. (The registry started late is another instance of the FAKE.) */
+static void test_registry_down_then_up(void **state)
+{
+    struct ctx *c = *state;
+    struct fixture_race race;
+    struct recorder rec;
+    struct pw_bus *runner, *edge;
+    struct publisher pub;
+    char url[128], cmd[4096], dir[600];
+    fixture_race_make(&race, "regdown-race", 6, 3, 8);
+    recorder_init(&rec, "regdown-race");
+    /* a free port with nothing behind it yet */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof sa;
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+    int port = ntohs(sa.sin_port);
+    close(fd);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+
+    assert_int_equal(bus_kafka_create(&c->loop, &c->h.cfg, BUS_KAFKA_RUNNER, &c->h.log, &runner),
+                     0);
+    publisher_start(&c->loop, &pub, runner, &race, 0, race.n, 0);
+    struct bus_kafka_config cfg = c->h.cfg;
+    cfg.schema_registry_url = url;
+    assert_int_equal(bus_kafka_create(&c->loop, &cfg, BUS_KAFKA_EDGE, &c->h.log, &edge), 0);
+    pw_bus_subscribe_events(edge, PW_BUS_ALL, recorder_on_event, &rec);
+    uint64_t some = 1;
+    void *args[2] = {edge, &some};
+    assert_true(harness_run_until(&c->loop, consumed_some, args, 30000));
+    harness_run_for(&c->loop, 2500); /* a few failed fetches */
+    struct bus_kafka_stats st;
+    bus_kafka_get_stats(edge, &st);
+    assert_int_equal(st.poison_unknown_schema, 0);
+    assert_true(rec.n < race.n);
+    char metrics[4096];
+    assert_true(bus_kafka_format_metrics(edge, metrics, sizeof metrics) > 0);
+    assert_null(strstr(metrics, "pitwall_kafka_registry_requests_total{result=\"failed\"} 0\n"));
+
+    /* a registry comes up there, knowing the same schema under the same id */
+    snprintf(dir, sizeof dir, "%s/late-registry", c->h.env_dir);
+    snprintf(cmd, sizeof cmd,
+             "rm -f %s.port; python3 %s/tools/kafka/fake_schema_registry.py %s.port %d "
+             "> /dev/null 2>&1 & echo $! > %s.pid; "
+             "for i in $(seq 100); do [ -f %s.port ] && break; sleep 0.1; done; [ -f %s.port ]",
+             dir, PITWALL_SOURCE_DIR, dir, port, dir, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    struct harness late = c->h;
+    snprintf(late.registry_url, sizeof late.registry_url, "%s", url);
+    assert_int_equal(harness_register_schema(&late, "f1-driver-positions-value",
+                                             avro_positions_schema_json),
+                     harness_register_schema(&c->h, "f1-driver-positions-value",
+                                             avro_positions_schema_json));
+    struct expect all = {&rec, race.n};
+    assert_true(harness_run_until(&c->loop, expect_count, &all, 60000));
+    check_stream(&race, &rec);
+    bus_kafka_get_stats(edge, &st);
+    assert_int_equal(st.poison_unknown_schema, 0);
+    assert_int_equal(st.seq_gaps, 0);
+    publisher_close(&pub);
+    harness_bus_destroy(&c->loop, edge);
+    harness_bus_destroy(&c->loop, runner);
+    recorder_free(&rec);
+    fixture_race_free(&race);
+}
+
+static int setup_regdown(void **s) { return setup(s, "regdown"); }
+static int teardown_regdown(void **state)
+{
+    struct ctx *c = *state;
+    char cmd[1400];
+    /* the late registry goes whatever the test's outcome */
+    snprintf(cmd, sizeof cmd,
+             "p=%s/late-registry; [ -f $p.pid ] && kill $(cat $p.pid); rm -f $p.pid $p.port",
+             c->h.env_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not stop the late registry\n");
+    return teardown(state);
+}
 static int setup_all(void **s) { return setup(s, "all"); }
 static int setup_auth(void **s) { return setup(s, "auth"); }
 static int setup_e2e(void **s) { return setup(s, "e2e"); }
@@ -448,6 +543,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_control_reaches_runner, setup_ctl, teardown),
         cmocka_unit_test_setup_teardown(test_all_roles_in_one_bus, setup_all, teardown),
         cmocka_unit_test_setup_teardown(test_registry_basic_auth, setup_auth, teardown),
+        cmocka_unit_test_setup_teardown(test_registry_down_then_up, setup_regdown,
+                                        teardown_regdown),
         cmocka_unit_test_setup_teardown(test_broker_killed_mid_race, setup_outage, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

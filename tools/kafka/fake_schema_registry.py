@@ -14,8 +14,8 @@ only what pitwall uses, with the same paths, status codes and JSON as the real A
 Compatibility is NOT enforced. With FAKE_REGISTRY_AUTH=user:secret, requests must carry
 that HTTP basic auth (401 otherwise), like Confluent Cloud's API key and secret.
 
-Usage: fake_schema_registry.py PORT_FILE  (listens on 127.0.0.1, a free port written to
-PORT_FILE once ready)."""
+Usage: fake_schema_registry.py PORT_FILE [PORT]  (listens on 127.0.0.1, PORT or a free
+one, written to PORT_FILE once ready)."""
 import base64
 import json
 import os
@@ -101,7 +101,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     tmp = sys.argv[1] + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(server.server_address[1]))
