@@ -30,6 +30,10 @@ struct stream_race {
     int64_t asm_wall_ms;
     struct pw_race_state asm_state;
 
+    /* commentary waiting for the race's meta: owned array of KAFKA_STREAM_COMMENTS */
+    struct held_event *comments;
+    int n_comments;
+
     /* merge by seq */
     uint64_t next_seq;
     int n_held;
@@ -72,6 +76,7 @@ static void race_clear(struct stream_race *r)
 {
     for (int i = 0; i < r->n_held; i++)
         free(r->held[i].state);
+    free(r->comments);
     memset(r, 0, sizeof *r);
 }
 
@@ -302,6 +307,23 @@ int kafka_stream_add_record(struct kafka_stream *s, const struct avro_positions_
     return 0;
 }
 
+static void deliver_comment(struct kafka_stream *s, struct stream_race *r, struct pw_event *ev)
+{
+    ev->state = NULL;
+    ev->meta = r->has_meta ? &r->meta : NULL;
+    s->stats.events++;
+    s->deliver(s->ctx, ev);
+}
+
+/* Delivers the oldest `n` waiting commentary lines. */
+static void flush_comments(struct kafka_stream *s, struct stream_race *r, int n)
+{
+    for (int i = 0; i < n; i++)
+        deliver_comment(s, r, &r->comments[i].ev);
+    memmove(&r->comments[0], &r->comments[n], (size_t)(r->n_comments - n) * sizeof r->comments[0]);
+    r->n_comments -= n;
+}
+
 int kafka_stream_add_event(struct kafka_stream *s, const struct pw_event *ev,
                            const struct pw_race_meta *meta, const struct pw_race_state *state,
                            int64_t now_ms)
@@ -320,13 +342,26 @@ int kafka_stream_add_event(struct kafka_stream *s, const struct pw_event *ev,
         r->has_meta = true;
     }
     if (ev->type == PW_EV_COMMENTARY) {
-        copy.state = NULL;
-        copy.meta = r->has_meta ? &r->meta : NULL;
-        s->stats.events++;
-        s->deliver(s->ctx, &copy);
+        if (r->has_meta) {
+            deliver_comment(s, r, &copy);
+            return 0;
+        }
+        if (!r->comments) {
+            r->comments = calloc(KAFKA_STREAM_COMMENTS, sizeof *r->comments);
+            if (!r->comments) {
+                deliver_comment(s, r, &copy);
+                return 0;
+            }
+        }
+        if (r->n_comments == KAFKA_STREAM_COMMENTS)
+            flush_comments(s, r, 1); /* bounded: the oldest goes on without meta */
+        r->comments[r->n_comments++] = (struct held_event){copy, NULL, now_ms};
         return 0;
     }
-    return offer(s, r, &copy, state, now_ms);
+    int rc = offer(s, r, &copy, state, now_ms);
+    if (r->has_meta && r->n_comments > 0)
+        flush_comments(s, r, r->n_comments);
+    return rc;
 }
 
 void kafka_stream_expire(struct kafka_stream *s, int64_t now_ms)
@@ -340,6 +375,11 @@ void kafka_stream_expire(struct kafka_stream *s, int64_t now_ms)
             tick_finish(s, r, true);
         while (r->n_held > 0 && now_ms - r->held[0].since_ms >= s->hold_ms)
             skip_gap(s, r);
+        int late = 0;
+        while (late < r->n_comments && now_ms - r->comments[late].since_ms >= s->hold_ms)
+            late++;
+        if (late)
+            flush_comments(s, r, late);
     }
 }
 
@@ -349,6 +389,8 @@ void kafka_stream_restart_clocks(struct kafka_stream *s, int64_t now_ms)
         struct stream_race *r = &s->races[i];
         for (int k = 0; r->used && k < r->n_held; k++)
             r->held[k].since_ms = now_ms;
+        for (int k = 0; r->used && k < r->n_comments; k++)
+            r->comments[k].since_ms = now_ms;
         if (r->used && r->asm_active)
             r->asm_last_ms = now_ms;
     }
@@ -367,7 +409,8 @@ bool kafka_stream_has_room(const struct kafka_stream *s, const char *race_id)
 bool kafka_stream_pending(const struct kafka_stream *s)
 {
     for (int i = 0; i < KAFKA_STREAM_RACES; i++) {
-        if (s->races[i].used && (s->races[i].n_held > 0 || s->races[i].asm_active))
+        if (s->races[i].used && (s->races[i].n_held > 0 || s->races[i].asm_active ||
+                                 s->races[i].n_comments > 0))
             return true;
     }
     return false;

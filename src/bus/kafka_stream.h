@@ -15,7 +15,10 @@
  *   kafka_stream_has_room() says so. That bounds memory whatever the skew between topics.
  * - Every delivered race event carries the race's meta (from any event that brought it)
  *   and a state: its own when the message had one, else the race's last known state.
- * - Commentary has its own numbering and is delivered as it comes.
+ * - Commentary has its own numbering and is delivered as it comes, except that a line for
+ *   a race whose meta is not known yet (a late consumer may read the commentary topic
+ *   before the race's first event) waits for it: up to KAFKA_STREAM_COMMENTS lines and
+ *   hold_ms, after which it goes on without meta.
  *
  * Ownership: the stream owns its per-race tables; delivered events, their state and meta
  * are borrowed for the duration of the callback. Races are bounded (KAFKA_STREAM_RACES):
@@ -32,6 +35,7 @@
 #define KAFKA_STREAM_RACES 64
 #define KAFKA_STREAM_HOLD 256
 #define KAFKA_STREAM_LEGACY_FLUSH_MS 250
+#define KAFKA_STREAM_COMMENTS 64
 
 struct kafka_stream_stats {
     uint64_t ticks;            /* positions events delivered */

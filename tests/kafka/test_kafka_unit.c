@@ -415,6 +415,34 @@ static void test_stream_gap_and_incomplete_tick(void **state)
                              lost);
 }
 
+/* A late consumer reads the commentary topic before the race's first event: the lines wait
+ * for the race's meta, then come with it; a race whose meta never comes gets its lines
+ * after hold_ms, without meta. */
+static void test_stream_commentary_waits_for_meta(void **state)
+{
+    struct stream_fixture *f = *state;
+    for (int i = 0; i < f->race.n; i++) {
+        if (f->race.ev[i].type == PW_EV_COMMENTARY)
+            feed(f, &f->race.ev[i], NULL, -1, 1000);
+    }
+    assert_int_equal(f->rec.n, 0);
+    assert_true(kafka_stream_pending(f->s));
+    feed(f, &f->race.ev[0], NULL, -1, 1000); /* race created, with meta */
+    assert_int_equal(f->rec.n, 1 + f->race.n_commentary);
+    for (int i = 0; i < f->rec.n; i++)
+        assert_true(f->rec.has_meta[i]);
+    struct pw_event orphan = {.type = PW_EV_COMMENTARY, .seq = 1, .kind = PW_COMMENT_INFO};
+    snprintf(orphan.race_id, sizeof orphan.race_id, "no-meta-race");
+    snprintf(orphan.text, sizeof orphan.text, "hello");
+    assert_int_equal(kafka_stream_add_event(f->s, &orphan, NULL, NULL, 2000), 0);
+    int before = f->rec.n;
+    kafka_stream_expire(f->s, 2500);
+    assert_int_equal(f->rec.n, before);
+    kafka_stream_expire(f->s, 3000);
+    assert_int_equal(f->rec.n, before + 1);
+    assert_false(f->rec.has_meta[before]);
+}
+
 /* One topic runs far ahead of the other (catch-up): past KAFKA_STREAM_HOLD held events the
  * stream refuses more, untouched, so the caller can push them back; offered again later,
  * everything arrives in order with no gap. */
@@ -520,6 +548,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stream_legacy_records, stream_setup,
                                         stream_teardown),
         cmocka_unit_test_setup_teardown(test_stream_refuses_when_full, stream_setup,
+                                        stream_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_commentary_waits_for_meta, stream_setup,
                                         stream_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
