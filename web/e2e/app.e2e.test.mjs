@@ -15,7 +15,9 @@ import {
   startRelay,
   waitFor,
   SHOT_DIR,
+  ARCHIVE,
 } from './harness.mjs';
+import fs from 'node:fs';
 
 const SEQUENCED = new Set(['positions', 'commentary', 'race']);
 
@@ -195,6 +197,48 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       reference.stop();
       await b.close();
       await relay.close();
+    }
+  });
+
+  it('replays a real archive session picked on the start screen and follows a driver', { timeout: 120000 }, async () => {
+    assert.ok(fs.existsSync(ARCHIVE), `the F1 archive is at ${ARCHIVE}`);
+    const { data } = await api(server.base, 'GET', '/api/replays');
+    assert.ok(data.sessions.length > 0, 'the server offers archive sessions');
+    const session = data.sessions[0];
+    const b = await launchBrowser();
+    try {
+      const { page } = b;
+      await page.goto(`${server.base}/`);
+      await page.getByLabel('Session', { exact: true }).selectOption(session.id);
+      await page.getByLabel('Speed', { exact: true }).selectOption('60');
+      await page.getByRole('button', { name: 'Start replay' }).click();
+      await page.waitForURL(/#\/race\//, { timeout: 10000 });
+      const raceId = decodeURIComponent(page.url().split('#/race/')[1]);
+      await page.waitForSelector('[data-testid=board-row]', { timeout: 20000 });
+      const { data: st } = await api(server.base, 'GET', `/api/race/${encodeURIComponent(raceId)}/status`);
+      assert.equal(st.source, 'replay');
+      assert.equal(await page.locator('.race-title').textContent(), st.title);
+      assert.match(await page.getByTestId('lap').textContent(), new RegExp(`/ ${session.laps}$`));
+      // Nobody is picked in a replay: following a driver from the board fills the tracker.
+      const second = page.getByTestId('board-row').nth(1);
+      const name = await second.locator('.name-full').textContent();
+      await second.getByRole('button').click();
+      assert.match(await page.getByTestId('tracker').textContent(), new RegExp(name));
+      assert.equal(await second.getAttribute('aria-current'), 'true');
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await waitFor(async () => (await api(server.base, 'GET', `/api/race/${encodeURIComponent(raceId)}/status`)).data.paused === true, {
+        what: 'the replay to pause',
+      });
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await waitFor(async () => (await api(server.base, 'GET', `/api/race/${encodeURIComponent(raceId)}/status`)).data.paused === false, {
+        what: 'the replay to resume',
+      });
+      await page.waitForSelector('[data-testid=race-trace] polyline', { timeout: 30000 });
+      await screenshot(page, 'replay-desktop');
+      await api(server.base, 'POST', `/api/race/${encodeURIComponent(raceId)}/stop`);
+      assert.deepEqual(b.errors, []);
+    } finally {
+      await b.close();
     }
   });
 

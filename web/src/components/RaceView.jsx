@@ -89,7 +89,7 @@ export default function RaceView({ raceId, EventSourceImpl }) {
                     <h2 id="board-title" className="panel-title">
                       {over ? 'Final timing' : 'Timing'}
                     </h2>
-                    {follow && follow !== selectedKey && (
+                    {follow && selectedKey && follow !== selectedKey && (
                       <button type="button" className="btn btn-small btn-ghost" onClick={() => setFollow('')}>
                         Back to my driver
                       </button>
