@@ -6,7 +6,8 @@ import { api, apiUrl, ApiError } from './api.js';
 import { initialRaceState, isRaceOver, raceReducer } from './raceReducer.js';
 import { RaceStream } from './raceStream.js';
 
-const STATUS_REFRESH_MS = 3000;
+// The clocks run locally between status frames; this only corrects drift.
+const STATUS_REFRESH_MS = 10000;
 
 export function useRace(raceId, { EventSourceImpl } = {}) {
   const [state, dispatch] = useReducer(raceReducer, initialRaceState);
