@@ -251,8 +251,8 @@ int settings_load(struct settings *s, int argc, char **argv, char *err, size_t e
     optind = 1;
     opterr = 0;
     int opt;
-    long long v;
-    double d;
+    long long v = 0;
+    double d = 0;
     while ((opt = getopt_long(argc, argv, "+hVc:", long_options, NULL)) != -1) {
         int bad = 0;
         switch (opt) {

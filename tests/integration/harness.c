@@ -91,6 +91,7 @@ int server_start(struct server *s, const char *config_yaml, const char *const *a
     for (int i = 0; args && args[i] && n < 62; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
+    unlink(s->log_path); /* a restart in the same dir must not find the old port */
     pid_t pid = fork();
     if (pid < 0)
         return -1;
@@ -433,6 +434,10 @@ int sse_next(struct sse *s, struct sse_frame *f, int timeout_ms)
         ssize_t r = recv(s->fd, s->buf + s->len, s->cap - s->len - 1, 0);
         if (r <= 0)
             return -1;
+        size_t room = sizeof s->raw_first - s->raw_first_len;
+        size_t keep = (size_t)r < room ? (size_t)r : room;
+        memcpy(s->raw_first + s->raw_first_len, s->buf + s->len, keep);
+        s->raw_first_len += keep;
         s->len += (size_t)r;
         s->buf[s->len] = '\0';
     }

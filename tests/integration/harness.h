@@ -57,7 +57,7 @@ struct sse {
     int status;
     char *buf;
     size_t len, cap;
-    char raw_first[4096]; /* the first bytes of the body, for wire-format checks */
+    char raw_first[4096]; /* the first bytes of the body as received, for wire checks */
     size_t raw_first_len;
 };
 

@@ -125,7 +125,8 @@ static void read_legacy_stream(struct sse *s, const char *race_id, char grid[][4
             sse_frame_free(&f);
             continue;
         }
-        assert_true(f.id[0] != '\0');
+        /* Every event frame has an id; the derived end frame has none (DESIGN.md §2). */
+        assert_true((f.id[0] != '\0') == (strcmp(type, "end") != 0));
         assert_string_equal(f.event, "");
         json_t *data = json_object_get(j, "data");
         if (strcmp(type, "end") == 0) {
@@ -261,8 +262,8 @@ static void test_two_races_never_mix(void **state)
 
 struct frame_list {
     int n;
-    char id[4096][48];
-    char event[4096][24];
+    char id[4096][64];
+    char event[4096][64];
     uint32_t hash[4096];
 };
 
@@ -286,8 +287,8 @@ static int collect(struct sse *s, struct frame_list *l, int max)
         if (rc == 0)
             continue;
         if (strcmp(f.event, "snapshot") != 0 && f.id[0]) {
-            snprintf(l->id[l->n], 48, "%s", f.id);
-            snprintf(l->event[l->n], 24, "%s", f.event);
+            snprintf(l->id[l->n], 64, "%s", f.id);
+            snprintf(l->event[l->n], 64, "%s", f.event);
             l->hash[l->n] = fnv(f.data);
             l->n++;
             max--;
@@ -421,8 +422,13 @@ static void test_slow_client_is_evicted_others_on_time(void **state)
     assert_true(frames >= 70);
     assert_true(worst_gap < 500);
     assert_true(metric_value(srv.port, "pitwall_clients_evicted_total") >= 20);
-    /* The stalled clients cost the server no lasting memory. */
+    /* The stalled clients cost the server no lasting memory. ASan's quarantine and shadow
+     * memory hold on to freed blocks, so its build gets a looser bound. */
+#if defined(__SANITIZE_ADDRESS__)
+    assert_true(rss_end - rss_start < 96 * 1024);
+#else
     assert_true(rss_end - rss_start < 16 * 1024);
+#endif
     for (int i = 0; i < 20; i++)
         close(stalled[i]);
     sse_close(&good);
@@ -455,7 +461,8 @@ static void test_bad_requests_table(void **state)
         {"unknown race", "GET", "/api/race/0000-nope/status", "", NULL, 404},
         {"malformed race id", "GET", "/api/race/bad$id!/status", "", NULL, 400},
         {"unknown race stream", "GET", "/api/race/0000-nope/stream", "", NULL, 404},
-        {"malformed race_id query", "GET", "/api/positions/stream?race_id=%00%01", "", NULL, 400},
+        {"NUL in race_id query", "GET", "/api/positions/stream?race_id=%00%01", "", NULL, 400},
+        {"malformed race_id query", "GET", "/api/commentary/stream?race_id=bad%24id", "", NULL, 400},
         {"wrong method", "DELETE", "/api/health", "", NULL, 405},
         {"GET on a POST route", "GET", "/api/race/start", "", NULL, 405},
         {"unknown api path", "GET", "/api/nothing", "", NULL, 404},
@@ -661,7 +668,7 @@ static void test_shutdown_ends_streams_and_keeps_history(void **state)
     assert_true(saw_end);
     char dir[256];
     snprintf(dir, sizeof dir, "%s", srv.dir);
-    assert_int_equal(server_stop(&srv, SIGTERM), 0);
+    assert_int_equal(server_stop(&srv, 0), 0); /* already signalled: just wait for it */
 
     /* kill -9 after a restart loses nothing that had finished. */
     assert_int_equal(server_start(&srv, NULL, NULL, dir), 0);

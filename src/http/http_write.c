@@ -1,0 +1,364 @@
+/* http_write.c — the write path (refcounted buffers, bounded queues), responses, streams
+ * and CORS headers. */
+#include "http/http_internal.h"
+
+#include "core/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MOD "http"
+
+const char *http_status_text(int status)
+{
+    switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+    }
+}
+
+static struct http_write_req *write_req_get(struct http_server *srv)
+{
+    struct http_write_req *w = srv->write_pool;
+    if (w) {
+        srv->write_pool = w->next_free;
+        srv->write_pool_n--;
+        return w;
+    }
+    return malloc(sizeof *w);
+}
+
+static void write_req_put(struct http_server *srv, struct http_write_req *w)
+{
+    if (srv->write_pool_n >= HTTP_WRITE_REQ_POOL) {
+        free(w);
+        return;
+    }
+    w->next_free = srv->write_pool;
+    srv->write_pool = w;
+    srv->write_pool_n++;
+}
+
+void http_write_pool_free(struct http_server *srv)
+{
+    while (srv->write_pool) {
+        struct http_write_req *w = srv->write_pool;
+        srv->write_pool = w->next_free;
+        free(w);
+    }
+    srv->write_pool_n = 0;
+}
+
+static void write_done(uv_write_t *req, int status)
+{
+    struct http_write_req *w = (struct http_write_req *)req;
+    struct http_conn *conn = w->conn;
+    size_t len = w->len;
+    pw_buf_unref(w->buf);
+    write_req_put(conn->srv, w);
+    conn->queued_bytes -= len;
+    if (status == 0)
+        conn->srv->stats.bytes_sent += len;
+    if (conn->state == HTTP_CS_CLOSED)
+        return;
+    if (status < 0) {
+        /* EPIPE / ECONNRESET: the peer is gone (SIGPIPE is ignored by the app). */
+        http_conn_close(conn);
+        return;
+    }
+    if (conn->close_after_write && conn->queued_bytes == 0)
+        http_conn_close(conn);
+}
+
+int http_write_buf(struct http_conn *conn, struct pw_buf *buf)
+{
+    struct http_server *srv = conn->srv;
+    size_t off = 0;
+    if (conn->state == HTTP_CS_CLOSED)
+        return -EPIPE;
+    if (buf->len == 0)
+        return 0;
+    if (conn->queued_bytes == 0) {
+        /* Most writes fit the socket buffer: no request, no reference, no callback. */
+        uv_buf_t b = uv_buf_init(buf->data, (unsigned)buf->len);
+        int n = uv_try_write((uv_stream_t *)&conn->tcp, &b, 1);
+        if (n >= 0) {
+            srv->stats.bytes_sent += (uint64_t)n;
+            off = (size_t)n;
+            if (off == buf->len)
+                return 0;
+        } else if (n != UV_EAGAIN) {
+            return n;
+        }
+    }
+    struct http_write_req *w = write_req_get(srv);
+    if (!w)
+        return -ENOMEM;
+    w->conn = conn;
+    w->buf = pw_buf_ref(buf);
+    w->len = buf->len - off;
+    uv_buf_t b = uv_buf_init(buf->data + off, (unsigned)w->len);
+    int rc = uv_write(&w->req, (uv_stream_t *)&conn->tcp, &b, 1, write_done);
+    if (rc < 0) {
+        pw_buf_unref(w->buf);
+        write_req_put(srv, w);
+        return rc;
+    }
+    conn->queued_bytes += w->len;
+    return 0;
+}
+
+static bool origin_is_clean(const char *origin, size_t len)
+{
+    if (len == 0 || len >= sizeof(((struct http_conn *)0)->origin))
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)origin[i];
+        if (c <= ' ' || c >= 0x7f)
+            return false;
+    }
+    return true;
+}
+
+void http_cors_check(struct http_conn *conn, const char *origin)
+{
+    const struct http_server_config *cfg = &conn->srv->cfg;
+    conn->origin[0] = '\0';
+    if (!origin)
+        return;
+    size_t len = strlen(origin);
+    if (!origin_is_clean(origin, len))
+        return;
+    for (int i = 0; i < cfg->n_cors_origins; i++) {
+        const char *allowed = cfg->cors_origins[i];
+        if (allowed && (strcmp(allowed, "*") == 0 || strcmp(allowed, origin) == 0)) {
+            memcpy(conn->origin, origin, len + 1);
+            return;
+        }
+    }
+}
+
+/* CORS lines for the current request. Vary: Origin always, since the answer depends on
+ * it and caches must not serve one origin's answer to another. */
+static int cors_headers(const struct http_conn *conn, char *out, size_t out_len)
+{
+    if (conn->origin[0])
+        return snprintf(out, out_len, "Access-Control-Allow-Origin: %s\r\nVary: Origin\r\n",
+                        conn->origin);
+    return snprintf(out, out_len, "Vary: Origin\r\n");
+}
+
+int http_write_response(struct http_conn *conn, int status, const char *content_type,
+                        const char *extra_headers, const void *body, size_t body_len,
+                        bool keep_alive)
+{
+    struct http_server *srv = conn->srv;
+    char cors[sizeof conn->origin + 64];
+    bool no_body = status == 204 || status == 304 || (status >= 100 && status < 200);
+    bool head = conn->method == HTTP_HEAD && conn->message_done;
+    if (!extra_headers)
+        extra_headers = "";
+    cors_headers(conn, cors, sizeof cors);
+    size_t cap = 256 + strlen(extra_headers) + strlen(cors) +
+                 (content_type ? strlen(content_type) : 0) + (no_body || head ? 0 : body_len);
+    struct pw_buf *buf = pw_buf_new(NULL, cap);
+    if (!buf)
+        return -ENOMEM;
+    char clen[48] = "";
+    if (!no_body)
+        snprintf(clen, sizeof clen, "Content-Length: %zu\r\n", body_len);
+    int n = snprintf(buf->data, cap,
+                     "HTTP/1.1 %d %s\r\nDate: %s\r\n%s%s%s%sConnection: %s\r\n%s%s\r\n", status,
+                     http_status_text(status), http_server_date(srv),
+                     content_type && !no_body ? "Content-Type: " : "",
+                     content_type && !no_body ? content_type : "",
+                     content_type && !no_body ? "\r\n" : "", clen,
+                     keep_alive ? "keep-alive" : "close", cors, extra_headers);
+    if (n < 0 || (size_t)n >= cap) {
+        pw_buf_unref(buf);
+        return -EINVAL;
+    }
+    size_t len = (size_t)n;
+    if (!no_body && !head && body_len > 0) {
+        memcpy(buf->data + len, body, body_len);
+        len += body_len;
+    }
+    buf->len = len;
+    http_server_count_status(srv, status);
+    int rc = http_write_buf(conn, buf);
+    pw_buf_unref(buf);
+    return rc;
+}
+
+static int check_answerable(const struct http_conn *conn)
+{
+    if (conn->state == HTTP_CS_CLOSED || conn->state == HTTP_CS_CLOSING)
+        return -EPIPE;
+    if (conn->state != HTTP_CS_HANDLING)
+        return PW_ESTATE; /* already answered, or streaming */
+    return 0;
+}
+
+int http_respond(struct http_conn *conn, int status, const char *content_type,
+                 const char *extra_headers, const void *body, size_t body_len)
+{
+    int rc = check_answerable(conn);
+    if (rc < 0)
+        return rc;
+    if (status < 100 || status > 599 || (body_len > 0 && !body))
+        return -EINVAL;
+    bool keep = conn->keep_alive && !conn->srv->stopping;
+    conn->keep_alive = keep;
+    rc = http_write_response(conn, status, content_type, extra_headers, body, body_len, keep);
+    if (rc < 0) {
+        http_conn_close(conn);
+        return rc;
+    }
+    http_conn_request_done(conn);
+    return 0;
+}
+
+int http_respond_error(struct http_conn *conn, int status, const char *detail)
+{
+    char body[1024];
+    size_t n = 0;
+    const char *pre = "{\"detail\":\"";
+    memcpy(body, pre, strlen(pre));
+    n = strlen(pre);
+    for (const char *p = detail ? detail : ""; *p && n < sizeof body - 16; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\') {
+            body[n++] = '\\';
+            body[n++] = (char)c;
+        } else if (c < 0x20) {
+            n += (size_t)snprintf(body + n, sizeof body - n, "\\u%04x", c);
+        } else {
+            body[n++] = (char)c;
+        }
+    }
+    body[n++] = '"';
+    body[n++] = '}';
+    return http_respond(conn, status, "application/json", "", body, n);
+}
+
+int http_cors_preflight(struct http_conn *conn, const struct http_request *req)
+{
+    (void)req;
+    return http_respond(conn, 204, NULL,
+                        "Allow: GET, HEAD, POST, OPTIONS\r\n"
+                        "Access-Control-Allow-Methods: GET, HEAD, POST, OPTIONS\r\n"
+                        "Access-Control-Allow-Headers: Content-Type, Last-Event-ID, "
+                        "Cache-Control, Accept, Authorization, X-Requested-With\r\n"
+                        "Access-Control-Max-Age: 600\r\n",
+                        NULL, 0);
+}
+
+int http_stream_begin(struct http_conn *conn, const char *content_type, const char *extra_headers)
+{
+    struct http_server *srv = conn->srv;
+    char cors[sizeof conn->origin + 64];
+    int rc = check_answerable(conn);
+    if (rc < 0)
+        return rc;
+    if (!content_type)
+        content_type = "text/event-stream";
+    if (!extra_headers)
+        extra_headers = "";
+    cors_headers(conn, cors, sizeof cors);
+    size_t cap = 256 + strlen(content_type) + strlen(extra_headers) + strlen(cors);
+    struct pw_buf *buf = pw_buf_new(NULL, cap);
+    if (!buf)
+        return -ENOMEM;
+    int n = snprintf(buf->data, cap,
+                     "HTTP/1.1 200 OK\r\nDate: %s\r\nContent-Type: %s\r\n"
+                     "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
+                     "Connection: keep-alive\r\n%s%s\r\n",
+                     http_server_date(srv), content_type, cors, extra_headers);
+    if (n < 0 || (size_t)n >= cap) {
+        pw_buf_unref(buf);
+        return -EINVAL;
+    }
+    buf->len = (size_t)n;
+    http_server_count_status(srv, 200);
+    conn->state = HTTP_CS_STREAMING;
+    srv->stats.streams_open++;
+    /* Pipelined input after a stream request is not a request any more. */
+    conn->pending_len = 0;
+    uv_timer_stop(&conn->timer);
+    rc = http_write_buf(conn, buf);
+    pw_buf_unref(buf);
+    if (rc < 0) {
+        http_conn_close(conn);
+        return rc;
+    }
+    /* Bound the kernel's share of a stream's backlog to the same size as ours: without it,
+     * send-buffer autotuning lets a stalled reader park megabytes in the kernel per
+     * connection, and the queue bound would only bite long after the client fell behind. */
+    int sndbuf = (int)(srv->cfg.stream_queue_bytes < (1u << 20) ? srv->cfg.stream_queue_bytes
+                                                                : (1u << 20));
+    uv_send_buffer_size((uv_handle_t *)&conn->tcp, &sndbuf);
+    /* Keep reading (and discarding) so a peer that goes away is noticed at once. */
+    if (!conn->reading && !conn->peer_eof &&
+        uv_read_start((uv_stream_t *)&conn->tcp, http_conn_alloc, http_conn_on_read) == 0)
+        conn->reading = true;
+    if (conn->peer_eof) {
+        http_conn_close(conn);
+        return -EPIPE;
+    }
+    return 0;
+}
+
+int http_stream_write(struct http_conn *conn, struct pw_buf *buf)
+{
+    if (conn->state != HTTP_CS_STREAMING)
+        return conn->state == HTTP_CS_CLOSED || conn->state == HTTP_CS_CLOSING ? -EPIPE
+                                                                               : PW_ESTATE;
+    struct http_server *srv = conn->srv;
+    if (conn->queued_bytes + buf->len > srv->cfg.stream_queue_bytes) {
+        srv->stats.streams_evicted++;
+        PW_INFO(srv->log, MOD, "%s: stream evicted, %zu bytes queued", conn->remote_addr,
+                conn->queued_bytes);
+        http_conn_close(conn);
+        return -ENOBUFS;
+    }
+    int rc = http_write_buf(conn, buf);
+    if (rc < 0) {
+        http_conn_close(conn);
+        return rc == UV_EPIPE || rc == UV_ECONNRESET ? -EPIPE : rc;
+    }
+    return 0;
+}
+
+size_t http_conn_queued_bytes(const struct http_conn *conn)
+{
+    return conn->queued_bytes;
+}
