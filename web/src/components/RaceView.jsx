@@ -71,7 +71,7 @@ export default function RaceView({ raceId, EventSourceImpl }) {
       data-snapshots={stream.current?.stats.snapshots ?? 0}
       data-duplicates={stream.current?.stats.duplicates ?? 0}
     >
-      <RaceHeader raceId={raceId} status={status} meta={state.meta} connection={connection} onStop={onStop} onPause={onPause} stopping={stopping} over={over} />
+      <RaceHeader raceId={raceId} ended={state.ended} status={status} meta={state.meta} connection={connection} onStop={onStop} onPause={onPause} stopping={stopping} over={over} />
       <TrackBanner track={over ? 'green' : state.meta.track_status} />
       <main id="main" tabIndex={-1} className="race-main">
         <ErrorMessage>{error}</ErrorMessage>
