@@ -139,6 +139,8 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
     const raceId = started.data.race_id;
     // The reference: the same combined stream read directly, never cut.
     const reference = readStream(`${server.base}/api/race/${encodeURIComponent(raceId)}/stream`);
+    // The reference must be connected before the page is, so it holds everything the page gets.
+    await waitFor(() => reference.frames.some((f) => f.event === 'snapshot'), { what: 'the reference snapshot' });
     const b = await launchBrowser();
     try {
       const { page } = b;
