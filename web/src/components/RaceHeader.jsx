@@ -54,7 +54,9 @@ export default function RaceHeader({ raceId, status, meta, connection, onStop, o
         </a>
         <div className="race-title-wrap">
           <h1 className="race-title">{title}</h1>
-          <span className="race-id muted">#{raceId}</span>
+          <span className="race-id muted" title={`Race ${raceId}`}>
+            #{raceId.length > 12 ? raceId.slice(0, 8) : raceId}
+          </span>
         </div>
         <div className="race-header-actions">
           <ConnectionIndicator state={connection} endedLabel={endedLabel} />
