@@ -71,9 +71,12 @@ int main(int argc, char **argv)
         return 1;
     struct bench_count count = {0};
     for (int r = 0; r < races; r++) {
-        struct race_sim_options opt = {.grid = &grid, .circuit = &circuit, .seed = (uint64_t)r + 1,
+        struct race_sim_options opt = {.grid = &grid,
+                                       .circuit = &circuit,
+                                       .seed = (uint64_t)r + 1,
                                        .selected_number = grid.drivers[r % grid.n].number,
-                                       .podium = true, .laps = laps};
+                                       .podium = true,
+                                       .laps = laps};
         struct pw_source *src = NULL;
         double t0 = bench_now_ms();
         if (race_sim_create(&opt, &src) != 0) {

@@ -253,7 +253,7 @@ int settings_load(struct settings *s, int argc, char **argv, char *err, size_t e
     int opt;
     long long v = 0;
     double d = 0;
-    while ((opt = getopt_long(argc, argv, "+hVc:", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "hVc:", long_options, NULL)) != -1) {
         int bad = 0;
         switch (opt) {
         case 'h':

@@ -10,17 +10,17 @@
 enum race_circuit_kind { RACE_CIRCUIT_PERMANENT = 0, RACE_CIRCUIT_STREET };
 
 struct race_circuit {
-    char id[32];             /* "bahrain" */
-    char name[48];           /* "Bahrain International Circuit" */
+    char id[32];   /* "bahrain" */
+    char name[48]; /* "Bahrain International Circuit" */
     enum race_circuit_kind kind;
     int length_m;
-    int laps;                /* Grand Prix distance */
-    int64_t lap_ms;          /* typical green-flag race lap, fuel effect excluded */
-    int64_t pit_loss_ms;     /* pit lane drive-through plus a normal stop */
-    int overtaking;          /* difficulty: 0 easy .. 100 nearly impossible */
-    int incidents;           /* expected SC/VSC neutralisations per Grand Prix, x100 */
-    int tyre_wear;           /* 100 = average */
-    int sector_pct[3];       /* share of the lap per sector, sums to 100 */
+    int laps;            /* Grand Prix distance */
+    int64_t lap_ms;      /* typical green-flag race lap, fuel effect excluded */
+    int64_t pit_loss_ms; /* pit lane drive-through plus a normal stop */
+    int overtaking;      /* difficulty: 0 easy .. 100 nearly impossible */
+    int incidents;       /* expected SC/VSC neutralisations per Grand Prix, x100 */
+    int tyre_wear;       /* 100 = average */
+    int sector_pct[3];   /* share of the lap per sector, sums to 100 */
 };
 
 /* Parse one data line (already split into `nf` fields) into `out`. Returns 0 or

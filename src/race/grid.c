@@ -48,15 +48,16 @@ static int grid_is_tla(const char *s)
 }
 
 /* Checks one split line and fills driver `d`; returns 0 or an error via grid_fail. */
-static int grid_parse_fields(char **f, int nf, struct pw_grid *g, const char *origin,
-                             int lineno, char *err, size_t errlen)
+static int grid_parse_fields(char **f, int nf, struct pw_grid *g, const char *origin, int lineno,
+                             char *err, size_t errlen)
 {
     struct pw_driver *d = &g->drivers[g->n];
     long v;
     if (nf != 5 && nf != 6)
         return grid_fail(err, errlen, PW_EPARSE, origin, lineno,
                          "expected 5 or 6 comma-separated fields "
-                         "(number,tla,name,team,team_color[,rating]), got %d", nf);
+                         "(number,tla,name,team,team_color[,rating]), got %d",
+                         nf);
     if (race_text_int(f[0], 1, 999, &v) != 0 || f[0][0] == '0')
         return grid_fail(err, errlen, PW_ERANGE_IN, origin, lineno,
                          "racing number \"%.8s\" is not a number from 1 to 999", f[0]);
@@ -118,8 +119,8 @@ int grid_parse_text(const char *text, const char *origin, struct pw_grid *out, c
         if (race_text_is_blank(line) || strncasecmp(line, "number,", 7) == 0)
             continue;
         if (g.n == PW_MAX_CARS)
-            return grid_fail(err, errlen, PW_ERANGE_IN, origin, lineno,
-                             "more than %d drivers", PW_MAX_CARS);
+            return grid_fail(err, errlen, PW_ERANGE_IN, origin, lineno, "more than %d drivers",
+                             PW_MAX_CARS);
         int nf = race_text_split(line, f, RACE_TEXT_FIELDS_MAX);
         if (nf < 0)
             return grid_fail(err, errlen, PW_EPARSE, origin, lineno, "too many fields");

@@ -1,7 +1,6 @@
 #include "race/rng.h"
 
 #include <assert.h>
-#include <math.h>
 
 static uint64_t rng_splitmix(uint64_t *x)
 {
@@ -51,10 +50,11 @@ int race_rng_range(struct race_rng *rng, int lo, int hi)
 
 double race_rng_normal(struct race_rng *rng)
 {
-    /* Box-Muller; 1 - u keeps the logarithm's argument in (0, 1]. */
-    double u1 = 1.0 - race_rng_uniform(rng);
-    double u2 = race_rng_uniform(rng);
-    double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    /* Irwin-Hall: twelve uniforms. Only additions, so the same seed gives the same race on
+     * any machine and C library (Box-Muller's log and cos may differ in the last bit). */
+    double z = -6.0;
+    for (int i = 0; i < 12; i++)
+        z += race_rng_uniform(rng);
     if (z > 4.0)
         z = 4.0;
     if (z < -4.0)

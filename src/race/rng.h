@@ -17,7 +17,8 @@ uint64_t race_rng_next(struct race_rng *rng);
 double race_rng_uniform(struct race_rng *rng);
 /* Uniform integer in [lo, hi] (hi >= lo). */
 int race_rng_range(struct race_rng *rng, int lo, int hi);
-/* Standard normal (mean 0, deviation 1), clipped to +-4 so one draw never runs wild. */
+/* Approximately standard normal (mean 0, deviation 1), clipped to +-4 so one draw never
+ * runs wild. Plain arithmetic, no libm: reproducible everywhere. */
 double race_rng_normal(struct race_rng *rng);
 /* True with probability p. */
 int race_rng_chance(struct race_rng *rng, double p);

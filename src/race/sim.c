@@ -202,6 +202,10 @@ static void sim_lights_out(struct sim *s)
     s->lights_out = true;
     s->now = 0;
     sim_emit(s, PW_EV_LIGHTS_OUT, NULL, NULL, 0);
+    if (s->total_laps == 1) {
+        s->final_lap = true;
+        sim_emit(s, PW_EV_FINAL_LAP, &s->cars[s->order[0]], NULL, 1);
+    }
     /* Plan the first sector front to back, so each car sees the ones ahead of it. */
     for (int i = 0; i < s->n; i++) {
         struct sim_car *c = &s->cars[s->order[i]];
@@ -234,12 +238,23 @@ static int sim_run(struct sim *s, int64_t until)
         s->now = at;
         struct sim_car *c = id >= 0 ? &s->cars[id] : NULL;
         switch (what) {
-        case SIM_TIMER: sim_track_timer(s); break;
-        case SIM_INCIDENT: sim_track_scheduled(s); break;
-        case SIM_RETIRE: sim_retire(s, c); break;
-        case SIM_PIT: sim_pit(s, c); break;
-        case SIM_LINE: sim_cross_line(s, c); break;
-        case SIM_NONE: break;
+        case SIM_TIMER:
+            sim_track_timer(s);
+            break;
+        case SIM_INCIDENT:
+            sim_track_scheduled(s);
+            break;
+        case SIM_RETIRE:
+            sim_retire(s, c);
+            break;
+        case SIM_PIT:
+            sim_pit(s, c);
+            break;
+        case SIM_LINE:
+            sim_cross_line(s, c);
+            break;
+        case SIM_NONE:
+            break;
         }
         if (sim_all_done(s)) {
             s->classified = true;
@@ -261,7 +276,7 @@ static int sim_advance(struct pw_source *src, int64_t race_ms, pw_emit_fn emit, 
     int rc = sim_run(s, race_ms);
     s->emit = NULL;
     s->emit_ctx = NULL;
-    if (race_ms > s->now)
+    if (race_ms > s->now && !s->classified)
         s->now = race_ms;
     sim_state_refresh(s);
     return rc;
@@ -290,17 +305,43 @@ static const struct pw_source_ops sim_ops = {
     .destroy = sim_destroy,
 };
 
+/* The options may come from anywhere: refuse what would break the model's arithmetic. */
+static int sim_check_inputs(const struct pw_grid *g, const struct race_circuit *c)
+{
+    if (g->n < 2 || g->n > PW_MAX_CARS)
+        return PW_ERANGE_IN;
+    for (int i = 0; i < g->n; i++) {
+        if (g->drivers[i].number[0] == '\0' || g->rating[i] < 0 || g->rating[i] > 100)
+            return PW_ERANGE_IN;
+        for (int j = 0; j < i; j++) {
+            if (strcmp(g->drivers[i].number, g->drivers[j].number) == 0)
+                return PW_ERANGE_IN;
+        }
+    }
+    if (c->laps < 1 || c->laps > RACE_SIM_MAX_LAPS || c->lap_ms < 30000 || c->lap_ms > 200000 ||
+        c->pit_loss_ms < 0 || c->pit_loss_ms > 120000 || c->overtaking < 0 || c->overtaking > 100 ||
+        c->incidents < 0 || c->incidents > 500 || c->tyre_wear < 10 || c->tyre_wear > 300)
+        return PW_ERANGE_IN;
+    for (int i = 0; i < 3; i++) {
+        if (c->sector_pct[i] < 5)
+            return PW_ERANGE_IN;
+    }
+    if (c->sector_pct[0] + c->sector_pct[1] + c->sector_pct[2] != 100)
+        return PW_ERANGE_IN;
+    return 0;
+}
+
 static int sim_init(struct sim *s, const struct race_sim_options *opt)
 {
     int rc = 0;
     s->base.ops = &sim_ops;
     s->grid = *opt->grid;
     s->n = s->grid.n;
-    if (s->n < 2 || s->n > PW_MAX_CARS)
-        return PW_ERANGE_IN;
     if (opt->circuit)
         s->circuit = *opt->circuit;
     else if ((rc = circuit_load_builtin(NULL, &s->circuit)) != 0)
+        return rc;
+    if ((rc = sim_check_inputs(&s->grid, &s->circuit)) != 0)
         return rc;
     s->total_laps = opt->laps > 0 ? opt->laps : s->circuit.laps;
     if (opt->laps < 0 || s->total_laps > RACE_SIM_MAX_LAPS)

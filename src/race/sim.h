@@ -25,17 +25,18 @@
 #define RACE_SIM_PODIUM_MAX_PASSES 2
 
 struct race_sim_options {
-    const struct pw_grid *grid;       /* required, 2..PW_MAX_CARS drivers */
+    const struct pw_grid *grid;         /* required, 2..PW_MAX_CARS drivers */
     const struct race_circuit *circuit; /* NULL = the default built-in circuit */
     uint64_t seed;
-    const char *selected_number;      /* picked driver's racing number; NULL/"" for none */
-    bool podium;                      /* picked driver starts P5-P10 and ends P1-P3 */
-    int laps;                         /* 0 = the circuit's Grand Prix distance */
+    const char *selected_number; /* picked driver's racing number; NULL/"" for none */
+    bool podium;                 /* picked driver starts P5-P10 and ends P1-P3 */
+    int laps;                    /* 0 = the circuit's Grand Prix distance */
 };
 
-/* Create a simulated race. Returns 0, -EINVAL (no grid, selected number not on the grid,
+/* Create a simulated race. Returns 0, -EINVAL (no grid, selected number not on the grid;
  * podium without a selected driver is allowed and ignored), PW_ERANGE_IN (laps outside
- * 1..RACE_SIM_MAX_LAPS, fewer than 2 drivers) or -ENOMEM. */
+ * 1..RACE_SIM_MAX_LAPS, fewer than 2 drivers, duplicate racing numbers, ratings outside
+ * 0..100, circuit figures outside what circuit_parse_fields accepts) or -ENOMEM. */
 int race_sim_create(const struct race_sim_options *opt, struct pw_source **out);
 
 #endif

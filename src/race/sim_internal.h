@@ -16,34 +16,35 @@
 struct sim_car {
     int id;
     struct pw_driver driver;
-    double pace_ms;      /* added to every lap: car, driver and the form of the day */
-    double noise_ms;     /* lap-to-lap deviation */
-    int grid_slot;       /* 0-based starting place */
+    double pace_ms;  /* added to every lap: car, driver and the form of the day */
+    double noise_ms; /* lap-to-lap deviation */
+    int grid_slot;   /* 0-based starting place */
     /* strategy */
-    int next_stop_lap;   /* lap at whose end the car pits; 0 = no more stops */
-    int compounds_used;  /* bit per enum pw_tyre used so far */
+    int next_stop_lap;  /* lap at whose end the car pits; 0 = no more stops */
+    int compounds_used; /* bit per enum pw_tyre used so far */
     /* live */
     enum pw_tyre tyre;
     int tyre_age;
-    int stint_laps;      /* laps completed on this set in this race */
+    int stint_laps; /* laps completed on this set in this race */
     bool tyre_new;
     enum pw_tyre next_tyre;
-    int line;            /* timing lines crossed; lap k ends on line 3k */
-    int64_t next_ms;     /* when it crosses line + 1; SIM_NEVER when not running */
-    double plan_ms[3];   /* this lap's free sector times */
-    double pace_lap_ms;  /* this lap's time without the random part: what overtaking weighs */
+    int line;           /* timing lines crossed; lap k ends on line 3k */
+    int64_t next_ms;    /* when it crosses line + 1; SIM_NEVER when not running */
+    double plan_ms[3];  /* this lap's free sector times */
+    double pace_lap_ms; /* this lap's time without the random part: what overtaking weighs */
     int64_t sector_ms[3];
     int64_t last_lap_ms, best_lap_ms;
     int best_lap_no;
     int pit_stops;
-    bool in_pit;         /* between pit in and pit out (what timing shows) */
-    bool pit_sector;     /* the current sector is driven (partly) in the pit lane */
-    bool pitting;        /* this lap is an in-lap */
-    bool out_lap;        /* this lap is an out-lap */
-    int pit_event;       /* 0 none, 1 pit in due, 2 pit out due */
+    bool in_pit;     /* between pit in and pit out (what timing shows) */
+    bool pit_sector; /* the current sector is driven (partly) in the pit lane */
+    bool vsc_sector; /* the current sector was planned at the VSC delta */
+    bool pitting;    /* this lap is an in-lap */
+    bool out_lap;    /* this lap is an out-lap */
+    int pit_event;   /* 0 none, 1 pit in due, 2 pit out due */
     int64_t pit_event_ms;
-    int64_t retire_ms;   /* planned retirement, SIM_NEVER for none */
-    bool retire_crash;   /* a crash (may bring out the safety car) rather than a failure */
+    int64_t retire_ms; /* planned retirement, SIM_NEVER for none */
+    bool retire_crash; /* a crash (may bring out the safety car) rather than a failure */
     bool retired, finished;
     int64_t retired_at;
     int pass_lap, passes; /* on-track passes made during lap pass_lap */
@@ -55,7 +56,7 @@ struct sim {
     struct race_circuit circuit;
     struct race_rng rng;
     char selected_number[PW_NUMBER_MAX];
-    int selected;        /* car id of the picked driver, -1 for none */
+    int selected; /* car id of the picked driver, -1 for none */
     bool podium;
     int n;
     int total_laps;
@@ -66,9 +67,9 @@ struct sim {
     int64_t duration_ms;
     /* track status */
     enum pw_track_status track;
-    int64_t track_timer_ms;  /* when a timed status (yellow, VSC) moves on; SIM_NEVER */
-    int sc_end_line;         /* the SC comes in as the leader crosses this line */
-    int64_t incident_ms[SIM_MAX_INCIDENTS]; /* sorted; debris, spins: not retirements */
+    int64_t track_timer_ms; /* when a timed status (yellow, VSC) moves on; SIM_NEVER */
+    int sc_end_line;        /* the SC comes in as the leader crosses this line */
+    int64_t incident_ms[SIM_MAX_INCIDENTS];  /* sorted; debris, spins: not retirements */
     bool incident_yellow[SIM_MAX_INCIDENTS]; /* a local yellow only */
     int n_incidents, next_incident;
     int retirements;

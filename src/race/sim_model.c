@@ -22,7 +22,7 @@ static const struct tyre_spec tyre_specs[] = {
 
 #define MODEL_FUEL_MS_PER_LAP 56.0   /* ~1.75 kg a lap at ~0.032 s/kg */
 #define MODEL_STANDING_START_MS 2600 /* lap 1 from a standing start */
-#define MODEL_RATING_SHARE 0.0011    /* share of a lap per rating point */
+#define MODEL_RATING_SHARE 0.0014    /* share of a lap per rating point */
 #define MODEL_SPRINT_LAPS 25         /* up to this many laps: no mandatory stop */
 
 static double model_scale(const struct sim *s)
@@ -79,7 +79,7 @@ static void model_grid(struct sim *s)
     if (s->podium && s->selected >= 0) {
         /* The original app's promise: the picked driver starts P5-P10; in a short race
          * closer to the front so that the podium stays reachable. */
-        int hi = s->total_laps >= 10 ? 9 : 4 + s->total_laps / 2;
+        int hi = s->total_laps >= 10 ? 9 : (s->total_laps < 3 ? 4 : 4 + s->total_laps / 2);
         if (hi > s->n - 1)
             hi = s->n - 1;
         int lo = hi < 4 ? hi : 4;
@@ -106,16 +106,20 @@ static void model_grid(struct sim *s)
 void sim_model_fit_tyres(struct sim *s, struct sim_car *c, int lap_no)
 {
     int remaining = s->total_laps - lap_no;
-    bool need_other = !model_is_sprint(s) &&
-                      (c->compounds_used & ~(1 << c->tyre)) == 0;
+    bool need_other = !model_is_sprint(s) && (c->compounds_used & ~(1 << c->tyre)) == 0;
     bool cautious = race_rng_chance(&s->rng, 0.25);
+    /* Strategies differ: some stretch a set to save a stop, some stop again for pace. */
+    double u = race_rng_uniform(&s->rng);
+    int stretch = u < 0.3 ? 13 : 11;
+    bool extra_stop =
+        u > 0.8 && c->pit_stops == 0 && remaining > 15 && !(s->podium && c->id == s->selected);
     enum pw_tyre pick = PW_TYRE_UNKNOWN;
-    for (int pass = 0; pass < 2 && pick == PW_TYRE_UNKNOWN; pass++) {
+    for (int pass = extra_stop ? 1 : 0; pass < 2 && pick == PW_TYRE_UNKNOWN; pass++) {
         int need = pass == 0 ? remaining : (remaining + 1) / 2;
         for (enum pw_tyre t = PW_TYRE_SOFT; t <= PW_TYRE_HARD; t++) {
             if (need_other && t == c->tyre)
                 continue;
-            if (model_life(s, t) * 11 / 10 >= need) {
+            if (model_life(s, t) * stretch / 10 >= need) {
                 pick = t;
                 if (cautious && t < PW_TYRE_HARD && !(need_other && t + 1 == c->tyre))
                     pick = t + 1;
@@ -150,7 +154,8 @@ static void model_start_strategy(struct sim *s, struct sim_car *c)
     if (model_is_sprint(s))
         c->tyre = u < 0.25 ? PW_TYRE_SOFT : (u < 0.93 ? PW_TYRE_MEDIUM : PW_TYRE_HARD);
     else
-        c->tyre = u < 0.22 ? PW_TYRE_SOFT : (u < (back ? 0.7 : 0.85) ? PW_TYRE_MEDIUM : PW_TYRE_HARD);
+        c->tyre =
+            u < 0.22 ? PW_TYRE_SOFT : (u < (back ? 0.7 : 0.85) ? PW_TYRE_MEDIUM : PW_TYRE_HARD);
     /* Podium mode: a sprint's picked driver starts on tyres that last the distance. */
     if (s->podium && c->id == s->selected && model_is_sprint(s) &&
         model_life(s, c->tyre) < s->total_laps)
@@ -182,9 +187,9 @@ void sim_model_init_cars(struct sim *s)
         memset(c, 0, sizeof *c);
         c->id = i;
         c->driver = s->grid.drivers[i];
-        c->pace_ms = (100 - rating) * MODEL_RATING_SHARE * lap +
-                     race_rng_normal(&s->rng) * 0.0015 * lap;
-        c->noise_ms = (0.0038 + (100 - rating) * 0.00004) * lap;
+        c->pace_ms =
+            (100 - rating) * MODEL_RATING_SHARE * lap + race_rng_normal(&s->rng) * 0.0015 * lap;
+        c->noise_ms = (0.0045 + (100 - rating) * 0.00004) * lap;
         c->retire_ms = SIM_NEVER;
         c->next_ms = SIM_NEVER;
     }
@@ -208,10 +213,19 @@ static double model_podium_boost(const struct sim *s, const struct sim_car *c, i
     int deficit = pos - 3;
     int left = s->total_laps - lap_no + 1;
     double boost = 250.0;
-    if (deficit > 0)
+    if (deficit > 0) {
         boost += 700.0 * deficit * 10.0 / (left > 5 ? left : 5);
-    if (boost > 2200.0)
-        boost = 2200.0;
+        /* Enough to close the time gap to third place with a lap to spare. */
+        const struct sim_car *third = &s->cars[s->order[2]];
+        double gap = (double)(s->cross[c->id][c->line] - s->cross[third->id][c->line]);
+        double need = (gap + 1500.0 * deficit) / (left > 2 ? left - 1 : 1);
+        if (need > boost)
+            boost = need;
+    }
+    /* A very short race leaves no time for patience. */
+    double cap = left <= 5 ? 4500.0 : 2500.0;
+    if (boost > cap)
+        boost = cap;
     return boost * model_scale(s);
 }
 
@@ -222,9 +236,11 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
     double lap = (double)s->circuit.lap_ms + c->pace_ms;
     lap += MODEL_FUEL_MS_PER_LAP * model_scale(s) * (s->total_laps - lap_no + 1);
     lap += model_tyre_ms(s, c, stint_lap);
-    if (race_rng_chance(&s->rng, 0.025))
+    bool promised = s->podium && c->id == s->selected;
+    /* A mistake; the driver with the podium promise drives a clean race. */
+    if (race_rng_chance(&s->rng, 0.025) && !promised)
         lap += 400.0 + 2000.0 * race_rng_uniform(&s->rng);
-    if (s->podium && c->id == s->selected)
+    if (promised)
         lap -= model_podium_boost(s, c, lap_no);
     c->pace_lap_ms = lap;
     lap += race_rng_normal(&s->rng) * c->noise_ms;

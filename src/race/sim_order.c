@@ -100,7 +100,8 @@ void sim_state_refresh(struct sim *s)
         pc->position = i + 1;
         int64_t gap = prev_gap;
         int laps = prev_laps, ilaps = 0;
-        if (i > 0 && !c->retired) {
+        /* On the grid there is no gap to show yet. */
+        if (i > 0 && !c->retired && s->lights_out) {
             int p = c->line;
             int64_t raw = s->cross[id][p] - s->cross[lead][p];
             /* Between lines the gap is at least how long ago the leader crossed the next

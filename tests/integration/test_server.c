@@ -42,10 +42,10 @@ static json_t *get_json(int port, const char *path, int want_status)
     return j;
 }
 
-static void start_race(int port, const char *body, char *race_id, size_t len)
+static void start_at(int port, const char *path, const char *body, char *race_id, size_t len)
 {
     struct response r;
-    assert_int_equal(http_call(port, "POST", "/api/race/start", "", body, &r), 0);
+    assert_int_equal(http_call(port, "POST", path, "", body, &r), 0);
     if (r.status != 200)
         fail_msg("start: %d %s", r.status, r.body);
     json_t *j = parse(r.body);
@@ -54,6 +54,11 @@ static void start_race(int port, const char *body, char *race_id, size_t len)
     assert_true(strlen(race_id) > 8);
     json_decref(j);
     response_free(&r);
+}
+
+static void start_race(int port, const char *body, char *race_id, size_t len)
+{
+    start_at(port, "/api/race/start", body, race_id, len);
 }
 
 /* The grid's racing numbers, from /api/drivers. */
@@ -686,6 +691,53 @@ static void test_shutdown_ends_streams_and_keeps_history(void **state)
     server_cleanup(&srv);
 }
 
+/* A real archive session, listed and replayed through the API, ends in the README's order. */
+static void test_replay_through_the_api(void **state)
+{
+    (void)state;
+    struct server srv;
+    const char *args[] = {"--archive", PITWALL_ARCHIVE_DIR, NULL};
+    assert_int_equal(server_start(&srv, NULL, args, NULL), 0);
+    json_t *list = get_json(srv.port, "/api/replays", 200);
+    json_t *sessions = json_object_get(list, "sessions");
+    assert_int_equal((int)json_array_size(sessions), 2);
+    const char *id = NULL;
+    size_t i;
+    json_t *sess;
+    json_array_foreach(sessions, i, sess)
+    {
+        if (strstr(json_string_value(json_object_get(sess, "id")), "Miami"))
+            id = json_string_value(json_object_get(sess, "id"));
+    }
+    assert_non_null(id);
+    char body[512], race[64], path[160];
+    snprintf(body, sizeof body, "{\"session\":\"%s\",\"speed\":1000,\"tick_hz\":10}", id);
+    start_at(srv.port, "/api/replay/start", body, race, sizeof race);
+    json_decref(list);
+    struct response bad;
+    assert_int_equal(http_call(srv.port, "POST", "/api/replay/start", "",
+                               "{\"session\":\"../../../etc\"}", &bad), 0);
+    assert_int_equal(bad.status, 404);
+    response_free(&bad);
+    snprintf(path, sizeof path, "/api/race/%s/stream", race);
+    struct sse s;
+    assert_int_equal(sse_open(&s, srv.port, path, NULL), 0);
+    static struct frame_list l;
+    memset(&l, 0, sizeof l);
+    assert_int_equal(collect(&s, &l, 100000), 1);
+    sse_close(&s);
+    snprintf(path, sizeof path, "/api/race/%s/positions", race);
+    json_t *cls = get_json(srv.port, path, 200);
+    const char *want[] = {"NOR", "PIA", "HAM", "ALB", "RUS", "STR", "LAW", "BEA", "TSU", "ANT",
+                          "GAS", "HUL", "HAD", "OCO", "BOR", "DOO", "VER"};
+    json_t *cars = json_object_get(cls, "positions");
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(cars, k), "tla")), want[k]);
+    json_decref(cls);
+    assert_int_equal(server_stop(&srv, SIGTERM), 0);
+    server_cleanup(&srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -696,6 +748,7 @@ int main(void)
         cmocka_unit_test(test_bad_requests_table),
         cmocka_unit_test(test_sse_bytes_match_the_original_contract),
         cmocka_unit_test(test_shutdown_ends_streams_and_keeps_history),
+        cmocka_unit_test(test_replay_through_the_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -76,7 +76,8 @@ static void expect_grid_error(const char *text, int line, const char *words)
 static void test_grid_errors_name_the_line(void **state)
 {
     (void)state;
-    const char *head = "number,tla,name,team,team_color,rating\n1,NOR,Lando Norris,McLaren,#F47600,95\n";
+    const char *head =
+        "number,tla,name,team,team_color,rating\n1,NOR,Lando Norris,McLaren,#F47600,95\n";
     char text[512];
     snprintf(text, sizeof text, "%s81,PIA,Oscar Piastri,McLaren,#F4760,94\n", head);
     expect_grid_error(text, 3, "colour");
@@ -118,7 +119,8 @@ static void test_grid_text_forms(void **state)
     struct pw_grid g;
     char err[128];
     /* Byte order mark, CRLF, spaces around fields, no header, no rating. */
-    const char *text = "\xEF\xBB\xBF" "4 , NOR , Lando Norris , McLaren , #ff8000\r\n"
+    const char *text = "\xEF\xBB\xBF"
+                       "4 , NOR , Lando Norris , McLaren , #ff8000\r\n"
                        "81,PIA,Oscar Piastri,McLaren,#FF8000,90\r\n";
     assert_int_equal(grid_parse_text(text, "t", &g, err, sizeof err), 0);
     assert_int_equal(g.n, 2);
@@ -135,8 +137,9 @@ static void test_grid_file(void **state)
     char path[] = "/tmp/pw_grid_XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
-    const char *text = "10,GAS,Pierre Gasly,Alpine,#00A1E8\n43,COL,Franco Colapinto,Alpine,#00A1E8\n"
-                       "43,XXX,Bad Line,Alpine,#00A1E8\n";
+    const char *text =
+        "10,GAS,Pierre Gasly,Alpine,#00A1E8\n43,COL,Franco Colapinto,Alpine,#00A1E8\n"
+        "43,XXX,Bad Line,Alpine,#00A1E8\n";
     assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
     close(fd);
     struct pw_grid g;
@@ -151,6 +154,21 @@ static void test_grid_file(void **state)
     unlink(path);
     assert_int_equal(grid_load_file(path, &g, err, sizeof err), -ENOENT);
     assert_non_null(strstr(err, path));
+    /* Not a text file, a directory, a huge file: refused with a reason, no crash. */
+    strcpy(path, "/tmp/pw_grid_XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char nul_text[] = "1,NOR,A\0B,McLaren,#F47600\n";
+    assert_int_equal(write(fd, nul_text, sizeof nul_text - 1), (ssize_t)(sizeof nul_text - 1));
+    close(fd);
+    assert_int_equal(grid_load_file(path, &g, err, sizeof err), PW_EPARSE);
+    assert_non_null(strstr(err, "NUL"));
+    assert_int_equal(truncate(path, GRID_FILE_MAX + 10), 0);
+    assert_int_equal(grid_load_file(path, &g, err, sizeof err), -E2BIG);
+    unlink(path);
+    assert_true(grid_load_file("/tmp", &g, err, sizeof err) < 0);
+    assert_true(strlen(err) > 0);
+    assert_true(grid_load_file("/tmp", &g, NULL, 0) < 0);
 }
 
 static void test_circuits(void **state)

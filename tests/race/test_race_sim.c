@@ -31,16 +31,24 @@ struct check {
     uint64_t hash;
     /* podium bookkeeping */
     int sel_pos;
-    bool sel_ahead[1000];            /* by racing number: was ahead of the picked driver */
+    bool sel_ahead[1000]; /* by racing number: was ahead of the picked driver */
     int passes_in_lap[RACE_SIM_MAX_LAPS + 2];
-    int64_t pit_ms[1000][8];         /* pit in/out times by number, for place changes */
+    int64_t pit_ms[1000][8]; /* pit in/out times by number, for place changes */
     int n_pit[1000];
-    int pending_car[MAX_PENDING];    /* places the picked driver gained without an overtake */
+    int pending_car[MAX_PENDING]; /* places the picked driver gained without an overtake */
     int64_t pending_ms[MAX_PENDING];
     int n_pending;
-    int tyres_seen[1000];            /* bit per compound, by number */
+    int tyres_seen[1000]; /* bit per compound, by number */
+    int laps_done[1000];  /* last lap_completed seen, by number */
+    bool pitting[1000];   /* between pit_in and pit_out, by number */
+    int64_t fastest;
     int final_pos;
     int start_pos;
+    /* safety car bunching: P10's gap when the SC came out, and when it went in */
+    enum pw_track_status track;
+    int64_t sc_gap_start;
+    int sc_periods, sc_bunched;
+    int lapped_finishers;
     int failures;
     char why[256];
 };
@@ -65,23 +73,23 @@ static void check_hash_event(struct check *ck, const struct pw_event *ev)
 {
     char line[512];
     int n = snprintf(line, sizeof line, "%d %lld %d %s %s %d %d %d %lld %s %s %d %lld %lld",
-                     ev->type, (long long)ev->race_ms, ev->lap, ev->car, ev->other,
-                     ev->position, ev->tyre, ev->track, (long long)ev->lap_ms, ev->race_id,
-                     ev->id, (int)ev->seq, (long long)ev->wall_ms, (long long)(ev->meta != NULL));
+                     ev->type, (long long)ev->race_ms, ev->lap, ev->car, ev->other, ev->position,
+                     ev->tyre, ev->track, (long long)ev->lap_ms, ev->race_id, ev->id, (int)ev->seq,
+                     (long long)ev->wall_ms, (long long)(ev->meta != NULL));
     check_hash(ck, line, (size_t)n);
     const struct pw_race_state *st = ev->state;
-    n = snprintf(line, sizeof line, "%d %d %d %s %lld %d %d", st->lap, st->total_laps,
-                 st->track, st->fastest_number, (long long)st->fastest_lap_ms, st->started,
-                 st->finished);
+    n = snprintf(line, sizeof line, "%d %d %d %s %lld %d %d", st->lap, st->total_laps, st->track,
+                 st->fastest_number, (long long)st->fastest_lap_ms, st->started, st->finished);
     check_hash(ck, line, (size_t)n);
     for (int i = 0; i < st->n_cars; i++) {
         const struct pw_car *c = &st->cars[i];
-        n = snprintf(line, sizeof line, "%s %d %d %lld %d %lld %d %lld %lld %d %lld %lld %lld %d %d %d %d %d %d %d",
+        n = snprintf(line, sizeof line,
+                     "%s %d %d %lld %d %lld %d %lld %lld %d %lld %lld %lld %d %d %d %d %d %d %d",
                      c->driver.number, c->position, c->laps, (long long)c->gap_ms, c->gap_laps,
                      (long long)c->interval_ms, c->interval_laps, (long long)c->last_lap_ms,
                      (long long)c->best_lap_ms, c->best_lap_no, (long long)c->sectors_ms[0],
-                     (long long)c->sectors_ms[1], (long long)c->sectors_ms[2], c->tyre,
-                     c->tyre_age, c->tyre_new, c->pit_stops, c->in_pit, c->retired, c->finished);
+                     (long long)c->sectors_ms[1], (long long)c->sectors_ms[2], c->tyre, c->tyre_age,
+                     c->tyre_new, c->pit_stops, c->in_pit, c->retired, c->finished);
         check_hash(ck, line, (size_t)n);
     }
 }
@@ -187,11 +195,12 @@ static void check_event(void *ctx, const struct pw_event *ev)
         if (ck->once[ev->type]++)
             check_fail(ck, "one-off event emitted twice", ev);
         break;
-    default: break;
+    default:
+        break;
     }
     if (ev->type == PW_EV_LIGHTS_OUT && ev->race_ms != 0)
         check_fail(ck, "lights out not at 0", ev);
-    if (ev->type == PW_EV_CHEQUERED && !ck->once[PW_EV_FINAL_LAP] && ck->opt->laps != 1)
+    if (ev->type == PW_EV_CHEQUERED && !ck->once[PW_EV_FINAL_LAP])
         check_fail(ck, "chequered flag without a final lap", ev);
     check_state(ck, ev);
     int i = ev->car[0] ? pw_state_find_car(ev->state, ev->car) : -1;
@@ -199,17 +208,33 @@ static void check_event(void *ctx, const struct pw_event *ev)
     if (ev->car[0] && !c)
         check_fail(ck, "event names a car not in the race", ev);
     int num = ev->car[0] ? check_num(ev->car) : 0;
+    if (ev->type == PW_EV_LAP_COMPLETED && num < 1000 && ev->lap != ++ck->laps_done[num])
+        check_fail(ck, "a lap completed twice or skipped", ev);
+    if (ev->type == PW_EV_FASTEST_LAP) {
+        if ((ck->fastest && ev->lap_ms >= ck->fastest) || ev->lap < 2 ||
+            ev->state->fastest_lap_ms != ev->lap_ms ||
+            strcmp(ev->state->fastest_number, ev->car) != 0)
+            check_fail(ck, "fastest lap not faster, or not in the state", ev);
+        ck->fastest = ev->lap_ms;
+    }
+    if ((ev->type == PW_EV_PIT_IN || ev->type == PW_EV_PIT_OUT) && num < 1000) {
+        if (ck->pitting[num] != (ev->type == PW_EV_PIT_OUT))
+            check_fail(ck, "pit in and pit out do not alternate", ev);
+        ck->pitting[num] = ev->type == PW_EV_PIT_IN;
+        if (c && c->in_pit != ck->pitting[num])
+            check_fail(ck, "in_pit flag disagrees with the pit events", ev);
+    }
     if (ev->type == PW_EV_LAP_COMPLETED && c) {
         int64_t sum = c->sectors_ms[0] + c->sectors_ms[1] + c->sectors_ms[2];
         if (sum != ev->lap_ms || c->last_lap_ms != ev->lap_ms || ev->lap != c->laps ||
             ev->lap_ms <= 0)
             check_fail(ck, "sectors do not add up to the lap", ev);
     }
-    if (ev->type == PW_EV_OVERTAKE && c && (ev->position != i + 1 || !ev->other[0] ||
-                                            pw_state_find_car(ev->state, ev->other) != i + 1))
+    if (ev->type == PW_EV_OVERTAKE && c &&
+        (ev->position != i + 1 || !ev->other[0] ||
+         pw_state_find_car(ev->state, ev->other) != i + 1))
         check_fail(ck, "overtake does not match the order", ev);
-    if ((ev->type == PW_EV_PIT_IN || ev->type == PW_EV_PIT_OUT) && num < 1000 &&
-        ck->n_pit[num] < 8)
+    if ((ev->type == PW_EV_PIT_IN || ev->type == PW_EV_PIT_OUT) && num < 1000 && ck->n_pit[num] < 8)
         ck->pit_ms[num][ck->n_pit[num]++] = ev->race_ms;
     if (ev->type == PW_EV_PIT_OUT && c) {
         if (ev->tyre < PW_TYRE_SOFT || ev->tyre > PW_TYRE_HARD || c->tyre != ev->tyre ||
@@ -219,6 +244,24 @@ static void check_event(void *ctx, const struct pw_event *ev)
     }
     if (ev->type == PW_EV_TRACK_STATUS && ev->track != ev->state->track)
         check_fail(ck, "track status event disagrees with the state", ev);
+    enum pw_track_status tr = ev->state->track;
+    if (ev->type == PW_EV_OVERTAKE &&
+        (tr == PW_TRACK_SC || tr == PW_TRACK_VSC || tr == PW_TRACK_VSC_ENDING))
+        check_fail(ck, "an overtake under a safety car or VSC", ev);
+    if (ev->type == PW_EV_TRACK_STATUS) {
+        const struct pw_car *p10 = &ev->state->cars[9];
+        if (tr == PW_TRACK_SC)
+            ck->sc_gap_start = p10->retired || p10->gap_laps ? -1 : p10->gap_ms;
+        if (ck->track == PW_TRACK_SC && tr != PW_TRACK_SC && ck->sc_gap_start > 20000 &&
+            !p10->retired && !p10->gap_laps) {
+            ck->sc_periods++;
+            ck->sc_bunched += p10->gap_ms < 15000;
+        }
+        ck->track = tr;
+    }
+    if (ev->type == PW_EV_RETIREMENT && c &&
+        (!c->retired || ev->position < 1 || ev->position > ev->state->n_cars))
+        check_fail(ck, "retirement event without a retired car", ev);
     if (ck->opt->podium && ck->opt->selected_number)
         check_podium(ck, ev);
     if (ev->type == PW_EV_CLASSIFICATION) {
@@ -232,6 +275,14 @@ static void check_event(void *ctx, const struct pw_event *ev)
             check_fail(ck, "winner did not complete the distance", ev);
         if (ck->opt->selected_number && ck->opt->selected_number[0])
             ck->final_pos = pw_state_find_car(ev->state, ck->opt->selected_number) + 1;
+        for (int k = 0; k < ev->state->n_cars; k++) {
+            const struct pw_car *f = &ev->state->cars[k];
+            if (f->finished && f->gap_laps > 0) {
+                ck->lapped_finishers++;
+                if (f->laps + f->gap_laps != ev->state->total_laps)
+                    check_fail(ck, "a lapped finisher's laps and laps down disagree", ev);
+            }
+        }
     }
 }
 
@@ -300,8 +351,8 @@ static void check_pending(struct check *ck, int64_t lap_ms)
         if (!pit && ck->failures++ == 0)
             snprintf(ck->why, sizeof ck->why,
                      "seed %llu: picked driver gained a place on #%d at %lld ms without an "
-                     "overtake, a retirement or a pit stop", (unsigned long long)ck->opt->seed,
-                     num, (long long)ck->pending_ms[i]);
+                     "overtake, a retirement or a pit stop",
+                     (unsigned long long)ck->opt->seed, num, (long long)ck->pending_ms[i]);
     }
 }
 
@@ -331,14 +382,14 @@ static void test_properties_podium_on(void **state)
     int bad = 0;
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
         seed_options(seed, &g, &c, &opt, true);
-        assert_int_equal(run_race(&opt, 1000, &ck), 1);
+        assert_int_equal(run_race(&opt, 7000, &ck), 1);
         check_pending(&ck, c.lap_ms);
         if (ck.start_pos < 5 || ck.start_pos > 10)
             fail_msg("seed %llu: picked driver starts P%d", (unsigned long long)seed, ck.start_pos);
         if (ck.final_pos < 1 || ck.final_pos > 3) {
             print_error("seed %llu (%s, %d laps, #%s from P%d): picked driver finished P%d\n",
-                        (unsigned long long)seed, c.id, opt.laps, opt.selected_number,
-                        ck.start_pos, ck.final_pos);
+                        (unsigned long long)seed, c.id, opt.laps, opt.selected_number, ck.start_pos,
+                        ck.final_pos);
             bad++;
         }
         if (ck.failures) {
@@ -350,7 +401,8 @@ static void test_properties_podium_on(void **state)
     assert_int_equal(bad, 0);
     /* The podium is the promise, not always the win. */
     assert_true(finish[1] > 0 && finish[2] > 0 && finish[3] > 0);
-    print_message("podium mode: P1 %d, P2 %d, P3 %d of %d\n", finish[1], finish[2], finish[3], SEEDS);
+    print_message("podium mode: P1 %d, P2 %d, P3 %d of %d\n", finish[1], finish[2], finish[3],
+                  SEEDS);
 }
 
 static void test_properties_podium_off(void **state)
@@ -363,6 +415,7 @@ static void test_properties_podium_off(void **state)
     assert_int_equal(grid_load_builtin("2026", &g), 0);
     int finish[PW_MAX_CARS + 1] = {0};
     int two_compounds = 0, full_races = 0, retired = 0;
+    int sc_periods = 0, sc_bunched = 0, lapped = 0;
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
         seed_options(seed + 5000, &g, &c, &opt, false);
         assert_int_equal(run_race(&opt, 0, &ck), 1);
@@ -381,17 +434,55 @@ static void test_properties_podium_off(void **state)
             two_compounds += ok;
         }
         retired += ck.laps[atoi(opt.selected_number)] < (opt.laps ? opt.laps : c.laps) - 1;
+        sc_periods += ck.sc_periods;
+        sc_bunched += ck.sc_bunched;
+        lapped += ck.lapped_finishers;
     }
+    print_message("safety cars that found P10 over 20 s behind the leader: %d, P10 within 15 s "
+                  "when it went in: %d; lapped finishers: %d\n",
+                  sc_periods, sc_bunched, lapped);
+    /* The field bunches behind the safety car. */
+    assert_true(sc_periods > 50);
+    assert_true(sc_bunched >= sc_periods * 9 / 10);
+    assert_true(lapped > SEEDS / 10);
     int places = 0, podiums = finish[1] + finish[2] + finish[3];
     for (int p = 1; p <= g.n; p++)
         places += finish[p] > 0;
     print_message("podium off: picked driver finished in %d different places, on the podium "
-                  "%d times in %d\n", places, podiums, SEEDS);
+                  "%d times in %d\n",
+                  places, podiums, SEEDS);
     assert_true(places >= g.n - 1);
     assert_true(podiums < SEEDS / 3);
     assert_true(finish[g.n] + finish[g.n - 1] + finish[g.n - 2] > SEEDS / 50);
     assert_int_equal(two_compounds, full_races);
     assert_true(retired > 0 && retired < SEEDS / 5);
+}
+
+/* The promise holds in short races too, the starting place moving forward as they shrink. */
+static void test_podium_short_races(void **state)
+{
+    (void)state;
+    struct pw_grid g;
+    struct race_circuit c;
+    struct race_sim_options opt;
+    static struct check ck;
+    assert_int_equal(grid_load_builtin("2026", &g), 0);
+    int bad = 0;
+    for (int laps = 1; laps <= 9; laps++) {
+        for (uint64_t seed = 0; seed < 120; seed++) {
+            seed_options(seed * 7 + (uint64_t)laps, &g, &c, &opt, true);
+            opt.laps = laps;
+            assert_int_equal(run_race(&opt, 2000, &ck), 1);
+            check_pending(&ck, c.lap_ms);
+            if (ck.start_pos < 5 || ck.final_pos > 3 || ck.failures) {
+                print_error("%d laps, seed %llu (%s, #%s from P%d): P%d %s\n", laps,
+                            (unsigned long long)opt.seed, c.id, opt.selected_number, ck.start_pos,
+                            ck.final_pos, ck.failures ? ck.why : "");
+                bad++;
+            }
+        }
+    }
+    assert_int_equal(bad, 0);
 }
 
 static void test_same_stream_any_tick(void **state)
@@ -451,6 +542,25 @@ static void test_original_grid_and_options(void **state)
     opt.grid = NULL;
     assert_int_equal(race_sim_create(&opt, &src), -EINVAL);
     assert_null(src);
+    opt.laps = 0;
+    struct pw_grid bad = g;
+    opt.grid = &bad;
+    strcpy(bad.drivers[3].number, bad.drivers[2].number);
+    assert_int_equal(race_sim_create(&opt, &src), PW_ERANGE_IN);
+    bad = g;
+    bad.rating[0] = 101;
+    assert_int_equal(race_sim_create(&opt, &src), PW_ERANGE_IN);
+    struct race_circuit odd;
+    assert_int_equal(circuit_load_builtin("spa", &odd), 0);
+    opt.grid = &g;
+    opt.circuit = &odd;
+    odd.sector_pct[2] = 0;
+    assert_int_equal(race_sim_create(&opt, &src), PW_ERANGE_IN);
+    assert_int_equal(circuit_load_builtin("spa", &odd), 0);
+    odd.lap_ms = 0;
+    assert_int_equal(race_sim_create(&opt, &src), PW_ERANGE_IN);
+    assert_null(src);
+    opt.circuit = NULL;
 
     /* Before lights out: the grid, nobody has a lap; advancing backwards is harmless. */
     opt.grid = &g;
@@ -473,6 +583,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_original_grid_and_options),
         cmocka_unit_test(test_same_stream_any_tick),
+        cmocka_unit_test(test_podium_short_races),
         cmocka_unit_test(test_properties_podium_on),
         cmocka_unit_test(test_properties_podium_off),
     };
