@@ -155,12 +155,14 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
         what: 'the indicator to show the drop',
         timeout: 15000,
       });
+      assert.match(await page.getByTestId('connection-banner').textContent(), /last update/);
       await screenshot(page, 'race-reconnecting');
       await sleep(5000); // the race goes on while the browser is cut off
       const duringCut = Number(await page.getAttribute('.race-page', 'data-sequenced'));
       assert.ok(duringCut >= beforeCut);
       relay.resume();
       await waitFor(async () => ['live', 'ended'].includes(await connectionState(page)), { what: 'the stream to come back', timeout: 20000 });
+      assert.equal(await page.getByTestId('connection-banner').count(), 0, 'the notice goes once the stream is back');
 
       // Let the race run to its end on both sides.
       await waitFor(() => reference.ended, { what: 'the reference stream to end', timeout: 90000 });

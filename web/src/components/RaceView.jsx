@@ -73,6 +73,13 @@ export default function RaceView({ raceId, EventSourceImpl }) {
     >
       <RaceHeader raceId={raceId} ended={state.ended} status={status} meta={state.meta} connection={connection} onStop={onStop} onPause={onPause} stopping={stopping} over={over} />
       <TrackBanner track={over ? 'green' : state.meta.track_status} />
+      {!over && (connection === 'reconnecting' || connection === 'offline') && (
+        <p className={`conn-banner conn-banner-${connection}`} data-testid="connection-banner">
+          {connection === 'offline'
+            ? 'No connection to the server. Timing is paused at the last update and resumes from there when the connection is back.'
+            : 'Connection lost. Reconnecting and resuming from the last update received…'}
+        </p>
+      )}
       <main id="main" tabIndex={-1} className="race-main">
         <ErrorMessage>{error}</ErrorMessage>
         <ErrorMessage>{actionError}</ErrorMessage>
