@@ -71,6 +71,13 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       await waitFor(async () => (await connectionState(page)) === 'live', { what: 'connection live' });
       assert.match(await page.getByTestId('tracker').textContent(), new RegExp(pick.name));
 
+      // Count the FLIP moves: a moved row is shifted back with translateY, then slid home.
+      await page.evaluate(() => {
+        window.__flips = 0;
+        new MutationObserver((records) => {
+          for (const r of records) if (r.target.style?.transform?.startsWith('translateY(')) window.__flips += 1;
+        }).observe(document.querySelector('.board-body'), { subtree: true, attributes: true, attributeFilter: ['style'] });
+      });
       // Watch the board: the order changes and the gaps move.
       const seenOrders = new Set();
       const gapsOfCar = new Map();
@@ -90,6 +97,7 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
         await sleep(400);
       }
       assert.ok(seenOrders.size >= 2, `the running order changed (saw ${seenOrders.size} orders)`);
+      assert.ok((await page.evaluate(() => window.__flips)) > 0, 'reordered rows slide to their new place');
       const moving = [...gapsOfCar.values()].filter((s) => s.size >= 3).length;
       assert.ok(moving >= 3, `gaps update live (${moving} cars showed 3+ different gaps)`);
 
