@@ -65,6 +65,9 @@ struct kafka_event_sub {
     enum client_kind source;
 };
 
+/* A race start or stop request older than this is history, not a request. */
+#define KAFKA_CONTROL_MAX_AGE_MS 60000
+
 struct kafka_control_sub {
     pw_bus_control_fn fn;
     void *ctx;
@@ -328,8 +331,12 @@ static int handle_json(struct kafka_client *c, const rd_kafka_message_t *m, int 
     int rc;
     if (topic == TOPIC_CONTROL) {
         struct pw_control ctl;
+        int64_t sent = rd_kafka_message_timestamp(m, NULL);
         rc = kafka_json_decode_control(m->payload, m->len, &ctl);
-        if (!rc) {
+        if (!rc && sent > 0 && pw_now_ms() - sent > KAFKA_CONTROL_MAX_AGE_MS) {
+            PW_WARN(b->log, "kafka", "control request for race %s is %lld s old: ignored",
+                    ctl.race_id, (long long)((pw_now_ms() - sent) / 1000));
+        } else if (!rc) {
             for (int i = 0; i < b->n_control_subs; i++)
                 b->control_subs[i].fn(b->control_subs[i].ctx, &ctl);
         }
@@ -829,6 +836,9 @@ static int client_open(struct bus_kafka *b, const struct bus_kafka_config *cfg,
     const char *consumer[] = {"enable.partition.eof", "false",
                               "partition.assignment.strategy", "range",
                               "group.id", group,
+                              /* every group reads a new group's life from the start:
+                               * what is older than the process is skipped in
+                               * handle_message (min_timestamp_ms) */
                               "auto.offset.reset", "earliest",
                               "enable.auto.commit", kind == CLIENT_EDGE ? "false" : "true",
                               NULL};
