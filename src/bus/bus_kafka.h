@@ -96,8 +96,10 @@ void bus_kafka_get_stats(const struct pw_bus *bus, struct bus_kafka_stats *out);
 /* Prometheus text lines pitwall_kafka_*; returns the byte count or -ENOSPC. */
 int bus_kafka_format_metrics(const struct pw_bus *bus, char *buf, size_t len);
 
-/* Creates the four topics if missing (admin API; BLOCKS up to timeout_ms: for startup,
- * tools and tests, never on a running loop). 0, or a negative error. */
+/* Creates the four topics if missing (admin API; BLOCKS up to 2 x timeout_ms: for
+ * startup, tools and tests, never on a running loop), then checks that positions, commentary
+ * and events have the same partition count. 0, PW_ESTATE (counts differ: logged), or another
+ * negative error. */
 int bus_kafka_ensure_topics(const struct bus_kafka_config *cfg, int partitions,
                             int replication, int timeout_ms, const struct pw_log *log);
 

@@ -66,6 +66,35 @@ int kafka_conf_build(const struct bus_kafka_config *cfg, const char *const *over
     return 0;
 }
 
+/* The three race topics must have the same partition count: a commentary worker owns a
+ * race only if it gets the same partition of each (range assignor, key = race id). Topics
+ * made by hand (Confluent Cloud) may not; say so rather than comment half a race. */
+static int check_copartitioned(rd_kafka_t *rk, const char *const names[4], int timeout_ms,
+                               const struct pw_log *log)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    int counts[3] = {0, 0, 0};
+    if (rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        PW_WARN(log, "kafka", "could not read topic metadata to check partition counts");
+        return 0;
+    }
+    for (int t = 0; t < md->topic_cnt; t++) {
+        for (int k = 0; k < 3; k++) {
+            if (!strcmp(md->topics[t].topic, names[k]))
+                counts[k] = md->topics[t].partition_cnt;
+        }
+    }
+    rd_kafka_metadata_destroy(md);
+    if (counts[0] != counts[1] || counts[0] != counts[2]) {
+        PW_ERROR(log, "kafka",
+                 "topics %s, %s, %s have %d, %d, %d partitions: they must have the same count "
+                 "(co-partitioned by race id)",
+                 names[0], names[1], names[2], counts[0], counts[1], counts[2]);
+        return PW_ESTATE;
+    }
+    return 0;
+}
+
 int bus_kafka_ensure_topics(const struct bus_kafka_config *cfg, int partitions,
                             int replication, int timeout_ms, const struct pw_log *log)
 {
@@ -121,6 +150,8 @@ int bus_kafka_ensure_topics(const struct bus_kafka_config *cfg, int partitions,
             rc = -EIO;
         }
     }
+    if (!rc)
+        rc = check_copartitioned(rk, names, timeout_ms, log);
 out:
     if (ev)
         rd_kafka_event_destroy(ev);

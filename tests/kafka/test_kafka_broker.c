@@ -506,6 +506,27 @@ static void test_registry_down_then_up(void **state)
     fixture_race_free(&race);
 }
 
+/* Topics made by hand with different partition counts are refused: a commentary worker
+ * would own half a race. */
+static void test_topics_must_be_copartitioned(void **state)
+{
+    struct ctx *c = *state;
+    struct bus_kafka_config cfg = c->h.cfg;
+    char commentary[128], events[128], control[128];
+    snprintf(commentary, sizeof commentary, "%s-x", cfg.topic_commentary);
+    snprintf(events, sizeof events, "%s-x", cfg.topic_events);
+    snprintf(control, sizeof control, "%s-x", cfg.topic_control);
+    /* the positions topic exists with 3 partitions (setup); the others get 2 */
+    cfg.topic_commentary = commentary;
+    cfg.topic_events = events;
+    cfg.topic_control = control;
+    assert_int_equal(bus_kafka_ensure_topics(&cfg, 2, 1, 20000, NULL), PW_ESTATE);
+    /* as they are now, again: still refused; the original set is fine */
+    assert_int_equal(bus_kafka_ensure_topics(&cfg, 3, 1, 20000, NULL), PW_ESTATE);
+    assert_int_equal(bus_kafka_ensure_topics(&c->h.cfg, 3, 1, 20000, NULL), 0);
+}
+
+static int setup_topics(void **s) { return setup(s, "topics"); }
 static int setup_regdown(void **s) { return setup(s, "regdown"); }
 static int teardown_regdown(void **state)
 {
@@ -539,6 +560,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_control_reaches_runner, setup_ctl, teardown),
         cmocka_unit_test_setup_teardown(test_all_roles_in_one_bus, setup_all, teardown),
         cmocka_unit_test_setup_teardown(test_registry_basic_auth, setup_auth, teardown),
+        cmocka_unit_test_setup_teardown(test_topics_must_be_copartitioned, setup_topics,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_registry_down_then_up, setup_regdown,
                                         teardown_regdown),
         cmocka_unit_test_setup_teardown(test_broker_killed_mid_race, setup_outage, teardown),
