@@ -7,6 +7,8 @@
 
 static void entry_free(struct avro_cache_entry *e)
 {
+    if (e->reader)
+        avro_reader_free(e->reader);
     if (e->value.self)
         avro_value_decref(&e->value);
     if (e->iface)
@@ -60,7 +62,9 @@ int avro_cache_put(struct avro_cache *c, int32_t id, const char *schema_json)
     if (avro_positions_check_schema(e->schema))
         return PW_EUNKNOWN;
     e->iface = avro_generic_class_from_schema(e->schema);
-    if (!e->iface || avro_generic_value_new(e->iface, &e->value)) {
+    e->reader = avro_reader_memory(NULL, 0);
+    avro_positions_layout_init(e->schema, &e->layout);
+    if (!e->iface || !e->reader || avro_generic_value_new(e->iface, &e->value)) {
         entry_free(e);
         e->used = true;
         e->id = id;

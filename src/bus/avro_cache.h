@@ -10,6 +10,8 @@
 #ifndef PW_BUS_AVRO_CACHE_H
 #define PW_BUS_AVRO_CACHE_H
 
+#include "bus/avro_positions.h"
+
 #include <avro.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,6 +25,8 @@ struct avro_cache_entry {
     avro_schema_t schema;
     avro_value_iface_t *iface;
     avro_value_t value;
+    struct avro_positions_layout layout;
+    avro_reader_t reader; /* memory reader re-pointed at each body */
 };
 
 struct avro_cache {

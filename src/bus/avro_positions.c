@@ -368,11 +368,32 @@ int avro_positions_check_schema(avro_schema_t schema)
     return 0;
 }
 
+static const char *const field_names[APF_COUNT] = {
+    "driver_name", "position", "timestamp", "race_id", "seq", "n_cars", "number", "tla", "team",
+    "team_color", "laps", "gap_ms", "gap_laps", "interval_ms", "interval_laps", "last_lap_ms",
+    "best_lap_ms", "best_lap_no", "sectors_ms", "tyre", "tyre_age", "tyre_new", "pit_stops",
+    "in_pit", "retired", "finished", "lap", "total_laps", "track_status", "race_ms", "server_ms",
+    "fastest_number", "fastest_lap_ms", "started", "race_finished", "circuit", "session"};
+
+void avro_positions_layout_init(avro_schema_t writer, struct avro_positions_layout *out)
+{
+    for (int i = 0; i < APF_COUNT; i++)
+        out->index[i] = writer && avro_typeof(writer) == AVRO_RECORD
+                            ? avro_schema_record_field_get_index(writer, field_names[i])
+                            : -1;
+}
+
+struct fields {
+    avro_value_t *rec;
+    const struct avro_positions_layout *layout;
+};
+
 /* The field's value, a union unwrapped; -1 when the writer has no such field or wrote null:
  * the caller then uses the reader's default. */
-static int get_field(avro_value_t *rec, const char *name, avro_value_t *out)
+static int get_field(const struct fields *fs, int field, avro_value_t *out)
 {
-    if (avro_value_get_by_name(rec, name, out, NULL))
+    int index = fs->layout->index[field];
+    if (index < 0 || avro_value_get_by_index(fs->rec, (size_t)index, out, NULL))
         return -1;
     if (avro_value_get_type(out) == AVRO_UNION) {
         avro_value_t b;
@@ -383,12 +404,12 @@ static int get_field(avro_value_t *rec, const char *name, avro_value_t *out)
     return avro_value_get_type(out) == AVRO_NULL ? -1 : 0;
 }
 
-static int64_t get_long(avro_value_t *rec, const char *name, int64_t def)
+static int64_t get_long(const struct fields *fs, int field, int64_t def)
 {
     avro_value_t f;
     int32_t i;
     int64_t l;
-    if (get_field(rec, name, &f))
+    if (get_field(fs, field, &f))
         return def;
     if (avro_value_get_type(&f) == AVRO_INT32 && !avro_value_get_int(&f, &i))
         return i;
@@ -397,11 +418,11 @@ static int64_t get_long(avro_value_t *rec, const char *name, int64_t def)
     return def;
 }
 
-static bool get_bool(avro_value_t *rec, const char *name)
+static bool get_bool(const struct fields *fs, int field)
 {
     avro_value_t f;
     int b = 0;
-    if (get_field(rec, name, &f) || avro_value_get_type(&f) != AVRO_BOOLEAN ||
+    if (get_field(fs, field, &f) || avro_value_get_type(&f) != AVRO_BOOLEAN ||
         avro_value_get_boolean(&f, &b))
         return false;
     return b != 0;
@@ -409,13 +430,13 @@ static bool get_bool(avro_value_t *rec, const char *name)
 
 /* Copies the string field into dst; a value that does not fit is cut (display text) or,
  * with `strict`, refused. Returns 0 or PW_ERANGE_IN. */
-static int get_str(avro_value_t *rec, const char *name, char *dst, size_t cap,
-                   const char *def, bool strict)
+static int get_str(const struct fields *fs, int field, char *dst, size_t cap, const char *def,
+                   bool strict)
 {
     avro_value_t f;
     const char *s = def;
     size_t size = strlen(def) + 1;
-    if (!get_field(rec, name, &f) && avro_value_get_type(&f) == AVRO_STRING) {
+    if (!get_field(fs, field, &f) && avro_value_get_type(&f) == AVRO_STRING) {
         if (avro_value_get_string(&f, &s, &size) || !s || size == 0) {
             s = def;
             size = strlen(def) + 1;
@@ -440,29 +461,44 @@ static int64_t clamp_int(int64_t v)
 int avro_positions_decode(avro_value_t *value, const void *buf, size_t len,
                           struct avro_positions_record *out)
 {
-    char tyre[16], track[16];
-    avro_value_t f;
-    int rc = 0;
+    struct avro_positions_layout layout;
+    avro_schema_t schema = avro_value_get_schema(value);
+    avro_positions_layout_init(schema, &layout);
     avro_reader_t reader = avro_reader_memory(buf, (int64_t)len);
     if (!reader)
         return -ENOMEM;
+    int rc = avro_positions_decode_with(value, &layout, reader, buf, len, out);
+    avro_reader_free(reader);
+    return rc;
+}
+
+int avro_positions_decode_with(avro_value_t *value, const struct avro_positions_layout *layout,
+                               avro_reader_t reader, const void *buf, size_t len,
+                               struct avro_positions_record *out)
+{
+    char tyre[16], track[16];
+    avro_value_t f;
+    int rc = 0;
+    const struct fields fs = {value, layout};
+    const struct fields *F = &fs;
+    avro_reader_memory_set_source(reader, buf, (int64_t)len);
     avro_value_reset(value);
     if (avro_value_read(reader, value)) {
         rc = PW_EPARSE;
         goto out;
     }
     memset(out, 0, sizeof *out);
-    if (get_str(value, "race_id", out->race_id, sizeof out->race_id, "", true) ||
-        get_str(value, "number", out->car.driver.number, sizeof out->car.driver.number, "",
+    if (get_str(F, APF_RACE_ID, out->race_id, sizeof out->race_id, "", true) ||
+        get_str(F, APF_NUMBER, out->car.driver.number, sizeof out->car.driver.number, "",
                 true) ||
-        get_str(value, "fastest_number", out->fastest_number, sizeof out->fastest_number, "",
+        get_str(F, APF_FASTEST_NUMBER, out->fastest_number, sizeof out->fastest_number, "",
                 true)) {
         rc = PW_ERANGE_IN;
         goto out;
     }
-    int64_t position = get_long(value, "position", 0);
-    int64_t n_cars = get_long(value, "n_cars", 0);
-    int64_t seq = get_long(value, "seq", 0);
+    int64_t position = get_long(F, APF_POSITION, 0);
+    int64_t n_cars = get_long(F, APF_N_CARS, 0);
+    int64_t seq = get_long(F, APF_SEQ, 0);
     if (position < 1 || position > PW_MAX_CARS || n_cars < 0 || n_cars > PW_MAX_CARS ||
         (n_cars > 0 && position > n_cars) || seq < 0) {
         rc = PW_ERANGE_IN;
@@ -470,23 +506,23 @@ int avro_positions_decode(avro_value_t *value, const void *buf, size_t len,
     }
     out->seq = (uint64_t)seq;
     out->n_cars = (int)n_cars;
-    out->timestamp = get_long(value, "timestamp", 0);
+    out->timestamp = get_long(F, APF_TIMESTAMP, 0);
     struct pw_car *car = &out->car;
     car->position = (int)position;
-    get_str(value, "driver_name", car->driver.name, sizeof car->driver.name, "", false);
-    get_str(value, "tla", car->driver.tla, sizeof car->driver.tla, "", false);
-    get_str(value, "team", car->driver.team, sizeof car->driver.team, "", false);
-    get_str(value, "team_color", car->driver.team_color, sizeof car->driver.team_color, "",
+    get_str(F, APF_DRIVER_NAME, car->driver.name, sizeof car->driver.name, "", false);
+    get_str(F, APF_TLA, car->driver.tla, sizeof car->driver.tla, "", false);
+    get_str(F, APF_TEAM, car->driver.team, sizeof car->driver.team, "", false);
+    get_str(F, APF_TEAM_COLOR, car->driver.team_color, sizeof car->driver.team_color, "",
             false);
-    car->laps = (int)clamp_int(get_long(value, "laps", 0));
-    car->gap_ms = get_long(value, "gap_ms", 0);
-    car->gap_laps = (int)clamp_int(get_long(value, "gap_laps", 0));
-    car->interval_ms = get_long(value, "interval_ms", 0);
-    car->interval_laps = (int)clamp_int(get_long(value, "interval_laps", 0));
-    car->last_lap_ms = get_long(value, "last_lap_ms", 0);
-    car->best_lap_ms = get_long(value, "best_lap_ms", 0);
-    car->best_lap_no = (int)clamp_int(get_long(value, "best_lap_no", 0));
-    if (!get_field(value, "sectors_ms", &f) && avro_value_get_type(&f) == AVRO_ARRAY) {
+    car->laps = (int)clamp_int(get_long(F, APF_LAPS, 0));
+    car->gap_ms = get_long(F, APF_GAP_MS, 0);
+    car->gap_laps = (int)clamp_int(get_long(F, APF_GAP_LAPS, 0));
+    car->interval_ms = get_long(F, APF_INTERVAL_MS, 0);
+    car->interval_laps = (int)clamp_int(get_long(F, APF_INTERVAL_LAPS, 0));
+    car->last_lap_ms = get_long(F, APF_LAST_LAP_MS, 0);
+    car->best_lap_ms = get_long(F, APF_BEST_LAP_MS, 0);
+    car->best_lap_no = (int)clamp_int(get_long(F, APF_BEST_LAP_NO, 0));
+    if (!get_field(F, APF_SECTORS_MS, &f) && avro_value_get_type(&f) == AVRO_ARRAY) {
         size_t n = 0;
         avro_value_get_size(&f, &n);
         for (size_t i = 0; i < n && i < 3; i++) {
@@ -501,27 +537,26 @@ int avro_positions_decode(avro_value_t *value, const void *buf, size_t len,
                 car->sectors_ms[i] = iv;
         }
     }
-    get_str(value, "tyre", tyre, sizeof tyre, "", false);
+    get_str(F, APF_TYRE, tyre, sizeof tyre, "", false);
     car->tyre = pw_tyre_parse(tyre);
-    car->tyre_age = (int)clamp_int(get_long(value, "tyre_age", 0));
-    car->tyre_new = get_bool(value, "tyre_new");
-    car->pit_stops = (int)clamp_int(get_long(value, "pit_stops", 0));
-    car->in_pit = get_bool(value, "in_pit");
-    car->retired = get_bool(value, "retired");
-    car->finished = get_bool(value, "finished");
-    out->lap = (int)clamp_int(get_long(value, "lap", 0));
-    out->total_laps = (int)clamp_int(get_long(value, "total_laps", 0));
-    get_str(value, "track_status", track, sizeof track, "green", false);
+    car->tyre_age = (int)clamp_int(get_long(F, APF_TYRE_AGE, 0));
+    car->tyre_new = get_bool(F, APF_TYRE_NEW);
+    car->pit_stops = (int)clamp_int(get_long(F, APF_PIT_STOPS, 0));
+    car->in_pit = get_bool(F, APF_IN_PIT);
+    car->retired = get_bool(F, APF_RETIRED);
+    car->finished = get_bool(F, APF_FINISHED);
+    out->lap = (int)clamp_int(get_long(F, APF_LAP, 0));
+    out->total_laps = (int)clamp_int(get_long(F, APF_TOTAL_LAPS, 0));
+    get_str(F, APF_TRACK_STATUS, track, sizeof track, "green", false);
     if (pw_track_parse(track, &out->track))
         out->track = PW_TRACK_GREEN;
-    out->race_ms = get_long(value, "race_ms", 0);
-    out->server_ms = get_long(value, "server_ms", out->timestamp);
-    out->fastest_lap_ms = get_long(value, "fastest_lap_ms", 0);
-    out->started = get_bool(value, "started");
-    out->race_finished = get_bool(value, "race_finished");
-    get_str(value, "circuit", out->circuit, sizeof out->circuit, "", false);
-    get_str(value, "session", out->session, sizeof out->session, "", false);
+    out->race_ms = get_long(F, APF_RACE_MS, 0);
+    out->server_ms = get_long(F, APF_SERVER_MS, out->timestamp);
+    out->fastest_lap_ms = get_long(F, APF_FASTEST_LAP_MS, 0);
+    out->started = get_bool(F, APF_STARTED);
+    out->race_finished = get_bool(F, APF_RACE_FINISHED);
+    get_str(F, APF_CIRCUIT, out->circuit, sizeof out->circuit, "", false);
+    get_str(F, APF_SESSION, out->session, sizeof out->session, "", false);
 out:
-    avro_reader_free(reader);
     return rc;
 }

@@ -84,10 +84,30 @@ int avro_positions_validate(avro_schema_t schema, const void *buf, size_t len);
  * long or int)? 0 or PW_EUNKNOWN. */
 int avro_positions_check_schema(avro_schema_t schema);
 
+/* Where each field pitwall reads sits in a writer's record (-1: the writer lacks it, so the
+ * reader's default applies). Computed once per writer schema. */
+enum avro_positions_field {
+    APF_DRIVER_NAME, APF_POSITION, APF_TIMESTAMP, APF_RACE_ID, APF_SEQ, APF_N_CARS, APF_NUMBER,
+    APF_TLA, APF_TEAM, APF_TEAM_COLOR, APF_LAPS, APF_GAP_MS, APF_GAP_LAPS, APF_INTERVAL_MS,
+    APF_INTERVAL_LAPS, APF_LAST_LAP_MS, APF_BEST_LAP_MS, APF_BEST_LAP_NO, APF_SECTORS_MS,
+    APF_TYRE, APF_TYRE_AGE, APF_TYRE_NEW, APF_PIT_STOPS, APF_IN_PIT, APF_RETIRED, APF_FINISHED,
+    APF_LAP, APF_TOTAL_LAPS, APF_TRACK_STATUS, APF_RACE_MS, APF_SERVER_MS, APF_FASTEST_NUMBER,
+    APF_FASTEST_LAP_MS, APF_STARTED, APF_RACE_FINISHED, APF_CIRCUIT, APF_SESSION, APF_COUNT
+};
+struct avro_positions_layout {
+    int index[APF_COUNT];
+};
+void avro_positions_layout_init(avro_schema_t writer, struct avro_positions_layout *out);
+
 /* Decodes a validated body read into `value` (a generic value of the writer schema) into
  * *out. Returns 0, PW_EPARSE if Avro C refuses the body, PW_ERANGE_IN if a value is out of
  * range (position, n_cars, race id too long). */
 int avro_positions_decode(avro_value_t *value, const void *buf, size_t len,
                           struct avro_positions_record *out);
+/* The same with the writer's layout and a memory reader kept by the caller (the hot path:
+ * no name lookups, no allocation). */
+int avro_positions_decode_with(avro_value_t *value, const struct avro_positions_layout *layout,
+                               avro_reader_t reader, const void *buf, size_t len,
+                               struct avro_positions_record *out);
 
 #endif

@@ -305,7 +305,8 @@ static int handle_positions(struct kafka_client *c, const rd_kafka_message_t *m,
         poison(b, m, &b->stats.poison_bad_avro, "corrupt Avro body");
         return HANDLED;
     }
-    int rc = avro_positions_decode(&e->value, body, body_len, &rec);
+    int rc = avro_positions_decode_with(&e->value, &e->layout, e->reader, body, body_len,
+                                        &rec);
     if (rc == PW_EPARSE) {
         poison(b, m, &b->stats.poison_bad_avro, "Avro body refused");
         return HANDLED;
