@@ -191,6 +191,9 @@ static int on_headers_complete(http_parser *p)
     for (int i = 0; i < conn->n_hdrs; i++) {
         if (conn->hdrs[i].value == 0)
             conn->hdrs[i].value = conn->arena_len - 1;
+        /* Decided now so that early refusals (413 below) carry CORS headers too. */
+        if (strcasecmp(conn->arena + conn->hdrs[i].name, "Origin") == 0)
+            http_cors_check(conn, conn->arena + conn->hdrs[i].value);
     }
     if (conn->url_len == 0)
         return conn_reject(conn, 400, "Bad Request: empty URL");
@@ -353,7 +356,6 @@ static void conn_dispatch(struct http_conn *conn)
     conn->state = HTTP_CS_HANDLING;
     /* The handler may take as long as it likes to answer; no request timer meanwhile. */
     uv_timer_stop(&conn->timer);
-    http_cors_check(conn, http_request_header(&req, "Origin"));
     conn->in_dispatch = true;
     if (conn->method == HTTP_OPTIONS)
         http_cors_preflight(conn, &req);

@@ -599,6 +599,12 @@ static void test_cors_default_list(void **state)
     assert_non_null(strstr(v, "Last-Event-ID"));
     assert_non_null(strstr(v, "Content-Type"));
 
+    /* an early refusal (body too large, answered before the body) carries CORS too */
+    request(fx, "POST /echo HTTP/1.1\r\nOrigin: http://localhost:5173\r\nContent-Length: 99999\r\n\r\n",
+            &res);
+    assert_int_equal(res.status, 413);
+    assert_true(tc_header(&res, "Access-Control-Allow-Origin", v, sizeof v));
+
     request(fx,
             "OPTIONS /api/race/start HTTP/1.1\r\nOrigin: http://evil.example\r\n"
             "Access-Control-Request-Method: POST\r\n\r\n",
