@@ -7,13 +7,15 @@ JOBS       ?= $(shell nproc)
 HOST       ?= 127.0.0.1
 PORT       ?= 8001
 ARGS       ?=
+# Sessions of F1's live-timing archive offered as replays, when the folder is there.
+ARCHIVE    ?= $(wildcard ../shared/f1-archive)
 
-.PHONY: run test setup build build-asan web test-c test-asan test-web test-e2e bench \
-        screenshots format clean
+.PHONY: run test setup build build-asan web test-c test-asan bench screenshots llm-demo \
+        format clean
 
 run: setup build web
 	@echo "pitwall: open http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	./$(BUILD)/src/app/pitwall --host $(HOST) --port $(PORT) $(ARGS)
+	./$(BUILD)/src/app/pitwall --host $(HOST) --port $(PORT) $(if $(ARCHIVE),--archive $(ARCHIVE)) $(ARGS)
 
 test: setup build build-asan web
 	bash scripts/test-all.sh
@@ -44,6 +46,12 @@ test-asan: build-asan
 
 bench: setup build
 	bash scripts/bench-all.sh
+
+screenshots: setup build web
+	bash scripts/screenshots.sh
+
+llm-demo: setup build
+	bash scripts/llm-demo.sh
 
 format:
 	find src tests bench -name '*.[ch]' | xargs clang-format -i

@@ -158,7 +158,7 @@ static int start_cli_replay(struct app *app, char *err, size_t errlen)
     ctl.replay_speed = app->s->replay_speed;
     int rc = pw_bus_publish_control(app->bus, &ctl);
     if (rc < 0 || !hub_has_race(app->hub, ctl.race_id)) {
-        snprintf(err, errlen, "replay: could not start '%s' (see the log above)", real);
+        snprintf(err, errlen, "replay: could not start '%.400s' (see the log above)", real);
         return rc < 0 ? rc : -EINVAL;
     }
     PW_INFO(app->log, "app", "replaying %s as race %s: http://%s:%d/?race=%s", real,

@@ -251,9 +251,9 @@ int settings_load(struct settings *s, int argc, char **argv, char *err, size_t e
     optind = 1;
     opterr = 0;
     int opt;
-    long long v;
-    double d;
-    while ((opt = getopt_long(argc, argv, "+hVc:", long_options, NULL)) != -1) {
+    long long v = 0;
+    double d = 0;
+    while ((opt = getopt_long(argc, argv, "hVc:", long_options, NULL)) != -1) {
         int bad = 0;
         switch (opt) {
         case 'h':

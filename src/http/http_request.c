@@ -36,8 +36,8 @@ int http_percent_decode(const char *src, size_t len, char *out, size_t out_len,
                 return -EINVAL;
             int hi = hex_value(src[i + 1]);
             int lo = hex_value(src[i + 2]);
-            if (hi < 0 || lo < 0)
-                return -EINVAL;
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+                return -EINVAL; /* %00 would cut the text short where nobody looks */
             c = (char)(hi * 16 + lo);
             i += 2;
         } else if (c == '+' && plus_space) {

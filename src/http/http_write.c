@@ -320,6 +320,12 @@ int http_stream_begin(struct http_conn *conn, const char *content_type, const ch
         http_conn_close(conn);
         return rc;
     }
+    /* Bound the kernel's share of a stream's backlog to the same size as ours: without it,
+     * send-buffer autotuning lets a stalled reader park megabytes in the kernel per
+     * connection, and the queue bound would only bite long after the client fell behind. */
+    int sndbuf = (int)(srv->cfg.stream_queue_bytes < (1u << 20) ? srv->cfg.stream_queue_bytes
+                                                                : (1u << 20));
+    uv_send_buffer_size((uv_handle_t *)&conn->tcp, &sndbuf);
     /* Keep reading (and discarding) so a peer that goes away is noticed at once. */
     if (!conn->reading && !conn->peer_eof &&
         uv_read_start((uv_stream_t *)&conn->tcp, http_conn_alloc, http_conn_on_read) == 0)

@@ -21,6 +21,7 @@ void hub_config_defaults(struct hub_config *cfg)
         .finished_races_kept = 16,
         .ping_interval_ms = 10000,
         .recent_commentary = 50,
+        .end_grace_ms = 5000,
     };
 }
 
@@ -131,7 +132,7 @@ static void trim_finished(struct hub *hub)
     struct hub_race **link = &hub->races;
     while (*link) {
         struct hub_race *race = *link;
-        if (hub_race_over(race) && ++kept > hub->cfg.finished_races_kept) {
+        if (race->end_sent && ++kept > hub->cfg.finished_races_kept) {
             *link = race->next;
             race_free(hub, race);
             continue;
@@ -179,7 +180,7 @@ static void frame_id(const struct hub_race *race, char *out, size_t len)
 /* Wrap `data` as {"type":type,"data":data} (or `data` itself when type is NULL), then frame
  * it for the original streams (no event name) and the combined stream (`event`). */
 static int make_frames(struct hub *hub, struct hub_race *race, const char *type, json_t *data,
-                       const char *event, bool want_legacy, struct pw_buf **legacy,
+                       const char *event, bool want_legacy, bool with_id, struct pw_buf **legacy,
                        struct pw_buf **combined)
 {
     int rc = -ENOMEM;
@@ -191,9 +192,9 @@ static int make_frames(struct hub *hub, struct hub_race *race, const char *type,
     char id[48];
     frame_id(race, id, sizeof id);
     size_t len = strlen(text);
-    *combined = sse_frame(id, event, text, len);
+    *combined = sse_frame(with_id ? id : NULL, event, text, len);
     if (want_legacy)
-        *legacy = sse_frame(id, NULL, text, len);
+        *legacy = sse_frame(with_id ? id : NULL, NULL, text, len);
     if (!*combined || (want_legacy && !*legacy)) {
         pw_buf_unref(*combined);
         pw_buf_unref(*legacy);
@@ -235,15 +236,18 @@ static void publish_entry(struct hub *hub, struct hub_race *race, enum log_kind 
     send_to_list(&race->clients[HUB_STREAM_RACE], combined);
 }
 
+/* Frames of race events carry an id; frames the hub derives (status, end) do not, so they
+ * never move a client's Last-Event-ID. */
 static void emit(struct hub *hub, struct hub_race *race, enum log_kind kind, const char *type,
-                 json_t *data, const char *event)
+                 json_t *data, const char *event, bool with_id)
 {
     struct pw_buf *legacy, *combined;
     if (!data) {
         hub->stats.encode_failures++;
         return;
     }
-    if (make_frames(hub, race, type, data, event, kind != LOG_RACE, &legacy, &combined) == 0) {
+    if (make_frames(hub, race, type, data, event, kind != LOG_RACE, with_id, &legacy,
+                    &combined) == 0) {
         publish_entry(hub, race, kind, legacy, combined);
         pw_buf_unref(legacy);
         pw_buf_unref(combined);
@@ -255,7 +259,7 @@ static void emit_status(struct hub *hub, struct hub_race *race)
     json_t *status = hub_race_status_json(hub, race->id);
     if (status)
         json_object_set_new(status, "type", json_string("status"));
-    emit(hub, race, LOG_RACE, NULL, status, "status");
+    emit(hub, race, LOG_RACE, NULL, status, "status", false);
     json_decref(status);
 }
 
@@ -265,15 +269,15 @@ static void emit_end(struct hub *hub, struct hub_race *race, const char *why)
     json_t *data = json_pack("{s:s, s:s}", "race_id", race->id, "status", why);
     struct pw_buf *legacy = NULL, *combined = NULL;
     json_t *flat = json_pack("{s:s, s:s, s:s}", "type", "end", "race_id", race->id, "status", why);
-    if (data && flat && make_frames(hub, race, "end", data, NULL, true, &legacy, &combined) == 0) {
+    if (data && flat &&
+        make_frames(hub, race, "end", data, NULL, true, false, &legacy, &combined) == 0) {
         pw_buf_unref(combined);
         combined = NULL;
         char *text = json_dumps(flat, JSON_COMPACT);
-        char id[48];
-        frame_id(race, id, sizeof id);
-        combined = text ? sse_frame(id, "end", text, strlen(text)) : NULL;
+        combined = text ? sse_frame(NULL, "end", text, strlen(text)) : NULL;
         free(text);
         publish_entry(hub, race, LOG_END, legacy, combined);
+        race->end_sent = true;
     } else {
         hub->stats.encode_failures++;
     }
@@ -288,6 +292,27 @@ static void remember_comment(struct hub *hub, struct hub_race *race, json_t *dat
     json_array_append(race->recent_comments, data);
     while (json_array_size(race->recent_comments) > (size_t)hub->cfg.recent_commentary)
         json_array_remove(race->recent_comments, 0);
+}
+
+static void on_end_timer(uv_timer_t *t)
+{
+    struct hub *hub = t->data;
+    uint64_t now = uv_now(hub->loop);
+    bool waiting = false, ended = false;
+    for (struct hub_race *race = hub->races; race; race = race->next) {
+        if (!hub_race_over(race) || race->end_sent)
+            continue;
+        if (now >= race->end_due) {
+            emit_end(hub, race, hub_status_name(race->status));
+            ended = true;
+        } else {
+            waiting = true;
+        }
+    }
+    if (!waiting)
+        uv_timer_stop(t);
+    if (ended)
+        trim_finished(hub);
 }
 
 static void set_status(struct hub *hub, struct hub_race *race, enum hub_race_status status,
@@ -305,7 +330,9 @@ static void set_status(struct hub *hub, struct hub_race *race, enum hub_race_sta
     }
     emit_status(hub, race);
     if (hub_race_over(race)) {
-        emit_end(hub, race, hub_status_name(status));
+        race->end_due = uv_now(hub->loop) + hub->cfg.end_grace_ms;
+        if (!uv_is_active((uv_handle_t *)hub->end_timer))
+            uv_timer_start(hub->end_timer, on_end_timer, 100, 100);
         if (hub->on_end)
             hub->on_end(hub->end_ctx, &race->meta, race->have_state ? &race->state : NULL,
                         status, race->start_wall_ms, race->end_wall_ms);
@@ -339,8 +366,10 @@ static void on_bus_event(void *ctx, const struct pw_event *ev)
             return;
         }
     }
-    if (hub_race_over(race) && ev->type != PW_EV_COMMENTARY) {
-        hub->stats.events_duplicate++; /* nothing changes a race after its end */
+    if (race->end_sent || (hub_race_over(race) && ev->type != PW_EV_COMMENTARY)) {
+        /* Nothing changes a race after its finish but the last commentary lines, and
+         * nothing at all after its `end` frame. */
+        hub->stats.events_late++;
         return;
     }
     if (is_duplicate(hub, race, ev))
@@ -359,14 +388,14 @@ static void on_bus_event(void *ctx, const struct pw_event *ev)
         if (race->state.started)
             set_status(hub, race, HUB_RACE_IN_PROGRESS, ev->wall_ms);
         json_t *data = encode_positions_data(ev, hub_status_name(race->status));
-        emit(hub, race, LOG_POSITIONS, "positions", data, "positions");
+        emit(hub, race, LOG_POSITIONS, "positions", data, "positions", true);
         json_decref(race->last_positions);
         race->last_positions = data;
         break;
     }
     case PW_EV_COMMENTARY: {
         json_t *data = encode_commentary_data(ev);
-        emit(hub, race, LOG_COMMENTARY, "commentary", data, "commentary");
+        emit(hub, race, LOG_COMMENTARY, "commentary", data, "commentary", true);
         if (data)
             remember_comment(hub, race, data);
         json_decref(data);
@@ -377,7 +406,7 @@ static void on_bus_event(void *ctx, const struct pw_event *ev)
         break;
     default: {
         json_t *data = encode_race_event_data(ev);
-        emit(hub, race, LOG_RACE, NULL, data, "race");
+        emit(hub, race, LOG_RACE, NULL, data, "race", true);
         json_decref(data);
         if (ev->type == PW_EV_LIGHTS_OUT)
             set_status(hub, race, HUB_RACE_IN_PROGRESS, ev->wall_ms);
@@ -388,8 +417,6 @@ static void on_bus_event(void *ctx, const struct pw_event *ev)
         break;
     }
     }
-    if (hub_race_over(race))
-        trim_finished(hub);
 }
 
 /* --- subscriptions ------------------------------------------------------------------------ */
@@ -540,7 +567,7 @@ int hub_subscribe(struct hub *hub, struct http_conn *conn, enum hub_stream strea
     }
     if (resume && parse_last_event_id(last_event_id, &r, &c) < 0)
         return -EINVAL;
-    if (race && resume && hub_race_over(race) && r >= race->r && c >= race->c)
+    if (race && resume && race->end_sent && r >= race->r && c >= race->c)
         return 1;
     struct hub_client *cl = calloc(1, sizeof *cl);
     if (!cl)
@@ -610,7 +637,7 @@ void hub_say_goodbye(struct hub *hub)
         struct pw_buf *b = s == HUB_STREAM_RACE ? cb : lb;
         send_to_list(&hub->all_races[s], b);
         for (struct hub_race *race = hub->races; race; race = race->next) {
-            if (!hub_race_over(race))
+            if (!race->end_sent)
                 send_to_list(&race->clients[s], b);
         }
     }
@@ -634,13 +661,16 @@ int hub_create(uv_loop_t *loop, struct pw_bus *bus, const struct hub_config *cfg
     hub->end_ctx = end_ctx;
     hub->ping = pw_buf_new(PING_FRAME, sizeof PING_FRAME - 1);
     hub->ping_timer = calloc(1, sizeof *hub->ping_timer);
-    if (!hub->ping || !hub->ping_timer)
+    hub->end_timer = calloc(1, sizeof *hub->end_timer);
+    if (!hub->ping || !hub->ping_timer || !hub->end_timer)
         goto fail;
     rc = pw_bus_subscribe_events(bus, PW_BUS_ALL, on_bus_event, hub);
     if (rc < 0)
         goto fail;
     uv_timer_init(loop, hub->ping_timer);
     hub->ping_timer->data = hub;
+    uv_timer_init(loop, hub->end_timer);
+    hub->end_timer->data = hub;
     uint64_t every = cfg->ping_interval_ms / 2 ? cfg->ping_interval_ms / 2 : 1;
     uv_timer_start(hub->ping_timer, on_ping_timer, every, every);
     *out = hub;
@@ -649,6 +679,7 @@ fail:
     if (hub) {
         pw_buf_unref(hub->ping);
         free(hub->ping_timer);
+        free(hub->end_timer);
     }
     free(hub);
     return rc;
@@ -660,6 +691,7 @@ void hub_destroy(struct hub *hub)
         return;
     uv_timer_stop(hub->ping_timer);
     uv_close((uv_handle_t *)hub->ping_timer, (uv_close_cb)free);
+    uv_close((uv_handle_t *)hub->end_timer, (uv_close_cb)free);
     while (hub->races) {
         struct hub_race *race = hub->races;
         hub->races = race->next;

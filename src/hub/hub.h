@@ -26,6 +26,8 @@ struct hub_config {
     int finished_races_kept;   /* finished races kept in memory (with their log), default 16 */
     uint64_t ping_interval_ms; /* idle streams get a ping after this, default 10 s */
     int recent_commentary;     /* lines kept for the snapshot, default 50 */
+    uint64_t end_grace_ms;     /* after the finish, the last commentary lines still stream
+                                  for this long before the `end` frame, default 5 s */
 };
 
 void hub_config_defaults(struct hub_config *cfg);
@@ -83,6 +85,7 @@ struct hub_stats {
     uint64_t clients[HUB_STREAM_COUNT];
     uint64_t events_received;      /* from the bus */
     uint64_t events_duplicate;     /* dropped: already seen (Kafka redelivery) */
+    uint64_t events_late;          /* dropped: arrived after the race's end */
     uint64_t events_unknown_race;  /* dropped: no meta, race never announced */
     uint64_t encode_failures;
     uint64_t frames_sent;          /* frames queued to clients */

@@ -38,6 +38,8 @@ struct hub_race {
     json_t *recent_comments; /* array of commentary data objects, oldest first */
     struct pw_buf *snapshot; /* cached `snapshot` frame for new combined clients */
     uint64_t order;          /* creation order, for newest-first lists */
+    uint64_t end_due;        /* uv_now() at which the `end` frame goes out (race over) */
+    bool end_sent;           /* after it, nothing more is accepted for this race */
     struct hub_race *next;
 };
 
@@ -53,6 +55,7 @@ struct hub {
     struct client_list all_races[HUB_STREAM_COUNT]; /* original streams without race_id */
     struct pw_buf *ping;
     uv_timer_t *ping_timer;
+    uv_timer_t *end_timer;   /* runs while a finished race waits for its `end` frame */
     struct hub_stats stats;
 };
 

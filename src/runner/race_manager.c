@@ -137,23 +137,23 @@ static int start_replay(struct race_manager *m, const struct pw_control *ctl,
 {
     if (!m->cfg.archive_dir)
         return -ENOTSUP;
-    if (strstr(ctl->replay, "..") || ctl->replay[0] == '/')
-        return -EINVAL;
+    /* The session id is untrusted: it must name a session inside the archive. */
     char path[PATH_MAX];
-    if (snprintf(path, sizeof path, "%s/%s", m->cfg.archive_dir, ctl->replay) >=
-        (int)sizeof path)
-        return -ENAMETOOLONG;
+    int rc = replay_resolve_session(m->cfg.archive_dir, ctl->replay, path, sizeof path);
+    if (rc < 0)
+        return rc;
     struct replay_options ro;
     replay_options_defaults(&ro);
     char err[256] = "";
-    int rc = replay_open(path, &ro, m->log, src, err, sizeof err);
+    rc = replay_open(path, &ro, m->log, src, err, sizeof err);
     if (rc < 0) {
         PW_WARN(m->log, "manager", "replay %s: %s", ctl->replay, err);
         return rc;
     }
-    const struct pw_race_state *st = (*src)->ops->state(*src);
+    struct replay_session_info info;
     snprintf(meta->source, sizeof meta->source, "replay");
-    snprintf(meta->title, sizeof meta->title, "%s %s", st->circuit, st->session);
+    if (replay_get_session_info(*src, &info) == 0)
+        snprintf(meta->title, sizeof meta->title, "%s", info.title);
     double speed = ctl->replay_speed > 0 ? ctl->replay_speed : m->cfg.replay_speed;
     opt->speed = speed;
     opt->start_ms = ctl->replay_start_ms;

@@ -42,18 +42,22 @@ static void publish(struct runner *r, struct pw_event *ev)
                 pw_event_type_name(ev->type), pw_strerror(rc));
 }
 
-static void on_source_event(void *ctx, const struct pw_event *src_ev)
-{
-    struct runner *r = ctx;
-    struct pw_event ev = *src_ev;
-    publish(r, &ev);
-}
-
 static void publish_positions(struct runner *r)
 {
     const struct pw_race_state *st = r->src->ops->state(r->src);
     struct pw_event ev = {.type = PW_EV_POSITIONS, .race_ms = st->race_ms, .lap = st->lap,
                           .state = st};
+    publish(r, &ev);
+}
+
+static void on_source_event(void *ctx, const struct pw_event *src_ev)
+{
+    struct runner *r = ctx;
+    /* The last positions frame a client sees must be the classification's order, so the
+     * final tick goes out just before the classification, not after the race is over. */
+    if (src_ev->type == PW_EV_CLASSIFICATION)
+        publish_positions(r);
+    struct pw_event ev = *src_ev;
     publish(r, &ev);
 }
 
@@ -83,7 +87,8 @@ static void on_tick(uv_timer_t *t)
         target = r->race_ms;
     int rc = r->src->ops->advance(r->src, target, on_source_event, r);
     r->race_ms = target;
-    publish_positions(r);
+    if (rc != 1)
+        publish_positions(r);
     if (rc == 1) {
         PW_INFO(r->log, "runner", "race %s finished", r->meta.race_id);
         finish(r);

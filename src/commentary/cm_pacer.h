@@ -1,0 +1,61 @@
+/* cm_pacer.h — the pacing policy for one race: which candidate is said, and when.
+ *
+ * Pure and loop-free: time is passed in (`now_ms`, engine clock). A `struct cm_pacer` owns a
+ * bounded queue of candidates by value. Policy:
+ *  - at most one line per `min_interval_ms` (counted from the last cm_pacer_mark_sent);
+ *  - the most important pending candidate goes first (ties: the oldest);
+ *  - a candidate older than `stale_ms` is dropped, except the chequered flag and the podium,
+ *    which stay true until said;
+ *  - pit stops and retirements wait `merge_window_ms` for companions and are merged with
+ *    every other pending one of their kind ("Norris and Piastri both pit");
+ *  - a newer lead change, fastest lap or track status replaces a pending one of its kind,
+ *    and the chequered flag a pending final lap;
+ *  - once the podium is said, whatever is still pending is dropped (counted as stale);
+ *  - a full queue drops its least important candidate.
+ * Every drop and merge is counted. */
+#ifndef PW_COMMENTARY_CM_PACER_H
+#define PW_COMMENTARY_CM_PACER_H
+
+#include "commentary/cm_candidate.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CM_PACER_MAX_PENDING 32
+
+struct cm_pacer_config {
+    int64_t min_interval_ms;
+    int64_t stale_ms;
+    int64_t merge_window_ms;
+};
+
+struct cm_pacer_counters {
+    uint64_t dropped_stale;
+    uint64_t dropped_overflow;
+    uint64_t merged;     /* candidates folded into another line */
+    uint64_t superseded; /* candidates replaced by a newer one of the same kind */
+};
+
+struct cm_pacer {
+    struct cm_pacer_config cfg;
+    int n;
+    struct cm_candidate pending[CM_PACER_MAX_PENDING];
+    bool sent_any;
+    int64_t last_sent_ms;
+    struct cm_pacer_counters count;
+};
+
+void cm_pacer_init(struct cm_pacer *p, const struct cm_pacer_config *cfg);
+void cm_pacer_push(struct cm_pacer *p, const struct cm_candidate *c);
+/* Drops stale candidates; if a line may be said at `now_ms`, writes the chosen (possibly
+ * merged) candidate to `out`, removes it from the queue and returns 1; else returns 0.
+ * The caller says the line and then calls cm_pacer_mark_sent. */
+int cm_pacer_take(struct cm_pacer *p, int64_t now_ms, struct cm_candidate *out);
+void cm_pacer_mark_sent(struct cm_pacer *p, int64_t now_ms);
+/* Earliest engine time at which cm_pacer_take may have something to do (a line may become
+ * due or a candidate stale); -1 when the queue is empty. */
+int64_t cm_pacer_next_due(const struct cm_pacer *p, int64_t now_ms);
+/* Empties the queue; returns how many candidates were dropped. */
+int cm_pacer_clear(struct cm_pacer *p);
+
+#endif

@@ -1,0 +1,483 @@
+#include "commentary/cm_rules.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Importance; the pacer says the highest first. */
+enum {
+    PRIO_FASTEST = 30,
+    PRIO_PIT = 50,
+    PRIO_PIT_LEADER = 55,
+    PRIO_RETIRE = 55,
+    PRIO_PODIUM_PASS = 60,
+    PRIO_PICKED_PASS = 62,
+    PRIO_FINAL_LAP = 65,
+    PRIO_RETIRE_TOP = 70,
+    PRIO_RESTART = 70,
+    PRIO_VSC = 75,
+    PRIO_SC = 80,
+    PRIO_LEAD = 85,
+    PRIO_LIGHTS_OUT = 90,
+    PRIO_RED = 90,
+    PRIO_PODIUM = 95,
+    PRIO_CHEQUERED = 100,
+    PRIO_PICKED_BONUS = 10,
+};
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+    snprintf(dst, len, "%s", src ? src : "");
+}
+
+/* Grid names come from outside (an archive, a broker): control characters and broken
+ * UTF-8 become '?', so a line is always valid text. */
+static void sanitize_utf8(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        int extra = -1;
+        if (*p >= 0x20 && *p < 0x7F)
+            extra = 0;
+        else if ((*p & 0xE0) == 0xC0 && *p >= 0xC2)
+            extra = 1;
+        else if ((*p & 0xF0) == 0xE0)
+            extra = 2;
+        else if ((*p & 0xF8) == 0xF0 && *p <= 0xF4)
+            extra = 3;
+        for (int i = 1; extra > 0 && i <= extra; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                extra = -1;
+        }
+        if (extra < 0) {
+            *p++ = '?';
+            continue;
+        }
+        p += extra + 1;
+    }
+}
+
+void cm_rules_short_name(const char *full, char *out, size_t len)
+{
+    if (len == 0)
+        return;
+    out[0] = '\0';
+    if (!full)
+        return;
+    while (*full == ' ')
+        full++;
+    /* the surname is the last word, with the particles before it ("de Vries",
+     * "van der Garde"); a single word stands for itself */
+    const char *end = full + strlen(full);
+    while (end > full && end[-1] == ' ')
+        end--;
+    const char *pick = end;
+    while (pick > full && pick[-1] != ' ')
+        pick--;
+    for (;;) {
+        const char *prev = pick;
+        while (prev > full && prev[-1] == ' ')
+            prev--;
+        if (prev == full)
+            break;
+        const char *word = prev;
+        while (word > full && word[-1] != ' ')
+            word--;
+        if (!(*word >= 'a' && *word <= 'z') || word == full)
+            break;
+        pick = word;
+    }
+    size_t n = (size_t)(end - pick);
+    if (n >= len) {
+        n = len - 1;
+        /* do not cut a multi-byte character in half */
+        while (n > 0 && ((unsigned char)pick[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out, pick, n);
+    out[n] = '\0';
+    sanitize_utf8(out);
+}
+
+void cm_rules_init(struct cm_rules *r, const char *picked_number)
+{
+    memset(r, 0, sizeof *r);
+    copy_str(r->picked, sizeof r->picked, picked_number);
+    r->track = PW_TRACK_GREEN;
+}
+
+static bool is_picked(const struct cm_rules *r, const char *number)
+{
+    return r->picked[0] && number && strcmp(r->picked, number) == 0;
+}
+
+/* Fills `who` for car `number` from the state; unknown cars are named by number. */
+static void who_fill(struct cm_who *who, const struct pw_race_state *st, const char *number)
+{
+    memset(who, 0, sizeof *who);
+    copy_str(who->number, sizeof who->number, number);
+    int i = st && number && number[0] ? pw_state_find_car(st, number) : -1;
+    if (i >= 0) {
+        cm_rules_short_name(st->cars[i].driver.name, who->name, sizeof who->name);
+        who->pos = st->cars[i].position > 0 ? st->cars[i].position : i + 1;
+        who->tyre = st->cars[i].tyre;
+    }
+    if (!who->name[0])
+        snprintf(who->name, sizeof who->name, "Car %s", number && number[0] ? number : "?");
+}
+
+static void who_fill_index(struct cm_who *who, const struct pw_race_state *st, int i)
+{
+    who_fill(who, st, st->cars[i].driver.number);
+}
+
+static struct cm_candidate *cand_new(struct cm_candidate *out, int max, int *n,
+                                     const struct pw_event *ev, int64_t now_ms,
+                                     enum cm_fact fact, int prio, enum pw_commentary_kind kind)
+{
+    if (*n >= max)
+        return NULL;
+    struct cm_candidate *c = &out[(*n)++];
+    memset(c, 0, sizeof *c);
+    c->fact = fact;
+    c->priority = prio;
+    c->kind = kind;
+    c->born_ms = now_ms;
+    c->race_ms = ev->race_ms;
+    c->lap = ev->lap;
+    if (ev->state) {
+        copy_str(c->circuit, sizeof c->circuit, ev->state->circuit);
+        c->total_laps = ev->state->total_laps;
+        if (!c->lap)
+            c->lap = ev->state->lap;
+    }
+    return c;
+}
+
+static int pit_find(const struct cm_rules *r, const char *number)
+{
+    for (int i = 0; i < r->n_pits; i++) {
+        if (strcmp(r->pits[i].number, number) == 0)
+            return i;
+    }
+    return -1;
+}
+
+static int car_pos(const struct pw_race_state *st, const char *number)
+{
+    int i = st ? pw_state_find_car(st, number) : -1;
+    if (i < 0)
+        return 0;
+    return st->cars[i].position > 0 ? st->cars[i].position : i + 1;
+}
+
+static void rule_overtake(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                          struct cm_candidate *out, int max, int *n)
+{
+    bool by_picked = is_picked(r, ev->car), on_picked = is_picked(r, ev->other);
+    struct cm_candidate *c = NULL;
+    if (ev->position == 1) {
+        c = cand_new(out, max, n, ev, now_ms, CM_FACT_LEAD_PASS, PRIO_LEAD, PW_COMMENT_HIGHLIGHT);
+        copy_str(r->leader, sizeof r->leader, ev->car);
+    } else if (by_picked) {
+        c = cand_new(out, max, n, ev, now_ms, CM_FACT_PICKED_GAINS, PRIO_PICKED_PASS,
+                     PW_COMMENT_HIGHLIGHT);
+    } else if (on_picked) {
+        c = cand_new(out, max, n, ev, now_ms, CM_FACT_PICKED_LOSES, PRIO_PICKED_PASS,
+                     PW_COMMENT_WARNING);
+    } else if (ev->position >= 2 && ev->position <= 3) {
+        c = cand_new(out, max, n, ev, now_ms, CM_FACT_PODIUM_PASS, PRIO_PODIUM_PASS,
+                     PW_COMMENT_HIGHLIGHT);
+    }
+    if (!c)
+        return;
+    c->n_who = 2;
+    who_fill(&c->who[0], ev->state, ev->car);
+    who_fill(&c->who[1], ev->state, ev->other);
+    c->pos = ev->position > 0 ? ev->position : c->who[0].pos;
+    c->who[0].pos = c->pos;
+    if (c->pos > 0)
+        c->who[1].pos = c->pos + 1;
+    c->picked = by_picked || on_picked;
+}
+
+static void rule_pit_in(struct cm_rules *r, const struct pw_event *ev)
+{
+    int pos = car_pos(ev->state, ev->car);
+    if (!pos)
+        pos = ev->position;
+    int i = pit_find(r, ev->car);
+    if (i < 0) {
+        if (r->n_pits == PW_MAX_CARS)
+            return; /* cannot happen with at most PW_MAX_CARS cars; be safe anyway */
+        i = r->n_pits++;
+    }
+    copy_str(r->pits[i].number, sizeof r->pits[i].number, ev->car);
+    r->pits[i].from_pos = pos;
+}
+
+static void rule_pit_out(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                         struct cm_candidate *out, int max, int *n)
+{
+    int from = 0, i = pit_find(r, ev->car);
+    if (i >= 0) {
+        from = r->pits[i].from_pos;
+        r->pits[i] = r->pits[--r->n_pits];
+    }
+    int now_pos = car_pos(ev->state, ev->car);
+    bool picked = is_picked(r, ev->car);
+    bool leader = from ? from <= 3 : (now_pos > 0 && now_pos <= 3);
+    if (!picked && !leader)
+        return;
+    int prio = from == 1 ? PRIO_PIT_LEADER : PRIO_PIT;
+    if (picked)
+        prio += PRIO_PICKED_BONUS;
+    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_PIT, prio,
+                                      PW_COMMENT_INFO);
+    if (!c)
+        return;
+    c->n_who = 1;
+    who_fill(&c->who[0], ev->state, ev->car);
+    c->who[0].from_pos = from;
+    if (ev->tyre != PW_TYRE_UNKNOWN)
+        c->who[0].tyre = ev->tyre;
+    c->picked = picked;
+}
+
+static void rule_track(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                       struct cm_candidate *out, int max, int *n)
+{
+    enum pw_track_status prev = r->track, now = ev->track;
+    if (now == prev)
+        return;
+    r->track = now;
+    struct cm_candidate *c = NULL;
+    switch (now) {
+    case PW_TRACK_SC:
+        c = cand_new(out, max, n, ev, now_ms, CM_FACT_SAFETY_CAR, PRIO_SC, PW_COMMENT_WARNING);
+        break;
+    case PW_TRACK_VSC:
+        c = cand_new(out, max, n, ev, now_ms, CM_FACT_VSC, PRIO_VSC, PW_COMMENT_WARNING);
+        break;
+    case PW_TRACK_RED:
+        c = cand_new(out, max, n, ev, now_ms, CM_FACT_RED_FLAG, PRIO_RED, PW_COMMENT_WARNING);
+        break;
+    case PW_TRACK_GREEN:
+        if (prev == PW_TRACK_SC || prev == PW_TRACK_VSC || prev == PW_TRACK_VSC_ENDING ||
+            prev == PW_TRACK_RED) {
+            c = cand_new(out, max, n, ev, now_ms, CM_FACT_RESTART, PRIO_RESTART,
+                         PW_COMMENT_HIGHLIGHT);
+            if (c) {
+                c->prev_track = prev == PW_TRACK_VSC_ENDING ? PW_TRACK_VSC : prev;
+                if (ev->state && ev->state->n_cars > 0) {
+                    c->n_who = 1;
+                    who_fill_index(&c->who[0], ev->state, 0);
+                }
+            }
+        }
+        break;
+    case PW_TRACK_YELLOW:
+    case PW_TRACK_VSC_ENDING:
+        break; /* local yellows and the VSC ending notice are not worth a line */
+    }
+}
+
+static void rule_retirement(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                            struct cm_candidate *out, int max, int *n)
+{
+    bool picked = is_picked(r, ev->car);
+    int from = ev->position > 0 ? ev->position : car_pos(ev->state, ev->car);
+    int prio = (from > 0 && from <= 3) ? PRIO_RETIRE_TOP : PRIO_RETIRE;
+    if (picked)
+        prio = PRIO_RETIRE_TOP + PRIO_PICKED_BONUS;
+    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_RETIREMENT, prio,
+                                      PW_COMMENT_WARNING);
+    if (!c)
+        return;
+    c->n_who = 1;
+    who_fill(&c->who[0], ev->state, ev->car);
+    c->who[0].from_pos = from;
+    c->who[0].pos = 0;
+    c->picked = picked;
+    int i = pit_find(r, ev->car);
+    if (i >= 0)
+        r->pits[i] = r->pits[--r->n_pits];
+}
+
+/* Index of the first car still running (not retired), or -1. */
+static int first_running(const struct pw_race_state *st, int from)
+{
+    for (int i = from; st && i < st->n_cars; i++) {
+        if (!st->cars[i].retired)
+            return i;
+    }
+    return -1;
+}
+
+static void rule_final_lap(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                           struct cm_candidate *out, int max, int *n)
+{
+    if (r->said_final_lap)
+        return;
+    r->said_final_lap = true;
+    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_FINAL_LAP,
+                                      PRIO_FINAL_LAP, PW_COMMENT_HIGHLIGHT);
+    if (!c || !ev->state)
+        return;
+    int a = first_running(ev->state, 0);
+    int b = a >= 0 ? first_running(ev->state, a + 1) : -1;
+    if (a >= 0)
+        who_fill_index(&c->who[c->n_who++], ev->state, a);
+    if (b >= 0) {
+        who_fill_index(&c->who[c->n_who++], ev->state, b);
+        const struct pw_car *cb = &ev->state->cars[b];
+        if (b == a + 1 && cb->interval_laps == 0)
+            c->gap_ms = cb->interval_ms;
+    }
+}
+
+static void rule_chequered(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                           struct cm_candidate *out, int max, int *n)
+{
+    if (r->said_chequered)
+        return;
+    r->said_chequered = true;
+    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_CHEQUERED,
+                                      PRIO_CHEQUERED, PW_COMMENT_HIGHLIGHT);
+    if (!c)
+        return;
+    const char *winner = ev->car;
+    if ((!winner || !winner[0]) && ev->state && ev->state->n_cars > 0)
+        winner = ev->state->cars[0].driver.number;
+    c->n_who = 1;
+    who_fill(&c->who[0], ev->state, winner);
+    c->who[0].pos = 1;
+    c->picked = is_picked(r, winner);
+}
+
+static void rule_podium(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                        struct cm_candidate *out, int max, int *n)
+{
+    if (r->said_podium || !ev->state)
+        return;
+    const struct pw_race_state *st = ev->state;
+    int idx[3], k = 0;
+    for (int i = 0; i < st->n_cars && k < 3; i++) {
+        if (!st->cars[i].retired)
+            idx[k++] = i;
+    }
+    if (k < 3)
+        return; /* fewer than three finishers: the chequered line said it all */
+    r->said_podium = true;
+    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_PODIUM, PRIO_PODIUM,
+                                      PW_COMMENT_HIGHLIGHT);
+    if (!c)
+        return;
+    for (int i = 0; i < 3; i++) {
+        who_fill_index(&c->who[i], st, idx[i]);
+        c->who[i].pos = i + 1;
+        c->picked = c->picked || is_picked(r, c->who[i].number);
+    }
+    c->n_who = 3;
+    int p = r->picked[0] ? pw_state_find_car(st, r->picked) : -1;
+    if (p >= 0 && !c->picked && !st->cars[p].retired) {
+        who_fill_index(&c->who[3], st, p);
+        c->n_who = 4;
+        c->picked = true;
+    }
+}
+
+static void rule_lights_out(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                            struct cm_candidate *out, int max, int *n)
+{
+    if (r->said_lights_out)
+        return;
+    r->said_lights_out = true;
+    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_LIGHTS_OUT,
+                                      PRIO_LIGHTS_OUT, PW_COMMENT_HIGHLIGHT);
+    if (c && ev->state && ev->state->n_cars > 0) {
+        c->n_who = 1;
+        who_fill_index(&c->who[0], ev->state, 0);
+    }
+}
+
+/* A new leader without a pass for the lead (the leader pitted, retired, or the overtake
+ * was not reported) is still news. */
+static void rule_leader(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                        struct cm_candidate *out, int max, int *n)
+{
+    const struct pw_race_state *st = ev->state;
+    if (!st || !st->started || st->finished || st->n_cars == 0)
+        return;
+    int i = first_running(st, 0);
+    if (i < 0)
+        return;
+    const char *lead = st->cars[i].driver.number;
+    if (!lead[0] || strcmp(lead, r->leader) == 0)
+        return;
+    bool first_sight = r->leader[0] == '\0';
+    copy_str(r->leader, sizeof r->leader, lead);
+    if (first_sight || ev->type == PW_EV_LIGHTS_OUT)
+        return;
+    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_LEAD_INHERIT, PRIO_LEAD,
+                                      PW_COMMENT_HIGHLIGHT);
+    if (!c)
+        return;
+    c->n_who = 1;
+    who_fill_index(&c->who[0], st, i);
+    c->who[0].pos = 1;
+    c->pos = 1;
+    c->picked = is_picked(r, lead);
+}
+
+int cm_rules_feed(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                  struct cm_candidate *out, int max)
+{
+    int n = 0;
+    switch (ev->type) {
+    case PW_EV_LIGHTS_OUT:
+        rule_lights_out(r, ev, now_ms, out, max, &n);
+        break;
+    case PW_EV_OVERTAKE:
+        rule_overtake(r, ev, now_ms, out, max, &n);
+        break;
+    case PW_EV_PIT_IN:
+        rule_pit_in(r, ev);
+        break;
+    case PW_EV_PIT_OUT:
+        rule_pit_out(r, ev, now_ms, out, max, &n);
+        break;
+    case PW_EV_FASTEST_LAP:
+        if (ev->lap_ms > 0) {
+            bool picked = is_picked(r, ev->car);
+            struct cm_candidate *c = cand_new(out, max, &n, ev, now_ms, CM_FACT_FASTEST_LAP,
+                                              PRIO_FASTEST + (picked ? PRIO_PICKED_BONUS : 0),
+                                              picked ? PW_COMMENT_HIGHLIGHT : PW_COMMENT_INFO);
+            if (c) {
+                c->n_who = 1;
+                who_fill(&c->who[0], ev->state, ev->car);
+                c->lap_ms = ev->lap_ms;
+                c->picked = picked;
+            }
+        }
+        break;
+    case PW_EV_TRACK_STATUS:
+        rule_track(r, ev, now_ms, out, max, &n);
+        break;
+    case PW_EV_RETIREMENT:
+        rule_retirement(r, ev, now_ms, out, max, &n);
+        break;
+    case PW_EV_FINAL_LAP:
+        rule_final_lap(r, ev, now_ms, out, max, &n);
+        break;
+    case PW_EV_CHEQUERED:
+        rule_chequered(r, ev, now_ms, out, max, &n);
+        break;
+    case PW_EV_CLASSIFICATION:
+        rule_podium(r, ev, now_ms, out, max, &n);
+        break;
+    default:
+        break; /* positions ticks, laps, race control: context only */
+    }
+    rule_leader(r, ev, now_ms, out, max, &n);
+    return n;
+}

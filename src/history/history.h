@@ -1,0 +1,83 @@
+/* history.h — finished races kept in SQLite, so they survive a restart or a kill -9.
+ *
+ * Ownership: history_open returns a `struct history` that owns the database connection and
+ * its prepared statements; history_close frees it. Every struct the caller passes in or
+ * gets filled is the caller's (plain fixed-size data; nothing is retained). One handle is
+ * used from one thread at a time; several processes may open the same file (SQLite locks;
+ * a writer waits up to 5 s for another).
+ *
+ * Durability: WAL journal with synchronous=FULL: once history_save returns 0 the race is
+ * on disk and survives a crash or power loss. The schema is versioned with
+ * PRAGMA user_version and migrated forward at open; a file from a newer pitwall is refused.
+ *
+ * The file is trusted no more than any input: a file that is not a pitwall history
+ * database gives PW_EPARSE with a clear log line, text read back is cut to the struct's
+ * bounds. Errors: PW_EPARSE (not a database, corrupt, or a foreign schema), -EBUSY (locked
+ * by another process past the wait), -ENOSPC, -EROFS, -EACCES, -ENOMEM, -EIO (other SQLite
+ * failures, logged with SQLite's message), -EINVAL (bad arguments), -ENOENT (no such race). */
+#ifndef PW_HISTORY_HISTORY_H
+#define PW_HISTORY_HISTORY_H
+
+#include "core/event.h"
+#include "core/log.h"
+#include "core/timing.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define HISTORY_SCHEMA_VERSION 1
+#define HISTORY_MAX_RESULTS PW_MAX_CARS
+
+struct history;
+
+struct history_race {
+    char race_id[PW_RACE_ID_MAX]; /* non-empty; the key: saving the same id replaces */
+    char source[16];              /* "simulation" or "replay" */
+    char title[PW_TITLE_MAX];
+    char selected_number[PW_NUMBER_MAX];
+    char selected_name[PW_NAME_MAX];
+    char selected_team[PW_TEAM_MAX];
+    char status[16]; /* "finished" or "stopped" */
+    int64_t created_ms, start_ms, end_ms; /* Unix ms */
+    int total_laps, laps_completed;
+    int64_t wall_duration_ms;
+};
+
+/* One line of the final classification. */
+struct history_result {
+    struct pw_driver driver;
+    int position;
+    int laps;
+    int64_t gap_ms;
+    int gap_laps;
+    int64_t best_lap_ms;
+    int pit_stops;
+    bool retired;
+    bool finished;
+};
+
+/* Open (creating if needed, with its parent directories) the database at `path`. */
+int history_open(const char *path, const struct pw_log *log, struct history **out);
+
+/* Store a race and its classification (`n` results, 0..HISTORY_MAX_RESULTS, in order) in
+ * one transaction; a race with the same race_id is replaced whole. Strings must be
+ * NUL-terminated within their arrays and status "finished" or "stopped", else -EINVAL. */
+int history_save(struct history *h, const struct history_race *race,
+                 const struct history_result *results, int n);
+
+/* Up to min(limit, max) races, newest first (end_ms, then created_ms, descending), skipping
+ * `offset`. *n_out is how many were written to out. */
+int history_list(struct history *h, int limit, int offset, struct history_race *out, int max,
+                 int *n_out);
+
+/* One race and its first `max` results in classification order; -ENOENT if absent.
+ * `results` may be NULL when max is 0. */
+int history_get(struct history *h, const char *race_id, struct history_race *race,
+                struct history_result *results, int max, int *n_out);
+
+int history_count(struct history *h, int *out);
+
+/* NULL is fine. */
+void history_close(struct history *h);
+
+#endif

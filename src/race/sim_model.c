@@ -1,0 +1,274 @@
+/* sim_model.c — what makes a lap fast or slow: car and driver pace, the form of the day,
+ * tyres (compound offset, warm-up, wear and the cliff), fuel, mistakes; the grid; and the
+ * pit strategy, which re-plans at each stop so a stop brought forward under a safety car
+ * still ends in a sensible race. */
+#include "race/sim_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+struct tyre_spec {
+    double offset_ms; /* pace compared with the soft, on a 90 s lap */
+    double wear_ms;   /* time lost per lap of age, on average wear */
+    double warmup_ms; /* extra time on the first lap of a stint */
+    int life;         /* laps before the cliff, on average wear */
+};
+
+static const struct tyre_spec tyre_specs[] = {
+    [PW_TYRE_SOFT] = {0.0, 75.0, 500.0, 18},
+    [PW_TYRE_MEDIUM] = {380.0, 48.0, 900.0, 28},
+    [PW_TYRE_HARD] = {720.0, 30.0, 1500.0, 40},
+};
+
+#define MODEL_FUEL_MS_PER_LAP 56.0   /* ~1.75 kg a lap at ~0.032 s/kg */
+#define MODEL_STANDING_START_MS 2600 /* lap 1 from a standing start */
+#define MODEL_RATING_SHARE 0.0014    /* share of a lap per rating point */
+#define MODEL_SPRINT_LAPS 25         /* up to this many laps: no mandatory stop */
+
+static double model_scale(const struct sim *s)
+{
+    return (double)s->circuit.lap_ms / 90000.0;
+}
+
+static int model_is_sprint(const struct sim *s)
+{
+    return s->total_laps <= MODEL_SPRINT_LAPS;
+}
+
+static int model_life(const struct sim *s, enum pw_tyre t)
+{
+    int life = tyre_specs[t].life * 100 / s->circuit.tyre_wear;
+    return life < 4 ? 4 : life;
+}
+
+int64_t sim_model_base_sector_ms(const struct sim *s, int sector)
+{
+    return s->circuit.lap_ms * s->circuit.sector_pct[sector] / 100;
+}
+
+static double model_tyre_ms(const struct sim *s, const struct sim_car *c, int stint_lap)
+{
+    const struct tyre_spec *t = &tyre_specs[c->tyre];
+    double wear = s->circuit.tyre_wear / 100.0;
+    double ms = t->offset_ms * model_scale(s) + t->wear_ms * wear * c->tyre_age;
+    int over = c->tyre_age - model_life(s, c->tyre);
+    if (over > 0)
+        ms += 30.0 * over * over;
+    if (stint_lap == 0)
+        ms += t->warmup_ms;
+    else if (stint_lap == 1)
+        ms += 0.3 * t->warmup_ms;
+    return ms;
+}
+
+static void model_grid(struct sim *s)
+{
+    double score[PW_MAX_CARS];
+    int slots[PW_MAX_CARS];
+    for (int i = 0; i < s->n; i++) {
+        score[i] = s->cars[i].pace_ms + race_rng_normal(&s->rng) * 0.0025 * s->circuit.lap_ms;
+        slots[i] = i;
+    }
+    for (int i = 1; i < s->n; i++) {
+        for (int j = i; j > 0 && score[slots[j]] < score[slots[j - 1]]; j--) {
+            int t = slots[j];
+            slots[j] = slots[j - 1];
+            slots[j - 1] = t;
+        }
+    }
+    if (s->podium && s->selected >= 0) {
+        /* The original app's promise: the picked driver starts P5-P10; in a short race
+         * closer to the front so that the podium stays reachable. */
+        int hi = s->total_laps >= 10 ? 9 : (s->total_laps < 3 ? 4 : 4 + s->total_laps / 2);
+        if (hi > s->n - 1)
+            hi = s->n - 1;
+        int lo = hi < 4 ? hi : 4;
+        int want = race_rng_range(&s->rng, lo, hi), at = 0;
+        for (int i = 0; i < s->n; i++) {
+            if (slots[i] == s->selected)
+                at = i;
+        }
+        for (; at < want; at++)
+            slots[at] = slots[at + 1];
+        for (; at > want; at--)
+            slots[at] = slots[at - 1];
+        slots[want] = s->selected;
+    }
+    for (int i = 0; i < s->n; i++) {
+        s->order[i] = slots[i];
+        s->cars[slots[i]].grid_slot = i;
+    }
+}
+
+/* Picks the tyre for the stint after a stop at the end of lap `lap_no` and whether another
+ * stop follows: the softest compound that lasts the rest of the race, else the softest that
+ * lasts half of it; two dry compounds must be used in a Grand Prix. */
+void sim_model_fit_tyres(struct sim *s, struct sim_car *c, int lap_no)
+{
+    int remaining = s->total_laps - lap_no;
+    bool need_other = !model_is_sprint(s) && (c->compounds_used & ~(1 << c->tyre)) == 0;
+    bool cautious = race_rng_chance(&s->rng, 0.25);
+    /* Strategies differ: some stretch a set to save a stop, some stop again for pace. */
+    double u = race_rng_uniform(&s->rng);
+    int stretch = u < 0.3 ? 13 : 11;
+    bool extra_stop =
+        u > 0.8 && c->pit_stops == 0 && remaining > 15 && !(s->podium && c->id == s->selected);
+    enum pw_tyre pick = PW_TYRE_UNKNOWN;
+    for (int pass = extra_stop ? 1 : 0; pass < 2 && pick == PW_TYRE_UNKNOWN; pass++) {
+        int need = pass == 0 ? remaining : (remaining + 1) / 2;
+        for (enum pw_tyre t = PW_TYRE_SOFT; t <= PW_TYRE_HARD; t++) {
+            if (need_other && t == c->tyre)
+                continue;
+            if (model_life(s, t) * stretch / 10 >= need) {
+                pick = t;
+                if (cautious && t < PW_TYRE_HARD && !(need_other && t + 1 == c->tyre))
+                    pick = t + 1;
+                break;
+            }
+        }
+        if (pick != PW_TYRE_UNKNOWN && pass == 0)
+            c->next_stop_lap = 0;
+        if (pick != PW_TYRE_UNKNOWN && pass == 1) {
+            int stint = model_life(s, pick);
+            if (stint > remaining / 2 + 3)
+                stint = remaining / 2 + race_rng_range(&s->rng, -2, 3);
+            c->next_stop_lap = lap_no + (stint < 3 ? 3 : stint);
+        }
+    }
+    if (pick == PW_TYRE_UNKNOWN) {
+        pick = c->tyre == PW_TYRE_HARD ? PW_TYRE_MEDIUM : PW_TYRE_HARD;
+        c->next_stop_lap = lap_no + model_life(s, pick) * 9 / 10;
+    }
+    if (c->next_stop_lap > s->total_laps - 3)
+        c->next_stop_lap = 0;
+    /* In podium mode the picked driver's last stop comes early enough to recover. */
+    if (s->podium && c->id == s->selected && c->next_stop_lap > s->total_laps * 7 / 10)
+        c->next_stop_lap = s->total_laps * 7 / 10 > lap_no + 3 ? s->total_laps * 7 / 10 : 0;
+    c->next_tyre = pick;
+}
+
+static void model_start_strategy(struct sim *s, struct sim_car *c)
+{
+    double u = race_rng_uniform(&s->rng);
+    bool back = c->grid_slot >= s->n / 2;
+    if (model_is_sprint(s))
+        c->tyre = u < 0.25 ? PW_TYRE_SOFT : (u < 0.93 ? PW_TYRE_MEDIUM : PW_TYRE_HARD);
+    else
+        c->tyre =
+            u < 0.22 ? PW_TYRE_SOFT : (u < (back ? 0.7 : 0.85) ? PW_TYRE_MEDIUM : PW_TYRE_HARD);
+    /* Podium mode: a sprint's picked driver starts on tyres that last the distance. */
+    if (s->podium && c->id == s->selected && model_is_sprint(s) &&
+        model_life(s, c->tyre) < s->total_laps)
+        c->tyre = model_life(s, PW_TYRE_MEDIUM) >= s->total_laps ? PW_TYRE_MEDIUM : PW_TYRE_HARD;
+    c->tyre_new = c->tyre == PW_TYRE_HARD || race_rng_chance(&s->rng, 0.5);
+    c->tyre_age = c->tyre_new ? 0 : race_rng_range(&s->rng, 2, 4);
+    c->compounds_used = 1 << c->tyre;
+    c->next_stop_lap = 0;
+    if (!model_is_sprint(s)) {
+        int life = model_life(s, c->tyre) - c->tyre_age;
+        int lap = (int)(life * (0.7 + 0.3 * race_rng_uniform(&s->rng)));
+        int lo = s->total_laps / 5 > 6 ? s->total_laps / 5 : 6;
+        if (lap < lo)
+            lap = lo;
+        if (s->podium && c->id == s->selected && lap > s->total_laps * 45 / 100)
+            lap = s->total_laps * 45 / 100;
+        if (lap > s->total_laps - 6)
+            lap = s->total_laps - 6;
+        c->next_stop_lap = lap >= 2 ? lap : 0;
+    }
+}
+
+void sim_model_init_cars(struct sim *s)
+{
+    double lap = (double)s->circuit.lap_ms;
+    for (int i = 0; i < s->n; i++) {
+        struct sim_car *c = &s->cars[i];
+        int rating = s->grid.rating[i];
+        memset(c, 0, sizeof *c);
+        c->id = i;
+        c->driver = s->grid.drivers[i];
+        c->pace_ms =
+            (100 - rating) * MODEL_RATING_SHARE * lap + race_rng_normal(&s->rng) * 0.0015 * lap;
+        c->noise_ms = (0.0045 + (100 - rating) * 0.00004) * lap;
+        c->retire_ms = SIM_NEVER;
+        c->next_ms = SIM_NEVER;
+    }
+    /* Podium mode: on the day, the picked driver has the best car in the field. */
+    if (s->podium && s->selected >= 0) {
+        double best = s->cars[0].pace_ms;
+        for (int i = 1; i < s->n; i++)
+            best = s->cars[i].pace_ms < best ? s->cars[i].pace_ms : best;
+        s->cars[s->selected].pace_ms = best - 0.002 * lap;
+    }
+    model_grid(s);
+    for (int i = 0; i < s->n; i++)
+        model_start_strategy(s, &s->cars[i]);
+}
+
+/* How much faster the picked driver goes in podium mode: enough to climb to the podium
+ * at a steady rate over the laps left, and a little to stay there. */
+static double model_podium_boost(const struct sim *s, const struct sim_car *c, int lap_no)
+{
+    int pos = sim_order_index(s, c->id) + 1;
+    int deficit = pos - 3;
+    int left = s->total_laps - lap_no + 1;
+    double boost = 250.0;
+    if (deficit > 0) {
+        boost += 700.0 * deficit * 10.0 / (left > 5 ? left : 5);
+        /* Enough to close the time gap to third place with a lap to spare. */
+        const struct sim_car *third = &s->cars[s->order[2]];
+        double gap = (double)(s->cross[c->id][c->line] - s->cross[third->id][c->line]);
+        double need = (gap + 1500.0 * deficit) / (left > 2 ? left - 1 : 1);
+        if (need > boost)
+            boost = need;
+    }
+    /* A very short race leaves no time for patience. */
+    double cap = left <= 5 ? 4500.0 : 2500.0;
+    if (boost > cap)
+        boost = cap;
+    return boost * model_scale(s);
+}
+
+void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
+{
+    /* Warm-up counts on an out-lap and the lap after; on lap 1 blankets did the job. */
+    int stint_lap = c->out_lap ? 0 : (c->stint_laps == 1 && c->pit_stops > 0 ? 1 : 2);
+    double lap = (double)s->circuit.lap_ms + c->pace_ms;
+    lap += MODEL_FUEL_MS_PER_LAP * model_scale(s) * (s->total_laps - lap_no + 1);
+    lap += model_tyre_ms(s, c, stint_lap);
+    bool promised = s->podium && c->id == s->selected;
+    /* A mistake; the driver with the podium promise drives a clean race. */
+    if (race_rng_chance(&s->rng, 0.025) && !promised)
+        lap += 400.0 + 2000.0 * race_rng_uniform(&s->rng);
+    if (promised)
+        lap -= model_podium_boost(s, c, lap_no);
+    c->pace_lap_ms = lap;
+    lap += race_rng_normal(&s->rng) * c->noise_ms;
+    for (int i = 0; i < 3; i++)
+        c->plan_ms[i] = lap * s->circuit.sector_pct[i] / 100.0 + race_rng_normal(&s->rng) * 40.0;
+    if (lap_no == 1)
+        c->plan_ms[0] += MODEL_STANDING_START_MS + fabs(race_rng_normal(&s->rng)) * 300.0;
+
+    /* Pit decisions for this lap: the plan, or a cheap stop under a neutralisation when the
+     * plan was due within a few laps anyway. */
+    c->pitting = false;
+    if (lap_no >= s->total_laps - 1)
+        return;
+    bool protected_car = s->podium && c->id == s->selected;
+    bool neutral = s->track == PW_TRACK_SC || s->track == PW_TRACK_VSC;
+    bool due = c->next_stop_lap == lap_no;
+    if (!due && neutral && c->next_stop_lap > 0 && c->next_stop_lap - lap_no <= 8 &&
+        lap_no < s->total_laps - 3)
+        due = race_rng_chance(&s->rng, s->track == PW_TRACK_SC ? 0.75 : 0.45);
+    /* A sprint has no stop to make, but a safety car tempts some into fresh softs. */
+    if (!due && neutral && model_is_sprint(s) && c->pit_stops == 0 && !protected_car &&
+        lap_no < s->total_laps - 3)
+        due = race_rng_chance(&s->rng, 0.2);
+    /* First-lap contact: a new front wing at the end of lap 1. */
+    if (!due && lap_no == 1 && !protected_car)
+        due = race_rng_chance(&s->rng, 0.035);
+    if (due) {
+        c->pitting = true;
+        sim_model_fit_tyres(s, c, lap_no);
+    }
+}

@@ -1,0 +1,459 @@
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void print_log(const struct server *s)
+{
+    FILE *f = fopen(s->log_path, "r");
+    char line[1024];
+    fprintf(stderr, "---- pitwall log (%s) ----\n", s->log_path);
+    while (f && fgets(line, sizeof line, f))
+        fputs(line, stderr);
+    if (f)
+        fclose(f);
+}
+
+static int find_port(const struct server *s)
+{
+    FILE *f = fopen(s->log_path, "r");
+    char line[1024];
+    int port = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        const char *p = strstr(line, "listening on http://");
+        if (p) {
+            p = strrchr(p, ':');
+            if (p)
+                port = atoi(p + 1);
+        }
+    }
+    if (f)
+        fclose(f);
+    return port;
+}
+
+int server_start(struct server *s, const char *config_yaml, const char *const *args,
+                 const char *reuse_dir)
+{
+    memset(s, 0, sizeof *s);
+    if (reuse_dir) {
+        snprintf(s->dir, sizeof s->dir, "%s", reuse_dir);
+    } else {
+        snprintf(s->dir, sizeof s->dir, "/tmp/pitwall-test-XXXXXX");
+        if (!mkdtemp(s->dir))
+            return -1;
+    }
+    snprintf(s->log_path, sizeof s->log_path, "%s/pitwall.log", s->dir);
+    snprintf(s->db_path, sizeof s->db_path, "%s/history.db", s->dir);
+    char config_path[300] = "";
+    if (config_yaml) {
+        snprintf(config_path, sizeof config_path, "%s/config.yaml", s->dir);
+        FILE *f = fopen(config_path, "w");
+        if (!f)
+            return -1;
+        fputs(config_yaml, f);
+        fclose(f);
+    }
+    const char *argv[64];
+    int n = 0;
+    argv[n++] = PITWALL_BIN;
+    argv[n++] = "--port";
+    argv[n++] = "0";
+    argv[n++] = "--history";
+    argv[n++] = s->db_path;
+    argv[n++] = "--log-level";
+    argv[n++] = "debug";
+    if (config_yaml) {
+        argv[n++] = "--config";
+        argv[n++] = config_path;
+    }
+    for (int i = 0; args && args[i] && n < 62; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    unlink(s->log_path); /* a restart in the same dir must not find the old port */
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 2);
+            dup2(fd, 1);
+        }
+        execv(PITWALL_BIN, (char *const *)argv);
+        _exit(127);
+    }
+    s->pid = pid;
+    for (int64_t until = now_ms() + 20000; now_ms() < until;) {
+        s->port = find_port(s);
+        if (s->port > 0)
+            return 0;
+        int status;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            s->pid = 0;
+            print_log(s);
+            return -1;
+        }
+        usleep(20000);
+    }
+    print_log(s);
+    return -1;
+}
+
+int server_stop(struct server *s, int sig)
+{
+    if (s->pid <= 0)
+        return -1;
+    kill(s->pid, sig);
+    for (int64_t until = now_ms() + 10000; now_ms() < until;) {
+        int status;
+        if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+            s->pid = 0;
+            if (sig != SIGKILL && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+                print_log(s);
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        usleep(10000);
+    }
+    kill(s->pid, SIGKILL);
+    waitpid(s->pid, NULL, 0);
+    s->pid = 0;
+    print_log(s);
+    return -1;
+}
+
+long server_rss_kb(const struct server *s)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)s->pid);
+    FILE *f = fopen(path, "r");
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "VmRSS:", 6) == 0)
+            kb = atol(line + 6);
+    }
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+void server_cleanup(struct server *s)
+{
+    char cmd[400];
+    if (s->dir[0] && strncmp(s->dir, "/tmp/pitwall-test-", 18) == 0) {
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", s->dir);
+    }
+}
+
+static int connect_port(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+        close(fd);
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Read into a growing buffer until close or timeout. */
+static long read_until_close(int fd, char **buf, size_t *cap, int timeout_ms)
+{
+    size_t len = 0;
+    int64_t until = now_ms() + timeout_ms;
+    for (;;) {
+        int left = (int)(until - now_ms());
+        if (left <= 0)
+            break;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, left) <= 0)
+            break;
+        if (len + 4096 + 1 > *cap) {
+            size_t ncap = *cap ? *cap * 2 : 65536;
+            char *n = realloc(*buf, ncap);
+            if (!n)
+                break;
+            *buf = n;
+            *cap = ncap;
+        }
+        ssize_t n = recv(fd, *buf + len, *cap - len - 1, 0);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    if (*buf)
+        (*buf)[len] = '\0';
+    return (long)len;
+}
+
+long http_raw(int port, const void *req, size_t len, char *out, size_t cap, int timeout_ms)
+{
+    int fd = connect_port(port);
+    if (fd < 0)
+        return -1;
+    char *buf = NULL;
+    size_t bcap = 0;
+    long n = -1;
+    if (write_all(fd, req, len) == 0)
+        n = read_until_close(fd, &buf, &bcap, timeout_ms);
+    close(fd);
+    if (n >= 0 && out && cap) {
+        size_t c = (size_t)n < cap - 1 ? (size_t)n : cap - 1;
+        memcpy(out, buf, c);
+        out[c] = '\0';
+    }
+    free(buf);
+    return n;
+}
+
+int http_call(int port, const char *method, const char *path, const char *extra_headers,
+              const char *body, struct response *out)
+{
+    memset(out, 0, sizeof *out);
+    int fd = connect_port(port);
+    if (fd < 0)
+        return -1;
+    size_t blen = body ? strlen(body) : 0;
+    char head[4096];
+    int hn = snprintf(head, sizeof head,
+                      "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s%s"
+                      "Content-Length: %zu\r\n\r\n",
+                      method, path, extra_headers ? extra_headers : "",
+                      body ? "Content-Type: application/json\r\n" : "", blen);
+    char *buf = NULL;
+    size_t cap = 0;
+    int rc = -1;
+    if (write_all(fd, head, (size_t)hn) < 0 || (blen && write_all(fd, body, blen) < 0))
+        goto out;
+    long n = read_until_close(fd, &buf, &cap, 10000);
+    if (n <= 0 || sscanf(buf, "HTTP/1.1 %d", &out->status) != 1)
+        goto out;
+    char *end = strstr(buf, "\r\n\r\n");
+    if (!end)
+        goto out;
+    size_t hlen = (size_t)(end - buf);
+    if (hlen >= sizeof out->headers)
+        hlen = sizeof out->headers - 1;
+    memcpy(out->headers, buf, hlen);
+    out->headers[hlen] = '\0';
+    out->body_len = (size_t)n - (size_t)(end + 4 - buf);
+    out->body = malloc(out->body_len + 1);
+    if (!out->body)
+        goto out;
+    memcpy(out->body, end + 4, out->body_len);
+    out->body[out->body_len] = '\0';
+    rc = 0;
+out:
+    free(buf);
+    close(fd);
+    return rc;
+}
+
+void response_free(struct response *r)
+{
+    free(r->body);
+    r->body = NULL;
+}
+
+bool response_header(const struct response *r, const char *name, char *out, size_t len)
+{
+    size_t nlen = strlen(name);
+    for (const char *line = strstr(r->headers, "\r\n"); line; line = strstr(line + 2, "\r\n")) {
+        const char *h = line + 2;
+        if (strncasecmp(h, name, nlen) == 0 && h[nlen] == ':') {
+            const char *v = h + nlen + 1;
+            while (*v == ' ')
+                v++;
+            size_t i = 0;
+            while (v[i] && v[i] != '\r' && i + 1 < len) {
+                out[i] = v[i];
+                i++;
+            }
+            out[i] = '\0';
+            return true;
+        }
+    }
+    return false;
+}
+
+int sse_open(struct sse *s, int port, const char *path, const char *last_event_id)
+{
+    memset(s, 0, sizeof *s);
+    s->fd = connect_port(port);
+    if (s->fd < 0)
+        return -1;
+    char req[1024];
+    char lei[128] = "";
+    if (last_event_id)
+        snprintf(lei, sizeof lei, "Last-Event-ID: %s\r\n", last_event_id);
+    int n = snprintf(req, sizeof req,
+                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n%s\r\n",
+                     path, lei);
+    if (write_all(s->fd, req, (size_t)n) < 0)
+        goto fail;
+    s->cap = 1 << 16;
+    s->buf = malloc(s->cap);
+    if (!s->buf)
+        goto fail;
+    /* Read the response head. */
+    for (int64_t until = now_ms() + 10000; now_ms() < until;) {
+        struct pollfd p = {.fd = s->fd, .events = POLLIN};
+        if (poll(&p, 1, 200) <= 0)
+            continue;
+        ssize_t r = recv(s->fd, s->buf + s->len, s->cap - s->len - 1, 0);
+        if (r <= 0)
+            break;
+        s->len += (size_t)r;
+        s->buf[s->len] = '\0';
+        char *end = strstr(s->buf, "\r\n\r\n");
+        if (end) {
+            sscanf(s->buf, "HTTP/1.1 %d", &s->status);
+            size_t head = (size_t)(end + 4 - s->buf);
+            memmove(s->buf, s->buf + head, s->len - head);
+            s->len -= head;
+            s->raw_first_len = s->len < sizeof s->raw_first ? s->len : sizeof s->raw_first;
+            memcpy(s->raw_first, s->buf, s->raw_first_len);
+            return 0;
+        }
+    }
+fail:
+    close(s->fd);
+    free(s->buf);
+    s->buf = NULL;
+    s->fd = -1;
+    return -1;
+}
+
+/* Parse one complete event block (up to a blank line) from the buffer, if there is one. */
+static int take_block(struct sse *s, struct sse_frame *f)
+{
+    for (;;) {
+        char *end = strstr(s->buf, "\n\n");
+        if (!end)
+            return 0;
+        size_t block_len = (size_t)(end - s->buf);
+        memset(f, 0, sizeof *f);
+        bool has_data = false;
+        char *line = s->buf;
+        s->buf[block_len] = '\0';
+        while (line && *line) {
+            char *nl = strchr(line, '\n');
+            if (nl)
+                *nl = '\0';
+            if (strncmp(line, "id: ", 4) == 0)
+                snprintf(f->id, sizeof f->id, "%s", line + 4);
+            else if (strncmp(line, "event: ", 7) == 0)
+                snprintf(f->event, sizeof f->event, "%s", line + 7);
+            else if (strncmp(line, "data: ", 6) == 0) {
+                size_t dl = strlen(line + 6);
+                char *nd = realloc(f->data, f->data_len + dl + 2);
+                if (nd) {
+                    if (f->data_len)
+                        nd[f->data_len++] = '\n';
+                    memcpy(nd + f->data_len, line + 6, dl);
+                    f->data_len += dl;
+                    nd[f->data_len] = '\0';
+                    f->data = nd;
+                    has_data = true;
+                }
+            }
+            line = nl ? nl + 1 : NULL;
+        }
+        size_t used = block_len + 2;
+        memmove(s->buf, s->buf + used, s->len - used);
+        s->len -= used;
+        s->buf[s->len] = '\0';
+        if (has_data)
+            return 1;
+        sse_frame_free(f);
+    }
+}
+
+int sse_next(struct sse *s, struct sse_frame *f, int timeout_ms)
+{
+    if (s->fd < 0)
+        return -1;
+    int64_t until = now_ms() + timeout_ms;
+    for (;;) {
+        int got = take_block(s, f);
+        if (got)
+            return got;
+        int left = (int)(until - now_ms());
+        if (left <= 0)
+            return 0;
+        struct pollfd p = {.fd = s->fd, .events = POLLIN};
+        if (poll(&p, 1, left) <= 0)
+            return 0;
+        if (s->len + 65536 + 1 > s->cap) {
+            char *n = realloc(s->buf, s->cap * 2);
+            if (!n)
+                return -1;
+            s->buf = n;
+            s->cap *= 2;
+        }
+        ssize_t r = recv(s->fd, s->buf + s->len, s->cap - s->len - 1, 0);
+        if (r <= 0)
+            return -1;
+        size_t room = sizeof s->raw_first - s->raw_first_len;
+        size_t keep = (size_t)r < room ? (size_t)r : room;
+        memcpy(s->raw_first + s->raw_first_len, s->buf + s->len, keep);
+        s->raw_first_len += keep;
+        s->len += (size_t)r;
+        s->buf[s->len] = '\0';
+    }
+}
+
+void sse_frame_free(struct sse_frame *f)
+{
+    free(f->data);
+    f->data = NULL;
+}
+
+void sse_close(struct sse *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    free(s->buf);
+    s->buf = NULL;
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Writes the repository's own synthetic archive sessions (run once; the output is committed).
+
+Each session is in F1's archive layout, `<session>/<Topic>.jsonStream`, and is designed so
+that every merge rule and every kind of bad line is exercised; test_replay_synthetic.c
+asserts the results worked out by hand in the comments below.
+
+  basic/    BOM + CRLF, all topics: nested merge, array patch by index, append, _kf,
+            _deleted, race control list then appends, weather, two unknown topics.
+  minimal/  TimingData and LapCount only, LF endings, no BOM (missing topics; lights out
+            from LapCount).
+  bad/      every kind of bad line (see the test).
+"""
+import json
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(session, topic, lines, bom=True, eol="\r\n", final_eol=True, raw=False):
+    d = os.path.join(HERE, session)
+    os.makedirs(d, exist_ok=True)
+    out = []
+    for off, obj in lines:
+        text = obj if isinstance(obj, str) else json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+        out.append(off + text)
+    body = eol.join(out) + (eol if final_eol else "")
+    with open(os.path.join(d, topic + ".jsonStream"), "wb") as f:
+        if bom:
+            f.write(b"\xef\xbb\xbf")
+        f.write(body.encode("utf-8"))
+
+
+def empty_car(pos):
+    return {"Position": str(pos), "Line": pos, "GapToLeader": "", "IntervalToPositionAhead": {"Value": "", "Catching": False},
+            "InPit": True, "PitOut": False, "Retired": False, "Stopped": False, "NumberOfPitStops": 0,
+            "Sectors": [{"Value": "", "Status": 0}, {"Value": "", "Status": 0}, {"Value": "", "Status": 0}],
+            "BestLapTime": {"Value": ""}, "LastLapTime": {"Value": ""}}
+
+
+# ---- basic: lights out 00:01:00.000 (race 0), end 00:11:00.000 (race 600000) ----
+write("basic", "SessionInfo", [("00:00:00.000", {
+    "Meeting": {"Name": "Test Grand Prix", "Location": "Testville Park", "Circuit": {"Key": 1, "ShortName": "Testville"}},
+    "Name": "Race", "Type": "Race", "StartDate": "2024-06-01T14:00:00"})])
+write("basic", "SessionStatus", [
+    ("00:00:01.000", {"Status": "Inactive"}), ("00:01:00.000", {"Status": "Started"}),
+    ("00:10:00.000", {"Status": "Finished"}), ("00:11:00.000", {"Status": "Finalised"}),
+    ("00:12:00.000", {"Status": "Ends"})])
+write("basic", "LapCount", [
+    ("00:00:02.000", {"CurrentLap": 1, "TotalLaps": 3}), ("00:03:00.000", {"CurrentLap": 2}),
+    ("00:05:00.000", {"CurrentLap": 3})])
+write("basic", "TrackStatus", [
+    ("00:00:00.000", {"Status": "1", "Message": "AllClear"}), ("00:03:30.000", {"Status": "2", "Message": "Yellow"}),
+    ("00:03:40.000", {"Status": "4", "Message": "SCDeployed"}), ("00:04:30.000", {"Status": "1", "Message": "AllClear"}),
+    ("00:04:40.000", {"Status": "3", "Message": "Unknown"})])
+write("basic", "DriverList", [
+    ("00:00:03.000", {
+        "1": {"RacingNumber": "1", "Tla": "VER", "FirstName": "Max", "LastName": "Verstappen", "FullName": "Max VERSTAPPEN",
+              "TeamName": "Red Bull Racing", "TeamColour": "3671C6", "Line": 1},
+        "44": {"RacingNumber": "44", "Tla": "HAM", "FullName": "Lewis HAMILTON", "TeamName": "Mercedes",
+               "TeamColour": "6CD3BF", "Line": 2},
+        "16": {"RacingNumber": "16", "Tla": "LEC", "FirstName": "Charles", "LastName": "Leclerc",
+               "TeamName": "Ferrari", "TeamColour": "#E8002D", "Line": 3}}),
+    # nested merge: one field of one driver
+    ("00:00:04.000", {"44": {"TeamColour": "00D2BE"}})])
+write("basic", "TimingData", [
+    ("00:00:05.000", {"Lines": {"1": empty_car(1), "44": empty_car(2), "16": empty_car(3)}, "Withheld": False}),
+    ("00:00:50.000", {"Lines": {"1": {"InPit": False}, "44": {"InPit": False}, "16": {"InPit": False}}}),
+    # array patch by index (Sectors[0])
+    ("00:01:30.000", {"Lines": {"1": {"Sectors": {"0": {"Value": "29.500"}}}}}),
+    ("00:02:30.000", {"Lines": {"1": {"NumberOfLaps": 1, "GapToLeader": "LAP 2", "LastLapTime": {"Value": "1:30.000"},
+                                      "BestLapTime": {"Value": "1:30.000", "Lap": 1},
+                                      "Sectors": {"1": {"Value": "30.100"}, "2": {"Value": "30.400"}}}}}),
+    ("00:02:31.000", {"Lines": {"44": {"NumberOfLaps": 1, "GapToLeader": "+1.000", "IntervalToPositionAhead": {"Value": "+1.000"},
+                                       "LastLapTime": {"Value": "1:31.000"}, "BestLapTime": {"Value": "1:31.000", "Lap": 1}}}}),
+    ("00:02:32.500", {"Lines": {"16": {"NumberOfLaps": 1, "GapToLeader": "+2.500", "IntervalToPositionAhead": {"Value": "+1.500"},
+                                       "LastLapTime": {"Value": "1:32.500"}, "BestLapTime": {"Value": "1:32.500", "Lap": 1}}}}),
+    # 44 passes 1 and holds: an overtake
+    ("00:03:10.000", {"Lines": {"44": {"Position": "1", "GapToLeader": "LAP 2", "IntervalToPositionAhead": {"Value": ""}},
+                                "1": {"Position": "2", "GapToLeader": "+0.400", "IntervalToPositionAhead": {"Value": "+0.400"}}}}),
+    # 16 passes 1 and is back behind within a second: no overtake
+    ("00:03:20.000", {"Lines": {"16": {"Position": "2"}, "1": {"Position": "3"}}}),
+    ("00:03:21.000", {"Lines": {"1": {"Position": "2"}, "16": {"Position": "3"}}}),
+    # under the safety car (from 00:03:40): a place change is no overtake
+    ("00:03:45.000", {"Lines": {"16": {"Position": "2"}, "1": {"Position": "3"}}}),
+    ("00:03:50.000", {"Lines": {"1": {"InPit": True, "NumberOfPitStops": 1}}}),
+    ("00:04:00.000", {"Lines": {"44": {"NumberOfLaps": 2, "GapToLeader": "LAP 3", "LastLapTime": {"Value": "1:29.000"},
+                                       "BestLapTime": {"Value": "1:29.000", "Lap": 2}},
+                                "16": {"NumberOfLaps": 2, "GapToLeader": "+4.000", "IntervalToPositionAhead": {"Value": "+4.000"},
+                                       "LastLapTime": {"Value": "1:35.000"}}}}),
+    ("00:04:10.000", {"Lines": {"1": {"InPit": False, "PitOut": True}}}),
+    # keyframe: replaces the state (16 has no LastLapTime any more)
+    ("00:04:20.000", {"_kf": True, "Lines": {
+        "44": {"Position": "1", "GapToLeader": "LAP 3", "IntervalToPositionAhead": {"Value": ""}, "NumberOfLaps": 2,
+               "InPit": False, "PitOut": False, "Retired": False, "Stopped": False, "NumberOfPitStops": 0,
+               "LastLapTime": {"Value": "1:29.000"}, "BestLapTime": {"Value": "1:29.000", "Lap": 2},
+               "Sectors": [{"Value": "29.000"}, {"Value": "30.000"}, {"Value": "30.000"}]},
+        "16": {"Position": "2", "GapToLeader": "+4.000", "IntervalToPositionAhead": {"Value": "+4.000"}, "NumberOfLaps": 2,
+               "InPit": False, "PitOut": False, "Retired": False, "Stopped": False, "NumberOfPitStops": 0,
+               "BestLapTime": {"Value": "1:32.500", "Lap": 1},
+               "Sectors": [{"Value": "31.000"}, {"Value": "32.000"}, {"Value": "32.000"}]},
+        "1": {"Position": "3", "GapToLeader": "1 L", "IntervalToPositionAhead": {"Value": "1L"}, "NumberOfLaps": 1,
+              "InPit": False, "PitOut": True, "Retired": False, "Stopped": False, "NumberOfPitStops": 1,
+              "LastLapTime": {"Value": "1:30.000"}, "BestLapTime": {"Value": "1:30.000", "Lap": 1},
+              "Sectors": [{"Value": "29.500"}, {"Value": "30.100"}, {"Value": "30.400"}]}}}),
+    # _deleted: 16 loses its position (goes last), then gets it back (under SC: no overtake)
+    ("00:04:25.000", {"Lines": {"16": {"_deleted": ["Position"]}}}),
+    ("00:04:26.000", {"Lines": {"16": {"Position": "2"}, "1": {"PitOut": False}}}),
+    ("00:04:50.000", {"Lines": {"1": {"Retired": True, "Stopped": True}}}),
+    ("00:05:30.000", {"Lines": {"44": {"NumberOfLaps": 3, "LastLapTime": {"Value": "1:28.500"},
+                                       "BestLapTime": {"Value": "1:28.500", "Lap": 3}}}}),
+    ("00:05:34.000", {"Lines": {"16": {"NumberOfLaps": 3, "LastLapTime": {"Value": "1:34.000"}}}}),
+])
+write("basic", "TimingAppData", [
+    ("00:00:06.000", {"Lines": {"1": {"RacingNumber": "1", "Line": 1, "GridPos": "1"},
+                                "44": {"RacingNumber": "44", "Line": 2, "GridPos": "2"},
+                                "16": {"RacingNumber": "16", "Line": 3, "GridPos": "3"}}}),
+    ("00:00:40.000", {"Lines": {"1": {"Stints": [{"Compound": "MEDIUM", "New": "true", "TotalLaps": 0, "StartLaps": 0}]},
+                                "44": {"Stints": [{"Compound": "SOFT", "New": "false", "TotalLaps": 3, "StartLaps": 3}]},
+                                "16": {"Stints": [{"Compound": "MEDIUM", "New": "true", "TotalLaps": 0, "StartLaps": 0}]}}}),
+    ("00:02:31.500", {"Lines": {"1": {"Stints": {"0": {"TotalLaps": 1}}}, "44": {"Stints": {"0": {"TotalLaps": 4}}},
+                                "16": {"Stints": {"0": {"TotalLaps": 1}}}}}),
+    ("00:04:01.000", {"Lines": {"44": {"Stints": {"0": {"TotalLaps": 5}}}, "16": {"Stints": {"0": {"TotalLaps": 2}}}}}),
+    # append: index 1 == length
+    ("00:04:12.000", {"Lines": {"1": {"Stints": {"1": {"Compound": "HARD", "New": "true", "TotalLaps": 0, "StartLaps": 0}}}}}),
+    ("00:05:35.000", {"Lines": {"44": {"Stints": {"0": {"TotalLaps": 6}}}, "16": {"Stints": {"0": {"TotalLaps": 3}}}}}),
+])
+write("basic", "RaceControlMessages", [
+    ("00:00:10.000", {"Messages": [{"Utc": "2024-06-01T13:58:00", "Category": "Other", "Message": "PIT EXIT OPEN"}]}),
+    ("00:03:40.000", {"Messages": {"1": {"Category": "SafetyCar", "Message": "SAFETY CAR DEPLOYED"}}}),
+    ("00:04:30.000", {"Messages": {"2": {"Category": "SafetyCar", "Message": "SAFETY CAR IN THIS LAP \u2014 \u00c9CLAIR \u2713"}}}),
+    ("00:05:30.000", {"Messages": {"3": {"Category": "Flag", "Flag": "CHEQUERED", "Message": "CHEQUERED FLAG"}}}),
+    ("00:11:30.000", {"Messages": {"4": {"Category": "Other", "Message": "POST RACE NOTICE"}}}),
+])
+write("basic", "WeatherData", [
+    ("00:00:20.000", {"AirTemp": "24.5", "Humidity": "50.0", "Pressure": "1010.0", "Rainfall": "0", "TrackTemp": "40.1",
+                      "WindDirection": "180", "WindSpeed": "1.5"}),
+    ("00:04:00.000", {"Rainfall": "1", "TrackTemp": "35.0"}),
+])
+# Unknown topics: never opened, whatever they hold.
+write("basic", "CarData.z", [("00:00:01.000", '"7ZBBCsIwEEX/ZdYRkjRN2+xcuBAU3Lu+")')])
+write("basic", "Heartbeat", [("00:00:01.000", "not json at all {")])
+
+# ---- minimal: no BOM, LF, only TimingData and LapCount; lights out from LapCount ----
+# LapCount: lap 2 at 00:03:00, lap 3 at 00:04:40 -> lights out 00:03:00 - 100 s = 00:01:20.
+write("minimal", "LapCount", [("00:00:30.000", {"CurrentLap": 1, "TotalLaps": 3}), ("00:03:00.000", {"CurrentLap": 2}),
+                              ("00:04:40.000", {"CurrentLap": 3})], bom=False, eol="\n")
+write("minimal", "TimingData", [
+    ("00:00:30.000", {"Lines": {"5": {"Position": "2", "NumberOfLaps": 0}, "7": {"Position": "1", "NumberOfLaps": 0}}}),
+    ("00:03:00.000", {"Lines": {"7": {"NumberOfLaps": 1, "GapToLeader": "LAP 2"},
+                                "5": {"NumberOfLaps": 1, "GapToLeader": "+3.210", "IntervalToPositionAhead": {"Value": "+3.210"}}}}),
+    ("00:05:00.000", {"Lines": {"5": {"Position": "1", "GapToLeader": "LAP 3"}, "7": {"Position": "2", "GapToLeader": "+0.500"}}}),
+], bom=False, eol="\n", final_eol=False)
+
+# ---- bad: every kind of bad line; opened with max_line_bytes = 4096 by the test ----
+deep = '{"a":' * 100 + "1" + "}" * 100
+many = {str(n): {} for n in range(3, 33)}  # 30 more cars: 24 fit (26 in all), 6 do not
+write("bad", "SessionStatus", [("00:00:01.000", {"Status": "Started"})])
+write("bad", "LapCount", [("00:00:01.000", "{CurrentLap:1}")])                      # invalid JSON
+write("bad", "TimingData", [
+    ("00:00:02.000", {"Lines": {"1": empty_car(1), "2": empty_car(2)}}),
+    ("00:00:10.000", '{"Lines":{"1":{"Position":'),                                   # invalid JSON (cut)
+    ("", "garbage line without an offset"),                                            # bad offset
+    ("00:61:00.000", "{}"),                                                            # bad offset
+    ("00:00:05.000", {"Lines": {"2": {"NumberOfLaps": 1}}}),                           # out of order: kept
+    ("00:00:20.000", "[1,2,3]"),                                                       # not an object
+    ("00:00:21.000", {"Lines": {"abc": {"Position": "3"}, "1234": {"Position": "4"}, "007": {}}}),  # 3 unknown
+    ("00:00:22.000", {"Lines": {"1": {"Junk": "x" * 5000}}}),                          # too long
+    ("00:00:23.000", ""),                                                              # offset only
+    ("", ""), ("", ""),                                                                # empty lines
+    ("00:00:24.000", {"Lines": {"1": {"Sectors": {"7": {"Value": "1.0"}}}}}),          # index past the end
+    ("00:00:25.000", '{"Lines":{"1":{"Deep":' + deep + "}}}"),                         # too deep
+    ("00:00:26.000", {"Lines": many}),                                                 # 6 over the car table
+    ("00:00:30.000", {"Lines": {"2": {"Position": "1"}, "1": {"Position": "2"}}}),
+    ("00:00:40.000", '{"Lines":{"1":'),                                                # cut, no newline
+], final_eol=False)

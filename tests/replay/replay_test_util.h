@@ -1,0 +1,29 @@
+/* replay_test_util.h — helpers shared by the replay tests: an event recorder and paths.
+ * The recorder owns copies of the events it receives (state pointers cleared). */
+#ifndef PW_TEST_REPLAY_UTIL_H
+#define PW_TEST_REPLAY_UTIL_H
+
+#include "core/event.h"
+#include "core/source.h"
+
+#include <stddef.h>
+
+struct recorder {
+    struct pw_event *ev;
+    size_t n, cap;
+    int positions_ok; /* every event's state had cars[i].position == i + 1 */
+};
+
+void recorder_emit(void *ctx, const struct pw_event *ev);
+void recorder_free(struct recorder *r);
+/* Number of recorded events of `type` (and for car `car` unless NULL). */
+size_t recorder_count(const struct recorder *r, enum pw_event_type type, const char *car);
+/* First recorded event of `type` (and car), NULL if none. */
+const struct pw_event *recorder_find(const struct recorder *r, enum pw_event_type type,
+                                     const char *car);
+
+/* TLA of the car in running position `pos` (1-based) or "" */
+const char *state_tla_at(const struct pw_race_state *st, int pos);
+const struct pw_car *state_car(const struct pw_race_state *st, const char *number);
+
+#endif

@@ -1,0 +1,237 @@
+// Browser end-to-end tests: Debian's chromium (playwright-core) against the real pitwall
+// binary on a free loopback port. Run: cd web && node --test e2e/ (after make build web).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  api,
+  boardState,
+  commentaryIds,
+  idAfter,
+  launchBrowser,
+  readStream,
+  screenshot,
+  sleep,
+  startPitwall,
+  startRelay,
+  waitFor,
+  SHOT_DIR,
+} from './harness.mjs';
+
+const SEQUENCED = new Set(['positions', 'commentary', 'race']);
+
+async function connectionState(page) {
+  return page.getAttribute('[data-testid=connection]', 'data-state');
+}
+
+describe('pitwall web UI', { timeout: 600000 }, () => {
+  let server;
+
+  before(async () => {
+    server = await startPitwall();
+    console.log(`# pitwall at ${server.base}, screenshots in ${SHOT_DIR}`);
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('picks a driver, starts a race, shows live timing and commentary, ends on the podium', { timeout: 240000 }, async () => {
+    const { data: driversData } = await api(server.base, 'GET', '/api/drivers');
+    assert.ok(driversData.drivers.length >= 10, 'the server lists a grid of drivers');
+    // A driver from the back half of the list: the podium run has to bring them forward.
+    const pick = driversData.drivers[Math.floor(driversData.drivers.length * 0.7)];
+
+    const b = await launchBrowser();
+    try {
+      const { page } = b;
+      await page.goto(`${server.base}/`);
+      await page.waitForSelector('.driver-card');
+      assert.equal(await page.locator('.driver-card').count(), driversData.drivers.length);
+      await page.getByLabel('Race length').selectOption('30');
+      // Keyboard only: into the driver group, arrow to the driver, then start.
+      const radios = page.locator('input[name=driver]');
+      const index = await radios.evaluateAll((els, name) => els.findIndex((e) => e.value === name), pick.name);
+      assert.ok(index >= 0, `${pick.name} is on the picker`);
+      await radios.first().focus();
+      await page.keyboard.press('Space');
+      for (let i = 0; i < index; i++) await page.keyboard.press('ArrowRight');
+      assert.ok(await page.locator(`input[value="${pick.name}"]`).isChecked());
+      const focusRing = await page.locator('.driver-card.is-picked').evaluate((el) => getComputedStyle(el).outlineStyle);
+      assert.equal(focusRing, 'solid', 'the focused driver card shows a focus ring');
+      await screenshot(page, 'start');
+      await page.getByTestId('start-race').focus();
+      await page.keyboard.press('Enter');
+
+      await page.waitForURL(/#\/race\//, { timeout: 10000 });
+      const raceId = decodeURIComponent(page.url().split('#/race/')[1]);
+      assert.ok(raceId.length > 0);
+      await page.waitForSelector('[data-testid=board-row]', { timeout: 15000 });
+      await waitFor(async () => (await connectionState(page)) === 'live', { what: 'connection live' });
+      assert.match(await page.getByTestId('tracker').textContent(), new RegExp(pick.name));
+
+      // Watch the board: the order changes and the gaps move.
+      const seenOrders = new Set();
+      const gapsOfCar = new Map();
+      const until = Date.now() + 12000;
+      while (Date.now() < until) {
+        const rows = await boardState(page);
+        seenOrders.add(rows.map((r) => r.number).join(','));
+        for (const r of rows) {
+          if (!gapsOfCar.has(r.number)) gapsOfCar.set(r.number, new Set());
+          gapsOfCar.get(r.number).add(r.gap);
+        }
+        // Rows are always listed in position order, 1..n.
+        assert.deepEqual(
+          rows.map((r) => r.position),
+          rows.map((_, i) => i + 1),
+        );
+        await sleep(400);
+      }
+      assert.ok(seenOrders.size >= 2, `the running order changed (saw ${seenOrders.size} orders)`);
+      const moving = [...gapsOfCar.values()].filter((s) => s.size >= 3).length;
+      assert.ok(moving >= 3, `gaps update live (${moving} cars showed 3+ different gaps)`);
+
+      await waitFor(async () => (await commentaryIds(page)).length > 0, { what: 'commentary', timeout: 20000 });
+      await page.waitForSelector('[data-testid=race-trace] polyline', { timeout: 20000 });
+      await screenshot(page, 'race-desktop');
+
+      // The finish: podium, classification equal to the server's, past results.
+      await page.waitForSelector('[data-testid=finish]', { timeout: 90000 });
+      await page.waitForSelector('[data-testid=podium-1]');
+      const { status, data: classification } = await waitFor(
+        async () => {
+          const r = await api(server.base, 'GET', `/api/race/${encodeURIComponent(raceId)}/positions`);
+          return r.status === 200 ? r : null;
+        },
+        { what: 'final classification' },
+      );
+      assert.equal(status, 200);
+      const official = classification.positions.slice().sort((a, b) => a.position - b.position);
+      const podium = await Promise.all([1, 2, 3].map((p) => page.getByTestId(`podium-${p}`).textContent()));
+      official.slice(0, 3).forEach((car, i) => assert.match(podium[i], new RegExp(car.driver_name), `P${i + 1} on the podium`));
+      const pickedPlace = official.find((c) => c.driver_name === pick.name)?.position;
+      assert.ok(pickedPlace >= 1 && pickedPlace <= 3, `the picked driver finished on the podium (P${pickedPlace})`);
+      await waitFor(async () => (await page.locator('[data-testid=classification] tbody tr').count()) === official.length, {
+        what: 'classification rows',
+      });
+      const shownOrder = await page.evaluate(() =>
+        [...document.querySelectorAll('[data-testid=classification] tbody tr td:nth-child(2)')].map((td) => td.textContent),
+      );
+      assert.deepEqual(
+        shownOrder,
+        official.map((c) => String(c.number)),
+      );
+      await waitFor(async () => (await connectionState(page)) === 'ended', { what: 'stream ended' });
+      await screenshot(page, 'finish', { fullPage: true });
+      assert.deepEqual(b.errors, [], 'no script errors on the page');
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('recovers from a cut mid-race without losing or repeating anything', { timeout: 240000 }, async () => {
+    const relay = await startRelay(server.port);
+    const { data: driversData } = await api(server.base, 'GET', '/api/drivers');
+    const started = await api(server.base, 'POST', '/api/race/start', { driver_name: driversData.drivers[0].name, duration_s: 40 });
+    assert.equal(started.status, 200, JSON.stringify(started.data));
+    const raceId = started.data.race_id;
+    // The reference: the same combined stream read directly, never cut.
+    const reference = readStream(`${server.base}/api/race/${encodeURIComponent(raceId)}/stream`);
+    const b = await launchBrowser();
+    try {
+      const { page } = b;
+      await page.goto(`${relay.base}/#/race/${encodeURIComponent(raceId)}`);
+      await page.waitForSelector('[data-testid=board-row]', { timeout: 15000 });
+      await waitFor(async () => (await connectionState(page)) === 'live', { what: 'connection live' });
+      await sleep(5000);
+
+      const beforeCut = Number(await page.getAttribute('.race-page', 'data-sequenced'));
+      relay.cut();
+      await waitFor(async () => ['reconnecting', 'offline'].includes(await connectionState(page)), {
+        what: 'the indicator to show the drop',
+        timeout: 15000,
+      });
+      await screenshot(page, 'race-reconnecting');
+      await sleep(5000); // the race goes on while the browser is cut off
+      const duringCut = Number(await page.getAttribute('.race-page', 'data-sequenced'));
+      assert.ok(duringCut >= beforeCut);
+      relay.resume();
+      await waitFor(async () => ['live', 'ended'].includes(await connectionState(page)), { what: 'the stream to come back', timeout: 20000 });
+
+      // Let the race run to its end on both sides.
+      await waitFor(() => reference.ended, { what: 'the reference stream to end', timeout: 90000 });
+      await waitFor(async () => (await connectionState(page)) === 'ended', { what: 'the page stream to end', timeout: 30000 });
+
+      const root = page.locator('.race-page');
+      const snapshotId = await root.getAttribute('data-snapshot-id');
+      const sequenced = Number(await root.getAttribute('data-sequenced'));
+      const snapshots = Number(await root.getAttribute('data-snapshots'));
+      const lastId = await root.getAttribute('data-last-event-id');
+      assert.ok(snapshotId, 'the page got a snapshot with an id');
+      assert.equal(snapshots, 1, 'the page resumed with Last-Event-ID instead of starting over');
+
+      const refSeq = reference.frames.filter((f) => SEQUENCED.has(f.event) && f.id);
+      const expected = refSeq.filter((f) => idAfter(f.id, snapshotId));
+      assert.ok(expected.length > 10, `the race produced events after the page joined (${expected.length})`);
+      assert.equal(sequenced, expected.length, 'the page applied exactly the events the server sent after its snapshot');
+      assert.equal(lastId, expected[expected.length - 1].id, 'the page ends on the last event id');
+      assert.ok(sequenced > duringCut, 'events missed during the cut arrived after it');
+
+      // Commentary: the same lines as the uncut stream, each once.
+      const refComments = new Set();
+      const snap = reference.frames.find((f) => f.event === 'snapshot');
+      for (const c of snap?.json?.commentary || []) refComments.add(c.id);
+      for (const f of reference.frames) if (f.event === 'commentary') refComments.add((f.json?.data ?? f.json)?.id);
+      const shown = await commentaryIds(page);
+      assert.equal(new Set(shown).size, shown.length, 'no commentary line shown twice');
+      assert.ok(shown.length > 0, 'commentary arrived');
+      assert.deepEqual([...shown].sort(), [...refComments].sort(), 'the page shows every commentary line, none missing');
+
+      const metrics = await (await fetch(`${server.base}/metrics`)).text();
+      const resumes = Number(/^pitwall_resumes_total\s+(\d+)/m.exec(metrics)?.[1] ?? 0);
+      assert.ok(resumes >= 1, `the server saw a Last-Event-ID resume (pitwall_resumes_total ${resumes})`);
+      assert.deepEqual(b.errors, []);
+    } finally {
+      reference.stop();
+      await b.close();
+      await relay.close();
+    }
+  });
+
+  it('fits a phone in portrait and stops a race from the race screen', { timeout: 120000 }, async () => {
+    const { data: driversData } = await api(server.base, 'GET', '/api/drivers');
+    const pick = driversData.drivers[3];
+    const started = await api(server.base, 'POST', '/api/race/start', { driver_name: pick.name, duration_s: 60 });
+    assert.equal(started.status, 200);
+    const raceId = started.data.race_id;
+    const b = await launchBrowser({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    try {
+      const { page } = b;
+      await page.goto(`${server.base}/#/race/${encodeURIComponent(raceId)}`);
+      await page.waitForSelector('[data-testid=board-row]', { timeout: 15000 });
+      await page.waitForSelector('[data-testid=race-trace] polyline', { timeout: 30000 });
+      const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }));
+      assert.ok(widths.doc <= widths.view, `no sideways scrolling (${widths.doc} > ${widths.view})`);
+      const firstRow = page.getByTestId('board-row').first();
+      assert.ok(await firstRow.locator('.name-tla').isVisible(), 'three-letter names on a phone');
+      assert.equal(await firstRow.locator('.name-full').isVisible(), false);
+      assert.ok(await page.getByTestId('tracker').isVisible());
+      await screenshot(page, 'race-phone');
+
+      await page.getByRole('button', { name: 'Stop race' }).click();
+      await page.waitForSelector('[data-testid=finish]', { timeout: 15000 });
+      assert.match(await page.locator('.finish-title').textContent(), /Race stopped/);
+      const { data: st } = await api(server.base, 'GET', `/api/race/${encodeURIComponent(raceId)}/status`);
+      assert.equal(st.status, 'stopped');
+
+      // The start screen lists the stopped race to reopen.
+      await page.goto(`${server.base}/#/`);
+      await page.waitForSelector(`[data-race-id="${raceId}"]`, { timeout: 15000 });
+      await page.waitForSelector('.driver-card');
+      await screenshot(page, 'start-phone', { fullPage: true });
+      assert.deepEqual(b.errors, []);
+    } finally {
+      await b.close();
+    }
+  });
+});

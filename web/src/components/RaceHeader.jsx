@@ -1,0 +1,117 @@
+import { useEffect, useState } from 'react';
+import { formatClock, TRACK_STATUS } from '../lib/format.js';
+import { Brand, StatusChip } from './common.jsx';
+import ConnectionIndicator from './ConnectionIndicator.jsx';
+
+// Elapsed time runs on between status refreshes so the clock ticks every second.
+export function raceClock(status, now) {
+  if (!status) return { elapsed: NaN, remaining: NaN, progress: 0 };
+  const duration = Number(status.duration);
+  let elapsed = Number(status.elapsed_time);
+  if (status.status === 'in_progress' && !status.paused && Number.isFinite(status._at) && Number.isFinite(elapsed)) {
+    elapsed += Math.max(0, (now - status._at) / 1000);
+  }
+  if (Number.isFinite(duration) && duration > 0 && Number.isFinite(elapsed)) elapsed = Math.min(elapsed, duration);
+  let remaining = Number.isFinite(duration) && duration > 0 && Number.isFinite(elapsed) ? duration - elapsed : Number(status.remaining_time);
+  if (status.status === 'finished') remaining = 0;
+  let progress = Number.isFinite(duration) && duration > 0 && Number.isFinite(elapsed) ? elapsed / duration : Number(status.progress) || 0;
+  if (status.status === 'finished') progress = 1;
+  return { elapsed, remaining: Math.max(0, remaining), progress: Math.min(1, Math.max(0, progress)) };
+}
+
+export function TrackBanner({ track }) {
+  if (!track || track === 'green' || !TRACK_STATUS[track]) return null;
+  return (
+    <div className={`track-banner track-${track}`} role="alert" data-testid="track-banner">
+      <span className="track-flag" aria-hidden="true" />
+      <span>{TRACK_STATUS[track].label}</span>
+    </div>
+  );
+}
+
+export default function RaceHeader({ raceId, status, meta, connection, onStop, onPause, stopping, over }) {
+  const [now, setNow] = useState(() => Date.now());
+  const running = status?.status === 'in_progress' && !status?.paused;
+  useEffect(() => {
+    if (!running) return undefined;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [running]);
+
+  const clock = raceClock(status, now);
+  const lap = meta.lap || status?.lap || 0;
+  const total = meta.total_laps || status?.total_laps || 0;
+  const title = status?.title || (status?.source === 'replay' ? 'Replay' : 'Simulated race');
+  const endedLabel = status?.status === 'stopped' ? 'Race stopped' : 'Race finished';
+
+  return (
+    <header className="race-header">
+      <div className="race-header-row">
+        <Brand />
+        <a className="btn btn-small btn-ghost" href="#/">
+          <span aria-hidden="true">←</span> All races
+        </a>
+        <div className="race-title-wrap">
+          <h1 className="race-title">{title}</h1>
+          <span className="race-id muted">#{raceId}</span>
+        </div>
+        <div className="race-header-actions">
+          <ConnectionIndicator state={connection} endedLabel={endedLabel} />
+          {status && !over && onPause && status.source === 'replay' && (
+            <button type="button" className="btn btn-small" onClick={() => onPause(!status.paused)}>
+              {status.paused ? 'Resume' : 'Pause'}
+            </button>
+          )}
+          {status && !over && onStop && (
+            <button type="button" className="btn btn-small btn-danger" onClick={onStop} disabled={stopping}>
+              {stopping ? 'Stopping…' : 'Stop race'}
+            </button>
+          )}
+        </div>
+      </div>
+      <div className="race-stats">
+        <div className="stat stat-lap">
+          <span className="stat-label">Lap</span>
+          <span className="stat-value" data-testid="lap">
+            {total ? (
+              <>
+                {Math.min(lap, total)}
+                <span className="stat-of"> / {total}</span>
+              </>
+            ) : (
+              '—'
+            )}
+          </span>
+        </div>
+        <div className="stat">
+          <span className="stat-label">Elapsed</span>
+          <span className="stat-value mono">{formatClock(clock.elapsed)}</span>
+        </div>
+        <div className="stat">
+          <span className="stat-label">Remaining</span>
+          <span className="stat-value mono">{formatClock(clock.remaining)}</span>
+        </div>
+        <div className="stat stat-status">
+          <span className="stat-label">Status</span>
+          <span className="stat-value">
+            <StatusChip status={status?.status} />
+            {status?.paused && <span className="chip chip-paused">Paused</span>}
+            {!over && meta.track_status && meta.track_status !== 'green' && TRACK_STATUS[meta.track_status] && (
+              <span className={`chip chip-track track-${meta.track_status}`}>{TRACK_STATUS[meta.track_status].short}</span>
+            )}
+          </span>
+        </div>
+        <div
+          className="progress"
+          role="progressbar"
+          aria-label="Race progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={Math.round(clock.progress * 100)}
+        >
+          <span className="progress-fill" style={{ width: `${(clock.progress * 100).toFixed(2)}%` }} />
+        </div>
+      </div>
+    </header>
+  );
+}
