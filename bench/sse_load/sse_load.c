@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 #include <uv.h>
 
 #define READ_BUF_BYTES (256 * 1024)
@@ -79,6 +80,8 @@ struct bench {
     struct hist *all, *steady;
     /* server memory */
     long rss_kb_last, rss_kb_max, hwm_kb, rss_samples;
+    /* CPU seconds used (user + system), at the start and the end of the run */
+    double server_cpu0, server_cpu1, own_cpu0, own_cpu1;
     char read_buf[READ_BUF_BYTES];
 };
 
@@ -109,6 +112,27 @@ static long proc_status_kb(int pid, const char *key)
     }
     fclose(f);
     return v;
+}
+
+/* utime + stime of a process in seconds (pid 0: this one), or -1. */
+static double proc_cpu_s(int pid)
+{
+    char path[64], buf[1024];
+    if (pid > 0)
+        snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    else
+        snprintf(path, sizeof path, "/proc/self/stat");
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    unsigned long long ut = 0, st = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static void sample_rss(struct bench *b)
@@ -398,7 +422,16 @@ static void report(struct bench *b)
         fprintf(out,
                 "server pid %d: VmRSS at end %ld kB, max sampled %ld kB (%ld samples), VmHWM %ld kB\n",
                 b->opt.server_pid, b->rss_kb_last, b->rss_kb_max, b->rss_samples, b->hwm_kb);
-    fprintf(out, "load generator VmHWM %ld kB\n", own_hwm);
+    if (b->opt.server_pid > 0 && b->server_cpu0 >= 0 && b->server_cpu1 >= 0)
+        fprintf(out, "server CPU: %.1f s in %.1f s of run (%.0f%% of one core)\n",
+                b->server_cpu1 - b->server_cpu0, secs,
+                100.0 * (b->server_cpu1 - b->server_cpu0) / secs);
+    fprintf(out, "load generator: VmHWM %ld kB, CPU %.1f s (%.0f%% of one core)\n", own_hwm,
+            b->own_cpu1 - b->own_cpu0, 100.0 * (b->own_cpu1 - b->own_cpu0) / secs);
+    double load[3];
+    if (getloadavg(load, 3) == 3)
+        fprintf(out, "machine load average at end: %.2f %.2f %.2f (%ld CPUs)\n", load[0], load[1],
+                load[2], sysconf(_SC_NPROCESSORS_ONLN));
     if (b->opt.json) {
         const struct hist *h = b->steady->n ? b->steady : b->all;
         fprintf(out,
@@ -418,6 +451,8 @@ static void end_tick(uv_timer_t *t)
 {
     struct bench *b = t->data;
     sample_rss(b);
+    b->server_cpu1 = b->opt.server_pid > 0 ? proc_cpu_s(b->opt.server_pid) : -1;
+    b->own_cpu1 = proc_cpu_s(0);
     b->stopping = true;
     report(b);
     uv_timer_stop(&b->ramp_timer);
@@ -593,6 +628,8 @@ int main(int argc, char **argv)
         goto out;
     b->loop = uv_default_loop();
     b->t0_ms = wall_ms();
+    b->server_cpu0 = b->opt.server_pid > 0 ? proc_cpu_s(b->opt.server_pid) : -1;
+    b->own_cpu0 = proc_cpu_s(0);
     uv_timer_t *timers[] = {&b->ramp_timer, &b->sample_timer, &b->end_timer, &b->progress_timer};
     for (size_t i = 0; i < 4; i++) {
         uv_timer_init(b->loop, timers[i]);

@@ -147,6 +147,7 @@ static void conn_close_now(struct http_conn *conn)
     if (conn->state == HTTP_CS_STREAMING)
         conn->srv->stats.streams_open--;
     conn->state = HTTP_CS_CLOSED;
+    http_conn_drop_staged(conn);
     uv_close((uv_handle_t *)&conn->timer, conn_handle_closed);
     uv_close((uv_handle_t *)&conn->tcp, conn_handle_closed);
 }
@@ -347,6 +348,13 @@ int http_server_start(uv_loop_t *loop, const struct http_server_config *cfg,
         goto out;
     srv->listener.data = srv;
     srv->handles_open = 1;
+    rc = http_flush_init(srv);
+    if (rc != 0) {
+        /* uv_idle/check_init cannot fail today; if they ever do, close the listener */
+        http_server_stop(srv, NULL, NULL);
+        return rc;
+    }
+    srv->handles_open += 2;
     rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&addr, 0);
     if (rc == 0)
         rc = uv_listen((uv_stream_t *)&srv->listener, srv->cfg.backlog, on_connection);
@@ -390,6 +398,8 @@ void http_server_stop(struct http_server *srv, void (*done)(void *arg), void *ar
     for (struct http_conn *c = srv->conns; c; c = c->next)
         conn_close_now(c);
     uv_close((uv_handle_t *)&srv->listener, listener_closed);
+    if (srv->handles_open > 1)
+        http_flush_close(srv, listener_closed);
 }
 
 void http_server_get_stats(const struct http_server *srv, struct http_server_stats *out)

@@ -83,7 +83,8 @@ static void write_done(uv_write_t *req, int status)
     struct http_write_req *w = (struct http_write_req *)req;
     struct http_conn *conn = w->conn;
     size_t len = w->len;
-    pw_buf_unref(w->buf);
+    for (int i = 0; i < w->nbufs; i++)
+        pw_buf_unref(w->bufs[i]);
     write_req_put(conn->srv, w);
     conn->queued_bytes -= len;
     if (status == 0)
@@ -99,42 +100,143 @@ static void write_done(uv_write_t *req, int status)
         http_conn_close(conn);
 }
 
-int http_write_buf(struct http_conn *conn, struct pw_buf *buf)
+/* Write bufs[0..n) in order: as much as the socket takes now, the rest through uv_write
+ * with a reference on each buffer still needed. 0 or a negative uv/errno code. */
+static int write_bufs(struct http_conn *conn, struct pw_buf *const *bufs, int n)
 {
     struct http_server *srv = conn->srv;
-    size_t off = 0;
+    uv_buf_t ub[HTTP_STAGE_MAX];
+    size_t total = 0, done = 0;
     if (conn->state == HTTP_CS_CLOSED)
         return -EPIPE;
-    if (buf->len == 0)
+    for (int i = 0; i < n; i++) {
+        ub[i] = uv_buf_init(bufs[i]->data, (unsigned)bufs[i]->len);
+        total += bufs[i]->len;
+    }
+    if (total == 0)
         return 0;
     if (conn->queued_bytes == 0) {
         /* Most writes fit the socket buffer: no request, no reference, no callback. */
-        uv_buf_t b = uv_buf_init(buf->data, (unsigned)buf->len);
-        int n = uv_try_write((uv_stream_t *)&conn->tcp, &b, 1);
-        if (n >= 0) {
-            srv->stats.bytes_sent += (uint64_t)n;
-            off = (size_t)n;
-            if (off == buf->len)
+        int w = uv_try_write((uv_stream_t *)&conn->tcp, ub, (unsigned)n);
+        if (w >= 0) {
+            srv->stats.bytes_sent += (uint64_t)w;
+            done = (size_t)w;
+            if (done == total)
                 return 0;
-        } else if (n != UV_EAGAIN) {
-            return n;
+        } else if (w != UV_EAGAIN) {
+            return w;
         }
+    }
+    /* Skip what went out; the first remaining buffer may be partly written. */
+    int first = 0;
+    size_t skip = done;
+    while (first < n && skip >= bufs[first]->len) {
+        skip -= bufs[first]->len;
+        first++;
     }
     struct http_write_req *w = write_req_get(srv);
     if (!w)
         return -ENOMEM;
     w->conn = conn;
-    w->buf = pw_buf_ref(buf);
-    w->len = buf->len - off;
-    uv_buf_t b = uv_buf_init(buf->data + off, (unsigned)w->len);
-    int rc = uv_write(&w->req, (uv_stream_t *)&conn->tcp, &b, 1, write_done);
+    w->nbufs = 0;
+    w->len = total - done;
+    for (int i = first; i < n; i++) {
+        ub[i - first] = uv_buf_init(bufs[i]->data + (i == first ? skip : 0),
+                                    (unsigned)(bufs[i]->len - (i == first ? skip : 0)));
+        w->bufs[w->nbufs++] = pw_buf_ref(bufs[i]);
+    }
+    int rc = uv_write(&w->req, (uv_stream_t *)&conn->tcp, ub, (unsigned)w->nbufs, write_done);
     if (rc < 0) {
-        pw_buf_unref(w->buf);
+        for (int i = 0; i < w->nbufs; i++)
+            pw_buf_unref(w->bufs[i]);
         write_req_put(srv, w);
         return rc;
     }
     conn->queued_bytes += w->len;
     return 0;
+}
+
+int http_write_buf(struct http_conn *conn, struct pw_buf *buf)
+{
+    return write_bufs(conn, &buf, 1);
+}
+
+static void dirty_unlink(struct http_conn *conn)
+{
+    struct http_server *srv = conn->srv;
+    if (!conn->dirty)
+        return;
+    if (conn->dirty_prev)
+        conn->dirty_prev->dirty_next = conn->dirty_next;
+    else
+        srv->dirty_head = conn->dirty_next;
+    if (conn->dirty_next)
+        conn->dirty_next->dirty_prev = conn->dirty_prev;
+    conn->dirty_prev = conn->dirty_next = NULL;
+    conn->dirty = false;
+}
+
+void http_conn_drop_staged(struct http_conn *conn)
+{
+    dirty_unlink(conn);
+    for (int i = 0; i < conn->n_staged; i++)
+        pw_buf_unref(conn->staged[i]);
+    conn->n_staged = 0;
+    conn->staged_bytes = 0;
+}
+
+/* Hand the staged frames to the kernel (or libuv's queue) in one go. */
+static void conn_flush(struct http_conn *conn)
+{
+    int n = conn->n_staged;
+    dirty_unlink(conn);
+    if (n == 0)
+        return;
+    int rc = write_bufs(conn, conn->staged, n);
+    for (int i = 0; i < n; i++)
+        pw_buf_unref(conn->staged[i]);
+    conn->n_staged = 0;
+    conn->staged_bytes = 0;
+    if (rc < 0)
+        http_conn_close(conn);
+}
+
+static void flush_all(struct http_server *srv)
+{
+    while (srv->dirty_head)
+        conn_flush(srv->dirty_head);
+    uv_idle_stop(&srv->flush_idle);
+}
+
+static void on_flush_idle(uv_idle_t *h)
+{
+    flush_all(h->data);
+}
+
+static void on_flush_check(uv_check_t *h)
+{
+    flush_all(h->data);
+}
+
+int http_flush_init(struct http_server *srv)
+{
+    int rc = uv_idle_init(srv->loop, &srv->flush_idle);
+    if (rc == 0)
+        rc = uv_check_init(srv->loop, &srv->flush_check);
+    if (rc < 0)
+        return rc;
+    srv->flush_idle.data = srv;
+    srv->flush_check.data = srv;
+    uv_check_start(&srv->flush_check, on_flush_check);
+    /* The check handle must not keep an otherwise idle loop alive. */
+    uv_unref((uv_handle_t *)&srv->flush_check);
+    return 0;
+}
+
+void http_flush_close(struct http_server *srv, uv_close_cb cb)
+{
+    uv_close((uv_handle_t *)&srv->flush_idle, cb);
+    uv_close((uv_handle_t *)&srv->flush_check, cb);
 }
 
 static bool origin_is_clean(const char *origin, size_t len)
@@ -343,22 +445,39 @@ int http_stream_write(struct http_conn *conn, struct pw_buf *buf)
         return conn->state == HTTP_CS_CLOSED || conn->state == HTTP_CS_CLOSING ? -EPIPE
                                                                                : PW_ESTATE;
     struct http_server *srv = conn->srv;
-    if (conn->queued_bytes + buf->len > srv->cfg.stream_queue_bytes) {
+    if (conn->queued_bytes + conn->staged_bytes + buf->len > srv->cfg.stream_queue_bytes) {
         srv->stats.streams_evicted++;
         PW_INFO(srv->log, MOD, "%s: stream evicted, %zu bytes queued", conn->remote_addr,
-                conn->queued_bytes);
+                conn->queued_bytes + conn->staged_bytes);
         http_conn_close(conn);
         return -ENOBUFS;
     }
-    int rc = http_write_buf(conn, buf);
-    if (rc < 0) {
-        http_conn_close(conn);
-        return rc == UV_EPIPE || rc == UV_ECONNRESET ? -EPIPE : rc;
+    if (buf->len == 0)
+        return 0;
+    if (conn->n_staged == HTTP_STAGE_MAX) {
+        conn_flush(conn);
+        if (conn->state != HTTP_CS_STREAMING)
+            return -EPIPE;
+    }
+    /* Staged, not written: every frame queued for this connection during this loop turn
+     * goes out in one writev (a tick's positions, race events and commentary together). */
+    conn->staged[conn->n_staged++] = pw_buf_ref(buf);
+    conn->staged_bytes += buf->len;
+    if (!conn->dirty) {
+        conn->dirty = true;
+        conn->dirty_prev = NULL;
+        conn->dirty_next = srv->dirty_head;
+        if (srv->dirty_head)
+            srv->dirty_head->dirty_prev = conn;
+        srv->dirty_head = conn;
+        /* An active idle handle makes the loop poll without blocking, and its callback
+         * flushes writes made from timers before the loop goes to sleep. */
+        uv_idle_start(&srv->flush_idle, on_flush_idle);
     }
     return 0;
 }
 
 size_t http_conn_queued_bytes(const struct http_conn *conn)
 {
-    return conn->queued_bytes;
+    return conn->queued_bytes + conn->staged_bytes;
 }

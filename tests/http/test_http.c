@@ -787,10 +787,25 @@ static void test_stream_peer_close(void **state)
     fx_start(fx);
     int fd = open_stream(fx, 0);
     struct stream_slot *s = &fx->streams[0];
+    /* frames written in one loop turn arrive whole and in order */
+    struct pw_buf *a = pw_buf_new("id: 1-0\ndata: a\n\n", 17);
+    struct pw_buf *b = pw_buf_new("id: 2-0\ndata: b\n\n", 17);
     struct pw_buf *buf = pw_buf_new("data: {}\n\n", 10);
+    assert_int_equal(http_stream_write(s->conn, a), 0);
+    assert_int_equal(http_stream_write(s->conn, b), 0);
     assert_int_equal(http_stream_write(s->conn, buf), 0);
-    long n = tc_drain(fx->tc, fd, 30);
-    assert_true(n > 10);
+    assert_int_equal(http_conn_queued_bytes(s->conn), 44); /* staged until the loop turns */
+    pw_buf_unref(a);
+    pw_buf_unref(b);
+    tc_pump(fx->tc, 30);
+    char got[4096];
+    ssize_t n = recv(fd, got, sizeof got - 1, MSG_DONTWAIT);
+    assert_true(n > 44);
+    got[n] = '\0';
+    const char *body = strstr(got, "\r\n\r\n");
+    assert_non_null(body);
+    assert_string_equal(body + 4, "id: 1-0\ndata: a\n\nid: 2-0\ndata: b\n\ndata: {}\n\n");
+    assert_int_equal(http_conn_queued_bytes(s->conn), 0);
     /* input after the stream request is discarded, not parsed */
     assert_int_equal(tc_send_str(fx->tc, fd, "GARBAGE\r\n\r\n"), 0);
     tc_pump(fx->tc, 20);
