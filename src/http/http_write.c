@@ -203,14 +203,23 @@ static void conn_flush(struct http_conn *conn)
 
 static void flush_all(struct http_server *srv)
 {
+    if (!srv->dirty_head)
+        return;
     while (srv->dirty_head)
         conn_flush(srv->dirty_head);
     uv_idle_stop(&srv->flush_idle);
+    /* A fan-out to thousands of sockets takes tens of milliseconds. libuv computes the
+     * next poll timeout from the time cached at the start of this loop turn, so without
+     * this a 100 ms repeating timer (the race tick) would next fire 100 ms after the
+     * flush *ends*: ticks would slow to 1 / (100 ms + flush time). */
+    uv_update_time(srv->loop);
 }
 
 static void on_flush_idle(uv_idle_t *h)
 {
-    flush_all(h->data);
+    struct http_server *srv = h->data;
+    flush_all(srv);
+    uv_idle_stop(&srv->flush_idle);
 }
 
 static void on_flush_check(uv_check_t *h)
