@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -55,11 +56,17 @@ struct options {
     bool json;
     int target_p99_ms;   /* exit 2 when missed (0: no check) */
     int target_rss_mb;
+    int workers;         /* threads, each with its own loop and a share of the clients */
 };
 
+/* One worker thread: its own loop, clients and counters (merged at the end). */
 struct bench {
     uv_loop_t *loop;
-    struct options opt;
+    uv_loop_t own_loop;
+    pthread_t thread;
+    int index;
+    int total_clients;
+    struct options opt; /* opt.clients and opt.ramp_per_sec: this worker's share */
     struct sockaddr_in addr;
     char host[128];
     char path[1024];
@@ -390,10 +397,10 @@ static void progress_tick(uv_timer_t *t)
 {
     struct bench *b = t->data;
     fprintf(stderr,
-            "sse_load: t=%.0fs started %d connected %" PRIu64 " failed %" PRIu64
+            "sse_load: t=%.0fs (worker 0 of %d) started %d connected %" PRIu64 " failed %" PRIu64
             " disconnected %" PRIu64 " positions %" PRIu64 " lost %" PRIu64
             " p99 %" PRId64 " ms server VmRSS %ld kB\n",
-            (double)(wall_ms() - b->t0_ms) / 1000.0, b->started, b->connected, b->failed,
+            (double)(wall_ms() - b->t0_ms) / 1000.0, b->opt.workers, b->started, b->connected, b->failed,
             b->disconnected, b->positions, b->lost, hist_quantile(b->all, 0.99), b->rss_kb_last);
 }
 
@@ -402,7 +409,8 @@ static void report(struct bench *b)
     FILE *out = stdout;
     long own_hwm = proc_status_kb(0, "VmHWM");
     double secs = (double)(wall_ms() - b->t0_ms) / 1000.0;
-    fprintf(out, "sse_load: %s, %d clients, %.1f s\n", b->path, b->opt.clients, secs);
+    fprintf(out, "sse_load: %s, %d clients in %d worker thread(s), %.1f s\n", b->path,
+            b->total_clients, b->opt.workers, secs);
     fprintf(out,
             "clients: connected %" PRIu64 "  failed %" PRIu64 " (connect errors %" PRIu64
             ", non-200 %" PRIu64 ")  disconnected early %" PRIu64 "  ended by server %" PRIu64 "\n",
@@ -440,7 +448,7 @@ static void report(struct bench *b)
                 ",\"positions\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"duplicates\":%" PRIu64
                 ",\"p50_ms\":%" PRId64 ",\"p99_ms\":%" PRId64 ",\"max_ms\":%" PRId64
                 ",\"server_rss_kb\":%ld,\"server_rss_max_kb\":%ld,\"server_hwm_kb\":%ld}\n",
-                b->opt.clients, b->connected, b->failed, b->disconnected, b->ended, b->events,
+                b->total_clients, b->connected, b->failed, b->disconnected, b->ended, b->events,
                 b->positions, b->lost, b->duplicates, hist_quantile(h, 0.5), hist_quantile(h, 0.99),
                 h->max, b->rss_kb_last, b->rss_kb_max, b->hwm_kb);
     }
@@ -450,11 +458,12 @@ static void report(struct bench *b)
 static void end_tick(uv_timer_t *t)
 {
     struct bench *b = t->data;
-    sample_rss(b);
-    b->server_cpu1 = b->opt.server_pid > 0 ? proc_cpu_s(b->opt.server_pid) : -1;
-    b->own_cpu1 = proc_cpu_s(0);
+    if (b->index == 0) {
+        sample_rss(b);
+        b->server_cpu1 = b->opt.server_pid > 0 ? proc_cpu_s(b->opt.server_pid) : -1;
+        b->own_cpu1 = proc_cpu_s(0); /* the whole process: every worker */
+    }
     b->stopping = true;
-    report(b);
     uv_timer_stop(&b->ramp_timer);
     uv_timer_stop(&b->sample_timer);
     uv_timer_stop(&b->progress_timer);
@@ -502,9 +511,11 @@ static void usage(FILE *out)
             "usage: sse_load --url http://127.0.0.1:PORT/api/race/ID/stream --clients N --duration S\n"
             "                [--server-pid PID] [--ramp-per-sec R] [--json]\n"
             "                [--start-race [--driver NAME] [--race-duration S] [--tick-hz HZ]]\n"
-            "                [--target-p99-ms MS] [--target-rss-mb MB]\n"
+            "                [--target-p99-ms MS] [--target-rss-mb MB] [--workers W]\n"
             "With --start-race the race is started first (POST /api/race/start) and \"{id}\" in\n"
-            "the URL path (or a path of \"/\") is replaced by its race id.\n"
+            "the URL path (or a path of \"/\") is replaced by its race id. --workers splits the\n"
+            "clients over W threads, each with its own event loop (one loop reading 10,000\n"
+            "sockets adds its own read time to the delays it measures).\n"
             "Exit 0 ok, 1 setup error, 2 a --target-* was missed.\n");
 }
 
@@ -523,6 +534,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"json", no_argument, NULL, 'j'},
         {"target-p99-ms", required_argument, NULL, 'P'},
         {"target-rss-mb", required_argument, NULL, 'M'},
+        {"workers", required_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -532,6 +544,7 @@ static int parse_args(int argc, char **argv, struct options *o)
     o->driver = "Lando Norris";
     o->race_duration_s = 120;
     o->tick_hz = 10;
+    o->workers = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
@@ -547,11 +560,13 @@ static int parse_args(int argc, char **argv, struct options *o)
         case 'j': o->json = true; break;
         case 'P': o->target_p99_ms = atoi(optarg); break;
         case 'M': o->target_rss_mb = atoi(optarg); break;
+        case 'W': o->workers = atoi(optarg); break;
         case 'h': usage(stdout); exit(0);
         default: return -EINVAL;
         }
     }
     if (!o->url || o->clients <= 0 || o->duration_s <= 0 || o->ramp_per_sec < 0 ||
+        o->workers < 1 || o->workers > 64 || o->workers > o->clients ||
         strchr(o->driver, '"') || strchr(o->driver, '\\'))
         return -EINVAL;
     return 0;
@@ -586,9 +601,51 @@ static int build_path(struct bench *b, const char *race_id)
     return 0;
 }
 
+static void *worker_main(void *arg)
+{
+    struct bench *w = arg;
+    uv_run(w->loop, UV_RUN_DEFAULT);
+    uv_loop_close(w->loop);
+    return NULL;
+}
+
+static void bench_merge(struct bench *into, const struct bench *w)
+{
+    into->connected += w->connected;
+    into->failed += w->failed;
+    into->disconnected += w->disconnected;
+    into->ended += w->ended;
+    into->connect_errors += w->connect_errors;
+    for (int i = 0; i < 6; i++)
+        into->status_counts[i] += w->status_counts[i];
+    into->events += w->events;
+    into->positions += w->positions;
+    into->commentary += w->commentary;
+    into->pings += w->pings;
+    into->lost += w->lost;
+    into->duplicates += w->duplicates;
+    into->bad_ids += w->bad_ids;
+    into->bytes += w->bytes;
+    into->parse_errors += w->parse_errors;
+    into->started += w->started;
+    struct hist *const dst[2] = {into->all, into->steady};
+    const struct hist *const src[2] = {w->all, w->steady};
+    for (int k = 0; k < 2; k++) {
+        dst[k]->n += src[k]->n;
+        dst[k]->overflow += src[k]->overflow;
+        dst[k]->sum += src[k]->sum;
+        if (src[k]->max > dst[k]->max)
+            dst[k]->max = src[k]->max;
+        for (int ms = 0; ms <= HIST_MAX_MS; ms++)
+            dst[k]->counts[ms] += src[k]->counts[ms];
+    }
+}
+
 int main(int argc, char **argv)
 {
     int rc = 1;
+    int nw = 0;
+    struct bench **workers = NULL;
     struct bench *b = calloc(1, sizeof *b);
     if (!b)
         return 1;
@@ -621,52 +678,88 @@ int main(int argc, char **argv)
     if (n < 0 || (size_t)n >= sizeof b->request)
         goto out;
     b->request_len = (size_t)n;
-    b->all = calloc(1, sizeof *b->all);
-    b->steady = calloc(1, sizeof *b->steady);
-    b->clients = calloc((size_t)b->opt.clients, sizeof *b->clients);
-    if (!b->all || !b->steady || !b->clients)
-        goto out;
-    b->loop = uv_default_loop();
+    b->total_clients = b->opt.clients;
     b->t0_ms = wall_ms();
     b->server_cpu0 = b->opt.server_pid > 0 ? proc_cpu_s(b->opt.server_pid) : -1;
     b->own_cpu0 = proc_cpu_s(0);
-    uv_timer_t *timers[] = {&b->ramp_timer, &b->sample_timer, &b->end_timer, &b->progress_timer};
-    for (size_t i = 0; i < 4; i++) {
-        uv_timer_init(b->loop, timers[i]);
-        timers[i]->data = b;
+    nw = b->opt.workers;
+    workers = calloc((size_t)nw, sizeof *workers);
+    if (!workers)
+        goto out;
+    for (int i = 0; i < nw; i++) {
+        struct bench *w = calloc(1, sizeof *w);
+        if (!w)
+            goto out;
+        workers[i] = w;
+        memcpy(w, b, sizeof *w);
+        w->index = i;
+        w->opt.clients = b->opt.clients / nw + (i < b->opt.clients % nw ? 1 : 0);
+        w->opt.ramp_per_sec = b->opt.ramp_per_sec > 0 ? (b->opt.ramp_per_sec + nw - 1) / nw : 0;
+        w->all = calloc(1, sizeof *w->all);
+        w->steady = calloc(1, sizeof *w->steady);
+        w->clients = calloc((size_t)w->opt.clients, sizeof *w->clients);
+        if (!w->all || !w->steady || !w->clients || uv_loop_init(&w->own_loop) != 0)
+            goto out;
+        w->loop = &w->own_loop;
+        uv_timer_t *timers[] = {&w->ramp_timer, &w->sample_timer, &w->end_timer, &w->progress_timer};
+        for (size_t t = 0; t < 4; t++) {
+            uv_timer_init(w->loop, timers[t]);
+            timers[t]->data = w;
+        }
+        uv_timer_start(&w->ramp_timer, ramp_tick, 0, 10);
+        if (i == 0) {
+            uv_timer_start(&w->sample_timer, sample_tick, 0, 500);
+            uv_timer_start(&w->progress_timer, progress_tick, 5000, 5000);
+        }
+        uv_timer_start(&w->end_timer, end_tick, (uint64_t)(b->opt.duration_s * 1000), 0);
     }
-    uv_timer_start(&b->ramp_timer, ramp_tick, 0, 10);
-    uv_timer_start(&b->sample_timer, sample_tick, 0, 500);
-    uv_timer_start(&b->progress_timer, progress_tick, 5000, 5000);
-    uv_timer_start(&b->end_timer, end_tick, (uint64_t)(b->opt.duration_s * 1000), 0);
-    uv_run(b->loop, UV_RUN_DEFAULT);
-    uv_loop_close(b->loop);
+    for (int i = 0; i < nw; i++) {
+        if (pthread_create(&workers[i]->thread, NULL, worker_main, workers[i]) != 0) {
+            fprintf(stderr, "sse_load: cannot start worker thread %d\n", i);
+            for (int j = 0; j < i; j++) /* they stop at their end timer */
+                pthread_join(workers[j]->thread, NULL);
+            goto out;
+        }
+    }
+    for (int i = 0; i < nw; i++)
+        pthread_join(workers[i]->thread, NULL);
+    /* Sum every worker into worker 0's counters (it holds the server samples). */
+    struct bench *sum = workers[0];
+    for (int i = 1; i < nw; i++)
+        bench_merge(sum, workers[i]);
+    report(sum);
     rc = 0;
     {
-        const struct hist *h = b->steady->n ? b->steady : b->all;
-        if (b->opt.target_p99_ms > 0 &&
-            (h->n == 0 || hist_quantile(h, 0.99) >= b->opt.target_p99_ms || b->lost > 0 ||
-             b->connected < (uint64_t)b->opt.clients)) {
+        struct bench *t = sum;
+        const struct hist *h = t->steady->n ? t->steady : t->all;
+        if (t->opt.target_p99_ms > 0 &&
+            (h->n == 0 || hist_quantile(h, 0.99) >= t->opt.target_p99_ms || t->lost > 0 ||
+             t->connected < (uint64_t)t->total_clients)) {
             fprintf(stdout, "TARGET MISSED: p99 %" PRId64 " ms (target < %d), lost %" PRIu64
                             ", connected %" PRIu64 "/%d\n",
-                    hist_quantile(h, 0.99), b->opt.target_p99_ms, b->lost, b->connected,
-                    b->opt.clients);
+                    hist_quantile(h, 0.99), t->opt.target_p99_ms, t->lost, t->connected,
+                    t->total_clients);
             rc = 2;
         }
-        if (b->opt.target_rss_mb > 0 && b->rss_kb_max > (long)b->opt.target_rss_mb * 1024) {
+        if (t->opt.target_rss_mb > 0 && t->rss_kb_max > (long)t->opt.target_rss_mb * 1024) {
             fprintf(stdout, "TARGET MISSED: server RSS max %ld kB (target < %d MB)\n",
-                    b->rss_kb_max, b->opt.target_rss_mb);
+                    t->rss_kb_max, t->opt.target_rss_mb);
             rc = 2;
         }
     }
 out:
-    if (b->clients) {
-        for (int i = 0; i < b->opt.clients; i++)
-            sse_parser_free(&b->clients[i].parser);
+    for (int i = 0; workers && i < nw; i++) {
+        struct bench *w = workers[i];
+        if (!w)
+            continue;
+        for (int c = 0; w->clients && c < w->opt.clients; c++)
+            sse_parser_free(&w->clients[c].parser);
+        free(w->clients);
+        free(w->all);
+        free(w->steady);
+        free(w);
     }
-    free(b->clients);
-    free(b->all);
-    free(b->steady);
+    free(workers);
     free(b);
     return rc;
 }

@@ -3,7 +3,8 @@
 # free loopback port, starts a race at 10 ticks/s, opens CLIENTS SSE clients on its
 # combined stream with bench/sse_load, and reports delay p50/p99/max, lost events and the
 # server's RSS. Targets: p99 < 100 ms, no loss, RSS < 100 MB (exit non-zero if missed).
-# Knobs: CLIENTS (10000), DURATION (40 s), RAMP (2000 clients/s), TICK_HZ (10), BUILD (build).
+# Knobs: CLIENTS (10000), DURATION (40 s), RAMP (2000 clients/s), TICK_HZ (10),
+# WORKERS (2 load-generator threads, one event loop each), BUILD (build).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -11,6 +12,7 @@ CLIENTS=${CLIENTS:-10000}
 DURATION=${DURATION:-40}
 RAMP=${RAMP:-2000}
 TICK_HZ=${TICK_HZ:-10}
+WORKERS=${WORKERS:-2}
 PITWALL=$BUILD/src/app/pitwall
 LOAD=$BUILD/bench/sse_load/sse_load
 for bin in "$PITWALL" "$LOAD"; do
@@ -33,7 +35,8 @@ RACE_S=$(( DURATION + CLIENTS / RAMP + 30 ))
 set +e
 "$LOAD" --url "http://127.0.0.1:$PORT/api/race/{id}/stream" --start-race \
   --race-duration "$RACE_S" --tick-hz "$TICK_HZ" --clients "$CLIENTS" --duration "$DURATION" \
-  --ramp-per-sec "$RAMP" --server-pid "$PID" --target-p99-ms 100 --target-rss-mb 100
+  --ramp-per-sec "$RAMP" --workers "$WORKERS" --server-pid "$PID" \
+  --target-p99-ms 100 --target-rss-mb 100
 rc=$?
 set -e
 if [ -s "$TMP/pitwall.log" ]; then echo "--- pitwall log (tail)"; tail -5 "$TMP/pitwall.log"; fi
