@@ -851,6 +851,62 @@ static void test_stream_close_by_handler(void **state)
     close(fd);
 }
 
+/* A repeating timer that writes to streams and then spends 60 ms (a large fan-out): the
+ * flush must not push its next run back by those 60 ms. */
+struct tick_probe {
+    struct stream_slot *slot;
+    uv_timer_t timer;
+    uint64_t at[8];
+    int n;
+    int done;
+};
+
+static void probe_tick(uv_timer_t *t)
+{
+    struct tick_probe *p = t->data;
+    p->at[p->n++] = uv_hrtime();
+    struct pw_buf *buf = pw_buf_new("data: {}\n\n", 10);
+    assert_int_equal(http_stream_write(p->slot->conn, buf), 0);
+    pw_buf_unref(buf);
+    uint64_t until = uv_hrtime() + 60 * 1000000ull;
+    while (uv_hrtime() < until)
+        ; /* busy, like a fan-out to thousands of sockets */
+    if (p->n == 6) {
+        uv_timer_stop(t);
+        p->done = 1;
+        uv_stop(t->loop);
+    }
+}
+
+static void probe_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void test_stream_flush_keeps_timer_period(void **state)
+{
+    struct fx *fx = *state;
+    fx_start(fx);
+    int fd = open_stream(fx, 0);
+    /* on the heap: its close callback may run after a failed assertion left this frame */
+    struct tick_probe *p = calloc(1, sizeof *p);
+    p->slot = &fx->streams[0];
+    uv_timer_init(&fx->loop, &p->timer);
+    p->timer.data = p;
+    uv_timer_start(&p->timer, probe_tick, 100, 100);
+    /* UV_RUN_DEFAULT as the app runs it: the poll timeout is computed before polling */
+    uv_run(&fx->loop, UV_RUN_DEFAULT);
+    assert_int_equal(p->done, 1);
+    /* period 100 ms; without the loop-time refresh each one takes 100 + 60 ms */
+    double mean_ms = (double)(p->at[5] - p->at[1]) / 4 / 1e6;
+    uv_close((uv_handle_t *)&p->timer, probe_closed);
+    print_message("timer period under a 60 ms flush: %.1f ms\n", mean_ms);
+    assert_true(mean_ms < 135.0);
+    assert_true(tc_drain(fx->tc, fd, 20) > 0);
+    close(fd);
+    tc_pump_until(fx->tc, &fx->stream_closes, 1, 2000);
+}
+
 /* --- request helpers ------------------------------------------------------------------- */
 
 static void test_query_param(void **state)
@@ -905,6 +961,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stream_peer_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_closed_by_server_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_close_by_handler, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_flush_keeps_timer_period, setup, teardown),
         cmocka_unit_test(test_query_param),
         cmocka_unit_test_setup_teardown(test_start_fails_cleanly, setup, teardown),
     };
