@@ -141,12 +141,13 @@ int main(int argc, char **argv)
     /* 20 cars of about 250 bytes, like pitwall's CAR objects */
     size_t off = 0;
     for (int i = 0; i < 20; i++)
-        off += (size_t)snprintf(f->payload + off, sizeof f->payload - off,
-                                "%s{\"driver_name\":\"Driver %02d\",\"position\":%d,\"number\":\"%d\","
-                                "\"tla\":\"D%02d\",\"team\":\"Team\",\"team_color\":\"#F47600\","
-                                "\"laps\":12,\"gap_ms\":%d,\"interval_ms\":812,\"last_lap_ms\":81234,"
-                                "\"best_lap_ms\":81000,\"tyre\":\"MEDIUM\",\"pit_stops\":1}",
-                                i ? "," : "", i, i + 1, i + 1, i, i * 1000);
+        off +=
+            (size_t)snprintf(f->payload + off, sizeof f->payload - off,
+                             "%s{\"driver_name\":\"Driver %02d\",\"position\":%d,\"number\":\"%d\","
+                             "\"tla\":\"D%02d\",\"team\":\"Team\",\"team_color\":\"#F47600\","
+                             "\"laps\":12,\"gap_ms\":%d,\"interval_ms\":812,\"last_lap_ms\":81234,"
+                             "\"best_lap_ms\":81000,\"tyre\":\"MEDIUM\",\"pit_stops\":1}",
+                             i ? "," : "", i, i + 1, i + 1, i, i * 1000);
     f->loop = uv_default_loop();
     struct http_server_config cfg;
     http_server_config_defaults(&cfg);

@@ -54,9 +54,9 @@ struct options {
     int race_duration_s;
     int tick_hz;
     bool json;
-    int target_p99_ms;   /* exit 2 when missed (0: no check) */
+    int target_p99_ms; /* exit 2 when missed (0: no check) */
     int target_rss_mb;
-    int workers;         /* threads, each with its own loop and a share of the clients */
+    int workers; /* threads, each with its own loop and a share of the clients */
 };
 
 /* One worker thread: its own loop, clients and counters (merged at the end). */
@@ -74,9 +74,9 @@ struct bench {
     size_t request_len;
     struct client *clients;
     int started;
-    int64_t t0_ms;           /* wall clock at start */
-    int64_t steady_from_ms;  /* wall clock after the ramp (+2 s): steady-state stats */
-    int64_t now_ms;          /* wall clock of the read being processed */
+    int64_t t0_ms;          /* wall clock at start */
+    int64_t steady_from_ms; /* wall clock after the ramp (+2 s): steady-state stats */
+    int64_t now_ms;         /* wall clock of the read being processed */
     bool stopping;
     uv_timer_t ramp_timer, sample_timer, end_timer, progress_timer;
     /* counts */
@@ -166,7 +166,8 @@ static void on_event(void *ctx, const struct sse_event *ev)
     struct bench *b = c->b;
     bool snapshot = strcmp(ev->event, "snapshot") == 0;
     bool end = strcmp(ev->event, "end") == 0 || strcmp(ev->type, "end") == 0;
-    bool is_commentary = strcmp(ev->event, "commentary") == 0 || strcmp(ev->type, "commentary") == 0;
+    bool is_commentary =
+        strcmp(ev->event, "commentary") == 0 || strcmp(ev->type, "commentary") == 0;
     bool is_positions = strcmp(ev->event, "positions") == 0 ||
                         (ev->event[0] == '\0' && strcmp(ev->type, "positions") == 0);
     if (!ev->has_id) {
@@ -355,7 +356,8 @@ static void client_start(struct bench *b, struct client *c)
     c->tcp.data = c;
     c->state = C_CONNECTING;
     c->connect_req.data = c;
-    if (uv_tcp_connect(&c->connect_req, &c->tcp, (const struct sockaddr *)&b->addr, connect_cb) < 0) {
+    if (uv_tcp_connect(&c->connect_req, &c->tcp, (const struct sockaddr *)&b->addr, connect_cb) <
+        0) {
         b->connect_errors++;
         client_lost(c, "connect");
     }
@@ -398,10 +400,11 @@ static void progress_tick(uv_timer_t *t)
     struct bench *b = t->data;
     fprintf(stderr,
             "sse_load: t=%.0fs (worker 0 of %d) started %d connected %" PRIu64 " failed %" PRIu64
-            " disconnected %" PRIu64 " positions %" PRIu64 " lost %" PRIu64
-            " p99 %" PRId64 " ms server VmRSS %ld kB\n",
-            (double)(wall_ms() - b->t0_ms) / 1000.0, b->opt.workers, b->started, b->connected, b->failed,
-            b->disconnected, b->positions, b->lost, hist_quantile(b->all, 0.99), b->rss_kb_last);
+            " disconnected %" PRIu64 " positions %" PRIu64 " lost %" PRIu64 " p99 %" PRId64
+            " ms server VmRSS %ld kB\n",
+            (double)(wall_ms() - b->t0_ms) / 1000.0, b->opt.workers, b->started, b->connected,
+            b->failed, b->disconnected, b->positions, b->lost, hist_quantile(b->all, 0.99),
+            b->rss_kb_last);
 }
 
 static void report(struct bench *b)
@@ -427,9 +430,10 @@ static void report(struct bench *b)
     print_hist(out, "all", b->all);
     print_hist(out, "steady, from 2 s after the last connect", b->steady);
     if (b->opt.server_pid > 0)
-        fprintf(out,
-                "server pid %d: VmRSS at end %ld kB, max sampled %ld kB (%ld samples), VmHWM %ld kB\n",
-                b->opt.server_pid, b->rss_kb_last, b->rss_kb_max, b->rss_samples, b->hwm_kb);
+        fprintf(
+            out,
+            "server pid %d: VmRSS at end %ld kB, max sampled %ld kB (%ld samples), VmHWM %ld kB\n",
+            b->opt.server_pid, b->rss_kb_last, b->rss_kb_max, b->rss_samples, b->hwm_kb);
     if (b->opt.server_pid > 0 && b->server_cpu0 >= 0 && b->server_cpu1 >= 0)
         fprintf(out, "server CPU: %.1f s in %.1f s of run (%.0f%% of one core)\n",
                 b->server_cpu1 - b->server_cpu0, secs,
@@ -507,16 +511,17 @@ static int parse_url(struct bench *b, const char *url)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: sse_load --url http://127.0.0.1:PORT/api/race/ID/stream --clients N --duration S\n"
-            "                [--server-pid PID] [--ramp-per-sec R] [--json]\n"
-            "                [--start-race [--driver NAME] [--race-duration S] [--tick-hz HZ]]\n"
-            "                [--target-p99-ms MS] [--target-rss-mb MB] [--workers W]\n"
-            "With --start-race the race is started first (POST /api/race/start) and \"{id}\" in\n"
-            "the URL path (or a path of \"/\") is replaced by its race id. --workers splits the\n"
-            "clients over W threads, each with its own event loop (one loop reading 10,000\n"
-            "sockets adds its own read time to the delays it measures).\n"
-            "Exit 0 ok, 1 setup error, 2 a --target-* was missed.\n");
+    fprintf(
+        out,
+        "usage: sse_load --url http://127.0.0.1:PORT/api/race/ID/stream --clients N --duration S\n"
+        "                [--server-pid PID] [--ramp-per-sec R] [--json]\n"
+        "                [--start-race [--driver NAME] [--race-duration S] [--tick-hz HZ]]\n"
+        "                [--target-p99-ms MS] [--target-rss-mb MB] [--workers W]\n"
+        "With --start-race the race is started first (POST /api/race/start) and \"{id}\" in\n"
+        "the URL path (or a path of \"/\") is replaced by its race id. --workers splits the\n"
+        "clients over W threads, each with its own event loop (one loop reading 10,000\n"
+        "sockets adds its own read time to the delays it measures).\n"
+        "Exit 0 ok, 1 setup error, 2 a --target-* was missed.\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -548,26 +553,55 @@ static int parse_args(int argc, char **argv, struct options *o)
     int ch;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
-        case 'u': o->url = optarg; break;
-        case 'n': o->clients = atoi(optarg); break;
-        case 'd': o->duration_s = atof(optarg); break;
-        case 'p': o->server_pid = atoi(optarg); break;
-        case 'r': o->ramp_per_sec = atoi(optarg); break;
-        case 's': o->start_race = true; break;
-        case 'D': o->driver = optarg; break;
-        case 'R': o->race_duration_s = atoi(optarg); break;
-        case 'T': o->tick_hz = atoi(optarg); break;
-        case 'j': o->json = true; break;
-        case 'P': o->target_p99_ms = atoi(optarg); break;
-        case 'M': o->target_rss_mb = atoi(optarg); break;
-        case 'W': o->workers = atoi(optarg); break;
-        case 'h': usage(stdout); exit(0);
-        default: return -EINVAL;
+        case 'u':
+            o->url = optarg;
+            break;
+        case 'n':
+            o->clients = atoi(optarg);
+            break;
+        case 'd':
+            o->duration_s = atof(optarg);
+            break;
+        case 'p':
+            o->server_pid = atoi(optarg);
+            break;
+        case 'r':
+            o->ramp_per_sec = atoi(optarg);
+            break;
+        case 's':
+            o->start_race = true;
+            break;
+        case 'D':
+            o->driver = optarg;
+            break;
+        case 'R':
+            o->race_duration_s = atoi(optarg);
+            break;
+        case 'T':
+            o->tick_hz = atoi(optarg);
+            break;
+        case 'j':
+            o->json = true;
+            break;
+        case 'P':
+            o->target_p99_ms = atoi(optarg);
+            break;
+        case 'M':
+            o->target_rss_mb = atoi(optarg);
+            break;
+        case 'W':
+            o->workers = atoi(optarg);
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            return -EINVAL;
         }
     }
-    if (!o->url || o->clients <= 0 || o->duration_s <= 0 || o->ramp_per_sec < 0 ||
-        o->workers < 1 || o->workers > 64 || o->workers > o->clients ||
-        strchr(o->driver, '"') || strchr(o->driver, '\\'))
+    if (!o->url || o->clients <= 0 || o->duration_s <= 0 || o->ramp_per_sec < 0 || o->workers < 1 ||
+        o->workers > 64 || o->workers > o->clients || strchr(o->driver, '"') ||
+        strchr(o->driver, '\\'))
         return -EINVAL;
     return 0;
 }
@@ -701,7 +735,8 @@ int main(int argc, char **argv)
         if (!w->all || !w->steady || !w->clients || uv_loop_init(&w->own_loop) != 0)
             goto out;
         w->loop = &w->own_loop;
-        uv_timer_t *timers[] = {&w->ramp_timer, &w->sample_timer, &w->end_timer, &w->progress_timer};
+        uv_timer_t *timers[] = {&w->ramp_timer, &w->sample_timer, &w->end_timer,
+                                &w->progress_timer};
         for (size_t t = 0; t < 4; t++) {
             uv_timer_init(w->loop, timers[t]);
             timers[t]->data = w;
@@ -735,8 +770,9 @@ int main(int argc, char **argv)
         if (t->opt.target_p99_ms > 0 &&
             (h->n == 0 || hist_quantile(h, 0.99) >= t->opt.target_p99_ms || t->lost > 0 ||
              t->connected < (uint64_t)t->total_clients)) {
-            fprintf(stdout, "TARGET MISSED: p99 %" PRId64 " ms (target < %d), lost %" PRIu64
-                            ", connected %" PRIu64 "/%d\n",
+            fprintf(stdout,
+                    "TARGET MISSED: p99 %" PRId64 " ms (target < %d), lost %" PRIu64
+                    ", connected %" PRIu64 "/%d\n",
                     hist_quantile(h, 0.99), t->opt.target_p99_ms, t->lost, t->connected,
                     t->total_clients);
             rc = 2;

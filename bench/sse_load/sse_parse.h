@@ -12,10 +12,10 @@
 #include <stdint.h>
 
 struct sse_event {
-    char event[32];   /* "" when the frame had no event: line */
-    char type[32];    /* "type" of the data JSON object, "" if not found */
+    char event[32]; /* "" when the frame had no event: line */
+    char type[32];  /* "type" of the data JSON object, "" if not found */
     bool has_id;
-    bool id_ok;       /* id had the form "<R>-<C>" */
+    bool id_ok; /* id had the form "<R>-<C>" */
     uint64_t r, c;
     bool has_server_ms;
     int64_t server_ms;

@@ -22,8 +22,8 @@ static int send_all(int fd, const char *p, size_t len)
     return 0;
 }
 
-int start_race(const struct sockaddr_in *addr, const char *host_header, const char *body,
-               char *out, size_t out_len)
+int start_race(const struct sockaddr_in *addr, const char *host_header, const char *body, char *out,
+               size_t out_len)
 {
     int rc = 0;
     char req[2048];
@@ -36,10 +36,11 @@ int start_race(const struct sockaddr_in *addr, const char *host_header, const ch
         rc = -errno;
         goto out;
     }
-    int n = snprintf(req, sizeof req,
-                     "POST /api/race/start HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                     host_header, strlen(body), body);
+    int n =
+        snprintf(req, sizeof req,
+                 "POST /api/race/start HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+                 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                 host_header, strlen(body), body);
     if (n < 0 || (size_t)n >= sizeof req) {
         rc = -E2BIG;
         goto out;

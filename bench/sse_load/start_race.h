@@ -8,7 +8,7 @@
 /* POSTs `body` (JSON) to /api/race/start at addr and copies the answer's "race_id" into
  * out. 0, or a negative errno (-EPROTO: not a 200 with a race_id; the answer's first
  * line is printed to stderr). */
-int start_race(const struct sockaddr_in *addr, const char *host_header, const char *body,
-               char *out, size_t out_len);
+int start_race(const struct sockaddr_in *addr, const char *host_header, const char *body, char *out,
+               size_t out_len);
 
 #endif

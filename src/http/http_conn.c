@@ -205,7 +205,8 @@ static int on_headers_complete(http_parser *p)
     if ((p->flags & F_CONTENTLENGTH) && !(p->flags & F_CHUNKED) &&
         p->content_length > conn->srv->cfg.max_body_bytes)
         return conn_reject(conn, 413, "Request body too large");
-    bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENTLENGTH) && p->content_length > 0);
+    bool has_body =
+        (p->flags & F_CHUNKED) || ((p->flags & F_CONTENTLENGTH) && p->content_length > 0);
     if (has_body && p->http_minor >= 1 && expects_continue(conn))
         conn_send_continue(conn);
     return 0;

@@ -87,12 +87,12 @@ struct http_conn {
     struct http_conn *prev, *next;
     http_parser parser;
     enum http_conn_state state;
-    int handles_open; /* tcp + timer, freed at 0 */
-    bool rejected;    /* over the connection cap: 503 then close */
-    bool keep_alive;  /* of the request being answered */
-    bool in_dispatch; /* inside the handler call: answers must not re-enter parsing */
-    bool peer_eof;    /* peer finished sending; close once answered */
-    bool reading;     /* uv_read_start active */
+    int handles_open;       /* tcp + timer, freed at 0 */
+    bool rejected;          /* over the connection cap: 503 then close */
+    bool keep_alive;        /* of the request being answered */
+    bool in_dispatch;       /* inside the handler call: answers must not re-enter parsing */
+    bool peer_eof;          /* peer finished sending; close once answered */
+    bool reading;           /* uv_read_start active */
     bool close_after_write; /* close (not linger) once the write queue empties */
     bool owner_notified;
     int reject_status; /* set by a parser callback that refuses the request */
@@ -179,7 +179,6 @@ void http_static_cache_free(struct http_static_cache *cache);
 /* http_request.c */
 /* Percent-decode src[0..len) into out; '+' becomes ' ' only when plus_space. Returns the
  * decoded length, or -ENOSPC / -EINVAL. NUL bytes are decoded (callers check). */
-int http_percent_decode(const char *src, size_t len, char *out, size_t out_len,
-                        bool plus_space);
+int http_percent_decode(const char *src, size_t len, char *out, size_t out_len, bool plus_space);
 
 #endif

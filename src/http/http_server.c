@@ -86,17 +86,38 @@ void http_server_count_status(struct http_server *srv, int status)
     if (status >= 100 && status < 600)
         st->responses_by_status[status / 100]++;
     switch (status) {
-    case 400: st->status_400++; break;
-    case 404: st->status_404++; break;
-    case 405: st->status_405++; break;
-    case 408: st->status_408++; break;
-    case 413: st->status_413++; break;
-    case 414: st->status_414++; break;
-    case 422: st->status_422++; break;
-    case 429: st->status_429++; break;
-    case 431: st->status_431++; break;
-    case 503: st->status_503++; break;
-    default: break;
+    case 400:
+        st->status_400++;
+        break;
+    case 404:
+        st->status_404++;
+        break;
+    case 405:
+        st->status_405++;
+        break;
+    case 408:
+        st->status_408++;
+        break;
+    case 413:
+        st->status_413++;
+        break;
+    case 414:
+        st->status_414++;
+        break;
+    case 422:
+        st->status_422++;
+        break;
+    case 429:
+        st->status_429++;
+        break;
+    case 431:
+        st->status_431++;
+        break;
+    case 503:
+        st->status_503++;
+        break;
+    default:
+        break;
     }
 }
 

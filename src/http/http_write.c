@@ -13,36 +13,66 @@
 const char *http_status_text(int status)
 {
     switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 304:
+        return "Not Modified";
+    case 307:
+        return "Temporary Redirect";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Entity";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Unknown";
     }
 }
 
@@ -307,13 +337,12 @@ int http_write_response(struct http_conn *conn, int status, const char *content_
     char clen[48] = "";
     if (!no_body)
         snprintf(clen, sizeof clen, "Content-Length: %zu\r\n", body_len);
-    int n = snprintf(buf->data, cap,
-                     "HTTP/1.1 %d %s\r\nDate: %s\r\n%s%s%s%sConnection: %s\r\n%s%s\r\n", status,
-                     http_status_text(status), http_server_date(srv),
-                     content_type && !no_body ? "Content-Type: " : "",
-                     content_type && !no_body ? content_type : "",
-                     content_type && !no_body ? "\r\n" : "", clen,
-                     keep_alive ? "keep-alive" : "close", cors, extra_headers);
+    int n = snprintf(
+        buf->data, cap, "HTTP/1.1 %d %s\r\nDate: %s\r\n%s%s%s%sConnection: %s\r\n%s%s\r\n", status,
+        http_status_text(status), http_server_date(srv),
+        content_type && !no_body ? "Content-Type: " : "",
+        content_type && !no_body ? content_type : "", content_type && !no_body ? "\r\n" : "", clen,
+        keep_alive ? "keep-alive" : "close", cors, extra_headers);
     if (n < 0 || (size_t)n >= cap) {
         pw_buf_unref(buf);
         return -EINVAL;
@@ -434,8 +463,8 @@ int http_stream_begin(struct http_conn *conn, const char *content_type, const ch
     /* Bound the kernel's share of a stream's backlog to the same size as ours: without it,
      * send-buffer autotuning lets a stalled reader park megabytes in the kernel per
      * connection, and the queue bound would only bite long after the client fell behind. */
-    int sndbuf = (int)(srv->cfg.stream_queue_bytes < (1u << 20) ? srv->cfg.stream_queue_bytes
-                                                                : (1u << 20));
+    int sndbuf =
+        (int)(srv->cfg.stream_queue_bytes < (1u << 20) ? srv->cfg.stream_queue_bytes : (1u << 20));
     uv_send_buffer_size((uv_handle_t *)&conn->tcp, &sndbuf);
     /* Keep reading (and discarding) so a peer that goes away is noticed at once. */
     if (!conn->reading && !conn->peer_eof &&
@@ -451,8 +480,7 @@ int http_stream_begin(struct http_conn *conn, const char *content_type, const ch
 int http_stream_write(struct http_conn *conn, struct pw_buf *buf)
 {
     if (conn->state != HTTP_CS_STREAMING)
-        return conn->state == HTTP_CS_CLOSED || conn->state == HTTP_CS_CLOSING ? -EPIPE
-                                                                               : PW_ESTATE;
+        return conn->state == HTTP_CS_CLOSED || conn->state == HTTP_CS_CLOSING ? -EPIPE : PW_ESTATE;
     struct http_server *srv = conn->srv;
     if (conn->queued_bytes + conn->staged_bytes + buf->len > srv->cfg.stream_queue_bytes) {
         srv->stats.streams_evicted++;

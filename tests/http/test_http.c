@@ -44,7 +44,7 @@ struct fx {
     char root[PATH_MAX];
     struct stream_slot streams[MAX_STREAMS];
     int n_streams;
-    int stream_closes; /* total on_close calls, all slots */
+    int stream_closes;            /* total on_close calls, all slots */
     struct http_conn *async_conn; /* a request left unanswered by the handler */
     int stopped;
 };
@@ -74,8 +74,7 @@ static void handler(void *ctx, struct http_conn *conn, const struct http_request
             http_respond(conn, 200, "text/plain", "", buf, strlen(buf));
     } else if (strcmp(req->path, "/header") == 0) {
         const char *v = http_request_header(req, "x-TEST");
-        snprintf(buf, sizeof buf, "%s %s %s", req->method_name, v ? v : "(none)",
-                 req->remote_addr);
+        snprintf(buf, sizeof buf, "%s %s %s", req->method_name, v ? v : "(none)", req->remote_addr);
         http_respond(conn, 200, "text/plain", "", buf, strlen(buf));
     } else if (strcmp(req->path, "/async") == 0) {
         fx->async_conn = conn; /* answered later by the test */
@@ -124,8 +123,8 @@ static void make_root(struct fx *fx)
 
 static void remove_root(struct fx *fx)
 {
-    const char *names[] = {"index.html", "assets/app-1a2b3c.js", "style.css",
-                           "site.webmanifest", "assets", ""};
+    const char *names[] = {
+        "index.html", "assets/app-1a2b3c.js", "style.css", "site.webmanifest", "assets", ""};
     char path[PATH_MAX + 32];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", fx->root, names[i]);
@@ -255,8 +254,8 @@ static void test_pipelined(void **state)
     assert_string_equal(res.body, "xyz12");
 
     /* An answer given later holds back the pipelined request behind it, in order. */
-    assert_int_equal(tc_send_str(fx->tc, fd, "GET /async HTTP/1.1\r\n\r\nGET /hello HTTP/1.1\r\n\r\n"),
-                     0);
+    assert_int_equal(
+        tc_send_str(fx->tc, fd, "GET /async HTTP/1.1\r\n\r\nGET /hello HTTP/1.1\r\n\r\n"), 0);
     assert_int_equal(tc_read_response(fx->tc, fd, &res, 200), -ETIMEDOUT);
     assert_non_null(fx->async_conn);
     assert_int_equal(http_respond(fx->async_conn, 202, "text/plain", "", "later", 5), 0);
@@ -298,7 +297,8 @@ static void test_half_close_still_answered(void **state)
     struct test_response res;
     fx_start(fx);
     int fd = tc_connect(fx->tc, fx->port);
-    assert_int_equal(tc_send_str(fx->tc, fd, "GET /hello HTTP/1.1\r\n\r\nGET /hello HTTP/1.1\r\n\r\n"), 0);
+    assert_int_equal(
+        tc_send_str(fx->tc, fd, "GET /hello HTTP/1.1\r\n\r\nGET /hello HTTP/1.1\r\n\r\n"), 0);
     shutdown(fd, SHUT_WR);
     assert_int_equal(tc_read_response(fx->tc, fd, &res, 3000), 0);
     assert_string_equal(res.body, "hello");
@@ -336,18 +336,20 @@ static void test_bad_requests(void **state)
     char *big_header = repeat("GET /hello HTTP/1.1\r\nX-Big: ", "a", 3000, "\r\n\r\n");
     char *many_headers = repeat("GET /hello HTTP/1.1\r\n", "X-H: 1\r\n", 30, "\r\n");
     char *long_url = repeat("GET /", "u", 600, " HTTP/1.1\r\n\r\n");
-    char *big_chunked = repeat("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
-                               "100\r\n" /* 256 bytes per chunk */
-                               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-                               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-                               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-                               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n",
-                               6, "0\r\n\r\n");
+    char *big_chunked =
+        repeat("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+               "100\r\n" /* 256 bytes per chunk */
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n",
+               6, "0\r\n\r\n");
     /* the root's sibling file holds SECRET: aim at it by name */
     const char *root_name = strrchr(fx->root, '/') + 1;
     char sibling[512], enc_sibling[512];
     snprintf(sibling, sizeof sibling, "GET /assets/../../%s.secret HTTP/1.1\r\n\r\n", root_name);
-    snprintf(enc_sibling, sizeof enc_sibling, "GET /%%2e%%2e/%s.secret HTTP/1.1\r\n\r\n", root_name);
+    snprintf(enc_sibling, sizeof enc_sibling, "GET /%%2e%%2e/%s.secret HTTP/1.1\r\n\r\n",
+             root_name);
     const struct bad_case cases[] = {
         {"malformed request line", "GARBAGE\r\n\r\n", 400, true},
         {"no version", "GET /hello\r\n\r\n", 400, true},
@@ -356,8 +358,8 @@ static void test_bad_requests(void **state)
         {"bad header line", "GET /hello HTTP/1.1\r\nNo colon here\r\n\r\n", 400, true},
         {"control char in header name", "GET /hello HTTP/1.1\r\nX\001Y: 1\r\n\r\n", 400, true},
         {"bad content-length", "POST /echo HTTP/1.1\r\nContent-Length: 12x\r\n\r\n", 400, true},
-        {"two content-lengths", "POST /echo HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
-         400, true},
+        {"two content-lengths",
+         "POST /echo HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400, true},
         {"oversized headers", big_header, 431, true},
         {"too many headers", many_headers, 431, true},
         {"oversized URL", long_url, 414, true},
@@ -600,7 +602,8 @@ static void test_cors_default_list(void **state)
     assert_non_null(strstr(v, "Content-Type"));
 
     /* an early refusal (body too large, answered before the body) carries CORS too */
-    request(fx, "POST /echo HTTP/1.1\r\nOrigin: http://localhost:5173\r\nContent-Length: 99999\r\n\r\n",
+    request(fx,
+            "POST /echo HTTP/1.1\r\nOrigin: http://localhost:5173\r\nContent-Length: 99999\r\n\r\n",
             &res);
     assert_int_equal(res.status, 413);
     assert_true(tc_header(&res, "Access-Control-Allow-Origin", v, sizeof v));
@@ -666,7 +669,8 @@ static void test_static_files(void **state)
     assert_true(tc_header(&res, "ETag", etag, sizeof etag));
 
     char raw[512];
-    snprintf(raw, sizeof raw, "GET /assets/app-1a2b3c.js HTTP/1.1\r\nIf-None-Match: %s\r\n\r\n", etag);
+    snprintf(raw, sizeof raw, "GET /assets/app-1a2b3c.js HTTP/1.1\r\nIf-None-Match: %s\r\n\r\n",
+             etag);
     request(fx, raw, &res);
     assert_int_equal(res.status, 304);
     assert_int_equal(res.body_len, 0);
