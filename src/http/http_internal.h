@@ -57,6 +57,7 @@ struct http_server {
     struct http_server_stats stats;
     struct http_conn *conns; /* doubly linked list of all live connections */
     uint64_t rejected_lingering;
+    uint64_t accept_error_logged_ms;
     uint64_t handles_open; /* listener + every conn not yet freed */
     bool stopping;
     void (*stop_done)(void *arg);

@@ -273,7 +273,12 @@ static void on_connection(uv_stream_t *listener, int status)
 {
     struct http_server *srv = listener->data;
     if (status < 0) {
-        PW_WARN(srv->log, MOD, "accept: %s", uv_strerror(status));
+        /* Out of descriptors comes in floods: one line a second is enough. */
+        uint64_t now = uv_now(srv->loop);
+        if (now - srv->accept_error_logged_ms >= 1000) {
+            srv->accept_error_logged_ms = now;
+            PW_WARN(srv->log, MOD, "accept: %s", uv_strerror(status));
+        }
         return;
     }
     struct http_conn *conn = calloc(1, sizeof *conn);

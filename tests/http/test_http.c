@@ -434,16 +434,16 @@ static void test_limits_just_fit(void **state)
 static void test_slow_request_408(void **state)
 {
     struct fx *fx = *state;
-    fx->cfg.request_timeout_ms = 500;
+    fx->cfg.request_timeout_ms = 2500;
     fx_start(fx);
     int fd = tc_connect(fx->tc, fx->port);
     const char *req = "GET /hello HTTP/1.1\r\nHost: slow\r\n\r\n";
     bool closed = false;
-    /* one byte every 100 ms: the whole request would take 3.5 s */
+    /* one byte a second: the whole request would take 35 s */
     for (size_t i = 0; req[i] && !closed; i++) {
         if (tc_send(fx->tc, fd, req + i, 1) < 0)
             break;
-        tc_pump(fx->tc, 100);
+        tc_pump(fx->tc, 1000);
         char peek;
         ssize_t n = recv(fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT);
         closed = n > 0;
