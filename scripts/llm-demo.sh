@@ -56,12 +56,20 @@ cmake --build "$BUILD" -j 2 --target commentary_demo
 {
   echo "# llm-demo run, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
-  echo "Model: $(basename "$MODEL") via llama-cpp-python $("$VENV/bin/python" -c 'import llama_cpp; print(llama_cpp.__version__)') server, $(nproc) cores."
+  echo "Model: $(basename "$MODEL") via llama-cpp-python $("$VENV/bin/python" -c 'import llama_cpp; print(llama_cpp.__version__)') server, $(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "Engine: default pacing (4 s between lines, 8 s staleness), model timeout ${LLM_DEMO_TIMEOUT_MS:-3000} ms."
   echo
   "./$BUILD/src/commentary/commentary_demo" \
     --endpoint "http://127.0.0.1:$PORT/v1/chat/completions" --model smollm2 \
     --laps "${LLM_DEMO_LAPS:-15}" --tick-ms "${LLM_DEMO_TICK_MS:-1000}" \
     --timeout-ms "${LLM_DEMO_TIMEOUT_MS:-3000}" 2>"$OUT/lines.log"
+  echo
+  echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  # the server's own compute time per request, to tell queueing on a busy machine from work
+  grep -o 'total time = *[0-9.]*' "$OUT/server.log" | awk '{print $4}' | sort -n | awk '
+    { v[NR] = $1 }
+    END { if (NR) { i = int(NR * 0.9); if (i < 1) i = 1
+      printf "Server compute per request (llama.cpp total time, ms): p50 %.0f, p90 %.0f, max %.0f over %d requests (abandoned ones included).\n", v[int((NR + 1) / 2)], v[i], v[NR], NR } }'
 } >"$OUT/report.md"
 cat "$OUT/report.md"
 echo "llm-demo: report in $OUT/report.md"

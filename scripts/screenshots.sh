@@ -8,7 +8,7 @@ trap 'rm -rf "$out"' EXIT
 bash scripts/build-web.sh
 (cd web && PITWALL_SCREENSHOTS_DIR="$out" node --test e2e/app.e2e.test.mjs)
 mkdir -p docs/screenshots
-for name in start race-desktop race-reconnecting race-phone finish start-phone; do
+for name in start race-desktop race-reconnecting race-phone finish start-phone replay-desktop; do
   if [ -f "$out/$name.png" ]; then
     cp "$out/$name.png" "docs/screenshots/$name.png"
   else

@@ -16,7 +16,12 @@ void api_stream(struct api *api, struct http_conn *conn, const struct http_reque
         }
         race_id = query_id;
     }
+    /* EventSource sends Last-Event-ID itself when it reconnects; a client that had to make
+     * a new EventSource passes the id it had in the query instead. */
     const char *last = http_request_header(req, "Last-Event-ID");
+    char query_last[64];
+    if (!last && http_query_param(req->query, "last_event_id", query_last, sizeof query_last) == 0)
+        last = query_last;
     int rc = hub_subscribe(api->d.hub, conn, stream, race_id, last);
     if (rc == 0)
         return;

@@ -156,6 +156,12 @@ static int start_cli_replay(struct app *app, char *err, size_t errlen)
              (unsigned long long)(race_manager_seed_for(real) & 0xffffffffu));
     snprintf(ctl.replay, sizeof ctl.replay, "%s", basename(real));
     ctl.replay_speed = app->s->replay_speed;
+    if (app->s->kafka) {
+        /* The runner answers through Kafka later; the race is known here meanwhile. */
+        struct pw_race_meta meta = {.source = "replay", .created_wall_ms = pw_now_ms()};
+        snprintf(meta.race_id, sizeof meta.race_id, "%s", ctl.race_id);
+        hub_expect_race(app->hub, &meta);
+    }
     int rc = pw_bus_publish_control(app->bus, &ctl);
     if (rc < 0 || !hub_has_race(app->hub, ctl.race_id)) {
         snprintf(err, errlen, "replay: could not start '%.400s' (see the log above)", real);

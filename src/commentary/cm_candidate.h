@@ -16,23 +16,23 @@
 /* What a line says. The phrasing has templates for each. */
 enum cm_fact {
     CM_FACT_LIGHTS_OUT = 0,
-    CM_FACT_LEAD_PASS,      /* who[0] passed who[1] for the lead */
-    CM_FACT_LEAD_INHERIT,   /* who[0] leads now without a pass (leader pitted or retired) */
-    CM_FACT_PODIUM_PASS,    /* who[0] passed who[1] for P2/P3 (`pos`) */
-    CM_FACT_PICKED_GAINS,   /* the picked driver who[0] passed who[1] for `pos` */
-    CM_FACT_PICKED_LOSES,   /* who[0] passed the picked driver who[1] for `pos` */
-    CM_FACT_PIT,            /* who[0] pitted from who[0].from_pos, out in .pos on .tyre */
-    CM_FACT_PIT_MULTI,      /* who[0..n_who) all pitted */
-    CM_FACT_FASTEST_LAP,    /* who[0] set the fastest lap, `lap_ms` */
+    CM_FACT_LEAD_PASS,    /* who[0] passed who[1] for the lead */
+    CM_FACT_LEAD_INHERIT, /* who[0] leads now without a pass (leader pitted or retired) */
+    CM_FACT_PODIUM_PASS,  /* who[0] passed who[1] for P2/P3 (`pos`) */
+    CM_FACT_PICKED_GAINS, /* the picked driver who[0] passed who[1] for `pos` */
+    CM_FACT_PICKED_LOSES, /* who[0] passed the picked driver who[1] for `pos` */
+    CM_FACT_PIT,          /* who[0] pitted from who[0].from_pos, out in .pos on .tyre */
+    CM_FACT_PIT_MULTI,    /* who[0..n_who) all pitted */
+    CM_FACT_FASTEST_LAP,  /* who[0] set the fastest lap, `lap_ms` */
     CM_FACT_SAFETY_CAR,
     CM_FACT_VSC,
     CM_FACT_RED_FLAG,
-    CM_FACT_RESTART,        /* green again after SC / VSC / red (`prev_track`) */
-    CM_FACT_RETIREMENT,     /* who[0] retired from .from_pos */
-    CM_FACT_RETIRE_MULTI,   /* who[0..n_who) all retired */
-    CM_FACT_FINAL_LAP,      /* who[0] leads who[1] by `gap_ms` into the last lap */
-    CM_FACT_CHEQUERED,      /* who[0] wins */
-    CM_FACT_PODIUM,         /* who[0..3) on the podium; who[3] the picked driver if not */
+    CM_FACT_RESTART,      /* green again after SC / VSC / red (`prev_track`) */
+    CM_FACT_RETIREMENT,   /* who[0] retired from .from_pos */
+    CM_FACT_RETIRE_MULTI, /* who[0..n_who) all retired */
+    CM_FACT_FINAL_LAP,    /* who[0] leads who[1] by `gap_ms` into the last lap */
+    CM_FACT_CHEQUERED,    /* who[0] wins */
+    CM_FACT_PODIUM,       /* who[0..3) on the podium; who[3] the picked driver if not */
     CM_FACT_COUNT
 };
 
@@ -49,20 +49,20 @@ struct cm_who {
 
 struct cm_candidate {
     enum cm_fact fact;
-    int priority;                 /* higher goes first */
+    int priority; /* higher goes first */
     enum pw_commentary_kind kind;
-    int64_t born_ms;              /* engine clock (loop time) when the fact happened */
+    int64_t born_ms; /* engine clock (loop time) when the fact happened */
     int64_t race_ms;
     int lap;
     int n_who;
     struct cm_who who[CM_WHO_MAX];
-    int pos;                      /* overtakes: the place fought for */
-    int64_t lap_ms;               /* fastest lap */
-    int64_t gap_ms;               /* final lap: leader's margin, 0 if unknown */
+    int pos;                         /* overtakes: the place fought for */
+    int64_t lap_ms;                  /* fastest lap */
+    int64_t gap_ms;                  /* final lap: leader's margin, 0 if unknown */
     enum pw_track_status prev_track; /* restart: what ended */
-    bool picked;                  /* the picked driver is concerned */
+    bool picked;                     /* the picked driver is concerned */
     int total_laps;
-    char circuit[PW_NAME_MAX];    /* from the state, "" if unknown */
+    char circuit[PW_NAME_MAX]; /* from the state, "" if unknown */
 };
 
 #endif

@@ -38,6 +38,21 @@ void cm_pacer_init(struct cm_pacer *p, const struct cm_pacer_config *cfg)
 {
     memset(p, 0, sizeof *p);
     p->cfg = *cfg;
+    if (p->cfg.lead_ms < 0)
+        p->cfg.lead_ms = 0;
+    if (p->cfg.lead_ms > p->cfg.min_interval_ms)
+        p->cfg.lead_ms = p->cfg.min_interval_ms;
+}
+
+int64_t cm_pacer_slot_at(const struct cm_pacer *p)
+{
+    return p->sent_any ? p->last_sent_ms + p->cfg.min_interval_ms : INT64_MIN;
+}
+
+/* When the next line may be chosen. */
+static int64_t choose_at(const struct cm_pacer *p)
+{
+    return p->sent_any ? p->last_sent_ms + p->cfg.min_interval_ms - p->cfg.lead_ms : INT64_MIN;
 }
 
 static void remove_at(struct cm_pacer *p, int i)
@@ -90,7 +105,7 @@ static int64_t eligible_at(const struct cm_pacer *p, const struct cm_candidate *
 int cm_pacer_take(struct cm_pacer *p, int64_t now_ms, struct cm_candidate *out)
 {
     drop_stale(p, now_ms);
-    if (p->sent_any && now_ms < p->last_sent_ms + p->cfg.min_interval_ms)
+    if (now_ms < choose_at(p))
         return 0;
     int best = -1;
     for (int i = 0; i < p->n; i++) {
@@ -141,7 +156,7 @@ int64_t cm_pacer_next_due(const struct cm_pacer *p, int64_t now_ms)
 {
     if (p->n == 0)
         return -1;
-    int64_t gate = p->sent_any ? p->last_sent_ms + p->cfg.min_interval_ms : now_ms;
+    int64_t gate = p->sent_any ? choose_at(p) : now_ms;
     int64_t due = INT64_MAX;
     for (int i = 0; i < p->n; i++) {
         const struct cm_candidate *c = &p->pending[i];

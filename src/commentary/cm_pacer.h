@@ -27,6 +27,10 @@ struct cm_pacer_config {
     int64_t min_interval_ms;
     int64_t stale_ms;
     int64_t merge_window_ms;
+    /* Choose a line this long before its slot opens, so that slow phrasing (a language
+     * model) is done by then; the caller holds the line until cm_pacer_slot_at. 0: choose
+     * when the slot opens. At most min_interval_ms. */
+    int64_t lead_ms;
 };
 
 struct cm_pacer_counters {
@@ -52,6 +56,8 @@ void cm_pacer_push(struct cm_pacer *p, const struct cm_candidate *c);
  * The caller says the line and then calls cm_pacer_mark_sent. */
 int cm_pacer_take(struct cm_pacer *p, int64_t now_ms, struct cm_candidate *out);
 void cm_pacer_mark_sent(struct cm_pacer *p, int64_t now_ms);
+/* Earliest engine time the next line may be published (INT64_MIN before the first). */
+int64_t cm_pacer_slot_at(const struct cm_pacer *p);
 /* Earliest engine time at which cm_pacer_take may have something to do (a line may become
  * due or a candidate stale); -1 when the queue is empty. */
 int64_t cm_pacer_next_due(const struct cm_pacer *p, int64_t now_ms);

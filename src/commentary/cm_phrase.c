@@ -7,12 +7,12 @@
 
 /* Conditions a template states beyond what its placeholders need. */
 enum {
-    T_LEAD = 1u << 0,     /* who[0] came from the lead */
-    T_TWO = 1u << 1,      /* exactly two drivers */
-    T_MANY = 1u << 2,     /* three or more */
-    T_EXTRA = 1u << 3,    /* podium line that also names the picked driver (who[3]) */
+    T_LEAD = 1u << 0,  /* who[0] came from the lead */
+    T_TWO = 1u << 1,   /* exactly two drivers */
+    T_MANY = 1u << 2,  /* three or more */
+    T_EXTRA = 1u << 3, /* podium line that also names the picked driver (who[3]) */
     T_NOEXTRA = 1u << 4,
-    T_NOWHO = 1u << 5,    /* only when no driver is known (a name is always better) */
+    T_NOWHO = 1u << 5, /* only when no driver is known (a name is always better) */
 };
 
 struct cm_template {
@@ -235,24 +235,60 @@ static bool template_fits(const struct cm_template *t, const struct cm_candidate
             continue;
         bool ok = true;
         switch (*++p) {
-        case 'a': ok = c->n_who >= 1; break;
-        case 'b': ok = c->n_who >= 2; break;
-        case 'c': ok = c->n_who >= 3; break;
-        case 'd': ok = c->n_who >= 4; break;
-        case 'A': ok = c->n_who >= 1 && c->who[0].pos > 0; break;
-        case 'B': ok = c->n_who >= 2 && c->who[1].pos > 0; break;
-        case 'D': ok = c->n_who >= 4 && c->who[3].pos > 0; break;
-        case 'p': ok = c->pos > 0; break;
-        case 'f': ok = c->n_who >= 1 && c->who[0].from_pos > 0; break;
-        case 't': ok = c->n_who >= 1 && tyre_plural(c->who[0].tyre) != NULL; break;
-        case 'l': ok = c->lap_ms > 0; break;
-        case 'g': ok = c->gap_ms > 0; break;
-        case 'C': ok = c->circuit[0] != '\0'; break;
-        case 'n': ok = c->lap > 0; break;
-        case 'N': ok = c->total_laps > 0; break;
-        case 'r': ok = restart_reason(c->prev_track, &r); break;
-        case 'm': ok = c->n_who >= 2; break;
-        default: ok = false; break;
+        case 'a':
+            ok = c->n_who >= 1;
+            break;
+        case 'b':
+            ok = c->n_who >= 2;
+            break;
+        case 'c':
+            ok = c->n_who >= 3;
+            break;
+        case 'd':
+            ok = c->n_who >= 4;
+            break;
+        case 'A':
+            ok = c->n_who >= 1 && c->who[0].pos > 0;
+            break;
+        case 'B':
+            ok = c->n_who >= 2 && c->who[1].pos > 0;
+            break;
+        case 'D':
+            ok = c->n_who >= 4 && c->who[3].pos > 0;
+            break;
+        case 'p':
+            ok = c->pos > 0;
+            break;
+        case 'f':
+            ok = c->n_who >= 1 && c->who[0].from_pos > 0;
+            break;
+        case 't':
+            ok = c->n_who >= 1 && tyre_plural(c->who[0].tyre) != NULL;
+            break;
+        case 'l':
+            ok = c->lap_ms > 0;
+            break;
+        case 'g':
+            ok = c->gap_ms > 0;
+            break;
+        case 'C':
+            ok = c->circuit[0] != '\0';
+            break;
+        case 'n':
+            ok = c->lap > 0;
+            break;
+        case 'N':
+            ok = c->total_laps > 0;
+            break;
+        case 'r':
+            ok = restart_reason(c->prev_track, &r);
+            break;
+        case 'm':
+            ok = c->n_who >= 2;
+            break;
+        default:
+            ok = false;
+            break;
         }
         if (!ok)
             return false;
@@ -315,23 +351,47 @@ static bool expand(const char *fmt, const struct cm_candidate *c, char *out, siz
             continue;
         }
         switch (*++p) {
-        case 'a': put(&o, c->who[0].name); break;
-        case 'b': put(&o, c->who[1].name); break;
-        case 'c': put(&o, c->who[2].name); break;
-        case 'd': put(&o, c->who[3].name); break;
-        case 'A': put_place(&o, c->who[0].pos); break;
-        case 'B': put_place(&o, c->who[1].pos); break;
-        case 'D': put_place(&o, c->who[3].pos); break;
-        case 'p': put_place(&o, c->pos); break;
-        case 'f': put_place(&o, c->who[0].from_pos); break;
-        case 't': put(&o, tyre_plural(c->who[0].tyre)); break;
-        case 'l': put_lap_time(&o, c->lap_ms); break;
+        case 'a':
+            put(&o, c->who[0].name);
+            break;
+        case 'b':
+            put(&o, c->who[1].name);
+            break;
+        case 'c':
+            put(&o, c->who[2].name);
+            break;
+        case 'd':
+            put(&o, c->who[3].name);
+            break;
+        case 'A':
+            put_place(&o, c->who[0].pos);
+            break;
+        case 'B':
+            put_place(&o, c->who[1].pos);
+            break;
+        case 'D':
+            put_place(&o, c->who[3].pos);
+            break;
+        case 'p':
+            put_place(&o, c->pos);
+            break;
+        case 'f':
+            put_place(&o, c->who[0].from_pos);
+            break;
+        case 't':
+            put(&o, tyre_plural(c->who[0].tyre));
+            break;
+        case 'l':
+            put_lap_time(&o, c->lap_ms);
+            break;
         case 'g':
             snprintf(tmp, sizeof tmp, "%d.%ds", (int)(c->gap_ms / 1000),
                      (int)(c->gap_ms % 1000 / 100));
             put(&o, tmp);
             break;
-        case 'C': put(&o, c->circuit); break;
+        case 'C':
+            put(&o, c->circuit);
+            break;
         case 'n':
         case 'N':
             snprintf(tmp, sizeof tmp, "%d", *p == 'n' ? c->lap : c->total_laps);
@@ -341,8 +401,11 @@ static bool expand(const char *fmt, const struct cm_candidate *c, char *out, siz
             restart_reason(c->prev_track, &r);
             put(&o, r);
             break;
-        case 'm': put_list(&o, c); break;
-        default: break;
+        case 'm':
+            put_list(&o, c);
+            break;
+        default:
+            break;
         }
     }
     return !o.overflow;

@@ -16,16 +16,15 @@
 
 struct cm_phrase {
     uint64_t rng;
-    int last_template;                 /* template of the previous line, -1 for none */
-    int last_by_fact[CM_FACT_COUNT];   /* -1 for none */
+    int last_template;               /* template of the previous line, -1 for none */
+    int last_by_fact[CM_FACT_COUNT]; /* -1 for none */
 };
 
 void cm_phrase_init(struct cm_phrase *ph, const char *race_id);
 
-/* Writes the line to `out` (NUL-terminated; `len` >= 128; a line with many multi-byte characters that
- * does not fit is cut) and
- * returns the template id used (>= 0), or -EINVAL for an invalid fact or buffer. The line
- * is never longer than CM_LINE_MAX_CHARS characters. */
+/* Writes the line to `out` (NUL-terminated; `len` >= 128; a line with many multi-byte characters
+ * that does not fit is cut) and returns the template id used (>= 0), or -EINVAL for an invalid fact
+ * or buffer. The line is never longer than CM_LINE_MAX_CHARS characters. */
 int cm_phrase_render(struct cm_phrase *ph, const struct cm_candidate *c, char *out, size_t len);
 
 /* Number of templates, and a template's fact (for tests); -1 for a bad id. */

@@ -59,3 +59,8 @@ int64_t cm_race_due(const struct cm_race *r, int64_t now_ms)
 {
     return cm_pacer_next_due(&r->pacer, now_ms);
 }
+
+int64_t cm_race_slot_at(const struct cm_race *r)
+{
+    return cm_pacer_slot_at(&r->pacer);
+}

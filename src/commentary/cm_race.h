@@ -18,7 +18,7 @@
 
 /* A line chosen and phrased by the rules, ready to publish (or to hand to the model). */
 struct cm_line {
-    struct cm_candidate cand;   /* the facts, for the model's prompt */
+    struct cm_candidate cand; /* the facts, for the model's prompt */
     enum pw_commentary_kind kind;
     int template_id;
     char text[PW_EVENT_TEXT_MAX];
@@ -26,16 +26,16 @@ struct cm_line {
 
 struct cm_race {
     char race_id[PW_RACE_ID_MAX];
-    struct pw_race_meta meta;   /* copy of the first meta seen (race_id only until then) */
+    struct pw_race_meta meta; /* copy of the first meta seen (race_id only until then) */
     bool have_meta;
     struct pw_race_state state; /* latest state seen */
     bool have_state;
     struct cm_rules rules;
     struct cm_pacer pacer;
     struct cm_phrase phrase;
-    uint64_t seq;               /* lines published so far: the next line is seq + 1 */
-    int64_t last_event_ms;      /* engine time of the last event */
-    bool ended;                 /* classification seen: flush what is pending, then free */
+    uint64_t seq;          /* lines published so far: the next line is seq + 1 */
+    int64_t last_event_ms; /* engine time of the last event */
+    bool ended;            /* classification seen: flush what is pending, then free */
 };
 
 void cm_race_init(struct cm_race *r, const char *race_id, const struct cm_pacer_config *pc);
@@ -48,6 +48,9 @@ int cm_race_feed(struct cm_race *r, const struct pw_event *ev, int64_t now_ms);
  * publishes it (or asks the model first) and then calls cm_race_mark_sent. */
 int cm_race_next(struct cm_race *r, int64_t now_ms, struct cm_line *out);
 void cm_race_mark_sent(struct cm_race *r, int64_t now_ms);
+
+/* Earliest engine time the next line may be published (INT64_MIN before the first). */
+int64_t cm_race_slot_at(const struct cm_race *r);
 
 /* Engine time at which cm_race_next should next be called, -1 if nothing is pending. */
 int64_t cm_race_due(const struct cm_race *r, int64_t now_ms);

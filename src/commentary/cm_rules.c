@@ -131,8 +131,8 @@ static void who_fill_index(struct cm_who *who, const struct pw_race_state *st, i
 }
 
 static struct cm_candidate *cand_new(struct cm_candidate *out, int max, int *n,
-                                     const struct pw_event *ev, int64_t now_ms,
-                                     enum cm_fact fact, int prio, enum pw_commentary_kind kind)
+                                     const struct pw_event *ev, int64_t now_ms, enum cm_fact fact,
+                                     int prio, enum pw_commentary_kind kind)
 {
     if (*n >= max)
         return NULL;
@@ -231,8 +231,7 @@ static void rule_pit_out(struct cm_rules *r, const struct pw_event *ev, int64_t 
     int prio = from == 1 ? PRIO_PIT_LEADER : PRIO_PIT;
     if (picked)
         prio += PRIO_PICKED_BONUS;
-    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_PIT, prio,
-                                      PW_COMMENT_INFO);
+    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_PIT, prio, PW_COMMENT_INFO);
     if (!c)
         return;
     c->n_who = 1;
@@ -289,8 +288,8 @@ static void rule_retirement(struct cm_rules *r, const struct pw_event *ev, int64
     int prio = (from > 0 && from <= 3) ? PRIO_RETIRE_TOP : PRIO_RETIRE;
     if (picked)
         prio = PRIO_RETIRE_TOP + PRIO_PICKED_BONUS;
-    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_RETIREMENT, prio,
-                                      PW_COMMENT_WARNING);
+    struct cm_candidate *c =
+        cand_new(out, max, n, ev, now_ms, CM_FACT_RETIREMENT, prio, PW_COMMENT_WARNING);
     if (!c)
         return;
     c->n_who = 1;
@@ -319,8 +318,8 @@ static void rule_final_lap(struct cm_rules *r, const struct pw_event *ev, int64_
     if (r->said_final_lap)
         return;
     r->said_final_lap = true;
-    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_FINAL_LAP,
-                                      PRIO_FINAL_LAP, PW_COMMENT_HIGHLIGHT);
+    struct cm_candidate *c =
+        cand_new(out, max, n, ev, now_ms, CM_FACT_FINAL_LAP, PRIO_FINAL_LAP, PW_COMMENT_HIGHLIGHT);
     if (!c || !ev->state)
         return;
     int a = first_running(ev->state, 0);
@@ -341,8 +340,8 @@ static void rule_chequered(struct cm_rules *r, const struct pw_event *ev, int64_
     if (r->said_chequered)
         return;
     r->said_chequered = true;
-    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_CHEQUERED,
-                                      PRIO_CHEQUERED, PW_COMMENT_HIGHLIGHT);
+    struct cm_candidate *c =
+        cand_new(out, max, n, ev, now_ms, CM_FACT_CHEQUERED, PRIO_CHEQUERED, PW_COMMENT_HIGHLIGHT);
     if (!c)
         return;
     const char *winner = ev->car;
@@ -368,8 +367,8 @@ static void rule_podium(struct cm_rules *r, const struct pw_event *ev, int64_t n
     if (k < 3)
         return; /* fewer than three finishers: the chequered line said it all */
     r->said_podium = true;
-    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_PODIUM, PRIO_PODIUM,
-                                      PW_COMMENT_HIGHLIGHT);
+    struct cm_candidate *c =
+        cand_new(out, max, n, ev, now_ms, CM_FACT_PODIUM, PRIO_PODIUM, PW_COMMENT_HIGHLIGHT);
     if (!c)
         return;
     for (int i = 0; i < 3; i++) {
@@ -392,8 +391,8 @@ static void rule_lights_out(struct cm_rules *r, const struct pw_event *ev, int64
     if (r->said_lights_out)
         return;
     r->said_lights_out = true;
-    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_LIGHTS_OUT,
-                                      PRIO_LIGHTS_OUT, PW_COMMENT_HIGHLIGHT);
+    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_LIGHTS_OUT, PRIO_LIGHTS_OUT,
+                                      PW_COMMENT_HIGHLIGHT);
     if (c && ev->state && ev->state->n_cars > 0) {
         c->n_who = 1;
         who_fill_index(&c->who[0], ev->state, 0);
@@ -418,8 +417,8 @@ static void rule_leader(struct cm_rules *r, const struct pw_event *ev, int64_t n
     copy_str(r->leader, sizeof r->leader, lead);
     if (first_sight || ev->type == PW_EV_LIGHTS_OUT)
         return;
-    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_LEAD_INHERIT, PRIO_LEAD,
-                                      PW_COMMENT_HIGHLIGHT);
+    struct cm_candidate *c =
+        cand_new(out, max, n, ev, now_ms, CM_FACT_LEAD_INHERIT, PRIO_LEAD, PW_COMMENT_HIGHLIGHT);
     if (!c)
         return;
     c->n_who = 1;

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(LLM_CHECK_COUNT <= 12, "commentary_stats.llm_check_failed_by is too small");
+
 #define MAX_RACES 256
 #define RACE_IDLE_MS (10 * 60 * 1000)
 #define BUDGET_WINDOW_MS 60000
@@ -19,9 +21,12 @@
 struct commentary_race {
     struct commentary_race *next;
     struct commentary *owner;
-    struct llm_request *req;    /* the model is phrasing `line`; nothing else goes out */
+    struct llm_request *req; /* the model is phrasing `line`; nothing else goes out */
     struct cm_line line;
-    bool dead;                  /* freed once the timer's walk over the races is done */
+    char prompt[1536]; /* what the model was told: its answer may use only these numbers */
+    bool held;         /* a phrased line waits for its slot (see lead_ms) */
+    char held_text[PW_EVENT_TEXT_MAX];
+    bool dead; /* freed once the timer's walk over the races is done */
     struct cm_race core;
 };
 
@@ -30,15 +35,15 @@ struct commentary {
     struct pw_bus *bus;
     const struct pw_log *log;
     struct commentary_config cfg;
-    char *endpoint, *model;     /* owned copies of the config strings */
+    char *endpoint, *model; /* owned copies of the config strings */
     uv_timer_t timer;
     bool timer_open;
     struct llm_client *llm;
     struct commentary_race *races;
     int n_races;
-    int64_t *budget;            /* ring of the loop times of the last calls */
+    int64_t *budget; /* ring of the loop times of the last calls */
     int budget_len, budget_head;
-    int walking;                /* > 0 while on_timer walks the race list */
+    int walking; /* > 0 while on_timer walks the race list */
     struct commentary_stats stats;
     /* pacer counters of races already freed, so totals survive them */
     struct cm_pacer_counters done;
@@ -136,9 +141,15 @@ static struct commentary_race *race_get(struct commentary *c, const char *race_i
     if (!r)
         return NULL;
     r->owner = c;
+    /* with a model, choose each line early enough for the model to answer by its slot */
+    int64_t lead = 0;
+    if (c->llm)
+        lead = c->cfg.llm_timeout_ms < c->cfg.min_interval_ms ? c->cfg.llm_timeout_ms
+                                                              : c->cfg.min_interval_ms;
     const struct cm_pacer_config pc = {.min_interval_ms = c->cfg.min_interval_ms,
                                        .stale_ms = c->cfg.stale_ms,
-                                       .merge_window_ms = c->cfg.merge_window_ms};
+                                       .merge_window_ms = c->cfg.merge_window_ms,
+                                       .lead_ms = lead};
     cm_race_init(&r->core, race_id, &pc);
     r->next = c->races;
     c->races = r;
@@ -173,8 +184,19 @@ static void publish(struct commentary *c, struct commentary_race *r, const char 
     c->stats.lines_published++;
     int rc = pw_bus_publish_event(c->bus, &ev);
     if (rc < 0)
-        PW_WARN(c->log, "commentary", "race %s: publishing line %llu failed: %s",
-                r->core.race_id, (unsigned long long)ev.seq, pw_strerror(rc));
+        PW_WARN(c->log, "commentary", "race %s: publishing line %llu failed: %s", r->core.race_id,
+                (unsigned long long)ev.seq, pw_strerror(rc));
+}
+
+/* Publishes now if the race's slot is open, else holds the line until it opens. */
+static void deliver(struct commentary *c, struct commentary_race *r, const char *text)
+{
+    if (loop_now(c) >= cm_race_slot_at(&r->core)) {
+        publish(c, r, text, r->line.kind);
+        return;
+    }
+    r->held = true;
+    snprintf(r->held_text, sizeof r->held_text, "%s", text);
 }
 
 /* ---- language model ---- */
@@ -191,8 +213,8 @@ static bool budget_take(struct commentary *c, int64_t now)
     return true;
 }
 
-static void observe(struct commentary *c, struct commentary_race *r,
-                    const struct llm_result *res, const char *outcome, bool used)
+static void observe(struct commentary *c, struct commentary_race *r, const struct llm_result *res,
+                    const char *outcome, bool used)
 {
     if (!c->cfg.llm_observer)
         return;
@@ -235,20 +257,25 @@ static void on_llm_done(void *ctx, const struct llm_result *res)
         char checked[PW_EVENT_TEXT_MAX];
         enum llm_check_result chk = LLM_CHECK_EMPTY;
         if (vocab) {
-            llm_vocab_build(vocab, r->core.have_state ? &r->core.state : NULL,
-                            &r->core.meta);
-            chk = llm_check_answer(res->content, vocab, checked, sizeof checked);
+            llm_vocab_build(vocab, r->core.have_state ? &r->core.state : NULL, &r->core.meta);
+            const char *about[CM_WHO_MAX];
+            int n_about = 0;
+            for (int i = 0; i < r->line.cand.n_who && i < CM_WHO_MAX; i++)
+                about[n_about++] = r->line.cand.who[i].name;
+            chk = llm_check_answer(res->content, vocab, about, n_about, checked, sizeof checked);
+            if (chk == LLM_CHECK_OK)
+                chk = llm_check_numbers(checked, r->prompt);
             free(vocab);
         }
         if (chk == LLM_CHECK_OK) {
             c->stats.llm_ok++;
             observe(c, r, res, outcome, true);
-            publish(c, r, checked, r->line.kind);
+            deliver(c, r, checked);
             schedule(c);
             return;
         }
         c->stats.llm_fallback_check_failed++;
-        c->stats.llm_check_failed_by[(unsigned)chk < 8 ? chk : 0]++;
+        c->stats.llm_check_failed_by[(unsigned)chk < LLM_CHECK_COUNT ? chk : 0]++;
         log_rejected(c, r, chk, res->content);
         outcome = llm_check_name(chk);
         break;
@@ -267,7 +294,7 @@ static void on_llm_done(void *ctx, const struct llm_result *res)
         break;
     }
     observe(c, r, res, outcome, false);
-    publish(c, r, r->line.text, r->line.kind);
+    deliver(c, r, r->line.text);
     schedule(c);
 }
 
@@ -275,15 +302,16 @@ static void on_llm_done(void *ctx, const struct llm_result *res)
 static void say(struct commentary *c, struct commentary_race *r, int64_t now)
 {
     if (!c->llm) {
-        publish(c, r, r->line.text, r->line.kind);
+        deliver(c, r, r->line.text);
         return;
     }
     if (!budget_take(c, now)) {
         c->stats.llm_fallback_budget++;
-        publish(c, r, r->line.text, r->line.kind);
+        deliver(c, r, r->line.text);
         return;
     }
     c->stats.llm_calls++;
+    llm_prompt_user(&r->core, &r->line, r->prompt, sizeof r->prompt);
     char *body = llm_prompt_body(&r->core, &r->line, c->model);
     int rc = body ? llm_client_post(c->llm, body, on_llm_done, r, &r->req) : -ENOMEM;
     free(body);
@@ -292,7 +320,7 @@ static void say(struct commentary *c, struct commentary_race *r, int64_t now)
                 pw_strerror(rc));
         r->req = NULL;
         c->stats.llm_fallback_http_error++;
-        publish(c, r, r->line.text, r->line.kind);
+        deliver(c, r, r->line.text);
     }
 }
 
@@ -304,8 +332,16 @@ static void on_timer(uv_timer_t *t)
     int64_t now = loop_now(c);
     c->walking++;
     for (struct commentary_race *r = c->races; r; r = r->next) {
-        if (!r->dead && !r->req && cm_race_next(&r->core, now, &r->line))
+        if (r->dead || r->req)
+            continue;
+        if (r->held) {
+            if (now >= cm_race_slot_at(&r->core)) {
+                r->held = false;
+                publish(c, r, r->held_text, r->line.kind);
+            }
+        } else if (cm_race_next(&r->core, now, &r->line)) {
             say(c, r, now);
+        }
     }
     c->walking--;
     struct commentary_race *r = c->races;
@@ -328,7 +364,9 @@ static void schedule(struct commentary *c)
     while (r) {
         struct commentary_race *following = r->next;
         if (!r->req) {
-            int64_t due = cm_race_due(&r->core, now);
+            int64_t due = r->held ? cm_race_slot_at(&r->core) : cm_race_due(&r->core, now);
+            if (due >= 0 && due < now)
+                due = now;
             if (due < 0 && r->core.ended)
                 race_free(c, r);
             else if (due >= 0 && (next < 0 || due < next))
@@ -361,7 +399,7 @@ static void on_event(void *ctx, const struct pw_event *ev)
     }
     if (ev->type == PW_EV_RACE_STOPPED) {
         c->stats.candidates_dropped_stopped += (uint64_t)cm_pacer_clear(&r->core.pacer);
-        if (r->req)
+        if (r->req || r->held)
             c->stats.candidates_dropped_stopped++;
         race_free(c, r);
         schedule(c);
@@ -407,8 +445,8 @@ static int llm_start(struct commentary *c, const struct commentary_config *cfg)
             PW_WARN(c->log, "commentary", "%s is not set: calling the model without a key",
                     cfg->llm_api_key_env);
     }
-    const struct llm_client_config lc = {.endpoint = cfg->llm_endpoint, .api_key = key,
-                                         .timeout_ms = cfg->llm_timeout_ms};
+    const struct llm_client_config lc = {
+        .endpoint = cfg->llm_endpoint, .api_key = key, .timeout_ms = cfg->llm_timeout_ms};
     int rc = llm_client_create(c->loop, &lc, c->log, &c->llm);
     if (rc < 0)
         return rc;
@@ -420,8 +458,8 @@ static int llm_start(struct commentary *c, const struct commentary_config *cfg)
         for (int i = 0; i < c->budget_len; i++)
             c->budget[i] = INT64_MIN;
     }
-    PW_INFO(c->log, "commentary", "language model %s at %s, %d calls/min", c->model,
-            c->endpoint, cfg->llm_calls_per_minute);
+    PW_INFO(c->log, "commentary", "language model %s at %s, %d calls/min", c->model, c->endpoint,
+            cfg->llm_calls_per_minute);
     return 0;
 }
 
@@ -449,8 +487,8 @@ static void engine_free(struct commentary *c)
     }
 }
 
-int commentary_create(uv_loop_t *loop, const struct commentary_config *cfg,
-                      struct pw_bus *bus, const struct pw_log *log, struct commentary **out)
+int commentary_create(uv_loop_t *loop, const struct commentary_config *cfg, struct pw_bus *bus,
+                      const struct pw_log *log, struct commentary **out)
 {
     int rc = 0;
     if (!loop || !cfg || !bus || !out)
@@ -527,8 +565,7 @@ struct metrics_buf {
     bool full;
 };
 
-__attribute__((format(printf, 2, 3))) static void mput(struct metrics_buf *m, const char *fmt,
-                                                       ...)
+__attribute__((format(printf, 2, 3))) static void mput(struct metrics_buf *m, const char *fmt, ...)
 {
     if (m->full)
         return;
@@ -545,8 +582,9 @@ __attribute__((format(printf, 2, 3))) static void mput(struct metrics_buf *m, co
 
 static void counter(struct metrics_buf *m, const char *name, const char *help, uint64_t v)
 {
-    mput(m, "# HELP pitwall_commentary_%s %s\n# TYPE pitwall_commentary_%s counter\n"
-            "pitwall_commentary_%s %llu\n",
+    mput(m,
+         "# HELP pitwall_commentary_%s %s\n# TYPE pitwall_commentary_%s counter\n"
+         "pitwall_commentary_%s %llu\n",
          name, help, name, name, (unsigned long long)v);
 }
 
@@ -564,8 +602,7 @@ int commentary_format_metrics(const struct commentary *c, char *buf, size_t len)
     counter(&m, "candidates_merged_total", "Candidate lines merged into another line.",
             s.candidates_merged);
     counter(&m, "candidates_superseded_total",
-            "Candidate lines replaced by a newer one of the same kind.",
-            s.candidates_superseded);
+            "Candidate lines replaced by a newer one of the same kind.", s.candidates_superseded);
     counter(&m, "candidates_dropped_overflow_total",
             "Candidate lines dropped because a race's queue was full.",
             s.candidates_dropped_overflow);
@@ -574,19 +611,20 @@ int commentary_format_metrics(const struct commentary *c, char *buf, size_t len)
             s.candidates_dropped_stopped);
     counter(&m, "events_invalid_total", "Race events ignored (no race id, no room).",
             s.events_invalid);
-    counter(&m, "races_expired_total", "Race contexts freed after going silent.",
-            s.races_expired);
+    counter(&m, "races_expired_total", "Race contexts freed after going silent.", s.races_expired);
     counter(&m, "llm_calls_total", "Calls made to the language model.", s.llm_calls);
-    counter(&m, "llm_ok_total", "Model answers that passed the checks and went out.",
-            s.llm_ok);
+    counter(&m, "llm_ok_total", "Model answers that passed the checks and went out.", s.llm_ok);
     mput(&m, "# HELP pitwall_commentary_llm_fallback_total Rules lines sent instead of the "
              "model's, by reason.\n# TYPE pitwall_commentary_llm_fallback_total counter\n");
     const struct {
         const char *reason;
         uint64_t v;
-    } fb[] = {{"timeout", s.llm_fallback_timeout},     {"http_error", s.llm_fallback_http_error},
-              {"429", s.llm_fallback_429},             {"bad_json", s.llm_fallback_bad_json},
-              {"check_failed", s.llm_fallback_check_failed}, {"budget", s.llm_fallback_budget}};
+    } fb[] = {{"timeout", s.llm_fallback_timeout},
+              {"http_error", s.llm_fallback_http_error},
+              {"429", s.llm_fallback_429},
+              {"bad_json", s.llm_fallback_bad_json},
+              {"check_failed", s.llm_fallback_check_failed},
+              {"budget", s.llm_fallback_budget}};
     for (size_t i = 0; i < sizeof fb / sizeof fb[0]; i++)
         mput(&m, "pitwall_commentary_llm_fallback_total{reason=\"%s\"} %llu\n", fb[i].reason,
              (unsigned long long)fb[i].v);
@@ -596,12 +634,14 @@ int commentary_format_metrics(const struct commentary *c, char *buf, size_t len)
         mput(&m, "pitwall_commentary_llm_check_failed_total{check=\"%s\"} %llu\n",
              llm_check_name((enum llm_check_result)i),
              (unsigned long long)s.llm_check_failed_by[i]);
-    mput(&m, "# HELP pitwall_commentary_races_active Race contexts held.\n"
-             "# TYPE pitwall_commentary_races_active gauge\npitwall_commentary_races_active %llu\n",
+    mput(&m,
+         "# HELP pitwall_commentary_races_active Race contexts held.\n"
+         "# TYPE pitwall_commentary_races_active gauge\npitwall_commentary_races_active %llu\n",
          (unsigned long long)s.races_active);
-    mput(&m, "# HELP pitwall_commentary_llm_latency_ms_sum Total time waiting for the model.\n"
-             "# TYPE pitwall_commentary_llm_latency_ms_sum counter\n"
-             "pitwall_commentary_llm_latency_ms_sum %.1f\n",
+    mput(&m,
+         "# HELP pitwall_commentary_llm_latency_ms_sum Total time waiting for the model.\n"
+         "# TYPE pitwall_commentary_llm_latency_ms_sum counter\n"
+         "pitwall_commentary_llm_latency_ms_sum %.1f\n",
          s.llm_latency_ms_sum);
     if (m.full)
         return -ENOSPC;

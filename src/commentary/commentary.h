@@ -27,28 +27,28 @@
  * pointer is borrowed for the duration of the call. */
 struct commentary_llm_report {
     const char *race_id;
-    const char *rules_line;   /* what the rules would say (and say when the model fails) */
-    const char *answer;       /* the model's raw answer (untrusted text), NULL if none */
-    const char *outcome;      /* "ok", "timeout", "http_error", "429", "bad_json",
-                                 or the failed check: "too_long", "unknown_name", ... */
+    const char *rules_line; /* what the rules would say (and say when the model fails) */
+    const char *answer;     /* the model's raw answer (untrusted text), NULL if none */
+    const char *outcome;    /* "ok", "timeout", "http_error", "429", "bad_json",
+                               or the failed check: "too_long", "unknown_name", ... */
     double latency_ms;
-    bool used;                /* the model's line went out */
+    bool used; /* the model's line went out */
 };
 typedef void (*commentary_llm_observer_fn)(void *ctx, const struct commentary_llm_report *r);
 
 struct commentary_config {
-    bool enabled;                 /* false: pitwall runs no engine (Flink does it) */
-    int64_t min_interval_ms;      /* default 4000: at most one line per race per interval */
-    int64_t stale_ms;             /* default 8000: candidates older than this are dropped */
-    int64_t merge_window_ms;      /* default 1000: pit stops / retirements wait this long
-                                     for companions to merge with */
-    const char *llm_endpoint;     /* NULL = rules only; e.g.
-                                     "http://127.0.0.1:8080/v1/chat/completions" */
+    bool enabled;             /* false: pitwall runs no engine (Flink does it) */
+    int64_t min_interval_ms;  /* default 4000: at most one line per race per interval */
+    int64_t stale_ms;         /* default 8000: candidates older than this are dropped */
+    int64_t merge_window_ms;  /* default 1000: pit stops / retirements wait this long
+                                 for companions to merge with */
+    const char *llm_endpoint; /* NULL = rules only; e.g.
+                                 "http://127.0.0.1:8080/v1/chat/completions" */
     const char *llm_model;
-    const char *llm_api_key_env;  /* name of the env var holding the key, e.g.
-                                     "OPENAI_API_KEY"; NULL or unset: no key sent */
-    int64_t llm_timeout_ms;       /* default 3000 */
-    int llm_calls_per_minute;     /* default 30 */
+    const char *llm_api_key_env;             /* name of the env var holding the key, e.g.
+                                                "OPENAI_API_KEY"; NULL or unset: no key sent */
+    int64_t llm_timeout_ms;                  /* default 3000 */
+    int llm_calls_per_minute;                /* default 30 */
     commentary_llm_observer_fn llm_observer; /* optional: told about every model call */
     void *llm_observer_ctx;
 };
@@ -59,8 +59,8 @@ void commentary_config_defaults(struct commentary_config *c);
 
 /* Validates the config (-EINVAL with a logged reason) and subscribes to the bus. With
  * cfg->enabled false, returns an engine that subscribes to nothing (metrics stay zero). */
-int commentary_create(uv_loop_t *loop, const struct commentary_config *cfg,
-                      struct pw_bus *bus, const struct pw_log *log, struct commentary **out);
+int commentary_create(uv_loop_t *loop, const struct commentary_config *cfg, struct pw_bus *bus,
+                      const struct pw_log *log, struct commentary **out);
 void commentary_destroy(struct commentary *c);
 
 struct commentary_stats {
@@ -69,14 +69,14 @@ struct commentary_stats {
         llm_fallback_check_failed, llm_fallback_budget;
     double llm_latency_ms_sum;
     /* pitwall additions */
-    uint64_t candidates_superseded;  /* replaced by a newer fact of the same kind */
+    uint64_t candidates_superseded; /* replaced by a newer fact of the same kind */
     uint64_t candidates_dropped_overflow;
     uint64_t candidates_dropped_stopped; /* pending when the race was stopped */
-    uint64_t events_invalid;         /* race events without a race id */
-    uint64_t races_expired;          /* contexts freed after 10 min without an event */
-    uint64_t llm_check_failed_by[8]; /* by enum llm_check_result (index 0 unused) */
+    uint64_t events_invalid;             /* race events without a race id */
+    uint64_t races_expired;              /* contexts freed after 10 min without an event */
+    uint64_t llm_check_failed_by[12];    /* by enum llm_check_result (index 0 unused) */
     double llm_latency_ms_max;
-    uint64_t races_active;           /* gauge: race contexts held now */
+    uint64_t races_active; /* gauge: race contexts held now */
 };
 
 void commentary_get_stats(const struct commentary *c, struct commentary_stats *out);

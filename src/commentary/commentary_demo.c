@@ -19,16 +19,26 @@
 #define MAX_SAID 512
 
 static const char *const demo_grid[][3] = {
-    {"1", "Max Verstappen", "Red Bull"},      {"4", "Lando Norris", "McLaren"},
-    {"81", "Oscar Piastri", "McLaren"},       {"16", "Charles Leclerc", "Ferrari"},
-    {"63", "George Russell", "Mercedes"},     {"44", "Lewis Hamilton", "Ferrari"},
-    {"12", "Andrea Kimi Antonelli", "Mercedes"}, {"14", "Fernando Alonso", "Aston Martin"},
-    {"23", "Alexander Albon", "Williams"},    {"55", "Carlos Sainz", "Williams"},
-    {"6", "Isack Hadjar", "Racing Bulls"},    {"22", "Yuki Tsunoda", "Red Bull"},
-    {"10", "Pierre Gasly", "Alpine"},         {"27", "Nico Hulkenberg", "Sauber"},
-    {"31", "Esteban Ocon", "Haas"},           {"87", "Oliver Bearman", "Haas"},
-    {"18", "Lance Stroll", "Aston Martin"},   {"30", "Liam Lawson", "Racing Bulls"},
-    {"5", "Gabriel Bortoleto", "Sauber"},     {"43", "Franco Colapinto", "Alpine"},
+    {"1", "Max Verstappen", "Red Bull"},
+    {"4", "Lando Norris", "McLaren"},
+    {"81", "Oscar Piastri", "McLaren"},
+    {"16", "Charles Leclerc", "Ferrari"},
+    {"63", "George Russell", "Mercedes"},
+    {"44", "Lewis Hamilton", "Ferrari"},
+    {"12", "Andrea Kimi Antonelli", "Mercedes"},
+    {"14", "Fernando Alonso", "Aston Martin"},
+    {"23", "Alexander Albon", "Williams"},
+    {"55", "Carlos Sainz", "Williams"},
+    {"6", "Isack Hadjar", "Racing Bulls"},
+    {"22", "Yuki Tsunoda", "Red Bull"},
+    {"10", "Pierre Gasly", "Alpine"},
+    {"27", "Nico Hulkenberg", "Sauber"},
+    {"31", "Esteban Ocon", "Haas"},
+    {"87", "Oliver Bearman", "Haas"},
+    {"18", "Lance Stroll", "Aston Martin"},
+    {"30", "Liam Lawson", "Racing Bulls"},
+    {"5", "Gabriel Bortoleto", "Sauber"},
+    {"43", "Franco Colapinto", "Alpine"},
 };
 #define GRID_N ((int)(sizeof demo_grid / sizeof demo_grid[0]))
 
@@ -119,8 +129,8 @@ static void on_line(void *ctx, const struct pw_event *ev)
             s->text);
 }
 
-static void publish(struct demo *d, enum pw_event_type type, const char *car,
-                    const char *other, int position)
+static void publish(struct demo *d, enum pw_event_type type, const char *car, const char *other,
+                    int position)
 {
     struct pw_event ev;
     memset(&ev, 0, sizeof ev);
@@ -290,8 +300,7 @@ static void print_report(struct demo *d, const char *model)
 {
     struct commentary_stats s;
     commentary_get_stats(d->engine, &s);
-    printf("## Run: %d laps, %d cars, %s\n\n", d->laps, d->st.n_cars,
-           model ? model : "rules only");
+    printf("## Run: %d laps, %d cars, %s\n\n", d->laps, d->st.n_cars, model ? model : "rules only");
     printf("| | |\n|---|---|\n");
     printf("| lines published | %llu |\n", (unsigned long long)s.lines_published);
     printf("| model calls | %llu |\n", (unsigned long long)s.llm_calls);
@@ -307,12 +316,12 @@ static void print_report(struct demo *d, const char *model)
     printf("| candidates merged / superseded / dropped stale | %llu / %llu / %llu |\n",
            (unsigned long long)s.candidates_merged, (unsigned long long)s.candidates_superseded,
            (unsigned long long)s.candidates_dropped_stale);
-    const char *checks[] = {"", "empty", "too_long", "multiline", "markup", "quotes",
-                            "unknown_name"};
+    const char *checks[] = {"",       "empty",        "too_long",  "multiline", "markup",
+                            "quotes", "unknown_name", "off_topic", "numbers"};
     printf("| failed checks by kind |");
-    for (int i = 1; i < 7; i++)
+    for (int i = 1; i < 9; i++)
         printf(" %s %llu%s", checks[i], (unsigned long long)s.llm_check_failed_by[i],
-               i < 6 ? "," : "");
+               i < 8 ? "," : "");
     printf(" |\n");
     if (d->n_reports > 0) {
         double lat[MAX_REPORTS];
@@ -321,8 +330,7 @@ static void print_report(struct demo *d, const char *model)
         qsort(lat, (size_t)d->n_reports, sizeof lat[0], cmp_double);
         int n = d->n_reports;
         printf("| latency per call (ms): mean / p50 / p90 / max | %.0f / %.0f / %.0f / %.0f |\n",
-               s.llm_latency_ms_sum / (double)s.llm_calls, lat[n / 2], lat[n * 9 / 10],
-               lat[n - 1]);
+               s.llm_latency_ms_sum / (double)s.llm_calls, lat[n / 2], lat[n * 9 / 10], lat[n - 1]);
     }
     printf("\n### Lines as said\n\n| t (s) | type | from | line |\n|---|---|---|---|\n");
     for (int i = 0; i < d->n_said; i++)
@@ -366,9 +374,11 @@ int main(int argc, char **argv)
     d->tick_ms = atoi(arg_value(argc, argv, "--tick-ms", "1000"));
     d->rng = strtoull(arg_value(argc, argv, "--seed", "20261128"), NULL, 10) | 1;
     if (d->laps < 4 || d->laps > 100 || d->ticks_per_lap < 6 || d->tick_ms < 1) {
-        fprintf(stderr, "usage: %s [--endpoint URL --model M] [--laps 4..100] "
-                        "[--ticks-per-lap >=6] [--tick-ms N] [--seed N] [--interval-ms N] "
-                        "[--timeout-ms N] [--calls-per-minute N]\n", argv[0]);
+        fprintf(stderr,
+                "usage: %s [--endpoint URL --model M] [--laps 4..100] "
+                "[--ticks-per-lap >=6] [--tick-ms N] [--seed N] [--interval-ms N] "
+                "[--timeout-ms N] [--calls-per-minute N]\n",
+                argv[0]);
         free(d);
         return 2;
     }

@@ -12,32 +12,39 @@
 
 /* Formula 1 drivers, present and past, that a model may bring up from its training. */
 static const char *const known_drivers[] = {
-    "Verstappen", "Perez", "Pérez", "Hamilton", "Russell", "Leclerc", "Sainz", "Norris",
-    "Piastri", "Alonso", "Stroll", "Ocon", "Gasly", "Albon", "Sargeant", "Tsunoda",
-    "Ricciardo", "Lawson", "Bottas", "Zhou", "Guanyu", "Magnussen", "Hulkenberg",
-    "Hülkenberg", "Bearman", "Colapinto", "Antonelli", "Doohan", "Hadjar", "Bortoleto",
-    "Lindblad", "Vettel", "Raikkonen", "Räikkönen", "Schumacher", "Latifi", "Mazepin",
-    "Giovinazzi", "Kvyat", "Grosjean", "Button", "Massa", "Rosberg", "Senna", "Prost",
-    "Lauda", "Webber", "Kubica", "Vandoorne", "Ericsson", "Hartley", "Wehrlein", "Nasr",
-    "Maldonado", "Kimi", "Checo", "Mansell", "Villeneuve", "Coulthard", "Hakkinen",
-    "Häkkinen", "Alesi", "Barrichello", "Fisichella", "Trulli", "Montoya", "Kovalainen",
-    "Glock", "Sutil", "Vries", "Kobayashi", "Vergne", "Bianchi", "Chilton", "Fittipaldi",
+    "Verstappen", "Perez",      "Pérez",       "Hamilton",   "Russell",    "Leclerc",
+    "Sainz",      "Norris",     "Piastri",     "Alonso",     "Stroll",     "Ocon",
+    "Gasly",      "Albon",      "Sargeant",    "Tsunoda",    "Ricciardo",  "Lawson",
+    "Bottas",     "Zhou",       "Guanyu",      "Magnussen",  "Hulkenberg", "Hülkenberg",
+    "Bearman",    "Colapinto",  "Antonelli",   "Doohan",     "Hadjar",     "Bortoleto",
+    "Lindblad",   "Vettel",     "Raikkonen",   "Räikkönen",  "Schumacher", "Latifi",
+    "Mazepin",    "Giovinazzi", "Kvyat",       "Grosjean",   "Button",     "Massa",
+    "Rosberg",    "Senna",      "Prost",       "Lauda",      "Webber",     "Kubica",
+    "Vandoorne",  "Ericsson",   "Hartley",     "Wehrlein",   "Nasr",       "Maldonado",
+    "Kimi",       "Checo",      "Mansell",     "Villeneuve", "Coulthard",  "Hakkinen",
+    "Häkkinen",   "Alesi",      "Barrichello", "Fisichella", "Trulli",     "Montoya",
+    "Kovalainen", "Glock",      "Sutil",       "Vries",      "Kobayashi",  "Vergne",
+    "Bianchi",    "Chilton",    "Fittipaldi",
 };
 
 /* Capitalised words a commentator uses that are not names. */
 static const char *const common_words[] = {
-    "Grand", "Prix", "Formula", "One", "Safety", "Car", "Virtual", "Lap", "Laps", "Turn",
-    "Race", "Pole", "Podium", "Championship", "World", "Champion", "Team", "Pit", "Pits",
-    "Lane", "Lights", "Green", "Red", "Flag", "Yellow", "Chequered", "Checkered", "Final",
-    "Fastest", "Hard", "Hards", "Medium", "Mediums", "Soft", "Softs", "Intermediate",
-    "Intermediates", "Inters", "Wet", "Wets", "The", "What", "And", "But", "Oh", "Wow",
-    "Incredible", "Stewards", "Position", "Leader", "Sprint", "Qualifying",
+    "Grand",         "Prix",         "Formula",   "One",        "Safety",     "Car",
+    "Virtual",       "Lap",          "Laps",      "Turn",       "Race",       "Pole",
+    "Podium",        "Championship", "World",     "Champion",   "Team",       "Pit",
+    "Pits",          "Lane",         "Lights",    "Green",      "Red",        "Flag",
+    "Yellow",        "Chequered",    "Checkered", "Final",      "Fastest",    "Hard",
+    "Hards",         "Medium",       "Mediums",   "Soft",       "Softs",      "Intermediate",
+    "Intermediates", "Inters",       "Wet",       "Wets",       "The",        "What",
+    "And",           "But",          "Oh",        "Wow",        "Incredible", "Stewards",
+    "Position",      "Leader",       "Sprint",    "Qualifying",
 };
 
 const char *llm_check_name(enum llm_check_result r)
 {
-    static const char *const names[LLM_CHECK_COUNT] = {
-        "ok", "empty", "too_long", "multiline", "markup", "quotes", "unknown_name"};
+    static const char *const names[LLM_CHECK_COUNT] = {"ok",           "empty",     "too_long",
+                                                       "multiline",    "markup",    "quotes",
+                                                       "unknown_name", "off_topic", "numbers"};
     return (unsigned)r < LLM_CHECK_COUNT ? names[r] : "unknown";
 }
 
@@ -179,8 +186,7 @@ static enum llm_check_result check_characters(const char *s)
             return LLM_CHECK_MULTILINE;
         if (cp < 0x20 || cp == 0x7F)
             return LLM_CHECK_MARKUP;
-        if (cp == '"' || cp == 0x201C || cp == 0x201D || cp == 0x201E || cp == 0xAB ||
-            cp == 0xBB)
+        if (cp == '"' || cp == 0x201C || cp == 0x201D || cp == 0x201E || cp == 0xAB || cp == 0xBB)
             return LLM_CHECK_QUOTES;
         if (cp < 0x80 && strchr(markup, (int)cp))
             return LLM_CHECK_MARKUP;
@@ -231,8 +237,23 @@ static enum llm_check_result check_names(const char *s, const struct llm_vocab *
     return LLM_CHECK_OK;
 }
 
+/* Does `name` (one or more words) appear in `s` as whole words? */
+static bool mentions(const char *s, const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0)
+        return false;
+    for (const char *p = strstr(s, name); p; p = strstr(p + 1, name)) {
+        bool left = p == s || !is_letter_byte((unsigned char)p[-1]);
+        bool right = !is_letter_byte((unsigned char)p[n]);
+        if (left && right)
+            return true;
+    }
+    return false;
+}
+
 enum llm_check_result llm_check_answer(const char *answer, const struct llm_vocab *v,
-                                       char *out, size_t len)
+                                       const char *const *about, int n_about, char *out, size_t len)
 {
     char line[1024];
     if (!answer)
@@ -250,8 +271,49 @@ enum llm_check_result llm_check_answer(const char *answer, const struct llm_voca
     r = check_names(line, v);
     if (r != LLM_CHECK_OK)
         return r;
+    bool on_topic = n_about <= 0;
+    for (int i = 0; i < n_about && !on_topic; i++)
+        on_topic = about[i] && mentions(line, about[i]);
+    if (!on_topic)
+        return LLM_CHECK_OFF_TOPIC;
     if (strlen(line) >= len)
         return LLM_CHECK_TOO_LONG;
     memcpy(out, line, strlen(line) + 1);
+    return LLM_CHECK_OK;
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Does the run of digits s[0..n) stand alone (not inside a longer run) in `text`? */
+static bool has_number(const char *text, const char *s, size_t n)
+{
+    for (const char *p = text; *p; p++) {
+        if (strncmp(p, s, n) != 0)
+            continue;
+        bool left = p == text || !is_digit(p[-1]);
+        bool right = !is_digit(p[n]);
+        if (left && right)
+            return true;
+    }
+    return false;
+}
+
+enum llm_check_result llm_check_numbers(const char *line, const char *prompt)
+{
+    const char *p = line;
+    while (*p) {
+        if (!is_digit(*p)) {
+            p++;
+            continue;
+        }
+        const char *start = p;
+        while (is_digit(*p))
+            p++;
+        if (!prompt || !has_number(prompt, start, (size_t)(p - start)))
+            return LLM_CHECK_NUMBERS;
+    }
     return LLM_CHECK_OK;
 }

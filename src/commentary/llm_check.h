@@ -3,9 +3,11 @@
  * Pure functions over plain data. An answer passes when, after trimming whitespace and one
  * pair of enclosing quotes, it is valid UTF-8 of 8..100 characters on one line, without
  * markup (* _ # ` < > [ ] { } | ~ \, links, emoji or other symbols), without quotation marks,
- * and names no driver who is not in the race. A name is recognised two ways: any word of a
- * built-in list of Formula 1 surnames, and any capitalised word inside a sentence that is not
- * in the race's vocabulary (drivers' names, teams, circuit, title, racing terms). */
+ * names no driver who is not in the race, and, when the event is about drivers, names at
+ * least one of them (an answer about someone else is not commentary on the event). A name is
+ * recognised two ways: any word of a built-in list of Formula 1 surnames, and any capitalised word
+ * inside a sentence that is not in the race's vocabulary (drivers' names, teams, circuit, title,
+ * racing terms). */
 #ifndef PW_COMMENTARY_LLM_CHECK_H
 #define PW_COMMENTARY_LLM_CHECK_H
 
@@ -16,12 +18,14 @@
 
 enum llm_check_result {
     LLM_CHECK_OK = 0,
-    LLM_CHECK_EMPTY,       /* nothing, or too short to be a line */
+    LLM_CHECK_EMPTY, /* nothing, or too short to be a line */
     LLM_CHECK_TOO_LONG,
     LLM_CHECK_MULTILINE,
-    LLM_CHECK_MARKUP,      /* markup, links, emoji, control characters, bad UTF-8 */
+    LLM_CHECK_MARKUP, /* markup, links, emoji, control characters, bad UTF-8 */
     LLM_CHECK_QUOTES,
     LLM_CHECK_UNKNOWN_NAME,
+    LLM_CHECK_OFF_TOPIC, /* names none of the drivers the event is about */
+    LLM_CHECK_NUMBERS,   /* states a number (place, lap, time) it was not given */
     LLM_CHECK_COUNT
 };
 
@@ -38,9 +42,17 @@ struct llm_vocab {
 void llm_vocab_build(struct llm_vocab *v, const struct pw_race_state *st,
                      const struct pw_race_meta *meta);
 
-/* Checks `answer`; on LLM_CHECK_OK writes the normalised line to `out` (len >= 256). */
+/* Checks `answer`; on LLM_CHECK_OK writes the normalised line to `out` (len >= 256).
+ * `about` lists the names (as said on air) of the drivers the event concerns; one of them
+ * must appear as a word of the answer. n_about == 0: no such requirement. */
 enum llm_check_result llm_check_answer(const char *answer, const struct llm_vocab *v,
-                                       char *out, size_t len);
+                                       const char *const *about, int n_about, char *out,
+                                       size_t len);
+
+/* LLM_CHECK_OK if every number in `line` (each run of digits: "P11", "1:20.645") also
+ * stands as a run of digits in `prompt`; a model that makes up a place or a lap time is
+ * wrong, however well it reads. */
+enum llm_check_result llm_check_numbers(const char *line, const char *prompt);
 
 const char *llm_check_name(enum llm_check_result r);
 

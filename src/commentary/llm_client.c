@@ -50,11 +50,16 @@ struct llm_client {
 const char *llm_status_name(enum llm_status s)
 {
     switch (s) {
-    case LLM_STATUS_OK: return "ok";
-    case LLM_STATUS_TIMEOUT: return "timeout";
-    case LLM_STATUS_HTTP_ERROR: return "http_error";
-    case LLM_STATUS_429: return "429";
-    case LLM_STATUS_BAD_JSON: return "bad_json";
+    case LLM_STATUS_OK:
+        return "ok";
+    case LLM_STATUS_TIMEOUT:
+        return "timeout";
+    case LLM_STATUS_HTTP_ERROR:
+        return "http_error";
+    case LLM_STATUS_429:
+        return "429";
+    case LLM_STATUS_BAD_JSON:
+        return "bad_json";
     }
     return "unknown";
 }
@@ -266,8 +271,7 @@ int llm_client_create(uv_loop_t *loop, const struct llm_client_config *cfg,
     c->loop = loop;
     c->log = log;
     c->timeout_ms = cfg->timeout_ms;
-    c->max_response = cfg->max_response_bytes ? cfg->max_response_bytes
-                                              : LLM_DEFAULT_MAX_RESPONSE;
+    c->max_response = cfg->max_response_bytes ? cfg->max_response_bytes : LLM_DEFAULT_MAX_RESPONSE;
     c->endpoint = strdup(cfg->endpoint);
     c->multi = curl_multi_init();
     if (!c->endpoint || !c->multi) {

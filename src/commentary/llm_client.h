@@ -18,25 +18,25 @@
 #include <uv.h>
 
 struct llm_client_config {
-    const char *endpoint;       /* http(s)://host:port/v1/chat/completions */
-    const char *api_key;        /* NULL or "": no Authorization header */
-    int64_t timeout_ms;         /* whole request */
-    size_t max_response_bytes;  /* 0: 64 KiB; a longer answer is a bad answer */
+    const char *endpoint;      /* http(s)://host:port/v1/chat/completions */
+    const char *api_key;       /* NULL or "": no Authorization header */
+    int64_t timeout_ms;        /* whole request */
+    size_t max_response_bytes; /* 0: 64 KiB; a longer answer is a bad answer */
 };
 
 enum llm_status {
     LLM_STATUS_OK = 0,
     LLM_STATUS_TIMEOUT,
-    LLM_STATUS_HTTP_ERROR,  /* transport error or a non-2xx status other than 429 */
+    LLM_STATUS_HTTP_ERROR, /* transport error or a non-2xx status other than 429 */
     LLM_STATUS_429,
-    LLM_STATUS_BAD_JSON,    /* 2xx but no choices[0].message.content string, or too big */
+    LLM_STATUS_BAD_JSON, /* 2xx but no choices[0].message.content string, or too big */
 };
 
 struct llm_result {
     enum llm_status status;
-    long http_status;       /* 0 if no answer came */
+    long http_status; /* 0 if no answer came */
     double latency_ms;
-    const char *content;    /* LLM_STATUS_OK: the answer text; borrowed for the callback */
+    const char *content; /* LLM_STATUS_OK: the answer text; borrowed for the callback */
 };
 
 /* Called once per request unless it was cancelled. May post new requests; must not

@@ -34,8 +34,7 @@ __attribute__((format(printf, 2, 3))) static void put(struct out_buf *o, const c
         o->used += (size_t)n < o->len - o->used ? (size_t)n : o->len - o->used - 1;
 }
 
-void llm_prompt_user(const struct cm_race *race, const struct cm_line *line, char *out,
-                     size_t len)
+void llm_prompt_user(const struct cm_race *race, const struct cm_line *line, char *out, size_t len)
 {
     struct out_buf o = {out, len, 0};
     out[0] = '\0';
@@ -72,8 +71,7 @@ void llm_prompt_user(const struct cm_race *race, const struct cm_line *line, cha
     put(&o, "One line of commentary:");
 }
 
-char *llm_prompt_body(const struct cm_race *race, const struct cm_line *line,
-                      const char *model)
+char *llm_prompt_body(const struct cm_race *race, const struct cm_line *line, const char *model)
 {
     char user[1536];
     llm_prompt_user(race, line, user, sizeof user);
@@ -81,12 +79,10 @@ char *llm_prompt_body(const struct cm_race *race, const struct cm_line *line,
      * on rambling is cut where it would fail the check anyway */
     json_t *root = json_pack("{s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}], "
                              "s:i, s:f, s:[s], s:b}",
-                             "model", model ? model : "", "messages",
-                             "role", "system", "content", system_prompt,
-                             "role", "user", "content", example_user,
-                             "role", "assistant", "content", example_answer,
-                             "role", "user", "content", user,
-                             "max_tokens", 40, "temperature", 0.6, "stop", "\n", "stream", 0);
+                             "model", model ? model : "", "messages", "role", "system", "content",
+                             system_prompt, "role", "user", "content", example_user, "role",
+                             "assistant", "content", example_answer, "role", "user", "content",
+                             user, "max_tokens", 40, "temperature", 0.6, "stop", "\n", "stream", 0);
     if (!root)
         return NULL;
     char *body = json_dumps(root, JSON_COMPACT);

@@ -9,11 +9,9 @@
 #include "commentary/cm_race.h"
 
 /* Writes the user message to `out` (truncated to fit `len`). */
-void llm_prompt_user(const struct cm_race *race, const struct cm_line *line, char *out,
-                     size_t len);
+void llm_prompt_user(const struct cm_race *race, const struct cm_line *line, char *out, size_t len);
 
 /* The whole request body as JSON (malloc'd, caller frees), or NULL when out of memory. */
-char *llm_prompt_body(const struct cm_race *race, const struct cm_line *line,
-                      const char *model);
+char *llm_prompt_body(const struct cm_race *race, const struct cm_line *line, const char *model);
 
 #endif

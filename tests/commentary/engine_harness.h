@@ -16,10 +16,10 @@
 #define PROBE_PERIOD_MS 10
 
 struct got_line {
-    struct pw_event ev;         /* copy; ev.state / ev.meta are cleared */
+    struct pw_event ev; /* copy; ev.state / ev.meta are cleared */
     bool had_state, had_meta;
     char meta_selected[PW_NUMBER_MAX];
-    int64_t at_ms;              /* loop time when received */
+    int64_t at_ms; /* loop time when received */
 };
 
 struct engine_harness {
@@ -33,7 +33,7 @@ struct engine_harness {
     uint64_t probe_last_ns;
     double probe_max_late_ms;
     uint64_t probe_ticks;
-    int want_lines;             /* stop the loop once this many lines came */
+    int want_lines; /* stop the loop once this many lines came */
 };
 
 static inline void harness_on_line(void *ctx, const struct pw_event *ev)

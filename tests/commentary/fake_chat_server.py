@@ -8,6 +8,7 @@ every test case:
 
   ok        a valid line naming a driver from the prompt's "Names you may use"
   slow      the same after SLOW_S seconds (within the client's timeout)
+  slow1s    the same after one second
   hang      answers after HANG_S seconds (beyond the client's timeout)
   429       HTTP 429 with an OpenAI-style error body
   500       HTTP 500
@@ -15,6 +16,7 @@ every test case:
   long      a valid answer of 300 characters
   stranger  a valid-looking line about a driver who is not in the race
   markup    a line wrapped in markdown
+  invent    a line about the right driver with a made-up lap number
 
 With --expect-key KEY, a request without "Authorization: Bearer KEY" gets 401.
 Standard library only.
@@ -82,6 +84,9 @@ class Handler(BaseHTTPRequestHandler):
         if model == "slow":
             time.sleep(SLOW_S)
             return self.send_json(200, completion(line, model))
+        if model == "slow1s":
+            time.sleep(1.0)
+            return self.send_json(200, completion(line, model))
         if model == "hang":
             time.sleep(HANG_S)
             return self.send_json(200, completion(line, model))
@@ -97,6 +102,8 @@ class Handler(BaseHTTPRequestHandler):
         if model == "stranger":
             return self.send_json(200, completion("FAKE: Vettel storms past the whole field!",
                                                   model))
+        if model == "invent":
+            return self.send_json(200, completion("FAKE: %s leads on lap 99!" % name, model))
         if model == "markup":
             return self.send_json(200, completion("**FAKE** %s leads! #F1" % name, model))
         return self.send_json(404, {"error": {"message": "unknown model " + model}})

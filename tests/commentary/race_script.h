@@ -16,11 +16,16 @@ struct race_script {
 };
 
 static const char *const script_grid[][3] = {
-    {"1", "Lando Norris", "McLaren"},      {"81", "Oscar Piastri", "McLaren"},
-    {"3", "Max Verstappen", "Red Bull"},   {"16", "Charles Leclerc", "Ferrari"},
-    {"44", "Lewis Hamilton", "Ferrari"},   {"63", "George Russell", "Mercedes"},
-    {"12", "Andrea Kimi Antonelli", "Mercedes"}, {"14", "Fernando Alonso", "Aston Martin"},
-    {"55", "Carlos Sainz", "Williams"},    {"23", "Alexander Albon", "Williams"},
+    {"1", "Lando Norris", "McLaren"},
+    {"81", "Oscar Piastri", "McLaren"},
+    {"3", "Max Verstappen", "Red Bull"},
+    {"16", "Charles Leclerc", "Ferrari"},
+    {"44", "Lewis Hamilton", "Ferrari"},
+    {"63", "George Russell", "Mercedes"},
+    {"12", "Andrea Kimi Antonelli", "Mercedes"},
+    {"14", "Fernando Alonso", "Aston Martin"},
+    {"55", "Carlos Sainz", "Williams"},
+    {"23", "Alexander Albon", "Williams"},
 };
 
 static inline void script_init(struct race_script *s, const char *race_id, const char *picked,

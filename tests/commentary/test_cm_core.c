@@ -253,11 +253,11 @@ static void test_track_status_and_restart(void **st)
     run_until(h, h->now + 5000);
     assert_int_equal(last_line(h)->cand.fact, CM_FACT_RESTART);
     assert_int_equal(last_line(h)->cand.prev_track, PW_TRACK_SC);
-    const enum pw_track_status seq[] = {PW_TRACK_VSC, PW_TRACK_VSC_ENDING, PW_TRACK_GREEN,
-                                        PW_TRACK_RED, PW_TRACK_GREEN, PW_TRACK_YELLOW,
+    const enum pw_track_status seq[] = {PW_TRACK_VSC,  PW_TRACK_VSC_ENDING, PW_TRACK_GREEN,
+                                        PW_TRACK_RED,  PW_TRACK_GREEN,      PW_TRACK_YELLOW,
                                         PW_TRACK_GREEN};
     const int expect[] = {CM_FACT_VSC, -1, CM_FACT_RESTART, CM_FACT_RED_FLAG, CM_FACT_RESTART,
-                          -1, -1};
+                          -1,          -1};
     for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
         int before = h->n_lines;
         ev = script_event(&h->s, PW_EV_TRACK_STATUS);
@@ -393,8 +393,8 @@ static void test_stale_candidates_dropped(void **st)
 static void test_min_interval_configurable(void **st)
 {
     (void)st;
-    const struct cm_pacer_config pc = {.min_interval_ms = 1500, .stale_ms = 60000,
-                                       .merge_window_ms = 0};
+    const struct cm_pacer_config pc = {
+        .min_interval_ms = 1500, .stale_ms = 60000, .merge_window_ms = 0};
     struct harness *h = harness_new("", &pc);
     start_race(h);
     for (int i = 0; i < 6; i++) {
@@ -405,6 +405,28 @@ static void test_min_interval_configurable(void **st)
     assert_int_equal(h->n_lines, 7);
     for (int i = 2; i < h->n_lines; i++)
         assert_int_equal(h->sent_at[i] - h->sent_at[i - 1], 1500);
+    free(h);
+}
+
+static void test_lead_chooses_before_the_slot(void **st)
+{
+    (void)st;
+    const struct cm_pacer_config pc = {
+        .min_interval_ms = 4000, .stale_ms = 8000, .merge_window_ms = 0, .lead_ms = 3000};
+    struct harness *h = harness_new("", &pc);
+    assert_true(cm_race_slot_at(&h->race) < 0); /* nothing said yet: open */
+    start_race(h);
+    assert_int_equal(h->n_lines, 1);
+    int64_t first = h->sent_at[0];
+    assert_int_equal(cm_race_slot_at(&h->race), first + 4000);
+    h->now = first + 10;
+    feed(h, script_overtake(&h->s, "16"));
+    struct cm_line line;
+    /* chosen 3 s ahead of the slot, i.e. 1 s after the last line, not before */
+    assert_int_equal(cm_race_due(&h->race, first + 10), first + 1000);
+    assert_int_equal(cm_race_next(&h->race, first + 999, &line), 0);
+    assert_int_equal(cm_race_next(&h->race, first + 1000, &line), 1);
+    assert_int_equal(line.cand.fact, CM_FACT_PODIUM_PASS);
     free(h);
 }
 
@@ -432,8 +454,8 @@ static void test_no_template_twice_in_a_row_and_length(void **st)
             break;
         }
         case 3: {
-            struct pw_event *ev = script_car_event(&h->s, PW_EV_FASTEST_LAP,
-                                                   h->s.state.cars[i % 4].driver.number);
+            struct pw_event *ev =
+                script_car_event(&h->s, PW_EV_FASTEST_LAP, h->s.state.cars[i % 4].driver.number);
             ev->lap_ms = 90000 - i;
             feed(h, ev);
             break;
@@ -508,6 +530,7 @@ int main(void)
         cmocka_unit_test(test_burst_of_pit_stops_merged),
         cmocka_unit_test(test_stale_candidates_dropped),
         cmocka_unit_test(test_min_interval_configurable),
+        cmocka_unit_test(test_lead_chooses_before_the_slot),
         cmocka_unit_test(test_no_template_twice_in_a_row_and_length),
         cmocka_unit_test(test_every_fact_has_two_templates),
         cmocka_unit_test(test_hostile_names_sanitized),

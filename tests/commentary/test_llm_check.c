@@ -39,18 +39,35 @@ static int teardown(void **state)
 static enum llm_check_result check(void **state, const char *answer, char *out)
 {
     struct fixture *f = *state;
-    return llm_check_answer(answer, &f->vocab, out, 256);
+    return llm_check_answer(answer, &f->vocab, NULL, 0, out, 256);
+}
+
+static void test_answer_must_be_about_the_event(void **state)
+{
+    struct fixture *f = *state;
+    char out[256];
+    const char *about[] = {"Piastri", "Norris"};
+    assert_int_equal(llm_check_answer("Piastri is flying now!", &f->vocab, about, 2, out, 256),
+                     LLM_CHECK_OK);
+    assert_int_equal(llm_check_answer("What a drive from Norris.", &f->vocab, about, 2, out, 256),
+                     LLM_CHECK_OK);
+    /* in the race, but not who the event is about */
+    assert_int_equal(
+        llm_check_answer("Sainz is back in action today!", &f->vocab, about, 2, out, 256),
+        LLM_CHECK_OFF_TOPIC);
+    /* a whole word, not a part of one (here the made-up word is also taken for a name) */
+    assert_int_not_equal(
+        llm_check_answer("The Norrisfans are loud today!", &f->vocab, about, 2, out, 256),
+        LLM_CHECK_OK);
 }
 
 static void test_good_answers_pass(void **state)
 {
     char out[256];
-    assert_int_equal(check(state, "Norris dives past Piastri into turn one!", out),
-                     LLM_CHECK_OK);
+    assert_int_equal(check(state, "Norris dives past Piastri into turn one!", out), LLM_CHECK_OK);
     assert_string_equal(out, "Norris dives past Piastri into turn one!");
     /* whitespace and one pair of enclosing quotes are trimmed */
-    assert_int_equal(check(state, "  \"Leclerc takes the lead at Monza!\"\n", out),
-                     LLM_CHECK_OK);
+    assert_int_equal(check(state, "  \"Leclerc takes the lead at Monza!\"\n", out), LLM_CHECK_OK);
     assert_string_equal(out, "Leclerc takes the lead at Monza!");
     assert_int_equal(check(state, "\xE2\x80\x9CMax Verstappen's Red Bull flies!\xE2\x80\x9D", out),
                      LLM_CHECK_OK);
@@ -66,8 +83,7 @@ static void test_unknown_drivers_rejected(void **state)
 {
     char out[256];
     /* a known driver who is not in this race, even opening the sentence */
-    assert_int_equal(check(state, "Bottas storms through the field!", out),
-                     LLM_CHECK_UNKNOWN_NAME);
+    assert_int_equal(check(state, "Bottas storms through the field!", out), LLM_CHECK_UNKNOWN_NAME);
     assert_int_equal(check(state, "What a move from Senna on the outside", out),
                      LLM_CHECK_UNKNOWN_NAME);
     /* an unknown capitalised word inside a sentence is taken for a name */
@@ -88,8 +104,7 @@ static void test_form_rejected(void **state)
     assert_int_equal(check(state, "Norris leads.\nPiastri second.", out), LLM_CHECK_MULTILINE);
     assert_int_equal(check(state, "**Norris** leads the race", out), LLM_CHECK_MARKUP);
     assert_int_equal(check(state, "Norris leads the race #F1", out), LLM_CHECK_MARKUP);
-    assert_int_equal(check(state, "Norris leads, see https://f1.example", out),
-                     LLM_CHECK_MARKUP);
+    assert_int_equal(check(state, "Norris leads, see https://f1.example", out), LLM_CHECK_MARKUP);
     assert_int_equal(check(state, "Norris leads the race \xF0\x9F\x8F\x81", out),
                      LLM_CHECK_MARKUP); /* emoji */
     assert_int_equal(check(state, "Norris leads \xC3\x28 the race", out), LLM_CHECK_MARKUP);
@@ -111,10 +126,25 @@ static void test_form_rejected(void **state)
     assert_int_equal(check(state, wide, out), LLM_CHECK_OK);
 }
 
+static void test_numbers_must_come_from_the_prompt(void **state)
+{
+    (void)state;
+    const char *prompt = "Race: Monza, lap 12 of 53, track green.\n"
+                         "Event: Fastest lap for Leclerc: 1:21.234\nOne line of commentary:";
+    assert_int_equal(llm_check_numbers("Leclerc flies: 1:21.234 on lap 12!", prompt), LLM_CHECK_OK);
+    assert_int_equal(llm_check_numbers("No numbers at all, Leclerc!", prompt), LLM_CHECK_OK);
+    /* a made-up lap time, place or lap */
+    assert_int_equal(llm_check_numbers("Leclerc goes 1:20.645!", prompt), LLM_CHECK_NUMBERS);
+    assert_int_equal(llm_check_numbers("Leclerc is up to P11", prompt), LLM_CHECK_NUMBERS);
+    /* part of a longer number in the prompt is not the number */
+    assert_int_equal(llm_check_numbers("Leclerc on lap 5", prompt), LLM_CHECK_NUMBERS);
+    assert_int_equal(llm_check_numbers("Leclerc on lap 3", NULL), LLM_CHECK_NUMBERS);
+}
+
 static void test_prompt_carries_event_and_context(void **state)
 {
     struct fixture *f = *state;
-    struct cm_pacer_config pc = {4000, 8000, 1000};
+    struct cm_pacer_config pc = {4000, 8000, 1000, 0};
     struct cm_race *race = calloc(1, sizeof *race);
     assert_non_null(race);
     cm_race_init(race, "race-1", &pc);
@@ -136,8 +166,7 @@ static void test_prompt_carries_event_and_context(void **state)
     const char *user = json_string_value(json_object_get(json_array_get(msgs, 3), "content"));
     assert_string_equal(json_string_value(json_object_get(json_array_get(msgs, 3), "role")),
                         "user");
-    assert_string_equal(json_string_value(json_array_get(json_object_get(root, "stop"), 0)),
-                        "\n");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(root, "stop"), 0)), "\n");
     assert_non_null(strstr(sys, "commentator"));
     assert_non_null(strstr(user, "Monza, lap 12 of 53"));
     assert_non_null(strstr(user, "P1 Piastri, P2 Norris, P3 Verstappen."));
@@ -155,8 +184,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_good_answers_pass, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_drivers_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_form_rejected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prompt_carries_event_and_context, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_answer_must_be_about_the_event, setup, teardown),
+        cmocka_unit_test(test_numbers_must_come_from_the_prompt),
+        cmocka_unit_test_setup_teardown(test_prompt_carries_event_and_context, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

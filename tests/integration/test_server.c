@@ -351,6 +351,12 @@ static void test_resume_gets_exactly_the_missed_events(void **state)
     assert_int_equal(http_call(srv.port, "GET", path, hdr, NULL, &r), 0);
     assert_int_equal(r.status, 204);
     response_free(&r);
+    /* The same id in the query (a client that made a new EventSource) works alike. */
+    char qpath[256];
+    snprintf(qpath, sizeof qpath, "%s?last_event_id=%s", path, all.id[all.n - 1]);
+    assert_int_equal(http_call(srv.port, "GET", qpath, "", NULL, &r), 0);
+    assert_int_equal(r.status, 204);
+    response_free(&r);
     assert_int_equal(server_stop(&srv, SIGTERM), 0);
     server_cleanup(&srv);
 }

@@ -15,7 +15,9 @@ import {
   startRelay,
   waitFor,
   SHOT_DIR,
+  ARCHIVE,
 } from './harness.mjs';
+import fs from 'node:fs';
 
 const SEQUENCED = new Set(['positions', 'commentary', 'race']);
 
@@ -69,6 +71,13 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       await waitFor(async () => (await connectionState(page)) === 'live', { what: 'connection live' });
       assert.match(await page.getByTestId('tracker').textContent(), new RegExp(pick.name));
 
+      // Count the FLIP moves: a moved row is shifted back with translateY, then slid home.
+      await page.evaluate(() => {
+        window.__flips = 0;
+        new MutationObserver((records) => {
+          for (const r of records) if (r.target.style?.transform?.startsWith('translateY(')) window.__flips += 1;
+        }).observe(document.querySelector('.board-body'), { subtree: true, attributes: true, attributeFilter: ['style'] });
+      });
       // Watch the board: the order changes and the gaps move.
       const seenOrders = new Set();
       const gapsOfCar = new Map();
@@ -88,6 +97,7 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
         await sleep(400);
       }
       assert.ok(seenOrders.size >= 2, `the running order changed (saw ${seenOrders.size} orders)`);
+      assert.ok((await page.evaluate(() => window.__flips)) > 0, 'reordered rows slide to their new place');
       const moving = [...gapsOfCar.values()].filter((s) => s.size >= 3).length;
       assert.ok(moving >= 3, `gaps update live (${moving} cars showed 3+ different gaps)`);
 
@@ -137,6 +147,8 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
     const raceId = started.data.race_id;
     // The reference: the same combined stream read directly, never cut.
     const reference = readStream(`${server.base}/api/race/${encodeURIComponent(raceId)}/stream`);
+    // The reference must be connected before the page is, so it holds everything the page gets.
+    await waitFor(() => reference.frames.some((f) => f.event === 'snapshot'), { what: 'the reference snapshot' });
     const b = await launchBrowser();
     try {
       const { page } = b;
@@ -151,12 +163,14 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
         what: 'the indicator to show the drop',
         timeout: 15000,
       });
+      assert.match(await page.getByTestId('connection-banner').textContent(), /last update/);
       await screenshot(page, 'race-reconnecting');
       await sleep(5000); // the race goes on while the browser is cut off
       const duringCut = Number(await page.getAttribute('.race-page', 'data-sequenced'));
       assert.ok(duringCut >= beforeCut);
       relay.resume();
       await waitFor(async () => ['live', 'ended'].includes(await connectionState(page)), { what: 'the stream to come back', timeout: 20000 });
+      assert.equal(await page.getByTestId('connection-banner').count(), 0, 'the notice goes once the stream is back');
 
       // Let the race run to its end on both sides.
       await waitFor(() => reference.ended, { what: 'the reference stream to end', timeout: 90000 });
@@ -195,6 +209,48 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       reference.stop();
       await b.close();
       await relay.close();
+    }
+  });
+
+  it('replays a real archive session picked on the start screen and follows a driver', { timeout: 120000 }, async () => {
+    assert.ok(fs.existsSync(ARCHIVE), `the F1 archive is at ${ARCHIVE}`);
+    const { data } = await api(server.base, 'GET', '/api/replays');
+    assert.ok(data.sessions.length > 0, 'the server offers archive sessions');
+    const session = data.sessions[0];
+    const b = await launchBrowser();
+    try {
+      const { page } = b;
+      await page.goto(`${server.base}/`);
+      await page.getByLabel('Session', { exact: true }).selectOption(session.id);
+      await page.getByLabel('Speed', { exact: true }).selectOption('60');
+      await page.getByRole('button', { name: 'Start replay' }).click();
+      await page.waitForURL(/#\/race\//, { timeout: 10000 });
+      const raceId = decodeURIComponent(page.url().split('#/race/')[1]);
+      await page.waitForSelector('[data-testid=board-row]', { timeout: 20000 });
+      const { data: st } = await api(server.base, 'GET', `/api/race/${encodeURIComponent(raceId)}/status`);
+      assert.equal(st.source, 'replay');
+      assert.equal(await page.locator('.race-title').textContent(), st.title);
+      assert.match(await page.getByTestId('lap').textContent(), new RegExp(`/ ${session.laps}$`));
+      // Nobody is picked in a replay: following a driver from the board fills the tracker.
+      const second = page.getByTestId('board-row').nth(1);
+      const name = await second.locator('.name-full').textContent();
+      await second.getByRole('button').click();
+      assert.match(await page.getByTestId('tracker').textContent(), new RegExp(name));
+      assert.equal(await second.getAttribute('aria-current'), 'true');
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await waitFor(async () => (await api(server.base, 'GET', `/api/race/${encodeURIComponent(raceId)}/status`)).data.paused === true, {
+        what: 'the replay to pause',
+      });
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await waitFor(async () => (await api(server.base, 'GET', `/api/race/${encodeURIComponent(raceId)}/status`)).data.paused === false, {
+        what: 'the replay to resume',
+      });
+      await page.waitForSelector('[data-testid=race-trace] polyline', { timeout: 30000 });
+      await screenshot(page, 'replay-desktop');
+      await api(server.base, 'POST', `/api/race/${encodeURIComponent(raceId)}/stop`);
+      assert.deepEqual(b.errors, []);
+    } finally {
+      await b.close();
     }
   });
 

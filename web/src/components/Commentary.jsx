@@ -3,6 +3,15 @@ import { formatWallTime, surname } from '../lib/format.js';
 
 const TYPE_LABEL = { highlight: 'Highlight', warning: 'Warning', info: 'Info' };
 
+// A line is about a driver when the server tags it with their car (the "driver" field) or,
+// for untagged lines, when it names them.
+export function isAbout(line, driver) {
+  if (!driver || !line) return false;
+  const tag = line.driver != null ? String(line.driver) : '';
+  if (tag && (tag === String(driver.number) || tag === driver.name)) return true;
+  return mentionsDriver(line.message, driver);
+}
+
 export function mentionsDriver(message, driver) {
   if (!driver) return false;
   const text = String(message || '').toLowerCase();
@@ -13,7 +22,7 @@ export function mentionsDriver(message, driver) {
 // Newest first. The filter keeps lines that name the followed driver.
 export default function Commentary({ items, driver = null, loading = false }) {
   const [onlyMine, setOnlyMine] = useState(false);
-  const shown = useMemo(() => (onlyMine && driver ? items.filter((c) => mentionsDriver(c.message, driver)) : items), [items, onlyMine, driver]);
+  const shown = useMemo(() => (onlyMine && driver ? items.filter((c) => isAbout(c, driver)) : items), [items, onlyMine, driver]);
 
   return (
     <section className="panel commentary" aria-labelledby="commentary-title">

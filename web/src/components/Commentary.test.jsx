@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen } from '@testing-library/react';
-import Commentary, { mentionsDriver } from './Commentary.jsx';
+import Commentary, { isAbout, mentionsDriver } from './Commentary.jsx';
 import { initialRaceState, raceReducer } from '../lib/raceReducer.js';
 import { commentaryData } from '../test/fixtures.js';
 
@@ -60,6 +60,12 @@ describe('Commentary', () => {
     expect(mentionsDriver('Russell overtakes Hamilton', hamilton)).toBe(true);
     expect(mentionsDriver('Hamiltonian', hamilton)).toBe(false);
     expect(mentionsDriver('anything', null)).toBe(false);
+  });
+
+  it('uses the car the server tagged a line with', () => {
+    expect(isAbout({ message: 'Fastest lap of the race!', driver: '44' }, hamilton)).toBe(true);
+    expect(isAbout({ message: 'Fastest lap of the race!', driver: '1' }, hamilton)).toBe(false);
+    expect(isAbout({ message: 'Hamilton pits', driver: '' }, hamilton)).toBe(true);
   });
 
   it('shows a waiting message before the first line', () => {

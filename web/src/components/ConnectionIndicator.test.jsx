@@ -61,6 +61,7 @@ describe('RaceView connection handling', () => {
 
     act(() => es.drop());
     expect(screen.getByTestId('connection').textContent).toBe('Reconnecting…');
+    expect(screen.getByTestId('connection-banner').textContent).toMatch(/resuming from the last update/);
 
     act(() => {
       es.open();
@@ -70,6 +71,7 @@ describe('RaceView connection handling', () => {
       es.emit('commentary', { type: 'commentary', data: commentaryData(3, 'Hamilton takes the lead!', 'highlight') }, '21-3');
     });
     expect(screen.getByTestId('connection').dataset.state).toBe('live');
+    expect(screen.queryByTestId('connection-banner')).toBeNull();
     expect(screen.getAllByTestId('board-row').map((r) => r.dataset.number)).toEqual(['44', '1', '81']);
     expect(screen.getByTestId('tracker-position').textContent).toBe('1');
     const ids = [...screen.getByTestId('commentary-list').querySelectorAll('li')].map((li) => li.dataset.id);

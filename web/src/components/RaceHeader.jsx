@@ -29,7 +29,7 @@ export function TrackBanner({ track }) {
   );
 }
 
-export default function RaceHeader({ raceId, status, meta, connection, onStop, onPause, stopping, over }) {
+export default function RaceHeader({ raceId, status, meta, connection, onStop, onPause, stopping, over, ended }) {
   const [now, setNow] = useState(() => Date.now());
   const running = status?.status === 'in_progress' && !status?.paused;
   useEffect(() => {
@@ -42,7 +42,8 @@ export default function RaceHeader({ raceId, status, meta, connection, onStop, o
   const lap = meta.lap || status?.lap || 0;
   const total = meta.total_laps || status?.total_laps || 0;
   const title = status?.title || (status?.source === 'replay' ? 'Replay' : 'Simulated race');
-  const endedLabel = status?.status === 'stopped' ? 'Race stopped' : 'Race finished';
+  let endedLabel = status?.status === 'stopped' ? 'Race stopped' : 'Race finished';
+  if (ended === 'shutdown') endedLabel = 'Server shut down';
 
   return (
     <header className="race-header">
@@ -53,7 +54,9 @@ export default function RaceHeader({ raceId, status, meta, connection, onStop, o
         </a>
         <div className="race-title-wrap">
           <h1 className="race-title">{title}</h1>
-          <span className="race-id muted">#{raceId}</span>
+          <span className="race-id muted" title={`Race ${raceId}`}>
+            #{raceId.length > 12 ? raceId.slice(0, 8) : raceId}
+          </span>
         </div>
         <div className="race-header-actions">
           <ConnectionIndicator state={connection} endedLabel={endedLabel} />

@@ -71,8 +71,15 @@ export default function RaceView({ raceId, EventSourceImpl }) {
       data-snapshots={stream.current?.stats.snapshots ?? 0}
       data-duplicates={stream.current?.stats.duplicates ?? 0}
     >
-      <RaceHeader raceId={raceId} status={status} meta={state.meta} connection={connection} onStop={onStop} onPause={onPause} stopping={stopping} over={over} />
+      <RaceHeader raceId={raceId} ended={state.ended} status={status} meta={state.meta} connection={connection} onStop={onStop} onPause={onPause} stopping={stopping} over={over} />
       <TrackBanner track={over ? 'green' : state.meta.track_status} />
+      {!over && (connection === 'reconnecting' || connection === 'offline') && (
+        <p className={`conn-banner conn-banner-${connection}`} data-testid="connection-banner">
+          {connection === 'offline'
+            ? 'No connection to the server. Timing is paused at the last update and resumes from there when the connection is back.'
+            : 'Connection lost. Reconnecting and resuming from the last update received…'}
+        </p>
+      )}
       <main id="main" tabIndex={-1} className="race-main">
         <ErrorMessage>{error}</ErrorMessage>
         <ErrorMessage>{actionError}</ErrorMessage>
@@ -89,7 +96,7 @@ export default function RaceView({ raceId, EventSourceImpl }) {
                     <h2 id="board-title" className="panel-title">
                       {over ? 'Final timing' : 'Timing'}
                     </h2>
-                    {follow && follow !== selectedKey && (
+                    {follow && selectedKey && follow !== selectedKey && (
                       <button type="button" className="btn btn-small btn-ghost" onClick={() => setFollow('')}>
                         Back to my driver
                       </button>

@@ -57,9 +57,9 @@ export default function ReplayPicker() {
           {!error && sessions.length === 0 && <p className="muted">No archive sessions are available on this server.</p>}
           {sessions.length > 0 && (
             <form className="replay-form" onSubmit={start}>
-              <label className="field field-grow">
-                <span>Session</span>
-                <select value={session} onChange={(e) => setSession(e.target.value)}>
+              <div className="field field-grow">
+                <label htmlFor="replay-session">Session</label>
+                <select id="replay-session" value={session} onChange={(e) => setSession(e.target.value)}>
                   {sessions.map((s) => (
                     <option key={s.id} value={s.id}>
                       {s.title || s.id}
@@ -67,17 +67,17 @@ export default function ReplayPicker() {
                     </option>
                   ))}
                 </select>
-              </label>
-              <label className="field">
-                <span>Speed</span>
-                <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))}>
+              </div>
+              <div className="field">
+                <label htmlFor="replay-speed">Speed</label>
+                <select id="replay-speed" value={speed} onChange={(e) => setSpeed(Number(e.target.value))}>
                   {SPEEDS.map((s) => (
                     <option key={s} value={s}>
                       {s}×
                     </option>
                   ))}
                 </select>
-              </label>
+              </div>
               <button type="submit" className="btn" disabled={!session || starting}>
                 {starting ? 'Starting…' : 'Start replay'}
               </button>

@@ -85,16 +85,16 @@ export default function StartScreen() {
               )}
             </fieldset>
             <div className="start-options">
-              <label className="field">
-                <span>Race length</span>
-                <select value={length} onChange={(e) => setLength(e.target.value)}>
+              <div className="field">
+                <label htmlFor="race-length">Race length</label>
+                <select id="race-length" value={length} onChange={(e) => setLength(e.target.value)}>
                   {LENGTHS.map((l) => (
                     <option key={l.value} value={l.value}>
                       {l.label}
                     </option>
                   ))}
                 </select>
-              </label>
+              </div>
               <label className="check">
                 <input type="checkbox" checked={podium} onChange={(e) => setPodium(e.target.checked)} />
                 <span>Podium run for my driver</span>

@@ -78,6 +78,15 @@ export default function TrackerCard({ cars, pickedKey, fastestLap = null, change
           <span className="tracker-sub muted">Best {formatLapTime(car.best_lap_ms)}</span>
         </div>
       </div>
+      {Array.isArray(car.sectors_ms) && car.sectors_ms.some((v) => v > 0) && (
+        <ol className="tracker-sectors" aria-label="Sector times">
+          {car.sectors_ms.slice(0, 3).map((ms, i) => (
+            <li key={i}>
+              <span className="tracker-label">S{i + 1}</span> <span className="mono">{ms > 0 ? (ms / 1000).toFixed(3) : '—'}</span>
+            </li>
+          ))}
+        </ol>
+      )}
     </section>
   );
 }

@@ -26,6 +26,8 @@ describe('TrackerCard', () => {
     expect(gapBox('Tyre').textContent).toContain('1 stop');
     expect(gapBox('Last lap').textContent).toContain('1:22.123');
     expect(gapBox('Last lap').textContent).toContain('Best 1:21.999');
+    const sectors = screen.getByRole('list', { name: 'Sector times' });
+    expect(sectors.textContent).toBe('S1 27.000S2 28.000S3 26.000');
   });
 
   it('has no car ahead for the leader and none behind for the last car', () => {

@@ -6,7 +6,8 @@ import { api, apiUrl, ApiError } from './api.js';
 import { initialRaceState, isRaceOver, raceReducer } from './raceReducer.js';
 import { RaceStream } from './raceStream.js';
 
-const STATUS_REFRESH_MS = 3000;
+// The clocks run locally between status frames; this only corrects drift.
+const STATUS_REFRESH_MS = 10000;
 
 export function useRace(raceId, { EventSourceImpl } = {}) {
   const [state, dispatch] = useReducer(raceReducer, initialRaceState);
@@ -73,9 +74,15 @@ export function useRace(raceId, { EventSourceImpl } = {}) {
     return () => clearInterval(t);
   }, [over, refreshStatus]);
 
-  // Final classification from the REST API once the race is over (404 until it is stored).
+  // Final classification from the REST API once the race has finished (a stopped race has
+  // none: the last running order stands).
+  const finished = over && state.status?.status === 'finished';
   useEffect(() => {
     if (!over) return undefined;
+    if (!finished) {
+      refreshStatus();
+      return undefined;
+    }
     let cancelled = false;
     let timer = null;
     let tries = 0;
@@ -94,7 +101,7 @@ export function useRace(raceId, { EventSourceImpl } = {}) {
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [over, raceId, refreshStatus]);
+  }, [over, finished, raceId, refreshStatus]);
 
   const stop = useCallback(async () => {
     await api.stopRace(raceId);

@@ -1,0 +1,527 @@
+#include "bus/avro_positions.h"
+
+#include "core/error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* pitwall's fields come after the original four, each with a default: that is what makes
+ * this a BACKWARD-compatible new version of the original subject. */
+const char avro_positions_schema_json[] =
+    "{\"type\":\"record\",\"name\":\"LeaderboardUpdate\",\"namespace\":\"com.f1leaderboard\","
+    "\"fields\":["
+    "{\"name\":\"driver_name\",\"type\":\"string\"},"
+    "{\"name\":\"position\",\"type\":\"int\"},"
+    "{\"name\":\"timestamp\",\"type\":\"long\"},"
+    "{\"name\":\"race_id\",\"type\":[\"null\",\"string\"],\"default\":null},"
+    "{\"name\":\"seq\",\"type\":\"long\",\"default\":0},"
+    "{\"name\":\"n_cars\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"number\",\"type\":\"string\",\"default\":\"\"},"
+    "{\"name\":\"tla\",\"type\":\"string\",\"default\":\"\"},"
+    "{\"name\":\"team\",\"type\":\"string\",\"default\":\"\"},"
+    "{\"name\":\"team_color\",\"type\":\"string\",\"default\":\"\"},"
+    "{\"name\":\"laps\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"gap_ms\",\"type\":\"long\",\"default\":0},"
+    "{\"name\":\"gap_laps\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"interval_ms\",\"type\":\"long\",\"default\":0},"
+    "{\"name\":\"interval_laps\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"last_lap_ms\",\"type\":\"long\",\"default\":0},"
+    "{\"name\":\"best_lap_ms\",\"type\":\"long\",\"default\":0},"
+    "{\"name\":\"best_lap_no\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"sectors_ms\",\"type\":{\"type\":\"array\",\"items\":\"long\"},\"default\":[]},"
+    "{\"name\":\"tyre\",\"type\":\"string\",\"default\":\"\"},"
+    "{\"name\":\"tyre_age\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"tyre_new\",\"type\":\"boolean\",\"default\":false},"
+    "{\"name\":\"pit_stops\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"in_pit\",\"type\":\"boolean\",\"default\":false},"
+    "{\"name\":\"retired\",\"type\":\"boolean\",\"default\":false},"
+    "{\"name\":\"finished\",\"type\":\"boolean\",\"default\":false},"
+    "{\"name\":\"lap\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"total_laps\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"track_status\",\"type\":\"string\",\"default\":\"green\"},"
+    "{\"name\":\"race_ms\",\"type\":\"long\",\"default\":0},"
+    "{\"name\":\"server_ms\",\"type\":\"long\",\"default\":0},"
+    "{\"name\":\"fastest_number\",\"type\":\"string\",\"default\":\"\"},"
+    "{\"name\":\"fastest_lap_ms\",\"type\":\"long\",\"default\":0},"
+    "{\"name\":\"started\",\"type\":\"boolean\",\"default\":false},"
+    "{\"name\":\"race_finished\",\"type\":\"boolean\",\"default\":false},"
+    "{\"name\":\"circuit\",\"type\":\"string\",\"default\":\"\"},"
+    "{\"name\":\"session\",\"type\":\"string\",\"default\":\"\"}"
+    "]}";
+
+const char avro_positions_original_schema_json[] =
+    "{\"type\":\"record\",\"name\":\"LeaderboardUpdate\",\"namespace\":\"com.f1leaderboard\","
+    "\"fields\":["
+    "{\"name\":\"driver_name\",\"type\":\"string\"},"
+    "{\"name\":\"position\",\"type\":\"int\"},"
+    "{\"name\":\"timestamp\",\"type\":\"long\"},"
+    "{\"name\":\"race_id\",\"type\":[\"null\",\"string\"],\"default\":null}"
+    "]}";
+
+int avro_positions_init(struct avro_positions *ap)
+{
+    memset(ap, 0, sizeof *ap);
+    if (avro_schema_from_json_length(avro_positions_schema_json,
+                                     sizeof avro_positions_schema_json - 1, &ap->schema))
+        return PW_EPARSE;
+    ap->iface = avro_generic_class_from_schema(ap->schema);
+    if (!ap->iface)
+        goto fail;
+    if (avro_generic_value_new(ap->iface, &ap->value))
+        goto fail;
+    ap->writer = avro_writer_memory(NULL, 0);
+    if (!ap->writer)
+        goto fail;
+    return 0;
+fail:
+    avro_positions_destroy(ap);
+    return -ENOMEM;
+}
+
+void avro_positions_destroy(struct avro_positions *ap)
+{
+    if (ap->writer)
+        avro_writer_free(ap->writer);
+    if (ap->value.self)
+        avro_value_decref(&ap->value);
+    if (ap->iface)
+        avro_value_iface_decref(ap->iface);
+    if (ap->schema)
+        avro_schema_decref(ap->schema);
+    memset(ap, 0, sizeof *ap);
+}
+
+/* ---- encoding ---- */
+
+static int put_long(avro_value_t *rec, const char *name, int64_t v)
+{
+    avro_value_t f;
+    if (avro_value_get_by_name(rec, name, &f, NULL))
+        return -EINVAL;
+    return avro_value_get_type(&f) == AVRO_INT32 ? avro_value_set_int(&f, (int32_t)v)
+                                               : avro_value_set_long(&f, v);
+}
+
+static int put_bool(avro_value_t *rec, const char *name, bool v)
+{
+    avro_value_t f;
+    if (avro_value_get_by_name(rec, name, &f, NULL))
+        return -EINVAL;
+    return avro_value_set_boolean(&f, v);
+}
+
+static int put_str(avro_value_t *rec, const char *name, const char *s)
+{
+    avro_value_t f;
+    if (avro_value_get_by_name(rec, name, &f, NULL))
+        return -EINVAL;
+    return avro_value_set_string_len(&f, s, strlen(s) + 1);
+}
+
+int avro_positions_encode(struct avro_positions *ap, const struct pw_event *ev, int index,
+                          char *buf, size_t len)
+{
+    const struct pw_race_state *st = ev->state;
+    if (!st || index < 0 || index >= st->n_cars)
+        return -EINVAL;
+    const struct pw_car *car = &st->cars[index];
+    avro_value_t *r = &ap->value;
+    avro_value_t f, branch, item;
+    int err = 0;
+
+    avro_value_reset(r);
+    err |= put_str(r, "driver_name", car->driver.name);
+    err |= put_long(r, "position", index + 1);
+    err |= put_long(r, "timestamp", ev->wall_ms);
+    if (avro_value_get_by_name(r, "race_id", &f, NULL) ||
+        avro_value_set_branch(&f, 1, &branch) ||
+        avro_value_set_string_len(&branch, ev->race_id, strlen(ev->race_id) + 1))
+        return -EINVAL;
+    err |= put_long(r, "seq", (int64_t)ev->seq);
+    err |= put_long(r, "n_cars", st->n_cars);
+    err |= put_str(r, "number", car->driver.number);
+    err |= put_str(r, "tla", car->driver.tla);
+    err |= put_str(r, "team", car->driver.team);
+    err |= put_str(r, "team_color", car->driver.team_color);
+    err |= put_long(r, "laps", car->laps);
+    err |= put_long(r, "gap_ms", car->gap_ms);
+    err |= put_long(r, "gap_laps", car->gap_laps);
+    err |= put_long(r, "interval_ms", car->interval_ms);
+    err |= put_long(r, "interval_laps", car->interval_laps);
+    err |= put_long(r, "last_lap_ms", car->last_lap_ms);
+    err |= put_long(r, "best_lap_ms", car->best_lap_ms);
+    err |= put_long(r, "best_lap_no", car->best_lap_no);
+    if (avro_value_get_by_name(r, "sectors_ms", &f, NULL))
+        return -EINVAL;
+    for (int i = 0; i < 3; i++) {
+        if (avro_value_append(&f, &item, NULL) || avro_value_set_long(&item, car->sectors_ms[i]))
+            return -EINVAL;
+    }
+    err |= put_str(r, "tyre", pw_tyre_name(car->tyre));
+    err |= put_long(r, "tyre_age", car->tyre_age);
+    err |= put_bool(r, "tyre_new", car->tyre_new);
+    err |= put_long(r, "pit_stops", car->pit_stops);
+    err |= put_bool(r, "in_pit", car->in_pit);
+    err |= put_bool(r, "retired", car->retired);
+    err |= put_bool(r, "finished", car->finished);
+    err |= put_long(r, "lap", st->lap);
+    err |= put_long(r, "total_laps", st->total_laps);
+    err |= put_str(r, "track_status", pw_track_name(st->track));
+    err |= put_long(r, "race_ms", st->race_ms);
+    err |= put_long(r, "server_ms", ev->wall_ms);
+    err |= put_str(r, "fastest_number", st->fastest_number);
+    err |= put_long(r, "fastest_lap_ms", st->fastest_lap_ms);
+    err |= put_bool(r, "started", st->started);
+    err |= put_bool(r, "race_finished", st->finished);
+    err |= put_str(r, "circuit", st->circuit);
+    err |= put_str(r, "session", st->session);
+    if (err)
+        return -EINVAL;
+
+    avro_writer_memory_set_dest(ap->writer, buf, (int64_t)len);
+    if (avro_value_write(ap->writer, r))
+        return -ENOSPC;
+    return (int)avro_writer_tell(ap->writer);
+}
+
+void avro_wire_header_put(char *buf, int32_t id)
+{
+    uint32_t u = (uint32_t)id;
+    buf[0] = AVRO_WIRE_MAGIC;
+    buf[1] = (char)(u >> 24);
+    buf[2] = (char)(u >> 16);
+    buf[3] = (char)(u >> 8);
+    buf[4] = (char)u;
+}
+
+int avro_wire_header_get(const void *buf, size_t len, int32_t *id)
+{
+    const unsigned char *p = buf;
+    if (!p || len < AVRO_WIRE_HEADER || p[0] != AVRO_WIRE_MAGIC)
+        return PW_EPARSE;
+    *id = (int32_t)(((uint32_t)p[1] << 24) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 8) |
+                    (uint32_t)p[4]);
+    return 0;
+}
+
+/* ---- validation: walk the bytes against the writer schema before Avro C reads them ---- */
+
+#define VALIDATE_MAX_DEPTH 32
+#define VALIDATE_MAX_ITEMS 4096
+
+struct vcursor {
+    const unsigned char *p;
+    size_t left;
+    long items; /* element budget for arrays and maps */
+};
+
+static int v_varint(struct vcursor *c, int64_t *out)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (c->left == 0)
+            return PW_EPARSE;
+        unsigned char b = *c->p++;
+        c->left--;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+            return 0;
+        }
+    }
+    return PW_EPARSE;
+}
+
+static int v_skip(struct vcursor *c, int64_t n)
+{
+    if (n < 0 || (uint64_t)n > c->left)
+        return PW_EPARSE;
+    c->p += n;
+    c->left -= (size_t)n;
+    return 0;
+}
+
+static int v_datum(struct vcursor *c, avro_schema_t s, int depth);
+
+static int v_blocks(struct vcursor *c, avro_schema_t items, bool map, int depth)
+{
+    for (;;) {
+        int64_t count, size;
+        if (v_varint(c, &count))
+            return PW_EPARSE;
+        if (count == 0)
+            return 0;
+        if (count < 0) {
+            if (count == INT64_MIN || v_varint(c, &size) || size < 0)
+                return PW_EPARSE;
+            count = -count;
+        }
+        if (count > c->items)
+            return PW_EPARSE;
+        c->items -= (long)count;
+        for (int64_t i = 0; i < count; i++) {
+            int64_t klen;
+            if (map && (v_varint(c, &klen) || v_skip(c, klen)))
+                return PW_EPARSE;
+            if (v_datum(c, items, depth + 1))
+                return PW_EPARSE;
+        }
+    }
+}
+
+static int v_datum(struct vcursor *c, avro_schema_t s, int depth)
+{
+    int64_t n;
+    if (depth > VALIDATE_MAX_DEPTH)
+        return PW_EPARSE;
+    switch (avro_typeof(s)) {
+    case AVRO_NULL:
+        return 0;
+    case AVRO_BOOLEAN:
+        if (c->left == 0 || *c->p > 1)
+            return PW_EPARSE;
+        return v_skip(c, 1);
+    case AVRO_INT32:
+        if (v_varint(c, &n) || n < INT32_MIN || n > INT32_MAX)
+            return PW_EPARSE;
+        return 0;
+    case AVRO_INT64:
+        return v_varint(c, &n);
+    case AVRO_FLOAT:
+        return v_skip(c, 4);
+    case AVRO_DOUBLE:
+        return v_skip(c, 8);
+    case AVRO_STRING:
+    case AVRO_BYTES:
+        if (v_varint(c, &n))
+            return PW_EPARSE;
+        return v_skip(c, n);
+    case AVRO_FIXED:
+        return v_skip(c, avro_schema_fixed_size(s));
+    case AVRO_ENUM:
+        if (v_varint(c, &n) || n < 0 || n >= avro_schema_enum_number_of_symbols(s))
+            return PW_EPARSE;
+        return 0;
+    case AVRO_RECORD: {
+        size_t nf = avro_schema_record_size(s);
+        for (size_t i = 0; i < nf; i++) {
+            if (v_datum(c, avro_schema_record_field_get_by_index(s, (int)i), depth + 1))
+                return PW_EPARSE;
+        }
+        return 0;
+    }
+    case AVRO_ARRAY:
+        return v_blocks(c, avro_schema_array_items(s), false, depth);
+    case AVRO_MAP:
+        return v_blocks(c, avro_schema_map_values(s), true, depth);
+    case AVRO_UNION:
+        if (v_varint(c, &n) || n < 0 || (size_t)n >= avro_schema_union_size(s))
+            return PW_EPARSE;
+        return v_datum(c, avro_schema_union_branch(s, (int)n), depth + 1);
+    case AVRO_LINK:
+        return v_datum(c, avro_schema_link_target(s), depth + 1);
+    }
+    return PW_EPARSE;
+}
+
+int avro_positions_validate(avro_schema_t schema, const void *buf, size_t len)
+{
+    struct vcursor c = {buf, len, VALIDATE_MAX_ITEMS};
+    if (!buf || len > AVRO_POSITIONS_MAX)
+        return PW_EPARSE;
+    if (v_datum(&c, schema, 0) || c.left != 0)
+        return PW_EPARSE;
+    return 0;
+}
+
+/* ---- decoding ---- */
+
+static avro_schema_t field_schema(avro_schema_t rec, const char *name)
+{
+    /* avro_schema_record_field_get() reads garbage for a missing name: look up the index */
+    int index = avro_schema_record_field_get_index(rec, name);
+    if (index < 0)
+        return NULL;
+    avro_schema_t f = avro_schema_record_field_get_by_index(rec, index);
+    if (f && avro_typeof(f) == AVRO_UNION) {
+        /* ["null", T]: what matters is T */
+        for (size_t i = 0; i < avro_schema_union_size(f); i++) {
+            avro_schema_t b = avro_schema_union_branch(f, (int)i);
+            if (avro_typeof(b) != AVRO_NULL)
+                return b;
+        }
+    }
+    return f;
+}
+
+int avro_positions_check_schema(avro_schema_t schema)
+{
+    if (!schema || avro_typeof(schema) != AVRO_RECORD)
+        return PW_EUNKNOWN;
+    avro_schema_t name = field_schema(schema, "driver_name");
+    avro_schema_t pos = field_schema(schema, "position");
+    avro_schema_t ts = field_schema(schema, "timestamp");
+    if (!name || avro_typeof(name) != AVRO_STRING || !pos ||
+        (avro_typeof(pos) != AVRO_INT32 && avro_typeof(pos) != AVRO_INT64) || !ts ||
+        (avro_typeof(ts) != AVRO_INT32 && avro_typeof(ts) != AVRO_INT64))
+        return PW_EUNKNOWN;
+    return 0;
+}
+
+/* The field's value, a union unwrapped; -1 when the writer has no such field or wrote null:
+ * the caller then uses the reader's default. */
+static int get_field(avro_value_t *rec, const char *name, avro_value_t *out)
+{
+    if (avro_value_get_by_name(rec, name, out, NULL))
+        return -1;
+    if (avro_value_get_type(out) == AVRO_UNION) {
+        avro_value_t b;
+        if (avro_value_get_current_branch(out, &b))
+            return -1;
+        *out = b;
+    }
+    return avro_value_get_type(out) == AVRO_NULL ? -1 : 0;
+}
+
+static int64_t get_long(avro_value_t *rec, const char *name, int64_t def)
+{
+    avro_value_t f;
+    int32_t i;
+    int64_t l;
+    if (get_field(rec, name, &f))
+        return def;
+    if (avro_value_get_type(&f) == AVRO_INT32 && !avro_value_get_int(&f, &i))
+        return i;
+    if (avro_value_get_type(&f) == AVRO_INT64 && !avro_value_get_long(&f, &l))
+        return l;
+    return def;
+}
+
+static bool get_bool(avro_value_t *rec, const char *name)
+{
+    avro_value_t f;
+    int b = 0;
+    if (get_field(rec, name, &f) || avro_value_get_type(&f) != AVRO_BOOLEAN ||
+        avro_value_get_boolean(&f, &b))
+        return false;
+    return b != 0;
+}
+
+/* Copies the string field into dst; a value that does not fit is cut (display text) or,
+ * with `strict`, refused. Returns 0 or PW_ERANGE_IN. */
+static int get_str(avro_value_t *rec, const char *name, char *dst, size_t cap,
+                   const char *def, bool strict)
+{
+    avro_value_t f;
+    const char *s = def;
+    size_t size = strlen(def) + 1;
+    if (!get_field(rec, name, &f) && avro_value_get_type(&f) == AVRO_STRING) {
+        if (avro_value_get_string(&f, &s, &size) || !s || size == 0) {
+            s = def;
+            size = strlen(def) + 1;
+        }
+    }
+    size_t n = strnlen(s, size - 1);
+    if (n >= cap) {
+        if (strict)
+            return PW_ERANGE_IN;
+        n = cap - 1;
+    }
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    return 0;
+}
+
+static int64_t clamp_int(int64_t v)
+{
+    return v < INT32_MIN ? INT32_MIN : v > INT32_MAX ? INT32_MAX : v;
+}
+
+int avro_positions_decode(avro_value_t *value, const void *buf, size_t len,
+                          struct avro_positions_record *out)
+{
+    char tyre[16], track[16];
+    avro_value_t f;
+    int rc = 0;
+    avro_reader_t reader = avro_reader_memory(buf, (int64_t)len);
+    if (!reader)
+        return -ENOMEM;
+    avro_value_reset(value);
+    if (avro_value_read(reader, value)) {
+        rc = PW_EPARSE;
+        goto out;
+    }
+    memset(out, 0, sizeof *out);
+    if (get_str(value, "race_id", out->race_id, sizeof out->race_id, "", true) ||
+        get_str(value, "number", out->car.driver.number, sizeof out->car.driver.number, "",
+                true) ||
+        get_str(value, "fastest_number", out->fastest_number, sizeof out->fastest_number, "",
+                true)) {
+        rc = PW_ERANGE_IN;
+        goto out;
+    }
+    int64_t position = get_long(value, "position", 0);
+    int64_t n_cars = get_long(value, "n_cars", 0);
+    int64_t seq = get_long(value, "seq", 0);
+    if (position < 1 || position > PW_MAX_CARS || n_cars < 0 || n_cars > PW_MAX_CARS ||
+        (n_cars > 0 && position > n_cars) || seq < 0) {
+        rc = PW_ERANGE_IN;
+        goto out;
+    }
+    out->seq = (uint64_t)seq;
+    out->n_cars = (int)n_cars;
+    out->timestamp = get_long(value, "timestamp", 0);
+    struct pw_car *car = &out->car;
+    car->position = (int)position;
+    get_str(value, "driver_name", car->driver.name, sizeof car->driver.name, "", false);
+    get_str(value, "tla", car->driver.tla, sizeof car->driver.tla, "", false);
+    get_str(value, "team", car->driver.team, sizeof car->driver.team, "", false);
+    get_str(value, "team_color", car->driver.team_color, sizeof car->driver.team_color, "",
+            false);
+    car->laps = (int)clamp_int(get_long(value, "laps", 0));
+    car->gap_ms = get_long(value, "gap_ms", 0);
+    car->gap_laps = (int)clamp_int(get_long(value, "gap_laps", 0));
+    car->interval_ms = get_long(value, "interval_ms", 0);
+    car->interval_laps = (int)clamp_int(get_long(value, "interval_laps", 0));
+    car->last_lap_ms = get_long(value, "last_lap_ms", 0);
+    car->best_lap_ms = get_long(value, "best_lap_ms", 0);
+    car->best_lap_no = (int)clamp_int(get_long(value, "best_lap_no", 0));
+    if (!get_field(value, "sectors_ms", &f) && avro_value_get_type(&f) == AVRO_ARRAY) {
+        size_t n = 0;
+        avro_value_get_size(&f, &n);
+        for (size_t i = 0; i < n && i < 3; i++) {
+            avro_value_t item;
+            int64_t l;
+            int32_t iv;
+            if (avro_value_get_by_index(&f, i, &item, NULL))
+                break;
+            if (avro_value_get_type(&item) == AVRO_INT64 && !avro_value_get_long(&item, &l))
+                car->sectors_ms[i] = l;
+            else if (avro_value_get_type(&item) == AVRO_INT32 && !avro_value_get_int(&item, &iv))
+                car->sectors_ms[i] = iv;
+        }
+    }
+    get_str(value, "tyre", tyre, sizeof tyre, "", false);
+    car->tyre = pw_tyre_parse(tyre);
+    car->tyre_age = (int)clamp_int(get_long(value, "tyre_age", 0));
+    car->tyre_new = get_bool(value, "tyre_new");
+    car->pit_stops = (int)clamp_int(get_long(value, "pit_stops", 0));
+    car->in_pit = get_bool(value, "in_pit");
+    car->retired = get_bool(value, "retired");
+    car->finished = get_bool(value, "finished");
+    out->lap = (int)clamp_int(get_long(value, "lap", 0));
+    out->total_laps = (int)clamp_int(get_long(value, "total_laps", 0));
+    get_str(value, "track_status", track, sizeof track, "green", false);
+    if (pw_track_parse(track, &out->track))
+        out->track = PW_TRACK_GREEN;
+    out->race_ms = get_long(value, "race_ms", 0);
+    out->server_ms = get_long(value, "server_ms", out->timestamp);
+    out->fastest_lap_ms = get_long(value, "fastest_lap_ms", 0);
+    out->started = get_bool(value, "started");
+    out->race_finished = get_bool(value, "race_finished");
+    get_str(value, "circuit", out->circuit, sizeof out->circuit, "", false);
+    get_str(value, "session", out->session, sizeof out->session, "", false);
+out:
+    avro_reader_free(reader);
+    return rc;
+}

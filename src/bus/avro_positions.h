@@ -1,0 +1,93 @@
+/* avro_positions.h — the Avro side of topic f1-driver-positions (DESIGN.md §2).
+ *
+ * One record per car per positions tick: the original app's `LeaderboardUpdate` (driver_name,
+ * position, timestamp, race_id) plus pitwall's fields, each with a default so that the
+ * schema is a compatible new version and records written with the original schema still
+ * read. Values travel in the Confluent wire format: magic byte 0, 4-byte big-endian schema
+ * id, Avro binary body.
+ *
+ * Reading resolves writer → reader by field name: the writer's schema (fetched from the
+ * registry by id, see avro_schema_cache.h) decodes the body, and each field pitwall knows
+ * is taken from it when present (int widens to long, a ["null", T] union unwraps), or its
+ * default when not. Before Avro C touches a body it is walked against the writer schema by
+ * avro_positions_validate(), so that corrupt lengths can never make Avro C allocate
+ * gigabytes or loop: untrusted bytes are bounded first.
+ *
+ * Ownership: struct avro_positions owns its parsed schema and Avro C objects; destroy frees
+ * them. Encoded bodies are written into caller buffers. */
+#ifndef PW_BUS_AVRO_POSITIONS_H
+#define PW_BUS_AVRO_POSITIONS_H
+
+#include "core/event.h"
+
+#include <avro.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AVRO_POSITIONS_SUBJECT "f1-driver-positions-value"
+#define AVRO_WIRE_HEADER 5      /* magic byte + 4-byte schema id */
+#define AVRO_WIRE_MAGIC 0
+#define AVRO_POSITIONS_MAX 2048 /* an encoded record is far smaller; bigger is refused */
+
+/* The schema pitwall registers and writes with (JSON text). */
+extern const char avro_positions_schema_json[];
+/* The original app's schema, kept to prove old records still read (tests, docs). */
+extern const char avro_positions_original_schema_json[];
+
+/* One decoded record: one car plus the tick it belongs to. */
+struct avro_positions_record {
+    char race_id[PW_RACE_ID_MAX]; /* "" when the writer had null */
+    uint64_t seq;                 /* 0: written by the original schema (no tick numbering) */
+    int n_cars;                   /* 0 when unknown */
+    int64_t timestamp;            /* ms, the original's field */
+    struct pw_car car;            /* driver name, position and pitwall's figures */
+    int lap;
+    int total_laps;
+    enum pw_track_status track;
+    int64_t race_ms;
+    int64_t server_ms;
+    char fastest_number[PW_NUMBER_MAX];
+    int64_t fastest_lap_ms;
+    bool started;
+    bool race_finished;
+    char circuit[PW_NAME_MAX];
+    char session[PW_NAME_MAX];
+};
+
+struct avro_positions {
+    avro_schema_t schema;
+    avro_value_iface_t *iface;
+    avro_value_t value;     /* reused for every encode */
+    avro_writer_t writer;   /* memory writer, re-pointed per encode */
+};
+
+int avro_positions_init(struct avro_positions *ap);
+void avro_positions_destroy(struct avro_positions *ap);
+
+/* Encodes car `index` of the positions tick `ev` (ev->state set, ev->race_id, ev->seq) as an
+ * Avro body (no wire header) into buf. Returns the body length or a negative error
+ * (-ENOSPC when buf is too small). */
+int avro_positions_encode(struct avro_positions *ap, const struct pw_event *ev, int index,
+                          char *buf, size_t len);
+
+/* Writes the Confluent wire header for schema `id` into buf[0..4]. */
+void avro_wire_header_put(char *buf, int32_t id);
+/* Parses a wire header: 0 and *id, or PW_EPARSE (too short or magic byte not 0). */
+int avro_wire_header_get(const void *buf, size_t len, int32_t *id);
+
+/* Checks that `len` bytes are exactly one well-formed datum of `schema`: every length and
+ * union index in range, nothing left over, bounded nesting and element counts. 0 or
+ * PW_EPARSE. */
+int avro_positions_validate(avro_schema_t schema, const void *buf, size_t len);
+
+/* Is `schema` a record this module can read (driver_name string, position int, timestamp
+ * long or int)? 0 or PW_EUNKNOWN. */
+int avro_positions_check_schema(avro_schema_t schema);
+
+/* Decodes a validated body read into `value` (a generic value of the writer schema) into
+ * *out. Returns 0, PW_EPARSE if Avro C refuses the body, PW_ERANGE_IN if a value is out of
+ * range (position, n_cars, race id too long). */
+int avro_positions_decode(avro_value_t *value, const void *buf, size_t len,
+                          struct avro_positions_record *out);
+
+#endif

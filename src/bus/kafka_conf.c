@@ -1,0 +1,135 @@
+#include "bus/kafka_conf.h"
+
+#include "core/error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void bus_kafka_config_defaults(struct bus_kafka_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->topic_positions = "f1-driver-positions";
+    c->topic_commentary = "f1-commentary";
+    c->topic_events = "pitwall-race-events";
+    c->topic_control = "pitwall-race-control";
+    c->consumer_group = "f1-leaderboard-consumer";
+    c->hold_ms = 2000;
+}
+
+const char *kafka_conf_find(const struct bus_kafka_config *cfg, const char *key)
+{
+    for (int i = 0; i < cfg->n_props && i < BUS_KAFKA_MAX_PROPS; i++) {
+        if (cfg->props[i].key && !strcmp(cfg->props[i].key, key) && cfg->props[i].value &&
+            cfg->props[i].value[0])
+            return cfg->props[i].value;
+    }
+    return NULL;
+}
+
+static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
+                    size_t errlen)
+{
+    char why[256];
+    if (rd_kafka_conf_set(conf, key, value, why, sizeof why) != RD_KAFKA_CONF_OK) {
+        snprintf(err, errlen, "kafka property '%s' refused: %s", key, why);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int kafka_conf_build(const struct bus_kafka_config *cfg, const char *const *overrides,
+                     char *err, size_t errlen, rd_kafka_conf_t **out)
+{
+    int rc = 0;
+    if (cfg->n_props < 0 || cfg->n_props > BUS_KAFKA_MAX_PROPS) {
+        snprintf(err, errlen, "too many kafka properties (%d)", cfg->n_props);
+        return -EINVAL;
+    }
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (!conf)
+        return -ENOMEM;
+    for (int i = 0; i < cfg->n_props && !rc; i++) {
+        if (!cfg->props[i].key || !cfg->props[i].value) {
+            snprintf(err, errlen, "kafka property %d has no key or value", i);
+            rc = -EINVAL;
+        } else {
+            rc = conf_set(conf, cfg->props[i].key, cfg->props[i].value, err, errlen);
+        }
+    }
+    for (int i = 0; overrides && overrides[i] && !rc; i += 2)
+        rc = conf_set(conf, overrides[i], overrides[i + 1], err, errlen);
+    if (rc) {
+        rd_kafka_conf_destroy(conf);
+        return rc;
+    }
+    *out = conf;
+    return 0;
+}
+
+int bus_kafka_ensure_topics(const struct bus_kafka_config *cfg, int partitions,
+                            int replication, int timeout_ms, const struct pw_log *log)
+{
+    char err[512];
+    rd_kafka_conf_t *conf = NULL;
+    rd_kafka_t *rk = NULL;
+    rd_kafka_queue_t *q = NULL;
+    rd_kafka_event_t *ev = NULL;
+    rd_kafka_NewTopic_t *topics[4] = {0};
+    const char *names[4] = {cfg->topic_positions, cfg->topic_commentary, cfg->topic_events,
+                            cfg->topic_control};
+    int rc = kafka_conf_build(cfg, NULL, err, sizeof err, &conf);
+    if (rc) {
+        PW_ERROR(log, "kafka", "%s", err);
+        return rc;
+    }
+    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        PW_ERROR(log, "kafka", "admin client: %s", err);
+        return -EINVAL;
+    }
+    rc = -ENOMEM;
+    for (int i = 0; i < 4; i++) {
+        topics[i] = rd_kafka_NewTopic_new(names[i], partitions, replication, err, sizeof err);
+        if (!topics[i])
+            goto out;
+    }
+    q = rd_kafka_queue_new(rk);
+    if (!q)
+        goto out;
+    rd_kafka_CreateTopics(rk, topics, 4, NULL, q);
+    ev = rd_kafka_queue_poll(q, timeout_ms);
+    if (!ev) {
+        rc = -ETIMEDOUT;
+        PW_ERROR(log, "kafka", "creating topics: no answer in %d ms", timeout_ms);
+        goto out;
+    }
+    const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
+    if (rd_kafka_event_error(ev) || !res) {
+        rc = -EIO;
+        PW_ERROR(log, "kafka", "creating topics: %s", rd_kafka_event_error_string(ev));
+        goto out;
+    }
+    size_t n = 0;
+    const rd_kafka_topic_result_t **tr = rd_kafka_CreateTopics_result_topics(res, &n);
+    rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        rd_kafka_resp_err_t e = rd_kafka_topic_result_error(tr[i]);
+        if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+            PW_ERROR(log, "kafka", "creating topic %s: %s", rd_kafka_topic_result_name(tr[i]),
+                     rd_kafka_topic_result_error_string(tr[i]));
+            rc = -EIO;
+        }
+    }
+out:
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    if (q)
+        rd_kafka_queue_destroy(q);
+    for (int i = 0; i < 4; i++) {
+        if (topics[i])
+            rd_kafka_NewTopic_destroy(topics[i]);
+    }
+    rd_kafka_destroy(rk);
+    return rc;
+}

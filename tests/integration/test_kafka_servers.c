@@ -1,0 +1,309 @@
+/* Kafka mode with the real binary against a real Apache Kafka broker (the kafka_env ctest
+ * fixture, tools/kafka/kafka_env.sh; schema registry: the FAKE one there). Shows issue 6's
+ * end-to-end claims: a race started on one edge runs on a race runner and streams
+ * identically from two edge servers; an edge started mid-race catches up to the right
+ * state; the broker killed and restarted mid-race costs connected clients no event. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *env_dir;
+static char bootstrap[256], registry[256];
+
+static int read_env(void)
+{
+    char path[512], line[256];
+    snprintf(path, sizeof path, "%s/env", env_dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (strncmp(line, "KAFKA_BOOTSTRAP=", 16) == 0)
+            snprintf(bootstrap, sizeof bootstrap, "%s", line + 16);
+        if (strncmp(line, "SCHEMA_REGISTRY_URL=", 20) == 0)
+            snprintf(registry, sizeof registry, "%s", line + 20);
+    }
+    fclose(f);
+    return bootstrap[0] && registry[0] ? 0 : -1;
+}
+
+static int env_cmd(const char *cmd)
+{
+    char line[1024];
+    snprintf(line, sizeof line, "bash %s/tools/kafka/kafka_env.sh %s %s", PITWALL_SOURCE_DIR,
+             cmd, env_dir);
+    return system(line);
+}
+
+/* A config in the original app's shape, with topics and groups of this run's own (a group
+ * left by an earlier run would hold a rebalance until its members time out). */
+static void make_config(char *out, size_t len, const char *name)
+{
+    char tag[64];
+    snprintf(tag, sizeof tag, "%s-%d", name, (int)getpid());
+    snprintf(out, len,
+             "kafka:\n"
+             "  bootstrap.servers: \"%s\"\n"
+             "  schema_registry_url: \"%s\"\n"
+             "  topic_partitions: 3\n"
+             "  topics:\n"
+             "    positions: \"it-%s-positions\"\n"
+             "    commentary: \"it-%s-commentary\"\n"
+             "    events: \"it-%s-events\"\n"
+             "    control: \"it-%s-control\"\n"
+             "  consumer_group: \"it-%s\"\n",
+             bootstrap, registry, tag, tag, tag, tag, tag);
+}
+
+static char *start_race(int port, const char *body)
+{
+    struct response r;
+    assert_int_equal(http_call(port, "POST", "/api/race/start", "", body, &r), 0);
+    if (r.status != 200)
+        fail_msg("start: %d %s", r.status, r.body);
+    json_t *j = json_loads(r.body, 0, NULL);
+    char *id = strdup(json_string_value(json_object_get(j, "race_id")));
+    json_decref(j);
+    response_free(&r);
+    return id;
+}
+
+/* Frames of a combined stream, split by producer: race frames (positions, race) in their
+ * R order, and commentary frames in C order; status/end frames are derived, not kept. */
+struct seen {
+    int n_race, n_comm;
+    unsigned long r[8192], c[1024];
+    char *race_data[8192];
+    char *comm_data[1024];
+    bool ended;
+};
+
+static void seen_free(struct seen *s)
+{
+    for (int i = 0; i < s->n_race; i++)
+        free(s->race_data[i]);
+    for (int i = 0; i < s->n_comm; i++)
+        free(s->comm_data[i]);
+    memset(s, 0, sizeof *s);
+}
+
+static void read_to_end(struct sse *st, struct seen *s, int timeout_ms)
+{
+    for (int64_t until = now_ms() + timeout_ms; now_ms() < until && !s->ended;) {
+        struct sse_frame f;
+        int rc = sse_next(st, &f, 1000);
+        if (rc < 0)
+            break;
+        if (rc == 0)
+            continue;
+        unsigned long r = 0, c = 0;
+        if (strcmp(f.event, "end") == 0)
+            s->ended = true;
+        else if (f.id[0] && sscanf(f.id, "%lu-%lu", &r, &c) == 2) {
+            if (strcmp(f.event, "commentary") == 0 && s->n_comm < 1024) {
+                s->c[s->n_comm] = c;
+                s->comm_data[s->n_comm++] = strdup(f.data);
+            } else if ((strcmp(f.event, "positions") == 0 || strcmp(f.event, "race") == 0) &&
+                       s->n_race < 8192) {
+                s->r[s->n_race] = r;
+                s->race_data[s->n_race++] = strdup(f.data);
+            }
+        }
+        sse_frame_free(&f);
+    }
+}
+
+/* No race event missing between the first and last one seen. */
+static void assert_no_gaps(const struct seen *s)
+{
+    assert_true(s->n_race > 10);
+    for (int i = 1; i < s->n_race; i++) {
+        if (s->r[i] != s->r[i - 1] + 1)
+            fail_msg("race events jump from %lu to %lu", s->r[i - 1], s->r[i]);
+    }
+}
+
+static json_t *classification(int port, const char *race)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/race/%s/positions", race);
+    for (int64_t until = now_ms() + 10000; now_ms() < until; usleep(200 * 1000)) {
+        struct response r;
+        if (http_call(port, "GET", path, "", NULL, &r) == 0 && r.status == 200) {
+            json_t *j = json_loads(r.body, 0, NULL);
+            response_free(&r);
+            return j;
+        }
+        response_free(&r);
+    }
+    fail_msg("no classification for %s on port %d", race, port);
+    return NULL;
+}
+
+/* Wait until `port` knows the race (it learns of it through Kafka). */
+static void wait_known(int port, const char *race)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/race/%s/status", race);
+    for (int64_t until = now_ms() + 20000;; usleep(100 * 1000)) {
+        struct response r;
+        int status = http_call(port, "GET", path, "", NULL, &r) == 0 ? r.status : 0;
+        response_free(&r);
+        if (status == 200)
+            return;
+        if (now_ms() > until)
+            fail_msg("race %s never reached the server on port %d", race, port);
+    }
+}
+
+/* Read until at least `n` race frames have arrived. */
+static void read_frames(struct sse *st, struct seen *s, int n, int timeout_ms)
+{
+    for (int64_t until = now_ms() + timeout_ms; now_ms() < until && s->n_race < n && !s->ended;)
+        read_to_end(st, s, 500);
+}
+
+static void assert_same_order(json_t *a, json_t *b)
+{
+    json_t *pa = json_object_get(a, "positions"), *pb = json_object_get(b, "positions");
+    assert_int_equal(json_array_size(pa), json_array_size(pb));
+    assert_true(json_array_size(pa) >= 10);
+    for (size_t i = 0; i < json_array_size(pa); i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(pa, i), "number")),
+                            json_string_value(json_object_get(json_array_get(pb, i), "number")));
+}
+
+static void test_two_edges_identical_and_late_edge_catches_up(void **state)
+{
+    (void)state;
+    char yaml[2048];
+    make_config(yaml, sizeof yaml, "edges");
+    struct server all, edge, late;
+    const char *edge_args[] = {"--role", "edge", NULL};
+    assert_int_equal(server_start(&all, yaml, NULL, NULL), 0);
+    assert_int_equal(server_start(&edge, yaml, edge_args, NULL), 0);
+    /* Started on the edge-only server: the runner in `all` takes it. */
+    char *race = start_race(edge.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":12,\"tick_hz\":4}");
+    char path[160];
+    wait_known(all.port, race);
+    wait_known(edge.port, race);
+    snprintf(path, sizeof path, "/api/race/%s/stream", race);
+    struct sse sa, sb;
+    assert_int_equal(sse_open(&sa, all.port, path, NULL), 0);
+    assert_int_equal(sa.status, 200);
+    assert_int_equal(sse_open(&sb, edge.port, path, NULL), 0);
+    assert_int_equal(sb.status, 200);
+    usleep(5000 * 1000);
+    /* A third edge joins mid-race and rebuilds the race from the topics. */
+    assert_int_equal(server_start(&late, yaml, edge_args, NULL), 0);
+    static struct seen a, b;
+    read_to_end(&sa, &a, 60000);
+    read_to_end(&sb, &b, 60000);
+    sse_close(&sa);
+    sse_close(&sb);
+    assert_true(a.ended && b.ended);
+    assert_no_gaps(&a);
+    assert_no_gaps(&b);
+    /* Both edges streamed the same events, byte for byte, from where both had joined. */
+    int ia = 0, ib = 0;
+    while (ia < a.n_race && a.r[ia] < b.r[0])
+        ia++;
+    while (ib < b.n_race && b.r[ib] < a.r[0])
+        ib++;
+    assert_int_equal(a.n_race - ia, b.n_race - ib);
+    for (; ia < a.n_race; ia++, ib++) {
+        assert_int_equal(a.r[ia], b.r[ib]);
+        assert_string_equal(a.race_data[ia], b.race_data[ib]);
+    }
+    assert_int_equal(a.n_comm, b.n_comm);
+    for (int i = 0; i < a.n_comm; i++)
+        assert_string_equal(a.comm_data[i], b.comm_data[i]);
+    json_t *ca = classification(all.port, race), *cb = classification(edge.port, race),
+           *cl = classification(late.port, race);
+    assert_same_order(ca, cb);
+    assert_same_order(ca, cl);
+    json_decref(ca);
+    json_decref(cb);
+    json_decref(cl);
+    seen_free(&a);
+    seen_free(&b);
+    free(race);
+    assert_int_equal(server_stop(&late, SIGTERM), 0);
+    assert_int_equal(server_stop(&edge, SIGTERM), 0);
+    assert_int_equal(server_stop(&all, SIGTERM), 0);
+    server_cleanup(&late);
+    server_cleanup(&edge);
+    server_cleanup(&all);
+}
+
+static void test_broker_restart_mid_race_loses_nothing(void **state)
+{
+    (void)state;
+    char yaml[2048];
+    make_config(yaml, sizeof yaml, "outage");
+    struct server all, edge;
+    const char *edge_args[] = {"--role", "edge", NULL};
+    assert_int_equal(server_start(&all, yaml, NULL, NULL), 0);
+    assert_int_equal(server_start(&edge, yaml, edge_args, NULL), 0);
+    char *race = start_race(edge.port, "{\"driver_name\":\"Max Verstappen\",\"duration_s\":20,\"tick_hz\":4}");
+    char path[160];
+    wait_known(edge.port, race);
+    snprintf(path, sizeof path, "/api/race/%s/stream", race);
+    struct sse s;
+    assert_int_equal(sse_open(&s, edge.port, path, NULL), 0);
+    static struct seen seen;
+    read_frames(&s, &seen, 12, 30000); /* the race is under way before the outage */
+    assert_true(seen.n_race >= 12);
+    assert_int_equal(env_cmd("kill-broker"), 0);
+    usleep(4000 * 1000);
+    /* While the broker is down the edge keeps serving what it has and says so. */
+    struct response r;
+    assert_int_equal(http_call(edge.port, "GET", "/api/health", "", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    response_free(&r);
+    assert_int_equal(env_cmd("start-broker"), 0);
+    read_to_end(&s, &seen, 90000);
+    sse_close(&s);
+    assert_true(seen.ended);
+    assert_no_gaps(&seen);
+    json_t *ca = classification(all.port, race), *cb = classification(edge.port, race);
+    assert_same_order(ca, cb);
+    json_decref(ca);
+    json_decref(cb);
+    seen_free(&seen);
+    free(race);
+    assert_int_equal(server_stop(&edge, SIGTERM), 0);
+    assert_int_equal(server_stop(&all, SIGTERM), 0);
+    server_cleanup(&edge);
+    server_cleanup(&all);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s KAFKA_ENV_DIR\n", argv[0]);
+        return 2;
+    }
+    env_dir = argv[1];
+    if (read_env() < 0) {
+        fprintf(stderr, "no Kafka test environment in %s (kafka_env fixture)\n", env_dir);
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_two_edges_identical_and_late_edge_catches_up),
+        cmocka_unit_test(test_broker_restart_mid_race_loses_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,526 @@
+/* Kafka bus parts that need no broker: the Avro record codec and its validator, the JSON
+ * codecs, and stream reassembly/merging (kafka_stream). */
+#include "bus/avro_cache.h"
+#include "bus/avro_positions.h"
+#include "bus/kafka_json.h"
+#include "bus/kafka_stream.h"
+#include "core/error.h"
+#include "race_fixture.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static const struct pw_event *first_of(const struct fixture_race *r, enum pw_event_type t,
+                                       int skip)
+{
+    for (int i = 0; i < r->n; i++) {
+        if (r->ev[i].type == t && skip-- == 0)
+            return &r->ev[i];
+    }
+    return NULL;
+}
+
+/* Writes one record with Avro C through the generic value of `schema_json`, the way
+ * another producer (the original app) would. */
+static int write_with_schema(const char *schema_json, const char *driver, int position,
+                             int64_t ts, const char *race_id, char *buf, size_t len)
+{
+    avro_schema_t s;
+    avro_value_iface_t *iface;
+    avro_value_t v, f, br;
+    assert_int_equal(avro_schema_from_json_length(schema_json, strlen(schema_json), &s), 0);
+    iface = avro_generic_class_from_schema(s);
+    assert_int_equal(avro_generic_value_new(iface, &v), 0);
+    assert_int_equal(avro_value_get_by_name(&v, "driver_name", &f, NULL), 0);
+    avro_value_set_string(&f, driver);
+    assert_int_equal(avro_value_get_by_name(&v, "position", &f, NULL), 0);
+    avro_value_set_int(&f, position);
+    assert_int_equal(avro_value_get_by_name(&v, "timestamp", &f, NULL), 0);
+    avro_value_set_long(&f, ts);
+    assert_int_equal(avro_value_get_by_name(&v, "race_id", &f, NULL), 0);
+    if (race_id) {
+        avro_value_set_branch(&f, 1, &br);
+        avro_value_set_string(&br, race_id);
+    } else {
+        avro_value_set_branch(&f, 0, &br);
+        avro_value_set_null(&br);
+    }
+    avro_writer_t w = avro_writer_memory(buf, (int64_t)len);
+    assert_int_equal(avro_value_write(w, &v), 0);
+    int n = (int)avro_writer_tell(w);
+    avro_writer_free(w);
+    avro_value_decref(&v);
+    avro_value_iface_decref(iface);
+    avro_schema_decref(s);
+    return n;
+}
+
+static void test_avro_roundtrip(void **state)
+{
+    (void)state;
+    struct fixture_race r;
+    struct avro_positions ap;
+    struct avro_cache cache = {0};
+    char buf[AVRO_POSITIONS_MAX];
+    fixture_race_make(&r, "race-avro", 20, 6, 7);
+    assert_int_equal(avro_positions_init(&ap), 0);
+    assert_int_equal(avro_cache_put(&cache, 3, avro_positions_schema_json), 0);
+    struct avro_cache_entry *e = avro_cache_get(&cache, 3);
+    assert_non_null(e);
+    assert_true(e->readable);
+    const struct pw_event *tick = first_of(&r, PW_EV_POSITIONS, 9);
+    assert_non_null(tick);
+    for (int i = 0; i < tick->state->n_cars; i++) {
+        struct avro_positions_record rec;
+        int n = avro_positions_encode(&ap, tick, i, buf, sizeof buf);
+        assert_true(n > 0);
+        assert_int_equal(avro_positions_validate(e->schema, buf, (size_t)n), 0);
+        assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+        assert_string_equal(rec.race_id, "race-avro");
+        assert_int_equal(rec.seq, tick->seq);
+        assert_int_equal(rec.n_cars, 20);
+        assert_int_equal(rec.timestamp, tick->wall_ms);
+        assert_int_equal(rec.race_ms, tick->state->race_ms);
+        assert_int_equal(rec.lap, tick->state->lap);
+        assert_string_equal(rec.circuit, "Monza");
+        struct pw_car want = tick->state->cars[i];
+        assert_int_equal(rec.car.position, i + 1);
+        assert_string_equal(rec.car.driver.name, want.driver.name);
+        assert_string_equal(rec.car.driver.team_color, want.driver.team_color);
+        assert_int_equal(rec.car.gap_ms, want.gap_ms);
+        assert_int_equal(rec.car.sectors_ms[0], want.sectors_ms[0]);
+        assert_int_equal(rec.car.sectors_ms[2], want.sectors_ms[2]);
+        assert_int_equal(rec.car.tyre, want.tyre);
+        assert_int_equal(rec.car.tyre_new, want.tyre_new);
+        /* a truncated body is refused by the validator before Avro C reads it */
+        assert_int_equal(avro_positions_validate(e->schema, buf, (size_t)n - 1), PW_EPARSE);
+        /* trailing bytes too */
+        assert_int_equal(avro_positions_validate(e->schema, buf, (size_t)n + 1), PW_EPARSE);
+    }
+    avro_cache_clear(&cache);
+    avro_positions_destroy(&ap);
+    fixture_race_free(&r);
+}
+
+static void test_avro_original_schema_reads(void **state)
+{
+    (void)state;
+    struct avro_cache cache = {0};
+    char buf[256];
+    struct avro_positions_record rec;
+    assert_int_equal(avro_cache_put(&cache, 1, avro_positions_original_schema_json), 0);
+    struct avro_cache_entry *e = avro_cache_get(&cache, 1);
+    int n = write_with_schema(avro_positions_original_schema_json, "Lando Norris", 3,
+                              1732790000123LL, "orig-race", buf, sizeof buf);
+    assert_int_equal(avro_positions_validate(e->schema, buf, (size_t)n), 0);
+    assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+    assert_string_equal(rec.car.driver.name, "Lando Norris");
+    assert_int_equal(rec.car.position, 3);
+    assert_int_equal(rec.timestamp, 1732790000123LL);
+    assert_string_equal(rec.race_id, "orig-race");
+    /* pitwall's fields take their defaults */
+    assert_int_equal(rec.seq, 0);
+    assert_int_equal(rec.n_cars, 0);
+    assert_int_equal(rec.track, PW_TRACK_GREEN);
+    assert_int_equal(rec.server_ms, 1732790000123LL);
+    /* null race_id reads as "" */
+    n = write_with_schema(avro_positions_original_schema_json, "Max Verstappen", 1, 5, NULL, buf,
+                          sizeof buf);
+    assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+    assert_string_equal(rec.race_id, "");
+    avro_cache_clear(&cache);
+}
+
+static void test_avro_validate_rejects_corruption(void **state)
+{
+    (void)state;
+    struct avro_cache cache = {0};
+    assert_int_equal(avro_cache_put(&cache, 1, avro_positions_original_schema_json), 0);
+    avro_schema_t s = avro_cache_get(&cache, 1)->schema;
+    /* a string length of ~2^62: Avro C would try to allocate it */
+    const unsigned char huge[] = {0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 'x'};
+    assert_int_equal(avro_positions_validate(s, huge, sizeof huge), PW_EPARSE);
+    /* a negative length */
+    const unsigned char neg[] = {0x01, 'x'};
+    assert_int_equal(avro_positions_validate(s, neg, sizeof neg), PW_EPARSE);
+    /* a union index out of range: name "", position 1, ts 0, branch 5 */
+    const unsigned char branch[] = {0x00, 0x02, 0x00, 0x0a};
+    assert_int_equal(avro_positions_validate(s, branch, sizeof branch), PW_EPARSE);
+    const unsigned char ok[] = {0x00, 0x02, 0x00, 0x00};
+    assert_int_equal(avro_positions_validate(s, ok, sizeof ok), 0);
+    /* a varint that never ends */
+    const unsigned char endless[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+                                     0x80};
+    assert_int_equal(avro_positions_validate(s, endless, sizeof endless), PW_EPARSE);
+    assert_int_equal(avro_positions_validate(s, NULL, 0), PW_EPARSE);
+    /* a schema that is no LeaderboardUpdate is kept as unreadable */
+    assert_int_equal(avro_cache_put(&cache, 2, "{\"type\":\"record\",\"name\":\"X\",\"fields\":"
+                                               "[{\"name\":\"a\",\"type\":\"int\"}]}"),
+                     PW_EUNKNOWN);
+    assert_false(avro_cache_get(&cache, 2)->readable);
+    assert_int_equal(avro_cache_put(&cache, 4, "not json"), PW_EUNKNOWN);
+    /* decode range checks: position 0 */
+    struct avro_positions_record rec;
+    char buf[128];
+    int n = write_with_schema(avro_positions_original_schema_json, "X", 0, 1, "r", buf,
+                              sizeof buf);
+    assert_int_equal(avro_positions_decode(&avro_cache_get(&cache, 1)->value, buf, (size_t)n,
+                                           &rec),
+                     PW_ERANGE_IN);
+    avro_cache_clear(&cache);
+}
+
+static void test_wire_header(void **state)
+{
+    (void)state;
+    char h[5];
+    int32_t id = 0;
+    avro_wire_header_put(h, 0x01020304);
+    assert_int_equal(h[0], 0);
+    assert_int_equal(avro_wire_header_get(h, 5, &id), 0);
+    assert_int_equal(id, 0x01020304);
+    h[0] = 1;
+    assert_int_equal(avro_wire_header_get(h, 5, &id), PW_EPARSE);
+    h[0] = 0;
+    assert_int_equal(avro_wire_header_get(h, 4, &id), PW_EPARSE);
+}
+
+static void test_json_roundtrip(void **state)
+{
+    (void)state;
+    struct fixture_race r;
+    fixture_race_make(&r, "race-json", 20, 6, 3);
+    struct pw_race_state *st = malloc(sizeof *st);
+    struct pw_race_meta meta;
+    char why[200] = "";
+    for (int i = 0; i < r.n; i++) {
+        const struct pw_event *pub = &r.ev[i];
+        struct pw_event got;
+        bool has_meta, has_state;
+        if (pub->type == PW_EV_POSITIONS)
+            continue;
+        char *json = pub->type == PW_EV_COMMENTARY ? kafka_json_encode_commentary(pub)
+                                                   : kafka_json_encode_event(pub);
+        assert_non_null(json);
+        if (pub->type == PW_EV_COMMENTARY) {
+            assert_int_equal(kafka_json_decode_commentary(json, strlen(json), &got), 0);
+            assert_true(fixture_event_equal(pub, &got, NULL, why, sizeof why));
+            /* the original's four fields are there under their names */
+            assert_non_null(strstr(json, "\"message\":"));
+            assert_non_null(strstr(json, "\"timestamp\":"));
+        } else {
+            assert_int_equal(kafka_json_decode_event(json, strlen(json), &got, &meta, &has_meta,
+                                                     st, &has_state),
+                             0);
+            assert_true(has_meta && has_state);
+            if (!fixture_event_equal(pub, &got, st, why, sizeof why))
+                fail_msg("%s", why);
+            assert_string_equal(meta.title, r.meta.title);
+            assert_int_equal(meta.created_wall_ms, r.meta.created_wall_ms);
+        }
+        free(json);
+    }
+    struct pw_control ctl = {.op = PW_CONTROL_START, .seed = UINT64_MAX - 5,
+                             .wall_duration_ms = 60000, .replay_speed = 12.5};
+    snprintf(ctl.race_id, sizeof ctl.race_id, "r1");
+    snprintf(ctl.driver_number, sizeof ctl.driver_number, "44");
+    char *json = kafka_json_encode_control(&ctl);
+    struct pw_control back;
+    assert_int_equal(kafka_json_decode_control(json, strlen(json), &back), 0);
+    free(json);
+    assert_int_equal(back.op, PW_CONTROL_START);
+    assert_true(back.seed == UINT64_MAX - 5);
+    assert_string_equal(back.driver_number, "44");
+    assert_true(back.replay_speed == 12.5);
+    free(st);
+    fixture_race_free(&r);
+}
+
+static void test_json_rejects(void **state)
+{
+    (void)state;
+    struct pw_event ev;
+    struct pw_control ctl;
+    struct pw_race_meta meta;
+    struct pw_race_state *st = malloc(sizeof *st);
+    bool hm, hs;
+    const char *bad[] = {"", "{", "[1]", "null", "{\"type\":\"overtake\"}" /* no race */,
+                         "{\"type\":\"nope\",\"race_id\":\"r\"}",
+                         "{\"type\":\"positions\",\"race_id\":\"r\"}",
+                         "{\"type\":\"overtake\",\"race_id\":\"r\",\"seq\":\"1\"}",
+                         "{\"type\":\"overtake\",\"race_id\":\"r\",\"seq\":-1}",
+                         "{\"type\":\"overtake\",\"race_id\":\"r\",\"car\":\"12345\"}",
+                         "{\"type\":\"overtake\",\"race_id\":\"r\",\"state\":{\"cars\":{}}}",
+                         "{\"type\":\"overtake\",\"race_id\":\"r\",\"state\":{\"cars\":[1]}}",
+                         "{\"type\":\"overtake\",\"race_id\":\"r\",\"a\":1,\"a\":2}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = kafka_json_decode_event(bad[i], strlen(bad[i]), &ev, &meta, &hm, st, &hs);
+        if (rc != PW_EPARSE && rc != PW_ERANGE_IN)
+            fail_msg("accepted: %s", bad[i]);
+    }
+    /* 27 cars: more than a state holds */
+    char big[4096] = "{\"type\":\"overtake\",\"race_id\":\"r\",\"state\":{\"cars\":[{}";
+    for (int i = 1; i < 27; i++)
+        strcat(big, ",{}");
+    strcat(big, "]}}");
+    assert_int_equal(kafka_json_decode_event(big, strlen(big), &ev, &meta, &hm, st, &hs),
+                     PW_ERANGE_IN);
+    const char *bad_comment = "{\"id\":\"c\",\"message\":\"x\",\"timestamp\":1,\"type\":\"loud\"}";
+    assert_int_not_equal(kafka_json_decode_commentary(bad_comment, strlen(bad_comment), &ev), 0);
+    const char *no_msg = "{\"id\":\"c\",\"timestamp\":1,\"type\":\"info\"}";
+    assert_int_equal(kafka_json_decode_commentary(no_msg, strlen(no_msg), &ev), PW_EPARSE);
+    const char *bad_ctl = "{\"op\":\"explode\",\"race_id\":\"r\"}";
+    assert_int_equal(kafka_json_decode_control(bad_ctl, strlen(bad_ctl), &ctl), PW_ERANGE_IN);
+    free(st);
+}
+
+/* ---- stream ---- */
+
+struct stream_fixture {
+    struct fixture_race race;
+    struct avro_positions ap;
+    struct avro_cache cache;
+    struct recorder rec;
+    struct kafka_stream *s;
+};
+
+static int stream_setup(void **state)
+{
+    struct stream_fixture *f = calloc(1, sizeof *f);
+    fixture_race_make(&f->race, "race-s", 12, 5, 11);
+    avro_positions_init(&f->ap);
+    avro_cache_put(&f->cache, 1, avro_positions_schema_json);
+    recorder_init(&f->rec, NULL);
+    assert_int_equal(kafka_stream_create(1000, recorder_on_event, &f->rec, NULL, &f->s), 0);
+    *state = f;
+    return 0;
+}
+
+static int stream_teardown(void **state)
+{
+    struct stream_fixture *f = *state;
+    kafka_stream_destroy(f->s);
+    recorder_free(&f->rec);
+    avro_cache_clear(&f->cache);
+    avro_positions_destroy(&f->ap);
+    fixture_race_free(&f->race);
+    free(f);
+    return 0;
+}
+
+/* Feeds one published event as the consumer would read it: positions as records (in the
+ * given car order), other events through their JSON. */
+static void feed(struct stream_fixture *f, const struct pw_event *ev, const int *order,
+                 int n_records, int64_t now)
+{
+    if (ev->type == PW_EV_POSITIONS) {
+        char buf[AVRO_POSITIONS_MAX];
+        struct avro_positions_record rec;
+        int n = n_records < 0 ? ev->state->n_cars : n_records;
+        for (int k = 0; k < n; k++) {
+            int i = order ? order[k] : k;
+            int len = avro_positions_encode(&f->ap, ev, i, buf, sizeof buf);
+            assert_true(len > 0);
+            assert_int_equal(avro_positions_decode(&avro_cache_get(&f->cache, 1)->value, buf,
+                                                   (size_t)len, &rec),
+                             0);
+            assert_int_equal(kafka_stream_add_record(f->s, &rec, now), 0);
+        }
+        return;
+    }
+    assert_int_equal(kafka_stream_add_event(f->s, ev, ev->meta, ev->state, now), 0);
+}
+
+static void test_stream_in_order(void **state)
+{
+    struct stream_fixture *f = *state;
+    char why[200] = "";
+    for (int i = 0; i < f->race.n; i++)
+        feed(f, &f->race.ev[i], NULL, -1, 1000);
+    assert_false(kafka_stream_pending(f->s));
+    if (!fixture_check_stream(&f->race, &f->rec, why, sizeof why))
+        fail_msg("%s", why);
+}
+
+/* Positions and events come on two topics: all positions first, then all events, records
+ * of each tick shuffled. The stream restores seq order. */
+static void test_stream_merges_two_topics(void **state)
+{
+    struct stream_fixture *f = *state;
+    char why[200] = "";
+    int order[PW_MAX_CARS];
+    for (int i = 0; i < 12; i++)
+        order[i] = (i * 5) % 12;
+    for (int i = 0; i < f->race.n; i++) {
+        if (f->race.ev[i].type == PW_EV_POSITIONS)
+            feed(f, &f->race.ev[i], order, -1, 1000);
+    }
+    assert_true(kafka_stream_pending(f->s));
+    assert_int_equal(f->rec.n, 0); /* everything waits for seq 1 */
+    for (int i = 0; i < f->race.n; i++) {
+        if (f->race.ev[i].type != PW_EV_POSITIONS)
+            feed(f, &f->race.ev[i], NULL, -1, 1000);
+    }
+    assert_false(kafka_stream_pending(f->s));
+    if (!fixture_check_stream(&f->race, &f->rec, why, sizeof why))
+        fail_msg("%s", why);
+    /* replaying everything again delivers nothing twice */
+    int before = f->rec.n;
+    for (int i = 0; i < f->race.n; i++) {
+        if (f->race.ev[i].type != PW_EV_COMMENTARY)
+            feed(f, &f->race.ev[i], NULL, -1, 1000);
+    }
+    assert_int_equal(f->rec.n, before);
+    struct kafka_stream_stats st;
+    kafka_stream_get_stats(f->s, &st);
+    assert_true(st.duplicates > 0);
+    assert_int_equal(st.seq_gaps, 0);
+}
+
+/* A tick that lost a record is abandoned; events after it wait, then the gap is skipped
+ * after hold_ms, counted. */
+static void test_stream_gap_and_incomplete_tick(void **state)
+{
+    struct stream_fixture *f = *state;
+    int lost = -1;
+    for (int i = 0; i < f->race.n; i++) {
+        const struct pw_event *ev = &f->race.ev[i];
+        if (ev->type == PW_EV_POSITIONS && lost < 0 && ev->seq > 5) {
+            lost = (int)ev->seq;
+            feed(f, ev, NULL, ev->state->n_cars - 1, 1000); /* last car's record lost */
+            continue;
+        }
+        feed(f, ev, NULL, -1, 1000);
+    }
+    assert_true(lost > 0);
+    assert_true(kafka_stream_pending(f->s));
+    int delivered = f->rec.n;
+    kafka_stream_expire(f->s, 1500); /* not yet */
+    assert_int_equal(f->rec.n, delivered);
+    kafka_stream_expire(f->s, 2100);
+    assert_false(kafka_stream_pending(f->s));
+    struct kafka_stream_stats st;
+    kafka_stream_get_stats(f->s, &st);
+    assert_int_equal(st.ticks_incomplete, 1);
+    assert_int_equal(st.seq_gaps, 1);
+    assert_int_equal(f->rec.n, f->race.n - 1);
+    for (int i = 0; i < f->rec.n; i++)
+        assert_int_not_equal(f->rec.ev[i].type == PW_EV_POSITIONS ? (int)f->rec.ev[i].seq : -1,
+                             lost);
+}
+
+/* One topic runs far ahead of the other (catch-up): past KAFKA_STREAM_HOLD held events the
+ * stream refuses more, untouched, so the caller can push them back; offered again later,
+ * everything arrives in order with no gap. */
+static void test_stream_refuses_when_full(void **state)
+{
+    struct stream_fixture *f = *state;
+    struct fixture_race big;
+    char why[200] = "";
+    fixture_race_make(&big, "race-big", 4, 160, 5); /* > KAFKA_STREAM_HOLD positions ticks */
+    int refused_at = -1;
+    for (int i = 0; i < big.n; i++) {
+        const struct pw_event *ev = &big.ev[i];
+        if (ev->type != PW_EV_POSITIONS)
+            continue;
+        char buf[AVRO_POSITIONS_MAX];
+        struct avro_positions_record rec;
+        int len = avro_positions_encode(&f->ap, ev, 0, buf, sizeof buf);
+        assert_int_equal(avro_positions_decode(&avro_cache_get(&f->cache, 1)->value, buf,
+                                               (size_t)len, &rec),
+                         0);
+        if (kafka_stream_add_record(f->s, &rec, 1000) == PW_ELIMIT) {
+            refused_at = i;
+            break;
+        }
+        for (int k = 1; k < ev->state->n_cars; k++) {
+            len = avro_positions_encode(&f->ap, ev, k, buf, sizeof buf);
+            avro_positions_decode(&avro_cache_get(&f->cache, 1)->value, buf, (size_t)len, &rec);
+            assert_int_equal(kafka_stream_add_record(f->s, &rec, 1000), 0);
+        }
+    }
+    assert_true(refused_at > 0);
+    assert_int_equal(f->rec.n, 0);
+    assert_false(kafka_stream_has_room(f->s, "race-big"));
+    /* the other topic catches up: events in order, positions pushed back re-offered */
+    int next_pos = refused_at;
+    for (int i = 0; i < big.n; i++) {
+        const struct pw_event *ev = &big.ev[i];
+        if (ev->type == PW_EV_POSITIONS)
+            continue;
+        int rc = kafka_stream_add_event(f->s, ev, ev->meta, ev->state, 1000);
+        while (rc == PW_ELIMIT && next_pos < big.n) { /* events ahead too: feed positions */
+            if (big.ev[next_pos].type == PW_EV_POSITIONS)
+                feed(f, &big.ev[next_pos], NULL, -1, 1000);
+            next_pos++;
+            rc = kafka_stream_add_event(f->s, ev, ev->meta, ev->state, 1000);
+        }
+        assert_int_equal(rc, 0);
+    }
+    for (; next_pos < big.n; next_pos++) {
+        if (big.ev[next_pos].type == PW_EV_POSITIONS)
+            feed(f, &big.ev[next_pos], NULL, -1, 1000);
+    }
+    assert_true(kafka_stream_has_room(f->s, "race-big"));
+    if (!fixture_check_stream(&big, &f->rec, why, sizeof why))
+        fail_msg("%s", why);
+    struct kafka_stream_stats st;
+    kafka_stream_get_stats(f->s, &st);
+    assert_int_equal(st.seq_gaps, 0);
+    assert_true(st.refused >= 1);
+    fixture_race_free(&big);
+}
+
+/* Records written by the original app: no seq, grouped into a tick by timestamp. */
+static void test_stream_legacy_records(void **state)
+{
+    struct stream_fixture *f = *state;
+    struct avro_positions_record rec;
+    const char *drivers[] = {"Max Verstappen", "Lando Norris", "Charles Leclerc"};
+    for (int tick = 0; tick < 2; tick++) {
+        for (int i = 0; i < 3; i++) {
+            memset(&rec, 0, sizeof rec);
+            snprintf(rec.race_id, sizeof rec.race_id, "legacy");
+            snprintf(rec.car.driver.name, sizeof rec.car.driver.name, "%s",
+                     drivers[(i + tick) % 3]);
+            rec.car.position = i + 1;
+            rec.timestamp = 1000 + tick;
+            assert_int_equal(kafka_stream_add_record(f->s, &rec, 5000), 0);
+        }
+    }
+    assert_int_equal(recorder_count(&f->rec, PW_EV_POSITIONS), 1); /* tick 2 still open */
+    kafka_stream_expire(f->s, 5000 + KAFKA_STREAM_LEGACY_FLUSH_MS);
+    assert_int_equal(recorder_count(&f->rec, PW_EV_POSITIONS), 2);
+    const struct pw_race_state *last = recorder_last_positions(&f->rec);
+    assert_int_equal(last->n_cars, 3);
+    assert_string_equal(last->cars[0].driver.name, "Lando Norris");
+    assert_int_equal(f->rec.ev[1].seq, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wire_header),
+        cmocka_unit_test(test_avro_roundtrip),
+        cmocka_unit_test(test_avro_original_schema_reads),
+        cmocka_unit_test(test_avro_validate_rejects_corruption),
+        cmocka_unit_test(test_json_roundtrip),
+        cmocka_unit_test(test_json_rejects),
+        cmocka_unit_test_setup_teardown(test_stream_in_order, stream_setup, stream_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_merges_two_topics, stream_setup,
+                                        stream_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_gap_and_incomplete_tick, stream_setup,
+                                        stream_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_legacy_records, stream_setup,
+                                        stream_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_refuses_when_full, stream_setup,
+                                        stream_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

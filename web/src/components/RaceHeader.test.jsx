@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { render, screen } from '@testing-library/react';
+import RaceHeader, { raceClock, TrackBanner } from './RaceHeader.jsx';
+import { statusObject } from '../test/fixtures.js';
+
+describe('RaceHeader', () => {
+  it('shows lap x of y, the clocks and the progress', () => {
+    const status = statusObject({ elapsed_time: 65, duration: 130, remaining_time: 65, _at: Date.now() });
+    render(<RaceHeader raceId="R1" status={status} meta={{ lap: 12, total_laps: 57, track_status: 'green' }} connection="live" />);
+    expect(screen.getByTestId('lap').textContent).toBe('12 / 57');
+    expect(screen.getByText('1:05', { selector: '.stat-value' })).toBeTruthy();
+    expect(screen.getByRole('progressbar', { name: 'Race progress' }).getAttribute('aria-valuenow')).toBe('50');
+    expect(screen.getByTestId('connection').textContent).toBe('Live');
+  });
+
+  it('runs the clock on between status updates and stops it at the end', () => {
+    const at = 1_000_000;
+    const running = statusObject({ elapsed_time: 10, duration: 60, _at: at });
+    expect(raceClock(running, at + 5000)).toMatchObject({ elapsed: 15, remaining: 45 });
+    expect(raceClock(running, at + 600000).elapsed).toBe(60);
+    const paused = statusObject({ elapsed_time: 10, duration: 60, paused: true, _at: at });
+    expect(raceClock(paused, at + 5000).elapsed).toBe(10);
+    expect(raceClock(statusObject({ status: 'finished', elapsed_time: 59, duration: 60 }), at)).toMatchObject({ remaining: 0, progress: 1 });
+  });
+
+  it.each([
+    ['yellow', 'Yellow flag'],
+    ['sc', 'Safety car'],
+    ['vsc', 'Virtual safety car'],
+    ['red', 'Red flag'],
+  ])('shows the %s track status banner', (track, label) => {
+    render(<TrackBanner track={track} />);
+    const banner = screen.getByTestId('track-banner');
+    expect(banner.textContent).toBe(label);
+    expect(banner.className).toContain(`track-${track}`);
+  });
+
+  it('shows no banner under green or an unknown status', () => {
+    const { container } = render(
+      <>
+        <TrackBanner track="green" />
+        <TrackBanner track="purple" />
+      </>,
+    );
+    expect(container.innerHTML).toBe('');
+  });
+});
