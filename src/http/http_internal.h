@@ -123,6 +123,7 @@ struct http_conn {
     size_t staged_bytes;
     struct http_conn *dirty_prev, *dirty_next;
     bool dirty;
+    bool evicting; /* closed for its backlog: nothing more is sent */
     void *owner;
     void (*on_close)(void *owner, struct http_conn *conn);
     char remote_addr[64];

@@ -209,6 +209,17 @@ static void dirty_unlink(struct http_conn *conn)
 void http_conn_drop_staged(struct http_conn *conn)
 {
     dirty_unlink(conn);
+    /* Staging is invisible to callers: a frame written just before a close (a stream's
+     * final "end" event) goes out as it would have without staging, if the socket takes
+     * it now. Only bytes the socket cannot take are dropped, as the contract says. */
+    if (conn->n_staged > 0 && conn->queued_bytes == 0 && !conn->evicting && !conn->peer_eof) {
+        uv_buf_t ub[HTTP_STAGE_MAX];
+        for (int i = 0; i < conn->n_staged; i++)
+            ub[i] = uv_buf_init(conn->staged[i]->data, (unsigned)conn->staged[i]->len);
+        int n = uv_try_write((uv_stream_t *)&conn->tcp, ub, (unsigned)conn->n_staged);
+        if (n > 0)
+            conn->srv->stats.bytes_sent += (uint64_t)n;
+    }
     for (int i = 0; i < conn->n_staged; i++)
         pw_buf_unref(conn->staged[i]);
     conn->n_staged = 0;
@@ -484,6 +495,7 @@ int http_stream_write(struct http_conn *conn, struct pw_buf *buf)
     struct http_server *srv = conn->srv;
     if (conn->queued_bytes + conn->staged_bytes + buf->len > srv->cfg.stream_queue_bytes) {
         srv->stats.streams_evicted++;
+        conn->evicting = true;
         PW_INFO(srv->log, MOD, "%s: stream evicted, %zu bytes queued", conn->remote_addr,
                 conn->queued_bytes + conn->staged_bytes);
         http_conn_close(conn);
