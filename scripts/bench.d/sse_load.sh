@@ -2,7 +2,8 @@
 # SSE fan-out benchmark (docs/BENCHMARKS.md, section "http"): starts the real pitwall on a
 # free loopback port, starts a race at 10 ticks/s, opens CLIENTS SSE clients on its
 # combined stream with bench/sse_load, and reports delay p50/p99/max, lost events and the
-# server's RSS. Targets: p99 < 100 ms, no loss, RSS < 100 MB (exit non-zero if missed).
+# server's RSS. Targets: p99 < 100 ms, no loss, RSS < 100 MB: a miss is printed as
+# "TARGET MISSED"; it fails the script only with STRICT=1 (so `make bench` runs the rest).
 # Knobs: CLIENTS (10000), DURATION (40 s), RAMP (2000 clients/s), TICK_HZ (10),
 # WORKERS (2 load-generator threads, one event loop each), BUILD (build).
 set -euo pipefail
@@ -40,4 +41,5 @@ set +e
 rc=$?
 set -e
 if [ -s "$TMP/pitwall.log" ]; then echo "--- pitwall log (tail)"; tail -5 "$TMP/pitwall.log"; fi
+if [ "$rc" -eq 2 ] && [ "${STRICT:-0}" != 1 ]; then rc=0; fi
 exit $rc
