@@ -191,6 +191,9 @@ static int on_headers_complete(http_parser *p)
     for (int i = 0; i < conn->n_hdrs; i++) {
         if (conn->hdrs[i].value == 0)
             conn->hdrs[i].value = conn->arena_len - 1;
+        /* Decided now so that early refusals (413 below) carry CORS headers too. */
+        if (strcasecmp(conn->arena + conn->hdrs[i].name, "Origin") == 0)
+            http_cors_check(conn, conn->arena + conn->hdrs[i].value);
     }
     if (conn->url_len == 0)
         return conn_reject(conn, 400, "Bad Request: empty URL");
@@ -202,7 +205,8 @@ static int on_headers_complete(http_parser *p)
     if ((p->flags & F_CONTENTLENGTH) && !(p->flags & F_CHUNKED) &&
         p->content_length > conn->srv->cfg.max_body_bytes)
         return conn_reject(conn, 413, "Request body too large");
-    bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENTLENGTH) && p->content_length > 0);
+    bool has_body =
+        (p->flags & F_CHUNKED) || ((p->flags & F_CONTENTLENGTH) && p->content_length > 0);
     if (has_body && p->http_minor >= 1 && expects_continue(conn))
         conn_send_continue(conn);
     return 0;
@@ -353,7 +357,6 @@ static void conn_dispatch(struct http_conn *conn)
     conn->state = HTTP_CS_HANDLING;
     /* The handler may take as long as it likes to answer; no request timer meanwhile. */
     uv_timer_stop(&conn->timer);
-    http_cors_check(conn, http_request_header(&req, "Origin"));
     conn->in_dispatch = true;
     if (conn->method == HTTP_OPTIONS)
         http_cors_preflight(conn, &req);

@@ -18,6 +18,9 @@
 /* Sockets that were answered 503 and are lingering; beyond this they are closed at once. */
 #define HTTP_MAX_REJECTED_LINGER 256
 #define HTTP_WRITE_REQ_POOL 1024
+/* Stream frames queued in one loop turn go out together in one writev per connection;
+ * past this many the connection is flushed at once. */
+#define HTTP_STAGE_MAX 16
 
 enum http_conn_state {
     HTTP_CS_IDLE,      /* between requests: no byte of the next request yet */
@@ -54,6 +57,7 @@ struct http_server {
     struct http_server_stats stats;
     struct http_conn *conns; /* doubly linked list of all live connections */
     uint64_t rejected_lingering;
+    uint64_t accept_error_logged_ms;
     uint64_t handles_open; /* listener + every conn not yet freed */
     bool stopping;
     void (*stop_done)(void *arg);
@@ -65,6 +69,11 @@ struct http_server {
     /* Date header cache, refreshed once a second. */
     int64_t date_sec;
     char date[40];
+    /* Streams with staged frames, flushed by the idle (timer-phase writes) and check
+     * (I/O-phase writes) handles in the same loop turn. */
+    struct http_conn *dirty_head;
+    uv_idle_t flush_idle;
+    uv_check_t flush_check;
     /* Free write requests, so a fan-out tick does not malloc per client. */
     struct http_write_req *write_pool;
     int write_pool_n;
@@ -79,12 +88,12 @@ struct http_conn {
     struct http_conn *prev, *next;
     http_parser parser;
     enum http_conn_state state;
-    int handles_open; /* tcp + timer, freed at 0 */
-    bool rejected;    /* over the connection cap: 503 then close */
-    bool keep_alive;  /* of the request being answered */
-    bool in_dispatch; /* inside the handler call: answers must not re-enter parsing */
-    bool peer_eof;    /* peer finished sending; close once answered */
-    bool reading;     /* uv_read_start active */
+    int handles_open;       /* tcp + timer, freed at 0 */
+    bool rejected;          /* over the connection cap: 503 then close */
+    bool keep_alive;        /* of the request being answered */
+    bool in_dispatch;       /* inside the handler call: answers must not re-enter parsing */
+    bool peer_eof;          /* peer finished sending; close once answered */
+    bool reading;           /* uv_read_start active */
     bool close_after_write; /* close (not linger) once the write queue empties */
     bool owner_notified;
     int reject_status; /* set by a parser callback that refuses the request */
@@ -108,6 +117,13 @@ struct http_conn {
     size_t pending_len, pending_cap;
 
     size_t queued_bytes; /* bytes handed to uv_write and not yet written */
+    /* Stream frames referenced but not yet given to the kernel (see HTTP_STAGE_MAX). */
+    struct pw_buf *staged[HTTP_STAGE_MAX];
+    int n_staged;
+    size_t staged_bytes;
+    struct http_conn *dirty_prev, *dirty_next;
+    bool dirty;
+    bool evicting; /* closed for its backlog: nothing more is sent */
     void *owner;
     void (*on_close)(void *owner, struct http_conn *conn);
     char remote_addr[64];
@@ -117,8 +133,9 @@ struct http_conn {
 struct http_write_req {
     uv_write_t req;
     struct http_conn *conn;
-    struct pw_buf *buf;
-    size_t len; /* bytes of buf this request writes (the tail not taken by try_write) */
+    int nbufs;
+    struct pw_buf *bufs[HTTP_STAGE_MAX]; /* one reference each, dropped in the callback */
+    size_t len; /* bytes this request writes (what try_write did not take) */
     struct http_write_req *next_free;
 };
 
@@ -143,6 +160,11 @@ void http_conn_continue(struct http_conn *conn);
 /* Queue a whole buffer (takes its own reference). 0 or a negative uv/errno code. */
 int http_write_buf(struct http_conn *conn, struct pw_buf *buf);
 void http_write_pool_free(struct http_server *srv);
+/* Start/stop the flush handles (server start/stop). */
+int http_flush_init(struct http_server *srv);
+void http_flush_close(struct http_server *srv, uv_close_cb cb);
+/* Drop a closing connection's staged frames and take it off the dirty list. */
+void http_conn_drop_staged(struct http_conn *conn);
 /* Build and queue status line, headers and body; HEAD answers omit the body. */
 int http_write_response(struct http_conn *conn, int status, const char *content_type,
                         const char *extra_headers, const void *body, size_t body_len,
@@ -159,7 +181,6 @@ void http_static_cache_free(struct http_static_cache *cache);
 /* http_request.c */
 /* Percent-decode src[0..len) into out; '+' becomes ' ' only when plus_space. Returns the
  * decoded length, or -ENOSPC / -EINVAL. NUL bytes are decoded (callers check). */
-int http_percent_decode(const char *src, size_t len, char *out, size_t out_len,
-                        bool plus_space);
+int http_percent_decode(const char *src, size_t len, char *out, size_t out_len, bool plus_space);
 
 #endif

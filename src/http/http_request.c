@@ -25,8 +25,7 @@ static int hex_value(char c)
     return -1;
 }
 
-int http_percent_decode(const char *src, size_t len, char *out, size_t out_len,
-                        bool plus_space)
+int http_percent_decode(const char *src, size_t len, char *out, size_t out_len, bool plus_space)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {

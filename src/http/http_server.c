@@ -86,17 +86,38 @@ void http_server_count_status(struct http_server *srv, int status)
     if (status >= 100 && status < 600)
         st->responses_by_status[status / 100]++;
     switch (status) {
-    case 400: st->status_400++; break;
-    case 404: st->status_404++; break;
-    case 405: st->status_405++; break;
-    case 408: st->status_408++; break;
-    case 413: st->status_413++; break;
-    case 414: st->status_414++; break;
-    case 422: st->status_422++; break;
-    case 429: st->status_429++; break;
-    case 431: st->status_431++; break;
-    case 503: st->status_503++; break;
-    default: break;
+    case 400:
+        st->status_400++;
+        break;
+    case 404:
+        st->status_404++;
+        break;
+    case 405:
+        st->status_405++;
+        break;
+    case 408:
+        st->status_408++;
+        break;
+    case 413:
+        st->status_413++;
+        break;
+    case 414:
+        st->status_414++;
+        break;
+    case 422:
+        st->status_422++;
+        break;
+    case 429:
+        st->status_429++;
+        break;
+    case 431:
+        st->status_431++;
+        break;
+    case 503:
+        st->status_503++;
+        break;
+    default:
+        break;
     }
 }
 
@@ -147,6 +168,7 @@ static void conn_close_now(struct http_conn *conn)
     if (conn->state == HTTP_CS_STREAMING)
         conn->srv->stats.streams_open--;
     conn->state = HTTP_CS_CLOSED;
+    http_conn_drop_staged(conn);
     uv_close((uv_handle_t *)&conn->timer, conn_handle_closed);
     uv_close((uv_handle_t *)&conn->tcp, conn_handle_closed);
 }
@@ -251,7 +273,12 @@ static void on_connection(uv_stream_t *listener, int status)
 {
     struct http_server *srv = listener->data;
     if (status < 0) {
-        PW_WARN(srv->log, MOD, "accept: %s", uv_strerror(status));
+        /* Out of descriptors comes in floods: one line a second is enough. */
+        uint64_t now = uv_now(srv->loop);
+        if (now - srv->accept_error_logged_ms >= 1000) {
+            srv->accept_error_logged_ms = now;
+            PW_WARN(srv->log, MOD, "accept: %s", uv_strerror(status));
+        }
         return;
     }
     struct http_conn *conn = calloc(1, sizeof *conn);
@@ -347,6 +374,13 @@ int http_server_start(uv_loop_t *loop, const struct http_server_config *cfg,
         goto out;
     srv->listener.data = srv;
     srv->handles_open = 1;
+    rc = http_flush_init(srv);
+    if (rc != 0) {
+        /* uv_idle/check_init cannot fail today; if they ever do, close the listener */
+        http_server_stop(srv, NULL, NULL);
+        return rc;
+    }
+    srv->handles_open += 2;
     rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&addr, 0);
     if (rc == 0)
         rc = uv_listen((uv_stream_t *)&srv->listener, srv->cfg.backlog, on_connection);
@@ -390,6 +424,8 @@ void http_server_stop(struct http_server *srv, void (*done)(void *arg), void *ar
     for (struct http_conn *c = srv->conns; c; c = c->next)
         conn_close_now(c);
     uv_close((uv_handle_t *)&srv->listener, listener_closed);
+    if (srv->handles_open > 1)
+        http_flush_close(srv, listener_closed);
 }
 
 void http_server_get_stats(const struct http_server *srv, struct http_server_stats *out)

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CACHE_FILE_MAX (1024 * 1024)     /* larger files are read per request */
+#define CACHE_FILE_MAX (1024 * 1024) /* larger files are read per request */
 #define CACHE_TOTAL_MAX (16 * 1024 * 1024)
 #define CACHE_ENTRIES_MAX 512
 #define STATIC_FILE_MAX (16 * 1024 * 1024) /* refuse anything bigger than a sane bundle */
@@ -94,8 +94,8 @@ static bool contains_ci(const char *s, const char *needle)
 /* Decode and vet a request path. Everything suspicious is simply "not found". */
 static int static_clean_path(const char *raw, char *out, size_t out_len)
 {
-    if (raw[0] != '/' || strchr(raw, '\\') || contains_ci(raw, "%2f") ||
-        contains_ci(raw, "%5c") || contains_ci(raw, "%00"))
+    if (raw[0] != '/' || strchr(raw, '\\') || contains_ci(raw, "%2f") || contains_ci(raw, "%5c") ||
+        contains_ci(raw, "%00"))
         return -ENOENT;
     int n = http_percent_decode(raw, strlen(raw), out, out_len, false);
     if (n < 0)
@@ -256,7 +256,8 @@ int http_serve_static(struct http_conn *conn, const struct http_request *req, co
         return http_respond(conn, 405, "application/json", "Allow: GET, HEAD\r\n",
                             "{\"detail\":\"Method Not Allowed\"}", 31);
     }
-    if (!root || !realpath(root, root_real) || static_clean_path(req->path, clean, sizeof clean) < 0 ||
+    if (!root || !realpath(root, root_real) ||
+        static_clean_path(req->path, clean, sizeof clean) < 0 ||
         static_resolve(root_real, clean, file, sizeof file, &st) < 0 ||
         !inside_root(root_real, file))
         return http_respond_error(conn, 404, "Not Found");
@@ -270,14 +271,14 @@ int http_serve_static(struct http_conn *conn, const struct http_request *req, co
     snprintf(etag, sizeof etag, "\"%llx-%llx%09lx\"", (unsigned long long)st.st_size,
              (unsigned long long)st.st_mtim.tv_sec, (unsigned long)st.st_mtim.tv_nsec);
     const char *base = strrchr(file, '/');
-    const char *cache_control = strncmp(clean, "/assets/", 8) == 0 &&
-                                        strcmp(base ? base + 1 : file, "index.html") != 0
-                                    ? "public, max-age=31536000, immutable"
-                                    : "no-cache";
+    const char *cache_control =
+        strncmp(clean, "/assets/", 8) == 0 && strcmp(base ? base + 1 : file, "index.html") != 0
+            ? "public, max-age=31536000, immutable"
+            : "no-cache";
     char extra[256];
     snprintf(extra, sizeof extra,
-             "Cache-Control: %s\r\nETag: %s\r\nX-Content-Type-Options: nosniff\r\n",
-             cache_control, etag);
+             "Cache-Control: %s\r\nETag: %s\r\nX-Content-Type-Options: nosniff\r\n", cache_control,
+             etag);
     if (etag_matches(http_request_header(req, "If-None-Match"), etag))
         rc = http_respond(conn, 304, NULL, extra, NULL, 0);
     else

@@ -13,36 +13,66 @@
 const char *http_status_text(int status)
 {
     switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 304:
+        return "Not Modified";
+    case 307:
+        return "Temporary Redirect";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Entity";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Unknown";
     }
 }
 
@@ -83,7 +113,8 @@ static void write_done(uv_write_t *req, int status)
     struct http_write_req *w = (struct http_write_req *)req;
     struct http_conn *conn = w->conn;
     size_t len = w->len;
-    pw_buf_unref(w->buf);
+    for (int i = 0; i < w->nbufs; i++)
+        pw_buf_unref(w->bufs[i]);
     write_req_put(conn->srv, w);
     conn->queued_bytes -= len;
     if (status == 0)
@@ -99,42 +130,163 @@ static void write_done(uv_write_t *req, int status)
         http_conn_close(conn);
 }
 
-int http_write_buf(struct http_conn *conn, struct pw_buf *buf)
+/* Write bufs[0..n) in order: as much as the socket takes now, the rest through uv_write
+ * with a reference on each buffer still needed. 0 or a negative uv/errno code. */
+static int write_bufs(struct http_conn *conn, struct pw_buf *const *bufs, int n)
 {
     struct http_server *srv = conn->srv;
-    size_t off = 0;
+    uv_buf_t ub[HTTP_STAGE_MAX];
+    size_t total = 0, done = 0;
     if (conn->state == HTTP_CS_CLOSED)
         return -EPIPE;
-    if (buf->len == 0)
+    for (int i = 0; i < n; i++) {
+        ub[i] = uv_buf_init(bufs[i]->data, (unsigned)bufs[i]->len);
+        total += bufs[i]->len;
+    }
+    if (total == 0)
         return 0;
     if (conn->queued_bytes == 0) {
         /* Most writes fit the socket buffer: no request, no reference, no callback. */
-        uv_buf_t b = uv_buf_init(buf->data, (unsigned)buf->len);
-        int n = uv_try_write((uv_stream_t *)&conn->tcp, &b, 1);
-        if (n >= 0) {
-            srv->stats.bytes_sent += (uint64_t)n;
-            off = (size_t)n;
-            if (off == buf->len)
+        int w = uv_try_write((uv_stream_t *)&conn->tcp, ub, (unsigned)n);
+        if (w >= 0) {
+            srv->stats.bytes_sent += (uint64_t)w;
+            done = (size_t)w;
+            if (done == total)
                 return 0;
-        } else if (n != UV_EAGAIN) {
-            return n;
+        } else if (w != UV_EAGAIN) {
+            return w;
         }
+    }
+    /* Skip what went out; the first remaining buffer may be partly written. */
+    int first = 0;
+    size_t skip = done;
+    while (first < n && skip >= bufs[first]->len) {
+        skip -= bufs[first]->len;
+        first++;
     }
     struct http_write_req *w = write_req_get(srv);
     if (!w)
         return -ENOMEM;
     w->conn = conn;
-    w->buf = pw_buf_ref(buf);
-    w->len = buf->len - off;
-    uv_buf_t b = uv_buf_init(buf->data + off, (unsigned)w->len);
-    int rc = uv_write(&w->req, (uv_stream_t *)&conn->tcp, &b, 1, write_done);
+    w->nbufs = 0;
+    w->len = total - done;
+    for (int i = first; i < n; i++) {
+        ub[i - first] = uv_buf_init(bufs[i]->data + (i == first ? skip : 0),
+                                    (unsigned)(bufs[i]->len - (i == first ? skip : 0)));
+        w->bufs[w->nbufs++] = pw_buf_ref(bufs[i]);
+    }
+    int rc = uv_write(&w->req, (uv_stream_t *)&conn->tcp, ub, (unsigned)w->nbufs, write_done);
     if (rc < 0) {
-        pw_buf_unref(w->buf);
+        for (int i = 0; i < w->nbufs; i++)
+            pw_buf_unref(w->bufs[i]);
         write_req_put(srv, w);
         return rc;
     }
     conn->queued_bytes += w->len;
     return 0;
+}
+
+int http_write_buf(struct http_conn *conn, struct pw_buf *buf)
+{
+    return write_bufs(conn, &buf, 1);
+}
+
+static void dirty_unlink(struct http_conn *conn)
+{
+    struct http_server *srv = conn->srv;
+    if (!conn->dirty)
+        return;
+    if (conn->dirty_prev)
+        conn->dirty_prev->dirty_next = conn->dirty_next;
+    else
+        srv->dirty_head = conn->dirty_next;
+    if (conn->dirty_next)
+        conn->dirty_next->dirty_prev = conn->dirty_prev;
+    conn->dirty_prev = conn->dirty_next = NULL;
+    conn->dirty = false;
+}
+
+void http_conn_drop_staged(struct http_conn *conn)
+{
+    dirty_unlink(conn);
+    /* Staging is invisible to callers: a frame written just before a close (a stream's
+     * final "end" event) goes out as it would have without staging, if the socket takes
+     * it now. Only bytes the socket cannot take are dropped, as the contract says. */
+    if (conn->n_staged > 0 && conn->queued_bytes == 0 && !conn->evicting && !conn->peer_eof) {
+        uv_buf_t ub[HTTP_STAGE_MAX];
+        for (int i = 0; i < conn->n_staged; i++)
+            ub[i] = uv_buf_init(conn->staged[i]->data, (unsigned)conn->staged[i]->len);
+        int n = uv_try_write((uv_stream_t *)&conn->tcp, ub, (unsigned)conn->n_staged);
+        if (n > 0)
+            conn->srv->stats.bytes_sent += (uint64_t)n;
+    }
+    for (int i = 0; i < conn->n_staged; i++)
+        pw_buf_unref(conn->staged[i]);
+    conn->n_staged = 0;
+    conn->staged_bytes = 0;
+}
+
+/* Hand the staged frames to the kernel (or libuv's queue) in one go. */
+static void conn_flush(struct http_conn *conn)
+{
+    int n = conn->n_staged;
+    dirty_unlink(conn);
+    if (n == 0)
+        return;
+    int rc = write_bufs(conn, conn->staged, n);
+    for (int i = 0; i < n; i++)
+        pw_buf_unref(conn->staged[i]);
+    conn->n_staged = 0;
+    conn->staged_bytes = 0;
+    if (rc < 0)
+        http_conn_close(conn);
+}
+
+static void flush_all(struct http_server *srv)
+{
+    if (!srv->dirty_head)
+        return;
+    while (srv->dirty_head)
+        conn_flush(srv->dirty_head);
+    uv_idle_stop(&srv->flush_idle);
+    /* A fan-out to thousands of sockets takes tens of milliseconds. libuv computes the
+     * next poll timeout from the time cached at the start of this loop turn, so without
+     * this a 100 ms repeating timer (the race tick) would next fire 100 ms after the
+     * flush *ends*: ticks would slow to 1 / (100 ms + flush time). */
+    uv_update_time(srv->loop);
+}
+
+static void on_flush_idle(uv_idle_t *h)
+{
+    struct http_server *srv = h->data;
+    flush_all(srv);
+    uv_idle_stop(&srv->flush_idle);
+}
+
+static void on_flush_check(uv_check_t *h)
+{
+    flush_all(h->data);
+}
+
+int http_flush_init(struct http_server *srv)
+{
+    int rc = uv_idle_init(srv->loop, &srv->flush_idle);
+    if (rc == 0)
+        rc = uv_check_init(srv->loop, &srv->flush_check);
+    if (rc < 0)
+        return rc;
+    srv->flush_idle.data = srv;
+    srv->flush_check.data = srv;
+    uv_check_start(&srv->flush_check, on_flush_check);
+    /* The check handle must not keep an otherwise idle loop alive. */
+    uv_unref((uv_handle_t *)&srv->flush_check);
+    return 0;
+}
+
+void http_flush_close(struct http_server *srv, uv_close_cb cb)
+{
+    uv_close((uv_handle_t *)&srv->flush_idle, cb);
+    uv_close((uv_handle_t *)&srv->flush_check, cb);
 }
 
 static bool origin_is_clean(const char *origin, size_t len)
@@ -196,13 +348,12 @@ int http_write_response(struct http_conn *conn, int status, const char *content_
     char clen[48] = "";
     if (!no_body)
         snprintf(clen, sizeof clen, "Content-Length: %zu\r\n", body_len);
-    int n = snprintf(buf->data, cap,
-                     "HTTP/1.1 %d %s\r\nDate: %s\r\n%s%s%s%sConnection: %s\r\n%s%s\r\n", status,
-                     http_status_text(status), http_server_date(srv),
-                     content_type && !no_body ? "Content-Type: " : "",
-                     content_type && !no_body ? content_type : "",
-                     content_type && !no_body ? "\r\n" : "", clen,
-                     keep_alive ? "keep-alive" : "close", cors, extra_headers);
+    int n = snprintf(
+        buf->data, cap, "HTTP/1.1 %d %s\r\nDate: %s\r\n%s%s%s%sConnection: %s\r\n%s%s\r\n", status,
+        http_status_text(status), http_server_date(srv),
+        content_type && !no_body ? "Content-Type: " : "",
+        content_type && !no_body ? content_type : "", content_type && !no_body ? "\r\n" : "", clen,
+        keep_alive ? "keep-alive" : "close", cors, extra_headers);
     if (n < 0 || (size_t)n >= cap) {
         pw_buf_unref(buf);
         return -EINVAL;
@@ -323,8 +474,8 @@ int http_stream_begin(struct http_conn *conn, const char *content_type, const ch
     /* Bound the kernel's share of a stream's backlog to the same size as ours: without it,
      * send-buffer autotuning lets a stalled reader park megabytes in the kernel per
      * connection, and the queue bound would only bite long after the client fell behind. */
-    int sndbuf = (int)(srv->cfg.stream_queue_bytes < (1u << 20) ? srv->cfg.stream_queue_bytes
-                                                                : (1u << 20));
+    int sndbuf =
+        (int)(srv->cfg.stream_queue_bytes < (1u << 20) ? srv->cfg.stream_queue_bytes : (1u << 20));
     uv_send_buffer_size((uv_handle_t *)&conn->tcp, &sndbuf);
     /* Keep reading (and discarding) so a peer that goes away is noticed at once. */
     if (!conn->reading && !conn->peer_eof &&
@@ -340,25 +491,42 @@ int http_stream_begin(struct http_conn *conn, const char *content_type, const ch
 int http_stream_write(struct http_conn *conn, struct pw_buf *buf)
 {
     if (conn->state != HTTP_CS_STREAMING)
-        return conn->state == HTTP_CS_CLOSED || conn->state == HTTP_CS_CLOSING ? -EPIPE
-                                                                               : PW_ESTATE;
+        return conn->state == HTTP_CS_CLOSED || conn->state == HTTP_CS_CLOSING ? -EPIPE : PW_ESTATE;
     struct http_server *srv = conn->srv;
-    if (conn->queued_bytes + buf->len > srv->cfg.stream_queue_bytes) {
+    if (conn->queued_bytes + conn->staged_bytes + buf->len > srv->cfg.stream_queue_bytes) {
         srv->stats.streams_evicted++;
+        conn->evicting = true;
         PW_INFO(srv->log, MOD, "%s: stream evicted, %zu bytes queued", conn->remote_addr,
-                conn->queued_bytes);
+                conn->queued_bytes + conn->staged_bytes);
         http_conn_close(conn);
         return -ENOBUFS;
     }
-    int rc = http_write_buf(conn, buf);
-    if (rc < 0) {
-        http_conn_close(conn);
-        return rc == UV_EPIPE || rc == UV_ECONNRESET ? -EPIPE : rc;
+    if (buf->len == 0)
+        return 0;
+    if (conn->n_staged == HTTP_STAGE_MAX) {
+        conn_flush(conn);
+        if (conn->state != HTTP_CS_STREAMING)
+            return -EPIPE;
+    }
+    /* Staged, not written: every frame queued for this connection during this loop turn
+     * goes out in one writev (a tick's positions, race events and commentary together). */
+    conn->staged[conn->n_staged++] = pw_buf_ref(buf);
+    conn->staged_bytes += buf->len;
+    if (!conn->dirty) {
+        conn->dirty = true;
+        conn->dirty_prev = NULL;
+        conn->dirty_next = srv->dirty_head;
+        if (srv->dirty_head)
+            srv->dirty_head->dirty_prev = conn;
+        srv->dirty_head = conn;
+        /* An active idle handle makes the loop poll without blocking, and its callback
+         * flushes writes made from timers before the loop goes to sleep. */
+        uv_idle_start(&srv->flush_idle, on_flush_idle);
     }
     return 0;
 }
 
 size_t http_conn_queued_bytes(const struct http_conn *conn)
 {
-    return conn->queued_bytes;
+    return conn->queued_bytes + conn->staged_bytes;
 }

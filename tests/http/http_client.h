@@ -26,11 +26,11 @@ struct tc {
 void tc_init(struct tc *tc, uv_loop_t *loop);
 
 struct test_response {
-    int status;           /* 0: no complete status line */
-    char head[8192];      /* status line and headers, NUL-terminated */
-    char body[65536];     /* body, NUL-terminated (truncated if larger) */
+    int status;       /* 0: no complete status line */
+    char head[8192];  /* status line and headers, NUL-terminated */
+    char body[65536]; /* body, NUL-terminated (truncated if larger) */
     size_t body_len;
-    bool closed;          /* the server closed the connection after (or instead of) it */
+    bool closed; /* the server closed the connection after (or instead of) it */
 };
 
 /* Run the loop for up to `ms` milliseconds (returns early never: it is a plain wait). */

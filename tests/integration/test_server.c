@@ -429,9 +429,15 @@ static void test_slow_client_is_evicted_others_on_time(void **state)
         }
     }
     long rss_end = server_rss_kb(&srv);
-    /* 10 ticks a second reached the reading client throughout, without stalls. */
+    /* 10 ticks a second reached the reading client throughout, without stalls. The
+     * sanitizer build runs several times slower, sharing two cores with other suites. */
+#if defined(__SANITIZE_ADDRESS__)
+    assert_true(frames >= 50);
+    assert_true(worst_gap < 1500);
+#else
     assert_true(frames >= 70);
     assert_true(worst_gap < 500);
+#endif
     assert_true(metric_value(srv.port, "pitwall_clients_evicted_total") >= 20);
     /* The stalled clients cost the server no lasting memory. ASan's quarantine and shadow
      * memory hold on to freed blocks, so its build gets a looser bound. */
