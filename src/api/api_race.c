@@ -220,14 +220,12 @@ void api_race_control(struct api *api, struct http_conn *conn, const char *race_
 {
     struct pw_control ctl = {0};
     snprintf(ctl.race_id, sizeof ctl.race_id, "%s", race_id);
-    json_t *status = hub_race_status_json(api->d.hub, race_id);
-    if (!status) {
+    enum hub_race_status status;
+    if (hub_race_get_status(api->d.hub, race_id, &status) < 0) {
         http_respond_error(conn, 404, "Race not found");
         return;
     }
-    const char *st = json_string_value(json_object_get(status, "status"));
-    bool over = strcmp(st, "finished") == 0 || strcmp(st, "stopped") == 0;
-    json_decref(status);
+    bool over = status == HUB_RACE_FINISHED || status == HUB_RACE_STOPPED;
     const char *result;
     if (strcmp(action, "stop") == 0) {
         ctl.op = PW_CONTROL_STOP;

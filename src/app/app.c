@@ -37,7 +37,8 @@ struct app {
     uv_signal_t sigint, sigterm;
     uv_timer_t drain;
     bool stopping;
-    char replay_root[PATH_MAX];
+    char replay_path[PATH_MAX]; /* `pitwall replay DIR`: DIR resolved once */
+    char replay_root[PATH_MAX]; /* ... and its parent, the archive */
 };
 
 static void record_race(void *ctx, const struct pw_race_meta *meta,
@@ -145,16 +146,13 @@ static void on_signal(uv_signal_t *h, int signum)
 /* `pitwall replay DIR`: DIR's parent is the archive (set up in build); start DIR now. */
 static int start_cli_replay(struct app *app, char *err, size_t errlen)
 {
-    char real[PATH_MAX];
-    if (!realpath(app->s->replay_dir, real)) {
-        snprintf(err, errlen, "replay: cannot open '%s': %s", app->s->replay_dir,
-                 strerror(errno));
-        return -ENOENT;
-    }
+    const char *real = app->replay_path;
+    char name[PATH_MAX];
+    snprintf(name, sizeof name, "%s", real); /* basename() may write to its argument */
     struct pw_control ctl = {.op = PW_CONTROL_START, .podium = -1};
     snprintf(ctl.race_id, sizeof ctl.race_id, "replay-%08llx",
              (unsigned long long)(race_manager_seed_for(real) & 0xffffffffu));
-    snprintf(ctl.replay, sizeof ctl.replay, "%s", basename(real));
+    snprintf(ctl.replay, sizeof ctl.replay, "%s", basename(name));
     ctl.replay_speed = app->s->replay_speed;
     if (app->s->kafka) {
         /* The runner answers through Kafka later; the race is known here meanwhile. */
@@ -163,7 +161,8 @@ static int start_cli_replay(struct app *app, char *err, size_t errlen)
         hub_expect_race(app->hub, &meta);
     }
     int rc = pw_bus_publish_control(app->bus, &ctl);
-    if (rc < 0 || !hub_has_race(app->hub, ctl.race_id)) {
+    enum hub_race_status status;
+    if (rc < 0 || hub_race_get_status(app->hub, ctl.race_id, &status) < 0) {
         snprintf(err, errlen, "replay: could not start '%.400s' (see the log above)", real);
         return rc < 0 ? rc : -EINVAL;
     }
@@ -226,13 +225,14 @@ static int build(struct app *app, char *err, size_t errlen)
         mc.max_races = s->max_races;
         if (s->replay_dir) {
             /* The CLI replay's parent folder becomes the archive. */
-            char real[PATH_MAX];
-            if (!realpath(s->replay_dir, real)) {
+            if (!realpath(s->replay_dir, app->replay_path)) {
                 snprintf(err, errlen, "replay: cannot open '%s': %s", s->replay_dir,
                          strerror(errno));
                 return -ENOENT;
             }
-            snprintf(app->replay_root, sizeof app->replay_root, "%s", dirname(real));
+            char parent[PATH_MAX]; /* dirname() may write to its argument */
+            snprintf(parent, sizeof parent, "%s", app->replay_path);
+            snprintf(app->replay_root, sizeof app->replay_root, "%s", dirname(parent));
             mc.archive_dir = app->replay_root;
             app->deps.archive_dir = app->replay_root;
         }

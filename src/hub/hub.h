@@ -78,8 +78,9 @@ json_t *hub_race_status_json(const struct hub *hub, const char *race_id);
 int hub_race_classification_json(const struct hub *hub, const char *race_id, json_t **out);
 /* Append a summary object per race in memory to `array`, newest first. */
 int hub_list_races(const struct hub *hub, json_t *array);
-/* Is the race in memory at all, and is it over? */
-bool hub_has_race(const struct hub *hub, const char *race_id);
+/* Status of a race in memory: 0, or -ENOENT if this hub does not know it. */
+int hub_race_get_status(const struct hub *hub, const char *race_id,
+                        enum hub_race_status *out);
 
 struct hub_stats {
     uint64_t clients[HUB_STREAM_COUNT];

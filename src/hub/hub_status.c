@@ -109,7 +109,12 @@ int hub_list_races(const struct hub *hub, json_t *array)
     return 0;
 }
 
-bool hub_has_race(const struct hub *hub, const char *race_id)
+int hub_race_get_status(const struct hub *hub, const char *race_id,
+                        enum hub_race_status *out)
 {
-    return hub_find_race(hub, race_id) != NULL;
+    const struct hub_race *race = hub_find_race(hub, race_id);
+    if (!race)
+        return -ENOENT;
+    *out = race->status;
+    return 0;
 }
