@@ -6,6 +6,7 @@
 #include "bus/kafka_conf.h"
 #include "bus/kafka_json.h"
 #include "bus/kafka_stream.h"
+#include "bus/kafka_watermarks.h"
 #include "core/error.h"
 
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 #define KAFKA_CLOSE_FLUSH_MS 5000
 #define KAFKA_MAX_PAUSED 64
 #define KAFKA_STALE_GRACE_MS 30000 /* groups read from the start, minus what is this old */
+#define KAFKA_WATERMARKS_EVERY_MS 1000 /* while an event waits for a missing one */
 
 enum client_kind { CLIENT_PRODUCER, CLIENT_RUNNER, CLIENT_WORKER, CLIENT_EDGE, CLIENT_COUNT };
 static const char *const client_names[CLIENT_COUNT] = {"producer", "runner", "commentary",
@@ -45,6 +47,7 @@ struct kafka_client {
     uv_poll_t poll;
     uv_timer_t timer;
     struct kafka_stream *stream; /* consumers of race topics */
+    struct kafka_watermarks *marks; /* has the consumer read all of the race topics? */
     int64_t min_timestamp_ms;    /* older messages are skipped (0: none) */
     bool was_waiting;            /* stalled on a schema or no broker at the last timer */
     rd_kafka_message_t *stalled; /* waits for its schema to be fetched */
@@ -537,6 +540,30 @@ static void client_poll_cb(uv_poll_t *h, int status, int events)
     client_drain(c);
 }
 
+/* kafka_stream_caught_up_fn: when the consumer was last seen to have read every partition
+ * of the race topics to its end. A partition paused for this very race counts as read:
+ * it was rewound to an event of the race later than the one missing, and a topic is read
+ * in order. */
+static int64_t client_caught_up(void *ctx, const char *race_id)
+{
+    struct kafka_client *c = ctx;
+    const struct kafka_watermarks_answer *a = kafka_watermarks_last(c->marks);
+    for (int i = 0; i < a->n; i++) {
+        const struct kafka_watermarks_partition *p = &a->p[i];
+        if (p->read_all)
+            continue;
+        bool paused_for_race = false;
+        for (int k = 0; k < c->n_paused && !paused_for_race; k++) {
+            paused_for_race = c->paused[k].partition == p->partition &&
+                              !strcmp(c->bus->topic_names[c->paused[k].topic], p->topic) &&
+                              !strcmp(c->paused[k].race_id, race_id);
+        }
+        if (!paused_for_race)
+            return INT64_MIN;
+    }
+    return a->asked_at_ms;
+}
+
 static void client_timer_cb(uv_timer_t *t)
 {
     struct kafka_client *c = (struct kafka_client *)((char *)t -
@@ -550,7 +577,17 @@ static void client_timer_cb(uv_timer_t *t)
         if (!waiting) {
             if (c->was_waiting)
                 kafka_stream_restart_clocks(c->stream, now);
-            kafka_stream_expire(c->stream, now);
+            /* An event has waited long for a missing one: ask the brokers how far the
+             * race topics go, so that it is given up only if it is not in Kafka. */
+            const struct kafka_watermarks_answer *last = kafka_watermarks_last(c->marks);
+            if (kafka_stream_overdue(c->stream, now) && !kafka_watermarks_busy(c->marks) &&
+                (last->asked_at_ms == INT64_MIN ||
+                 now - last->asked_at_ms >= KAFKA_WATERMARKS_EVERY_MS)) {
+                const char *race_topics[] = {c->bus->topic_names[TOPIC_POSITIONS],
+                                             c->bus->topic_names[TOPIC_EVENTS]};
+                kafka_watermarks_start(c->marks, race_topics, 2, now);
+            }
+            kafka_stream_expire(c->stream, now, client_caught_up, c);
         }
         c->was_waiting = waiting;
         if (c->n_paused)
@@ -769,6 +806,8 @@ static void client_close(struct bus_kafka *b, struct kafka_client *c)
             b->topics[i] = NULL;
         }
     } else {
+        kafka_watermarks_destroy(c->marks); /* joins its query: it uses c->rk */
+        c->marks = NULL;
         rd_kafka_consumer_close(c->rk);
     }
     rd_kafka_queue_io_event_enable(c->queue, -1, NULL, 0);
@@ -909,6 +948,8 @@ static int client_open(struct bus_kafka *b, const struct bus_kafka_config *cfg,
     rd_kafka_queue_io_event_enable(c->queue, c->pipe_fds[1], "1", 1);
     if (kind != CLIENT_PRODUCER) {
         rc = kafka_stream_create(cfg->hold_ms, deliver_event, c, b->log, &c->stream);
+        if (!rc)
+            rc = kafka_watermarks_create(b->loop, c->rk, b->log, &c->marks);
         if (rc)
             goto fail;
         rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(3);
@@ -942,6 +983,7 @@ static int client_open(struct bus_kafka *b, const struct bus_kafka_config *cfg,
             kind == CLIENT_PRODUCER ? "" : ", group ", kind == CLIENT_PRODUCER ? "" : group);
     return 0;
 fail:
+    kafka_watermarks_destroy(c->marks); /* before c->rk, which it borrows */
     if (c->queue)
         rd_kafka_queue_destroy(c->queue);
     rd_kafka_destroy(c->rk);

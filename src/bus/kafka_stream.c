@@ -36,6 +36,9 @@ struct stream_race {
 
     /* merge by seq */
     uint64_t next_seq;
+    /* highest seq accepted from each topic that carries race events (positions, events):
+     * a topic is read in order, so a seq below both that has not come never will */
+    uint64_t carried[2];
     int n_held;
     /* sorted by seq; one slot more than the refusal threshold, for the completion of the
      * tick that was already being assembled */
@@ -149,15 +152,15 @@ static void drain_held(struct kafka_stream *s, struct stream_race *r)
     }
 }
 
-/* Gives up on the seqs missing before the first held event. */
-static void skip_gap(struct kafka_stream *s, struct stream_race *r)
+/* Gives up on the seqs missing before the first held event; `why` goes to the log. */
+static void skip_gap(struct kafka_stream *s, struct stream_race *r, const char *why)
 {
     if (r->n_held == 0)
         return;
     uint64_t missing = r->held[0].ev.seq - r->next_seq;
     s->stats.seq_gaps += missing;
-    PW_WARN(s->log, "kafka", "race %s: seq %llu..%llu never came, skipped", r->race_id,
-            (unsigned long long)r->next_seq, (unsigned long long)(r->held[0].ev.seq - 1));
+    PW_WARN(s->log, "kafka", "race %s: seq %llu..%llu skipped: %s", r->race_id,
+            (unsigned long long)r->next_seq, (unsigned long long)(r->held[0].ev.seq - 1), why);
     r->next_seq = r->held[0].ev.seq;
     drain_held(s, r);
 }
@@ -180,7 +183,8 @@ static int hold(struct kafka_stream *s, struct stream_race *r, const struct pw_e
         *copy = *state;
     }
     if (r->n_held == KAFKA_STREAM_HOLD + 1) {
-        skip_gap(s, r); /* full (the caller ignored PW_ELIMIT): make room the hard way */
+        /* full (the caller ignored PW_ELIMIT): make room the hard way */
+        skip_gap(s, r, "no room to wait");
         free(copy);
         return PW_ELIMIT;
     }
@@ -212,6 +216,21 @@ static int offer(struct kafka_stream *s, struct stream_race *r, struct pw_event 
     if (rc == PW_ELIMIT) /* room was made by skipping: try again */
         return offer(s, r, ev, state, now);
     return rc;
+}
+
+/* Both topics have gone past the missing seqs: they were lost on the way in (a failed
+ * delivery, an abandoned tick) and waiting cannot bring them. */
+static void skip_certain_loss(struct kafka_stream *s, struct stream_race *r)
+{
+    uint64_t both = r->carried[0] < r->carried[1] ? r->carried[0] : r->carried[1];
+    while (r->n_held > 0 && both >= r->held[0].ev.seq)
+        skip_gap(s, r, "both topics have moved past them");
+}
+
+static void note_carried(struct stream_race *r, int topic, uint64_t seq)
+{
+    if (seq > r->carried[topic])
+        r->carried[topic] = seq;
 }
 
 static void tick_finish(struct kafka_stream *s, struct stream_race *r, bool complete)
@@ -263,10 +282,11 @@ int kafka_stream_add_record(struct kafka_stream *s, const struct avro_positions_
         s->stats.refused++;
         return PW_ELIMIT;
     }
+    note_carried(r, 0, rec->seq);
     if (r->asm_active) {
-        bool same = rec->seq != 0 ? rec->seq == r->asm_seq
-                                  : r->asm_seq == 0 && rec->timestamp == r->asm_ts &&
-                                        !(r->asm_mask & bit);
+        bool same = rec->seq != 0
+                        ? rec->seq == r->asm_seq
+                        : r->asm_seq == 0 && rec->timestamp == r->asm_ts && !(r->asm_mask & bit);
         if (!same) {
             if (rec->seq != 0 && rec->seq < r->asm_seq) { /* a late record of an old tick */
                 s->stats.duplicates++;
@@ -304,6 +324,7 @@ int kafka_stream_add_record(struct kafka_stream *s, const struct avro_positions_
     snprintf(st->session, sizeof st->session, "%s", rec->session);
     if (r->asm_seq != 0 && r->asm_n > 0 && r->asm_mask == (1u << r->asm_n) - 1u)
         tick_finish(s, r, true);
+    skip_certain_loss(s, r);
     return 0;
 }
 
@@ -332,8 +353,7 @@ int kafka_stream_add_event(struct kafka_stream *s, const struct pw_event *ev,
         return PW_ERANGE_IN;
     struct stream_race *r = race_get(s, ev->race_id, now_ms);
     struct pw_event copy = *ev;
-    if (ev->type != PW_EV_COMMENTARY && ev->seq > r->next_seq &&
-        r->n_held >= KAFKA_STREAM_HOLD) {
+    if (ev->type != PW_EV_COMMENTARY && ev->seq > r->next_seq && r->n_held >= KAFKA_STREAM_HOLD) {
         s->stats.refused++;
         return PW_ELIMIT;
     }
@@ -358,13 +378,16 @@ int kafka_stream_add_event(struct kafka_stream *s, const struct pw_event *ev,
         r->comments[r->n_comments++] = (struct held_event){copy, NULL, now_ms};
         return 0;
     }
+    note_carried(r, 1, ev->seq);
     int rc = offer(s, r, &copy, state, now_ms);
+    skip_certain_loss(s, r);
     if (r->has_meta && r->n_comments > 0)
         flush_comments(s, r, r->n_comments);
     return rc;
 }
 
-void kafka_stream_expire(struct kafka_stream *s, int64_t now_ms)
+void kafka_stream_expire(struct kafka_stream *s, int64_t now_ms,
+                         kafka_stream_caught_up_fn caught_up, void *ctx)
 {
     for (int i = 0; i < KAFKA_STREAM_RACES; i++) {
         struct stream_race *r = &s->races[i];
@@ -373,8 +396,11 @@ void kafka_stream_expire(struct kafka_stream *s, int64_t now_ms)
         if (r->asm_active && r->asm_seq == 0 &&
             now_ms - r->asm_last_ms >= KAFKA_STREAM_LEGACY_FLUSH_MS)
             tick_finish(s, r, true);
-        while (r->n_held > 0 && now_ms - r->held[0].since_ms >= s->hold_ms)
-            skip_gap(s, r);
+        /* Waited long enough, and (when the caller can tell) the consumer has since read
+         * everything Kafka had for the race: the missing seqs are not coming. */
+        while (r->n_held > 0 && now_ms - r->held[0].since_ms >= s->hold_ms &&
+               (!caught_up || caught_up(ctx, r->race_id) >= r->held[0].since_ms + s->hold_ms))
+            skip_gap(s, r, "not in Kafka after waiting");
         int late = 0;
         while (late < r->n_comments && now_ms - r->comments[late].since_ms >= s->hold_ms)
             late++;
@@ -396,6 +422,16 @@ void kafka_stream_restart_clocks(struct kafka_stream *s, int64_t now_ms)
     }
 }
 
+bool kafka_stream_overdue(const struct kafka_stream *s, int64_t now_ms)
+{
+    for (int i = 0; i < KAFKA_STREAM_RACES; i++) {
+        const struct stream_race *r = &s->races[i];
+        if (r->used && r->n_held > 0 && now_ms - r->held[0].since_ms >= s->hold_ms)
+            return true;
+    }
+    return false;
+}
+
 bool kafka_stream_has_room(const struct kafka_stream *s, const char *race_id)
 {
     for (int i = 0; i < KAFKA_STREAM_RACES; i++) {
@@ -409,8 +445,8 @@ bool kafka_stream_has_room(const struct kafka_stream *s, const char *race_id)
 bool kafka_stream_pending(const struct kafka_stream *s)
 {
     for (int i = 0; i < KAFKA_STREAM_RACES; i++) {
-        if (s->races[i].used && (s->races[i].n_held > 0 || s->races[i].asm_active ||
-                                 s->races[i].n_comments > 0))
+        if (s->races[i].used &&
+            (s->races[i].n_held > 0 || s->races[i].asm_active || s->races[i].n_comments > 0))
             return true;
     }
     return false;

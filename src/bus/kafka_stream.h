@@ -7,9 +7,12 @@
  * - Positions and the other race events travel on two topics, so a consumer sees them
  *   interleaved in any order; the runner numbers all of them 1, 2, 3... per race, so they
  *   are merged back into seq order per race. An event that arrives ahead of a missing one
- *   is held (bounded); if the missing one has not come within `hold_ms` (lost, or cut by
- *   retention) the stream skips the gap and counts it. Already-delivered seqs are dropped
- *   as duplicates. When a race already holds KAFKA_STREAM_HOLD events, what would have to
+ *   is held (bounded). The gap is skipped, and counted, only when the missing seq cannot
+ *   come any more: at once when both topics have carried a later seq of the race (each
+ *   topic is read in order), else after `hold_ms` and a confirmation from the caller that
+ *   it has read all Kafka has (kafka_stream_expire) — a partition slow to come back after
+ *   a broker restart is waited for, not skipped. Already-delivered seqs are dropped as
+ *   duplicates. When a race already holds KAFKA_STREAM_HOLD events, what would have to
  *   wait too is refused with PW_ELIMIT, untouched: the caller pushes it back (the Kafka bus
  *   pauses that partition and rewinds it) and offers it again once
  *   kafka_stream_has_room() says so. That bounds memory whatever the skew between topics.
@@ -65,9 +68,17 @@ int kafka_stream_add_event(struct kafka_stream *s, const struct pw_event *ev,
                            int64_t now_ms);
 /* May events of this race be offered again after a PW_ELIMIT? */
 bool kafka_stream_has_room(const struct kafka_stream *s, const char *race_id);
-/* Delivers what waited long enough (held events past hold_ms, legacy groups). Call
- * periodically. */
-void kafka_stream_expire(struct kafka_stream *s, int64_t now_ms);
+/* When (wall ms) the consumer was last confirmed to have read everything Kafka held on the
+ * partitions that carry `race_id`; INT64_MIN if never. */
+typedef int64_t (*kafka_stream_caught_up_fn)(void *ctx, const char *race_id);
+/* Delivers what waited long enough: legacy groups, commentary without meta, and held
+ * events past hold_ms, whose missing seqs are given up only if `caught_up` (may be NULL:
+ * time alone) says the consumer read all of Kafka at least hold_ms after they began to
+ * wait. Call periodically. */
+void kafka_stream_expire(struct kafka_stream *s, int64_t now_ms,
+                         kafka_stream_caught_up_fn caught_up, void *ctx);
+/* Has an event of some race waited hold_ms or more (time to ask Kafka how far it goes)? */
+bool kafka_stream_overdue(const struct kafka_stream *s, int64_t now_ms);
 /* Restarts the waiting time of everything held (the consumer could not read for a while:
  * a missing seq may simply not have been fetched yet). */
 void kafka_stream_restart_clocks(struct kafka_stream *s, int64_t now_ms);

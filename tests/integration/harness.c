@@ -24,7 +24,7 @@ int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void print_log(const struct server *s)
+void server_print_log(const struct server *s)
 {
     FILE *f = fopen(s->log_path, "r");
     char line[1024];
@@ -112,12 +112,12 @@ int server_start(struct server *s, const char *config_yaml, const char *const *a
         int status;
         if (waitpid(pid, &status, WNOHANG) == pid) {
             s->pid = 0;
-            print_log(s);
+            server_print_log(s);
             return -1;
         }
         usleep(20000);
     }
-    print_log(s);
+    server_print_log(s);
     return -1;
 }
 
@@ -131,7 +131,7 @@ int server_stop(struct server *s, int sig)
         if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
             s->pid = 0;
             if (sig != SIGKILL && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-                print_log(s);
+                server_print_log(s);
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         }
         usleep(10000);
@@ -139,7 +139,7 @@ int server_stop(struct server *s, int sig)
     kill(s->pid, SIGKILL);
     waitpid(s->pid, NULL, 0);
     s->pid = 0;
-    print_log(s);
+    server_print_log(s);
     return -1;
 }
 
@@ -161,6 +161,11 @@ long server_rss_kb(const struct server *s)
 void server_cleanup(struct server *s)
 {
     char cmd[400];
+    const char *keep = getenv("PITWALL_TEST_KEEP"); /* keep logs and databases to look at */
+    if (keep && keep[0] == '1') {
+        fprintf(stderr, "kept %s\n", s->dir);
+        return;
+    }
     if (s->dir[0] && strncmp(s->dir, "/tmp/pitwall-test-", 18) == 0) {
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
         if (system(cmd) != 0)

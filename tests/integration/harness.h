@@ -11,7 +11,7 @@
 struct server {
     pid_t pid;
     int port;
-    char dir[256];     /* temp dir: config, history db, log */
+    char dir[256]; /* temp dir: config, history db, log */
     char log_path[300];
     char db_path[300];
 };
@@ -25,7 +25,9 @@ int server_start(struct server *s, const char *config_yaml, const char *const *a
 int server_stop(struct server *s, int sig);
 /* VmRSS of the server in KiB, or -1. */
 long server_rss_kb(const struct server *s);
-/* Remove the temp dir. */
+/* Copy the server's log to stderr (for a failing test's report). */
+void server_print_log(const struct server *s);
+/* Remove the temp dir (kept when PITWALL_TEST_KEEP=1). */
 void server_cleanup(struct server *s);
 
 struct response {

@@ -42,8 +42,8 @@ static int read_env(void)
 static int env_cmd(const char *cmd)
 {
     char line[1024];
-    snprintf(line, sizeof line, "bash %s/tools/kafka/kafka_env.sh %s %s", PITWALL_SOURCE_DIR,
-             cmd, env_dir);
+    snprintf(line, sizeof line, "bash %s/tools/kafka/kafka_env.sh %s %s", PITWALL_SOURCE_DIR, cmd,
+             env_dir);
     return system(line);
 }
 
@@ -125,13 +125,17 @@ static void read_to_end(struct sse *st, struct seen *s, int timeout_ms)
     }
 }
 
-/* No race event missing between the first and last one seen. */
-static void assert_no_gaps(const struct seen *s)
+/* No race event missing between the first and last one seen. On failure the servers'
+ * logs are printed first: they say which seqs the bus gave up on and why. */
+static void assert_no_gaps(const struct seen *s, const struct server *a, const struct server *b)
 {
     assert_true(s->n_race > 10);
     for (int i = 1; i < s->n_race; i++) {
-        if (s->r[i] != s->r[i - 1] + 1)
+        if (s->r[i] != s->r[i - 1] + 1) {
+            server_print_log(a);
+            server_print_log(b);
             fail_msg("race events jump from %lu to %lu", s->r[i - 1], s->r[i]);
+        }
     }
 }
 
@@ -195,7 +199,8 @@ static void test_two_edges_identical_and_late_edge_catches_up(void **state)
     assert_int_equal(server_start(&all, yaml, NULL, NULL), 0);
     assert_int_equal(server_start(&edge, yaml, edge_args, NULL), 0);
     /* Started on the edge-only server: the runner in `all` takes it. */
-    char *race = start_race(edge.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":12,\"tick_hz\":4}");
+    char *race =
+        start_race(edge.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":12,\"tick_hz\":4}");
     char path[160];
     wait_known(all.port, race);
     wait_known(edge.port, race);
@@ -214,8 +219,8 @@ static void test_two_edges_identical_and_late_edge_catches_up(void **state)
     sse_close(&sa);
     sse_close(&sb);
     assert_true(a.ended && b.ended);
-    assert_no_gaps(&a);
-    assert_no_gaps(&b);
+    assert_no_gaps(&a, &all, &edge);
+    assert_no_gaps(&b, &all, &edge);
     /* Both edges streamed the same events, byte for byte, from where both had joined. */
     int ia = 0, ib = 0;
     while (ia < a.n_race && a.r[ia] < b.r[0])
@@ -257,7 +262,8 @@ static void test_broker_restart_mid_race_loses_nothing(void **state)
     const char *edge_args[] = {"--role", "edge", NULL};
     assert_int_equal(server_start(&all, yaml, NULL, NULL), 0);
     assert_int_equal(server_start(&edge, yaml, edge_args, NULL), 0);
-    char *race = start_race(edge.port, "{\"driver_name\":\"Max Verstappen\",\"duration_s\":20,\"tick_hz\":4}");
+    char *race = start_race(edge.port,
+                            "{\"driver_name\":\"Max Verstappen\",\"duration_s\":20,\"tick_hz\":4}");
     char path[160];
     wait_known(edge.port, race);
     snprintf(path, sizeof path, "/api/race/%s/stream", race);
@@ -277,7 +283,7 @@ static void test_broker_restart_mid_race_loses_nothing(void **state)
     read_to_end(&s, &seen, 90000);
     sse_close(&s);
     assert_true(seen.ended);
-    assert_no_gaps(&seen);
+    assert_no_gaps(&seen, &all, &edge);
     json_t *ca = classification(all.port, race), *cb = classification(edge.port, race);
     assert_same_order(ca, cb);
     json_decref(ca);

@@ -16,8 +16,7 @@
 
 #include <cmocka.h>
 
-static const struct pw_event *first_of(const struct fixture_race *r, enum pw_event_type t,
-                                       int skip)
+static const struct pw_event *first_of(const struct fixture_race *r, enum pw_event_type t, int skip)
 {
     for (int i = 0; i < r->n; i++) {
         if (r->ev[i].type == t && skip-- == 0)
@@ -28,8 +27,8 @@ static const struct pw_event *first_of(const struct fixture_race *r, enum pw_eve
 
 /* Writes one record with Avro C through the generic value of `schema_json`, the way
  * another producer (the original app) would. */
-static int write_with_schema(const char *schema_json, const char *driver, int position,
-                             int64_t ts, const char *race_id, char *buf, size_t len)
+static int write_with_schema(const char *schema_json, const char *driver, int position, int64_t ts,
+                             const char *race_id, char *buf, size_t len)
 {
     avro_schema_t s;
     avro_value_iface_t *iface;
@@ -155,23 +154,22 @@ static void test_avro_validate_rejects_corruption(void **state)
     const unsigned char ok[] = {0x00, 0x02, 0x00, 0x00};
     assert_int_equal(avro_positions_validate(s, ok, sizeof ok), 0);
     /* a varint that never ends */
-    const unsigned char endless[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-                                     0x80};
+    const unsigned char endless[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+                                     0x80, 0x80, 0x80, 0x80, 0x80};
     assert_int_equal(avro_positions_validate(s, endless, sizeof endless), PW_EPARSE);
     assert_int_equal(avro_positions_validate(s, NULL, 0), PW_EPARSE);
     /* a schema that is no LeaderboardUpdate is kept as unreadable */
-    assert_int_equal(avro_cache_put(&cache, 2, "{\"type\":\"record\",\"name\":\"X\",\"fields\":"
-                                               "[{\"name\":\"a\",\"type\":\"int\"}]}"),
+    assert_int_equal(avro_cache_put(&cache, 2,
+                                    "{\"type\":\"record\",\"name\":\"X\",\"fields\":"
+                                    "[{\"name\":\"a\",\"type\":\"int\"}]}"),
                      PW_EUNKNOWN);
     assert_false(avro_cache_get(&cache, 2)->readable);
     assert_int_equal(avro_cache_put(&cache, 4, "not json"), PW_EUNKNOWN);
     /* decode range checks: position 0 */
     struct avro_positions_record rec;
     char buf[128];
-    int n = write_with_schema(avro_positions_original_schema_json, "X", 0, 1, "r", buf,
-                              sizeof buf);
-    assert_int_equal(avro_positions_decode(&avro_cache_get(&cache, 1)->value, buf, (size_t)n,
-                                           &rec),
+    int n = write_with_schema(avro_positions_original_schema_json, "X", 0, 1, "r", buf, sizeof buf);
+    assert_int_equal(avro_positions_decode(&avro_cache_get(&cache, 1)->value, buf, (size_t)n, &rec),
                      PW_ERANGE_IN);
     avro_cache_clear(&cache);
 }
@@ -215,9 +213,9 @@ static void test_json_roundtrip(void **state)
             assert_non_null(strstr(json, "\"message\":"));
             assert_non_null(strstr(json, "\"timestamp\":"));
         } else {
-            assert_int_equal(kafka_json_decode_event(json, strlen(json), &got, &meta, &has_meta,
-                                                     st, &has_state),
-                             0);
+            assert_int_equal(
+                kafka_json_decode_event(json, strlen(json), &got, &meta, &has_meta, st, &has_state),
+                0);
             assert_true(has_meta && has_state);
             if (!fixture_event_equal(pub, &got, st, why, sizeof why))
                 fail_msg("%s", why);
@@ -226,8 +224,10 @@ static void test_json_roundtrip(void **state)
         }
         free(json);
     }
-    struct pw_control ctl = {.op = PW_CONTROL_START, .seed = UINT64_MAX - 5,
-                             .wall_duration_ms = 60000, .replay_speed = 12.5};
+    struct pw_control ctl = {.op = PW_CONTROL_START,
+                             .seed = UINT64_MAX - 5,
+                             .wall_duration_ms = 60000,
+                             .replay_speed = 12.5};
     snprintf(ctl.race_id, sizeof ctl.race_id, "r1");
     snprintf(ctl.driver_number, sizeof ctl.driver_number, "44");
     char *json = kafka_json_encode_control(&ctl);
@@ -250,7 +250,11 @@ static void test_json_rejects(void **state)
     struct pw_race_meta meta;
     struct pw_race_state *st = malloc(sizeof *st);
     bool hm, hs;
-    const char *bad[] = {"", "{", "[1]", "null", "{\"type\":\"overtake\"}" /* no race */,
+    const char *bad[] = {"",
+                         "{",
+                         "[1]",
+                         "null",
+                         "{\"type\":\"overtake\"}" /* no race */,
                          "{\"type\":\"nope\",\"race_id\":\"r\"}",
                          "{\"type\":\"positions\",\"race_id\":\"r\"}",
                          "{\"type\":\"overtake\",\"race_id\":\"r\",\"seq\":\"1\"}",
@@ -327,9 +331,9 @@ static void feed(struct stream_fixture *f, const struct pw_event *ev, const int 
             int i = order ? order[k] : k;
             int len = avro_positions_encode(&f->ap, ev, i, buf, sizeof buf);
             assert_true(len > 0);
-            assert_int_equal(avro_positions_decode(&avro_cache_get(&f->cache, 1)->value, buf,
-                                                   (size_t)len, &rec),
-                             0);
+            assert_int_equal(
+                avro_positions_decode(&avro_cache_get(&f->cache, 1)->value, buf, (size_t)len, &rec),
+                0);
             assert_int_equal(kafka_stream_add_record(f->s, &rec, now), 0);
         }
         return;
@@ -383,8 +387,9 @@ static void test_stream_merges_two_topics(void **state)
     assert_int_equal(st.seq_gaps, 0);
 }
 
-/* A tick that lost a record is abandoned; events after it wait, then the gap is skipped
- * after hold_ms, counted. */
+/* A tick that lost a record is abandoned. Both topics then carry later seqs of the race,
+ * so the missing seq cannot come any more: it is skipped at once, counted, without waiting
+ * for hold_ms. */
 static void test_stream_gap_and_incomplete_tick(void **state)
 {
     struct stream_fixture *f = *state;
@@ -399,11 +404,6 @@ static void test_stream_gap_and_incomplete_tick(void **state)
         feed(f, ev, NULL, -1, 1000);
     }
     assert_true(lost > 0);
-    assert_true(kafka_stream_pending(f->s));
-    int delivered = f->rec.n;
-    kafka_stream_expire(f->s, 1500); /* not yet */
-    assert_int_equal(f->rec.n, delivered);
-    kafka_stream_expire(f->s, 2100);
     assert_false(kafka_stream_pending(f->s));
     struct kafka_stream_stats st;
     kafka_stream_get_stats(f->s, &st);
@@ -413,6 +413,93 @@ static void test_stream_gap_and_incomplete_tick(void **state)
     for (int i = 0; i < f->rec.n; i++)
         assert_int_not_equal(f->rec.ev[i].type == PW_EV_POSITIONS ? (int)f->rec.ev[i].seq : -1,
                              lost);
+}
+
+struct caught_up_answer {
+    int64_t at;
+    int asked;
+};
+
+static int64_t fixture_caught_up(void *ctx, const char *race_id)
+{
+    struct caught_up_answer *a = ctx;
+    (void)race_id;
+    a->asked++;
+    return a->at;
+}
+
+/* An event of the events topic is missing and that topic then goes quiet (a partition slow
+ * to come back after a broker restart) while positions keep coming: the positions wait.
+ * Time alone does not give the event up; only a confirmation that the consumer read all of
+ * Kafka at least hold_ms after the wait began does. */
+static void test_stream_waits_for_kafka_before_giving_up(void **state)
+{
+    struct stream_fixture *f = *state;
+    int missing = -1, unread = 0;
+    uint64_t last_fed = 0;
+    for (int i = 0; i < f->race.n; i++) {
+        const struct pw_event *ev = &f->race.ev[i];
+        bool events_topic = ev->type != PW_EV_POSITIONS && ev->type != PW_EV_COMMENTARY;
+        if (events_topic && missing < 0 && ev->seq > 5)
+            missing = (int)ev->seq;
+        if (events_topic && missing > 0) {
+            unread++; /* the events topic is not being read */
+            continue;
+        }
+        feed(f, ev, NULL, -1, 1000);
+        if (ev->type == PW_EV_POSITIONS)
+            last_fed = ev->seq;
+    }
+    /* unread events after the last positions tick are not gaps: nothing waits for them */
+    for (int i = 0; i < f->race.n; i++) {
+        const struct pw_event *ev = &f->race.ev[i];
+        if (ev->type != PW_EV_POSITIONS && ev->type != PW_EV_COMMENTARY && ev->seq > last_fed)
+            unread--;
+    }
+    assert_true(missing > 0);
+    assert_true(kafka_stream_pending(f->s));
+    int delivered = f->rec.n;
+    assert_false(kafka_stream_overdue(f->s, 1999));
+    assert_true(kafka_stream_overdue(f->s, 2000));
+    struct caught_up_answer never = {INT64_MIN, 0}, too_early = {1999, 0}, read_all = {2000, 0};
+    kafka_stream_expire(f->s, 60000, fixture_caught_up, &never);
+    assert_true(never.asked > 0);
+    assert_int_equal(f->rec.n, delivered);
+    kafka_stream_expire(f->s, 60000, fixture_caught_up, &too_early);
+    assert_int_equal(f->rec.n, delivered);
+    kafka_stream_expire(f->s, 60000, fixture_caught_up, &read_all);
+    assert_true(f->rec.n > delivered);
+    assert_false(kafka_stream_pending(f->s));
+    struct kafka_stream_stats st;
+    kafka_stream_get_stats(f->s, &st);
+    assert_int_equal(st.seq_gaps, unread);
+    for (int i = 0; i < f->rec.n; i++) {
+        if (f->rec.ev[i].type != PW_EV_COMMENTARY) /* numbered apart */
+            assert_int_not_equal((int)f->rec.ev[i].seq, missing);
+    }
+}
+
+/* The same missing event, but the events topic keeps being read: its next event shows the
+ * missing one was lost, and it is skipped at once. */
+static void test_stream_certain_loss_skipped_at_once(void **state)
+{
+    struct stream_fixture *f = *state;
+    int missing = -1;
+    for (int i = 0; i < f->race.n; i++) {
+        const struct pw_event *ev = &f->race.ev[i];
+        if (ev->type != PW_EV_POSITIONS && ev->type != PW_EV_COMMENTARY && missing < 0 &&
+            ev->seq > 5) {
+            missing = (int)ev->seq;
+            continue;
+        }
+        feed(f, ev, NULL, -1, 1000);
+    }
+    assert_true(missing > 0);
+    assert_false(kafka_stream_pending(f->s));
+    assert_int_equal(f->rec.n, f->race.n - 1);
+    struct kafka_stream_stats st;
+    kafka_stream_get_stats(f->s, &st);
+    assert_int_equal(st.seq_gaps, 1);
 }
 
 /* A late consumer reads the commentary topic before the race's first event: the lines wait
@@ -436,9 +523,9 @@ static void test_stream_commentary_waits_for_meta(void **state)
     snprintf(orphan.text, sizeof orphan.text, "hello");
     assert_int_equal(kafka_stream_add_event(f->s, &orphan, NULL, NULL, 2000), 0);
     int before = f->rec.n;
-    kafka_stream_expire(f->s, 2500);
+    kafka_stream_expire(f->s, 2500, NULL, NULL);
     assert_int_equal(f->rec.n, before);
-    kafka_stream_expire(f->s, 3000);
+    kafka_stream_expire(f->s, 3000, NULL, NULL);
     assert_int_equal(f->rec.n, before + 1);
     assert_false(f->rec.has_meta[before]);
 }
@@ -460,9 +547,8 @@ static void test_stream_refuses_when_full(void **state)
         char buf[AVRO_POSITIONS_MAX];
         struct avro_positions_record rec;
         int len = avro_positions_encode(&f->ap, ev, 0, buf, sizeof buf);
-        assert_int_equal(avro_positions_decode(&avro_cache_get(&f->cache, 1)->value, buf,
-                                               (size_t)len, &rec),
-                         0);
+        assert_int_equal(
+            avro_positions_decode(&avro_cache_get(&f->cache, 1)->value, buf, (size_t)len, &rec), 0);
         if (kafka_stream_add_record(f->s, &rec, 1000) == PW_ELIMIT) {
             refused_at = i;
             break;
@@ -523,7 +609,7 @@ static void test_stream_legacy_records(void **state)
         }
     }
     assert_int_equal(recorder_count(&f->rec, PW_EV_POSITIONS), 1); /* tick 2 still open */
-    kafka_stream_expire(f->s, 5000 + KAFKA_STREAM_LEGACY_FLUSH_MS);
+    kafka_stream_expire(f->s, 5000 + KAFKA_STREAM_LEGACY_FLUSH_MS, NULL, NULL);
     assert_int_equal(recorder_count(&f->rec, PW_EV_POSITIONS), 2);
     const struct pw_race_state *last = recorder_last_positions(&f->rec);
     assert_int_equal(last->n_cars, 3);
@@ -545,8 +631,11 @@ int main(void)
                                         stream_teardown),
         cmocka_unit_test_setup_teardown(test_stream_gap_and_incomplete_tick, stream_setup,
                                         stream_teardown),
-        cmocka_unit_test_setup_teardown(test_stream_legacy_records, stream_setup,
+        cmocka_unit_test_setup_teardown(test_stream_waits_for_kafka_before_giving_up, stream_setup,
                                         stream_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_certain_loss_skipped_at_once, stream_setup,
+                                        stream_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_legacy_records, stream_setup, stream_teardown),
         cmocka_unit_test_setup_teardown(test_stream_refuses_when_full, stream_setup,
                                         stream_teardown),
         cmocka_unit_test_setup_teardown(test_stream_commentary_waits_for_meta, stream_setup,
