@@ -11,7 +11,7 @@
  * librdkafka properties. */
 static const char *const own_keys[] = {"schema_registry_url", "schema_registry_api_key",
                                        "schema_registry_secret", "topics", "consumer_group",
-                                       "topic_partitions", "topic_replication"};
+                                       "topic_partitions", "topic_replication", "hold_ms"};
 
 static bool is_own_key(const char *key)
 {
@@ -72,6 +72,12 @@ static int kafka_settings(const struct settings *s, struct bus_kafka_config *kc,
         (rc = kafka_string(s, "topics.control", kc->topic_control, &kc->topic_control, err, errlen)) < 0 ||
         (rc = kafka_string(s, "consumer_group", kc->consumer_group, &kc->consumer_group, err, errlen)) < 0)
         return rc;
+    /* how long an event waits for a missing one before the brokers are asked (KAFKA.md) */
+    long long hold_ms = 0;
+    if ((rc = config_get_int(s->config, "kafka.hold_ms", kc->hold_ms, 100, 600000, &hold_ms, err,
+                             errlen)) < 0)
+        return rc;
+    kc->hold_ms = (int)hold_ms;
     return 0;
 }
 

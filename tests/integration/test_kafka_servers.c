@@ -63,7 +63,10 @@ static void make_config(char *out, size_t len, const char *name)
              "    commentary: \"it-%s-commentary\"\n"
              "    events: \"it-%s-events\"\n"
              "    control: \"it-%s-control\"\n"
-             "  consumer_group: \"it-%s\"\n",
+             "  consumer_group: \"it-%s\"\n"
+             /* shorter than the default: makes giving up too early on a missing event
+              * (a partition slow to return after the broker restart) more likely to show */
+             "  hold_ms: 3000\n",
              bootstrap, registry, tag, tag, tag, tag, tag);
 }
 
@@ -296,6 +299,27 @@ static void test_broker_restart_mid_race_loses_nothing(void **state)
     server_cleanup(&all);
 }
 
+/* A Kafka setting out of range stops start-up with the file, line and setting named. */
+static void test_bad_kafka_setting_named(void **state)
+{
+    (void)state;
+    char yaml[2048], line[512];
+    make_config(yaml, sizeof yaml, "bad");
+    char *hold = strstr(yaml, "hold_ms: 3000");
+    assert_non_null(hold);
+    memcpy(hold, "hold_ms:    5", 13);
+    struct server srv;
+    assert_int_equal(server_start(&srv, yaml, NULL, NULL), -1);
+    FILE *f = fopen(srv.log_path, "r");
+    assert_non_null(f);
+    bool named = false;
+    while (fgets(line, sizeof line, f))
+        named = named || (strstr(line, "config.yaml:11: kafka.hold_ms must be an integer") != NULL);
+    fclose(f);
+    assert_true(named);
+    server_cleanup(&srv);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -310,6 +334,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_edges_identical_and_late_edge_catches_up),
         cmocka_unit_test(test_broker_restart_mid_race_loses_nothing),
+        cmocka_unit_test(test_bad_kafka_setting_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
