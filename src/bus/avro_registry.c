@@ -1,5 +1,6 @@
 #include "bus/avro_registry.h"
 
+#include "core/curl_loop.h"
 #include "core/error.h"
 
 #include <curl/curl.h>
@@ -27,49 +28,13 @@ struct registry_req {
     void *ctx;
 };
 
-struct registry_sock {
-    uv_poll_t poll;
-    curl_socket_t fd;
-    struct avro_registry *reg;
-};
-
 struct avro_registry {
-    uv_loop_t *loop;
-    CURLM *multi;
-    uv_timer_t timer;
+    struct curl_loop *curl;
     char *url, *key, *secret;
     const struct pw_log *log;
     struct registry_req *reqs;
-    int open_handles; /* uv handles not yet closed: free only at 0 after destroy */
-    bool destroyed;
     uint64_t requests, failed;
 };
-
-static void registry_maybe_free(struct avro_registry *reg)
-{
-    if (!reg->destroyed || reg->open_handles > 0)
-        return;
-    free(reg->url);
-    free(reg->key);
-    free(reg->secret);
-    free(reg);
-}
-
-static void registry_handle_closed(uv_handle_t *h)
-{
-    struct avro_registry *reg = h->data;
-    reg->open_handles--;
-    registry_maybe_free(reg);
-}
-
-static void sock_closed(uv_handle_t *h)
-{
-    struct registry_sock *s = (struct registry_sock *)h;
-    struct avro_registry *reg = s->reg;
-    free(s);
-    reg->open_handles--;
-    registry_maybe_free(reg);
-}
 
 static void req_free(struct registry_req *rq)
 {
@@ -128,95 +93,20 @@ static void req_finish(struct registry_req *rq, CURLcode result)
     }
     if (status)
         reg->failed++;
-    req_unlink(reg, rq);
-    curl_multi_remove_handle(reg->multi, rq->easy);
+    req_unlink(reg, rq); /* the callback may destroy the registry */
     rq->done(rq->ctx, status, id, schema);
     json_decref(doc);
     req_free(rq);
 }
 
-static void registry_check_done(struct avro_registry *reg)
+/* curl_loop_done_fn */
+static void transfer_done(void *owner, CURL *easy, CURLcode result)
 {
-    CURLMsg *msg;
-    int pending;
-    while ((msg = curl_multi_info_read(reg->multi, &pending))) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        struct registry_req *rq = NULL;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&rq);
-        CURLcode result = msg->data.result;
-        if (rq)
-            req_finish(rq, result);
-    }
-}
-
-static void sock_poll_cb(uv_poll_t *h, int status, int events)
-{
-    struct registry_sock *s = (struct registry_sock *)h;
-    struct avro_registry *reg = s->reg;
-    int flags = 0, running;
-    if (status < 0)
-        flags = CURL_CSELECT_ERR;
-    if (events & UV_READABLE)
-        flags |= CURL_CSELECT_IN;
-    if (events & UV_WRITABLE)
-        flags |= CURL_CSELECT_OUT;
-    curl_multi_socket_action(reg->multi, s->fd, flags, &running);
-    registry_check_done(reg);
-}
-
-static int socket_fn(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
-{
-    struct avro_registry *reg = userp;
-    struct registry_sock *s = socketp;
-    (void)easy;
-    if (what == CURL_POLL_REMOVE) {
-        if (s) {
-            uv_poll_stop(&s->poll);
-            curl_multi_assign(reg->multi, fd, NULL);
-            uv_close((uv_handle_t *)&s->poll, sock_closed);
-        }
-        return 0;
-    }
-    if (!s) {
-        s = calloc(1, sizeof *s);
-        if (!s)
-            return -1;
-        s->fd = fd;
-        s->reg = reg;
-        if (uv_poll_init_socket(reg->loop, &s->poll, fd)) {
-            free(s);
-            return -1;
-        }
-        reg->open_handles++;
-        curl_multi_assign(reg->multi, fd, s);
-    }
-    int events = 0;
-    if (what & CURL_POLL_IN)
-        events |= UV_READABLE;
-    if (what & CURL_POLL_OUT)
-        events |= UV_WRITABLE;
-    uv_poll_start(&s->poll, events, sock_poll_cb);
-    return 0;
-}
-
-static void timer_cb(uv_timer_t *t)
-{
-    struct avro_registry *reg = t->data;
-    int running;
-    curl_multi_socket_action(reg->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    registry_check_done(reg);
-}
-
-static int timer_fn(CURLM *multi, long timeout_ms, void *userp)
-{
-    struct avro_registry *reg = userp;
-    (void)multi;
-    if (timeout_ms < 0)
-        uv_timer_stop(&reg->timer);
-    else
-        uv_timer_start(&reg->timer, timer_cb, (uint64_t)timeout_ms, 0);
-    return 0;
+    struct registry_req *rq = NULL;
+    (void)owner;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&rq);
+    if (rq)
+        req_finish(rq, result);
 }
 
 static size_t answer_write(char *data, size_t size, size_t nmemb, void *userp)
@@ -242,6 +132,14 @@ static char *dup_or_null(const char *s)
     return s && *s ? strdup(s) : NULL;
 }
 
+static void registry_free(struct avro_registry *reg)
+{
+    free(reg->url);
+    free(reg->key);
+    free(reg->secret);
+    free(reg);
+}
+
 int avro_registry_create(uv_loop_t *loop, const char *url, const char *key, const char *secret,
                          const struct pw_log *log, struct avro_registry **out)
 {
@@ -252,7 +150,6 @@ int avro_registry_create(uv_loop_t *loop, const char *url, const char *key, cons
     struct avro_registry *reg = calloc(1, sizeof *reg);
     if (!reg)
         return -ENOMEM;
-    reg->loop = loop;
     reg->log = log;
     reg->url = strdup(url);
     reg->key = dup_or_null(key);
@@ -260,24 +157,11 @@ int avro_registry_create(uv_loop_t *loop, const char *url, const char *key, cons
     size_t ul = reg->url ? strlen(reg->url) : 0;
     while (ul > 0 && reg->url[ul - 1] == '/')
         reg->url[--ul] = '\0';
-    reg->multi = curl_multi_init();
-    if (!reg->url || !reg->multi || (key && *key && !reg->key) ||
-        (secret && *secret && !reg->secret)) {
-        if (reg->multi)
-            curl_multi_cleanup(reg->multi);
-        free(reg->url);
-        free(reg->key);
-        free(reg->secret);
-        free(reg);
+    if (!reg->url || (key && *key && !reg->key) || (secret && *secret && !reg->secret) ||
+        curl_loop_create(loop, transfer_done, reg, &reg->curl) < 0) {
+        registry_free(reg);
         return -ENOMEM;
     }
-    uv_timer_init(loop, &reg->timer);
-    reg->timer.data = reg;
-    reg->open_handles = 1;
-    curl_multi_setopt(reg->multi, CURLMOPT_SOCKETFUNCTION, socket_fn);
-    curl_multi_setopt(reg->multi, CURLMOPT_SOCKETDATA, reg);
-    curl_multi_setopt(reg->multi, CURLMOPT_TIMERFUNCTION, timer_fn);
-    curl_multi_setopt(reg->multi, CURLMOPT_TIMERDATA, reg);
     *out = reg;
     return 0;
 }
@@ -309,8 +193,9 @@ static int registry_start(struct avro_registry *reg, struct registry_req *rq, co
         curl_easy_setopt(rq->easy, CURLOPT_USERNAME, reg->key);
         curl_easy_setopt(rq->easy, CURLOPT_PASSWORD, reg->secret ? reg->secret : "");
     }
-    if (curl_multi_add_handle(reg->multi, rq->easy) != CURLM_OK)
-        return -EIO;
+    int rc = curl_loop_add(reg->curl, rq->easy);
+    if (rc < 0)
+        return rc;
     rq->next = reg->reqs;
     reg->reqs = rq;
     reg->requests++;
@@ -345,11 +230,8 @@ int avro_registry_register(struct avro_registry *reg, const char *subject, const
     snprintf(url, n, "%s/subjects/%s/versions", reg->url, esc);
     rc = registry_start(reg, rq, url);
 out:
-    if (rc) {
-        if (rq->easy)
-            curl_multi_remove_handle(reg->multi, rq->easy);
-        req_free(rq);
-    }
+    if (rc)
+        req_free(rq); /* never added: registry_start adds last */
     json_decref(body);
     curl_free(esc);
     free(url);
@@ -372,11 +254,8 @@ int avro_registry_fetch(struct avro_registry *reg, int32_t id, avro_registry_don
     rq->done = done;
     rq->ctx = ctx;
     int rc = registry_start(reg, rq, url);
-    if (rc) {
-        if (rq->easy)
-            curl_multi_remove_handle(reg->multi, rq->easy);
-        req_free(rq);
-    }
+    if (rc)
+        req_free(rq); /* never added: registry_start adds last */
     return rc;
 }
 
@@ -393,12 +272,9 @@ void avro_registry_destroy(struct avro_registry *reg)
     while (reg->reqs) {
         struct registry_req *rq = reg->reqs;
         reg->reqs = rq->next;
-        curl_multi_remove_handle(reg->multi, rq->easy);
+        curl_loop_remove(reg->curl, rq->easy);
         req_free(rq);
     }
-    curl_multi_cleanup(reg->multi);
-    reg->multi = NULL;
-    reg->destroyed = true;
-    uv_timer_stop(&reg->timer);
-    uv_close((uv_handle_t *)&reg->timer, registry_handle_closed);
+    curl_loop_destroy(reg->curl); /* frees itself once its handles have closed */
+    registry_free(reg);
 }

@@ -1,5 +1,6 @@
 /* avro_registry.h — an asynchronous Confluent Schema Registry client (REST API over
- * libcurl's multi interface, driven by the libuv loop: nothing here blocks the loop).
+ * libcurl's multi interface, driven by the libuv loop through core/curl_loop.h: nothing
+ * here blocks the loop).
  *
  * Two requests are needed by pitwall: register a schema under a subject
  * (POST /subjects/{subject}/versions -> {"id": n}) and fetch a schema by id
@@ -8,8 +9,8 @@
  *
  * Ownership: the registry copies url/key/secret. `done` is called exactly once per request
  * accepted (status 0 or a negative error, with id and schema text borrowed for the call),
- * except that requests still in flight at destroy are dropped without a call. destroy
- * closes libuv handles: the memory is freed once the loop has run their close callbacks. */
+ * except that requests still in flight at destroy are dropped without a call. destroy may
+ * be called from `done`; the loop must run after it, to close the curl_loop's handles. */
 #ifndef PW_BUS_AVRO_REGISTRY_H
 #define PW_BUS_AVRO_REGISTRY_H
 

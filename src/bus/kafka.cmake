@@ -11,7 +11,7 @@ set(PW_BUS_KAFKA_SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/avro_cache.c
     ${CMAKE_CURRENT_LIST_DIR}/avro_registry.c)
 find_package(Threads REQUIRED) # kafka_watermarks.c queries on a thread of its own
-set(PW_BUS_KAFKA_LIBS Threads::Threads PkgConfig::RDKAFKA PkgConfig::AVRO PkgConfig::CURL PkgConfig::JANSSON
+set(PW_BUS_KAFKA_LIBS pw_curl_loop Threads::Threads PkgConfig::RDKAFKA PkgConfig::AVRO PkgConfig::CURL PkgConfig::JANSSON
     PkgConfig::LIBUV)
 # pw_bus does not exist yet at this point: link once the directory has been processed.
 cmake_language(DEFER CALL target_link_libraries pw_bus PUBLIC ${PW_BUS_KAFKA_LIBS})

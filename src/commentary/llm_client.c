@@ -1,5 +1,6 @@
 #include "commentary/llm_client.h"
 
+#include "core/curl_loop.h"
 #include "core/error.h"
 
 #include <curl/curl.h>
@@ -10,14 +11,6 @@
 #include <string.h>
 
 #define LLM_DEFAULT_MAX_RESPONSE (64 * 1024)
-
-struct llm_sock {
-    uv_poll_t poll;
-    curl_socket_t fd;
-    struct llm_client *client;
-    struct llm_sock *next;
-    bool closing;
-};
 
 struct llm_request {
     struct llm_client *client;
@@ -33,18 +26,13 @@ struct llm_request {
 };
 
 struct llm_client {
-    uv_loop_t *loop;
     const struct pw_log *log;
-    CURLM *multi;
-    uv_timer_t timer;
+    struct curl_loop *curl;
     char *endpoint;
     struct curl_slist *headers; /* holds the Authorization header: never logged */
     int64_t timeout_ms;
     size_t max_response;
     struct llm_request *requests;
-    struct llm_sock *socks;
-    int open_handles; /* uv handles not yet closed: the client is freed when this hits 0 */
-    bool closing;
 };
 
 const char *llm_status_name(enum llm_status s)
@@ -64,39 +52,8 @@ const char *llm_status_name(enum llm_status s)
     return "unknown";
 }
 
-static void client_maybe_free(struct llm_client *c)
-{
-    if (!c->closing || c->open_handles > 0)
-        return;
-    free(c->endpoint);
-    free(c);
-}
-
-static void on_sock_closed(uv_handle_t *h)
-{
-    struct llm_sock *ks = h->data;
-    struct llm_client *c = ks->client;
-    for (struct llm_sock **p = &c->socks; *p; p = &(*p)->next) {
-        if (*p == ks) {
-            *p = ks->next;
-            break;
-        }
-    }
-    free(ks);
-    c->open_handles--;
-    client_maybe_free(c);
-}
-
-static void sock_close(struct llm_sock *ks)
-{
-    if (ks->closing)
-        return;
-    ks->closing = true;
-    uv_poll_stop(&ks->poll);
-    uv_close((uv_handle_t *)&ks->poll, on_sock_closed);
-}
-
-static void request_free(struct llm_request *r)
+/* Takes the request out of the client's list (and out of curl if still running). */
+static void request_unlink(struct llm_request *r)
 {
     struct llm_client *c = r->client;
     if (r->prev)
@@ -105,10 +62,14 @@ static void request_free(struct llm_request *r)
         c->requests = r->next;
     if (r->next)
         r->next->prev = r->prev;
-    if (r->easy) {
-        curl_multi_remove_handle(c->multi, r->easy);
+    r->prev = r->next = NULL;
+}
+
+/* Frees an unlinked request; touches nothing of the client, which may be gone. */
+static void request_free(struct llm_request *r)
+{
+    if (r->easy)
         curl_easy_cleanup(r->easy);
-    }
     free(r->body);
     free(r->resp);
     free(r);
@@ -150,111 +111,28 @@ static void request_finish(struct llm_request *r, CURLcode rc)
     }
     PW_DEBUG(c->log, "llm", "answer: %s (HTTP %ld) after %.0f ms", llm_status_name(res.status),
              res.http_status, res.latency_ms);
-    llm_done_fn fn = r->fn;
-    void *ctx = r->ctx;
-    /* unlink first so that the callback may post a new request on a clean multi */
-    curl_multi_remove_handle(c->multi, r->easy);
-    fn(ctx, &res);
+    /* unlinked first: the callback may post a new request or destroy the client */
+    request_unlink(r);
+    r->fn(r->ctx, &res);
     json_decref(root);
     request_free(r);
 }
 
-static void check_done(struct llm_client *c)
+/* curl_loop_done_fn */
+static void transfer_done(void *owner, CURL *easy, CURLcode result)
 {
-    CURLMsg *msg;
-    int left;
-    while ((msg = curl_multi_info_read(c->multi, &left))) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        struct llm_request *r = NULL;
-        CURLcode rc = msg->data.result;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
-        if (r)
-            request_finish(r, rc);
-    }
+    struct llm_request *r = NULL;
+    (void)owner;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
+    if (r)
+        request_finish(r, result);
 }
 
-static void on_poll(uv_poll_t *h, int status, int events)
+static void client_free(struct llm_client *c)
 {
-    struct llm_sock *ks = h->data;
-    struct llm_client *c = ks->client;
-    int flags = 0;
-    if (status < 0) {
-        flags = CURL_CSELECT_ERR;
-    } else {
-        if (events & UV_READABLE)
-            flags |= CURL_CSELECT_IN;
-        if (events & UV_WRITABLE)
-            flags |= CURL_CSELECT_OUT;
-    }
-    int running;
-    curl_multi_socket_action(c->multi, ks->fd, flags, &running);
-    check_done(c);
-}
-
-static int on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
-{
-    (void)easy;
-    struct llm_client *c = userp;
-    struct llm_sock *ks = socketp;
-    if (what == CURL_POLL_REMOVE) {
-        if (ks) {
-            sock_close(ks);
-            if (!c->closing)
-                curl_multi_assign(c->multi, s, NULL);
-        }
-        return 0;
-    }
-    if (!ks) {
-        ks = calloc(1, sizeof *ks);
-        if (!ks)
-            return -1;
-        if (uv_poll_init_socket(c->loop, &ks->poll, s) != 0) {
-            free(ks);
-            return -1;
-        }
-        ks->fd = s;
-        ks->client = c;
-        ks->poll.data = ks;
-        ks->next = c->socks;
-        c->socks = ks;
-        c->open_handles++;
-        curl_multi_assign(c->multi, s, ks);
-    }
-    int events = 0;
-    if (what & CURL_POLL_IN)
-        events |= UV_READABLE;
-    if (what & CURL_POLL_OUT)
-        events |= UV_WRITABLE;
-    return uv_poll_start(&ks->poll, events, on_poll) == 0 ? 0 : -1;
-}
-
-static void on_timeout(uv_timer_t *t)
-{
-    struct llm_client *c = t->data;
-    int running;
-    curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    check_done(c);
-}
-
-static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
-{
-    (void)multi;
-    struct llm_client *c = userp;
-    if (c->closing)
-        return 0;
-    if (timeout_ms < 0)
-        uv_timer_stop(&c->timer);
-    else /* even 0: run from the loop, never from inside curl */
-        uv_timer_start(&c->timer, on_timeout, (uint64_t)timeout_ms, 0);
-    return 0;
-}
-
-static void on_timer_closed(uv_handle_t *h)
-{
-    struct llm_client *c = h->data;
-    c->open_handles--;
-    client_maybe_free(c);
+    curl_slist_free_all(c->headers);
+    free(c->endpoint);
+    free(c);
 }
 
 int llm_client_create(uv_loop_t *loop, const struct llm_client_config *cfg,
@@ -268,13 +146,11 @@ int llm_client_create(uv_loop_t *loop, const struct llm_client_config *cfg,
     struct llm_client *c = calloc(1, sizeof *c);
     if (!c)
         return -ENOMEM;
-    c->loop = loop;
     c->log = log;
     c->timeout_ms = cfg->timeout_ms;
     c->max_response = cfg->max_response_bytes ? cfg->max_response_bytes : LLM_DEFAULT_MAX_RESPONSE;
     c->endpoint = strdup(cfg->endpoint);
-    c->multi = curl_multi_init();
-    if (!c->endpoint || !c->multi) {
+    if (!c->endpoint) {
         rc = -ENOMEM;
         goto out;
     }
@@ -303,20 +179,13 @@ int llm_client_create(uv_loop_t *loop, const struct llm_client_config *cfg,
         goto out;
     }
     c->headers = h;
-    curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
-    curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
-    curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
-    curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
-    uv_timer_init(loop, &c->timer);
-    c->timer.data = c;
-    c->open_handles = 1;
+    rc = curl_loop_create(loop, transfer_done, c, &c->curl);
+    if (rc < 0)
+        goto out;
     *out = c;
     return 0;
 out:
-    if (c->multi)
-        curl_multi_cleanup(c->multi);
-    free(c->endpoint);
-    free(c);
+    client_free(c);
     return rc;
 }
 
@@ -347,7 +216,7 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *userp)
 int llm_client_post(struct llm_client *c, const char *body, llm_done_fn fn, void *ctx,
                     struct llm_request **out)
 {
-    if (!c || !body || !fn || c->closing)
+    if (!c || !body || !fn)
         return -EINVAL;
     struct llm_request *r = calloc(1, sizeof *r);
     if (!r)
@@ -357,10 +226,6 @@ int llm_client_post(struct llm_client *c, const char *body, llm_done_fn fn, void
     r->ctx = ctx;
     r->body = strdup(body);
     r->easy = curl_easy_init();
-    r->next = c->requests;
-    if (c->requests)
-        c->requests->prev = r;
-    c->requests = r;
     if (!r->body || !r->easy) {
         request_free(r);
         return -ENOMEM;
@@ -379,12 +244,15 @@ int llm_client_post(struct llm_client *c, const char *body, llm_done_fn fn, void
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "pitwall-commentary");
     r->start_ns = uv_hrtime();
-    if (curl_multi_add_handle(c->multi, e) != CURLM_OK) {
-        curl_easy_cleanup(e);
-        r->easy = NULL;
+    int rc = curl_loop_add(c->curl, e);
+    if (rc < 0) {
         request_free(r);
-        return -ENOMEM;
+        return rc;
     }
+    r->next = c->requests;
+    if (c->requests)
+        c->requests->prev = r;
+    c->requests = r;
     if (out)
         *out = r;
     return 0;
@@ -392,23 +260,19 @@ int llm_client_post(struct llm_client *c, const char *body, llm_done_fn fn, void
 
 void llm_client_cancel(struct llm_client *c, struct llm_request *req)
 {
-    if (c && req)
-        request_free(req);
+    if (!c || !req)
+        return;
+    curl_loop_remove(c->curl, req->easy);
+    request_unlink(req);
+    request_free(req);
 }
 
 void llm_client_destroy(struct llm_client *c)
 {
-    if (!c || c->closing)
+    if (!c)
         return;
-    c->closing = true;
     while (c->requests)
-        request_free(c->requests);
-    curl_multi_cleanup(c->multi);
-    c->multi = NULL;
-    curl_slist_free_all(c->headers);
-    c->headers = NULL;
-    for (struct llm_sock *ks = c->socks; ks; ks = ks->next)
-        sock_close(ks);
-    uv_timer_stop(&c->timer);
-    uv_close((uv_handle_t *)&c->timer, on_timer_closed);
+        llm_client_cancel(c, c->requests);
+    curl_loop_destroy(c->curl); /* frees itself once its handles have closed */
+    client_free(c);
 }

@@ -1,13 +1,13 @@
 /* llm_client.h — an OpenAI-compatible Chat Completions client on the libuv loop.
  *
- * Requests go through the libcurl multi interface driven by the loop (a uv_poll per curl
- * socket, a uv_timer for curl's timeouts), so a slow or dead endpoint never blocks the
- * loop. The client owns its curl handles, uv handles and copies of the endpoint and key;
- * the key is only ever put in the Authorization header, never logged.
+ * Requests go through the libcurl multi interface driven by the loop (core/curl_loop.h),
+ * so a slow or dead endpoint never blocks the loop. The client owns its curl handles and
+ * copies of the endpoint and key; the key is only ever put in the Authorization header,
+ * never logged.
  *
- * Lifetime: llm_client_destroy cancels every request (their callbacks are not called) and
- * closes the uv handles; the memory is freed by the loop once the handles have closed, so
- * the loop must run again after destroy (as with any libuv handle). */
+ * Lifetime: llm_client_destroy cancels every request (their callbacks are not called); it
+ * may be called from a request's callback. The loop must run again after destroy, to close
+ * the curl_loop's libuv handles. */
 #ifndef PW_COMMENTARY_LLM_CLIENT_H
 #define PW_COMMENTARY_LLM_CLIENT_H
 
