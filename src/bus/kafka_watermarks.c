@@ -113,6 +113,13 @@ int kafka_watermarks_start(struct kafka_watermarks *w, const char *const *topics
                 rd_kafka_topic_partition_list_add(parts, topics[k], assigned->elems[i].partition);
         }
     }
+    if (parts->cnt == 0) {
+        /* nothing assigned (a rebalance, e.g. after a broker restart): nothing can be said
+         * to be read, so the last answer stands */
+        rd_kafka_topic_partition_list_destroy(parts);
+        rc = -EAGAIN;
+        goto done;
+    }
     w->parts = parts;
     w->asked_at_ms = now_ms;
     w->busy = true;

@@ -37,7 +37,7 @@ struct kafka_watermarks;
 int kafka_watermarks_create(uv_loop_t *loop, rd_kafka_t *rk, const struct pw_log *log,
                             struct kafka_watermarks **out);
 /* Starts a query over the assigned partitions of `topics` (n names). 0, -EBUSY (one is
- * in flight), -ENOMEM, -EAGAIN (no thread). */
+ * in flight), -ENOMEM, -EAGAIN (none of them assigned, e.g. mid-rebalance; or no thread). */
 int kafka_watermarks_start(struct kafka_watermarks *w, const char *const *topics, int n,
                            int64_t now_ms);
 bool kafka_watermarks_busy(const struct kafka_watermarks *w);

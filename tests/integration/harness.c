@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -96,6 +97,8 @@ int server_start(struct server *s, const char *config_yaml, const char *const *a
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        /* a test that fails mid-way leaves its servers running: they go with the test */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         int fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd >= 0) {
             dup2(fd, 2);

@@ -261,6 +261,55 @@ static void test_mock_partition_slow_to_return(void **state)
     fixture_race_free(&race);
 }
 
+/* An event is lost for good (never written) and the events topic then goes quiet while
+ * positions keep coming: only one topic moves past the gap, so nothing proves the loss at
+ * once. After hold_ms the edge asks the broker, finds it has read every partition to its
+ * end, and goes on: the rest of the race arrives, the gap counted, nothing stuck. */
+static void test_mock_lost_event_given_up_after_check(void **state)
+{
+    struct mock *m = *state;
+    struct fixture_race race;
+    struct recorder rec;
+    struct pw_bus *runner, *edge;
+    struct bus_kafka_config cfg = m->h.cfg;
+    cfg.hold_ms = 1000;
+    fixture_race_make(&race, "mock-lost", 12, 6, 26);
+    recorder_init(&rec, "mock-lost");
+    assert_int_equal(bus_kafka_create(&m->loop, &cfg, BUS_KAFKA_RUNNER, &m->h.log, &runner), 0);
+    assert_int_equal(bus_kafka_create(&m->loop, &cfg, BUS_KAFKA_EDGE, &m->h.log, &edge), 0);
+    pw_bus_subscribe_events(edge, PW_BUS_ALL, recorder_on_event, &rec);
+    int lost = -1, written = 0, last_positions = -1;
+    for (int i = 0; i < race.n; i++) {
+        const struct pw_event *ev = &race.ev[i];
+        bool events_topic = ev->type != PW_EV_POSITIONS && ev->type != PW_EV_COMMENTARY;
+        if (events_topic && lost < 0 && i > race.n / 3)
+            lost = i;
+        if (events_topic && lost >= 0)
+            continue; /* from the lost one on, the events topic stays quiet */
+        assert_int_equal(pw_bus_publish_event(runner, ev), 0);
+        written++;
+        if (ev->type == PW_EV_POSITIONS)
+            last_positions = i;
+    }
+    assert_true(lost > 0 && last_positions > lost);
+    struct expect all = {&rec, written};
+    if (!harness_run_until(&m->loop, expect_count, &all, 30000))
+        harness_dump_stats("edge", edge);
+    assert_int_equal(rec.n, written);
+    struct bus_kafka_stats st;
+    bus_kafka_get_stats(edge, &st);
+    assert_true(st.seq_gaps >= 1);
+    /* the last positions tick came, after the gap, last of the race events */
+    int last_race = rec.n - 1;
+    while (last_race > 0 && rec.ev[last_race].type == PW_EV_COMMENTARY)
+        last_race--;
+    assert_int_equal(rec.ev[last_race].seq, race.ev[last_positions].seq);
+    harness_bus_destroy(&m->loop, edge);
+    harness_bus_destroy(&m->loop, runner);
+    recorder_free(&rec);
+    fixture_race_free(&race);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -273,6 +322,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_mock_request_errors, mock_setup, mock_teardown),
         cmocka_unit_test_setup_teardown(test_mock_slow_broker, mock_setup, mock_teardown),
         cmocka_unit_test_setup_teardown(test_mock_partition_slow_to_return, mock_setup,
+                                        mock_teardown),
+        cmocka_unit_test_setup_teardown(test_mock_lost_event_given_up_after_check, mock_setup,
                                         mock_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
