@@ -437,6 +437,27 @@ static void passes_flush(struct replay_model *m, bool all)
     }
 }
 
+/* Counts a place lost by slot b; true when that makes (or keeps) it a slowing car, whose
+ * pending passes are then dropped. */
+static bool note_loss(struct replay_model *m, int b)
+{
+    struct replay_car_slot *B = &m->slots[b];
+    int64_t now = m->state.race_ms;
+    if (B->recent_losses > 0 && now - B->last_loss_ms > REPLAY_SLOWING_WINDOW_MS)
+        B->recent_losses = 0;
+    B->recent_losses++;
+    B->last_loss_ms = now;
+    if (B->recent_losses < REPLAY_SLOWING_LOSSES)
+        return false;
+    for (int i = 0; i < m->n_passes;) {
+        if (m->passes[i].b == b)
+            pass_remove(m, i);
+        else
+            i++;
+    }
+    return true;
+}
+
 static void detect_passes(struct replay_model *m, const int *old_rank)
 {
     /* A pass undone (b back ahead of a) disappears here; undoing it is no pass either. */
@@ -448,7 +469,8 @@ static void detect_passes(struct replay_model *m, const int *old_rank)
         return;
     for (int a = 0; a < m->n_slots; a++) {
         struct replay_car_slot *A = &m->slots[a];
-        if (old_rank[a] < 0 || A->rank >= old_rank[a] || !can_fight(A))
+        if (old_rank[a] < 0 || A->rank >= old_rank[a] || !can_fight(A) ||
+            old_rank[a] - A->rank >= REPLAY_RESHUFFLE_GAIN)
             continue;
         for (int b = 0; b < m->n_slots; b++) {
             struct replay_car_slot *B = &m->slots[b];
@@ -460,7 +482,7 @@ static void detect_passes(struct replay_model *m, const int *old_rank)
                 dup = m->passes[i].a == a && m->passes[i].b == b;
             for (int i = 0; i < n_before && !dup; i++)
                 dup = before[i].a == b && before[i].b == a;
-            if (dup)
+            if (dup || note_loss(m, b))
                 continue;
             if (m->n_passes == REPLAY_PENDING_PASSES_MAX) /* a mass reshuffle: no passes */
                 return;

@@ -15,7 +15,9 @@
  *  - overtake: A moves ahead of B in one line while neither is in the pit lane, on an out
  *    lap, retired or finished, and the track is not under SC, VSC or red flag (so pit
  *    cycles, stricken cars and penalties are not overtakes); reported once A has stayed
- *    ahead for REPLAY_OVERTAKE_HOLD_MS (a pass undone within that time is no pass);
+ *    ahead for REPLAY_OVERTAKE_HOLD_MS (a pass undone within that time is no pass); not
+ *    on a car that keeps losing places (slowing) nor by a car that gains several in one
+ *    line (a reshuffle), see the constants below;
  *  - fastest lap: the smallest BestLapTime improves;
  *  - track status: TrackStatus "1" green, "2" yellow, "4" SC, "5" red, "6" VSC, "7" VSC
  *    ending (other codes ignored);
@@ -36,6 +38,13 @@
 #include <jansson.h>
 
 #define REPLAY_PIT_OUT_WAIT_MS 10000
+/* A car passed REPLAY_SLOWING_LOSSES times, each within REPLAY_SLOWING_WINDOW_MS of the
+ * last, is slowing: passes on it are dropped until it has lost no place for that long. A
+ * car that gains REPLAY_RESHUFFLE_GAIN places or more in one line gains them from cars
+ * dropping back, not by passing them. */
+#define REPLAY_SLOWING_LOSSES 3
+#define REPLAY_SLOWING_WINDOW_MS 12000
+#define REPLAY_RESHUFFLE_GAIN 3
 /* A pass is reported once it has held this long: timing lines reorder cars back and
  * forth within a fraction of a second at starts and restarts. */
 #define REPLAY_OVERTAKE_HOLD_MS 2000
@@ -52,6 +61,10 @@ struct replay_car_slot {
     bool pit_out_pending;
     int64_t pit_out_deadline;
     bool on_out_lap; /* TimingData PitOut */
+    /* places lost to passes lately: a car passed again and again is slowing (a problem, a
+     * pit entry not in the feed yet), not being overtaken */
+    int recent_losses;
+    int64_t last_loss_ms;
 };
 
 struct replay_pending_pass {

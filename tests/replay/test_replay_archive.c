@@ -160,6 +160,21 @@ static void test_miami(void **st)
     assert_true(chequered_msg);
     assert_true(recorder_count(&rec, PW_EV_RACE_CONTROL, NULL) > 20);
     assert_int_equal(recorder_count(&rec, PW_EV_PIT_IN, "12"), 2); /* ANT stopped twice */
+    /* Cars dropping back are not overtaken: LEC crawling round lap 1 before he stopped
+     * (12 cars went by; the first two cannot be told apart from passes yet), ANT losing
+     * three places in a second on lap 3 as the field pitted, ALO slowing on lap 14. */
+    int on_lec = 0, on_ant_lap3 = 0, on_alo = 0;
+    for (size_t i = 0; i < rec.n; i++) {
+        const struct pw_event *e = &rec.ev[i];
+        if (e->type != PW_EV_OVERTAKE)
+            continue;
+        on_lec += strcmp(e->other, "16") == 0;
+        on_ant_lap3 += strcmp(e->other, "12") == 0 && e->lap == 3;
+        on_alo += strcmp(e->other, "14") == 0;
+    }
+    assert_true(on_lec <= 2);
+    assert_int_equal(on_ant_lap3, 0);
+    assert_true(on_alo <= 1);
     struct replay_session_info info;
     assert_int_equal(replay_get_session_info(src, &info), 0);
     assert_string_equal(info.title, "2025 Miami Grand Prix Sprint");

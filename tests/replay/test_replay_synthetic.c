@@ -306,6 +306,38 @@ static void test_minimal_session(void **st)
     src->ops->destroy(src);
 }
 
+/* Places lost by a slowing car and places gained in a reshuffle are not overtakes; a plain
+ * pass still is (tests/replay/data/make_synthetic.py, "slowing", has the timeline). */
+static void test_slowing_car_and_reshuffle(void **st)
+{
+    (void)st;
+    struct pw_source *src = open_session("slowing", NULL);
+    struct recorder rec = {0};
+    assert_int_equal(run_to_end(src, &rec), 1);
+    static const struct {
+        int64_t race_ms;
+        const char *car, *other;
+    } want[] = {{32000, "2", "1"}, {36000, "3", "1"}, {152000, "6", "2"}};
+    size_t n = sizeof want / sizeof *want, k = 0;
+    for (size_t i = 0; i < rec.n; i++) {
+        const struct pw_event *e = &rec.ev[i];
+        if (e->type != PW_EV_OVERTAKE)
+            continue;
+        if (k == n)
+            fail_msg("extra overtake at %lld: %s on %s", (long long)e->race_ms, e->car, e->other);
+        assert_int_equal(e->race_ms, want[k].race_ms);
+        assert_string_equal(e->car, want[k].car);
+        assert_string_equal(e->other, want[k].other);
+        k++;
+    }
+    assert_int_equal(k, n);
+    const struct pw_race_state *s = src->ops->state(src);
+    assert_string_equal(s->cars[0].driver.number, "6");
+    assert_string_equal(s->cars[5].driver.number, "1");
+    recorder_free(&rec);
+    src->ops->destroy(src);
+}
+
 /* Every kind of bad line is skipped and counted; what is good still applies. */
 static void test_bad_session(void **st)
 {
@@ -396,13 +428,14 @@ static void test_list_and_resolve(void **st)
     struct replay_session_info items[8];
     int n = -1;
     assert_int_equal(replay_list_sessions(data_dir, items, 8, &n), 0);
-    assert_int_equal(n, 3);
+    assert_int_equal(n, 4);
     assert_string_equal(items[0].id, "bad");
     assert_string_equal(items[1].id, "basic");
     assert_string_equal(items[1].title, "2024 Test Grand Prix Race");
     assert_int_equal(items[1].laps, 3);
     assert_string_equal(items[2].id, "minimal");
     assert_string_equal(items[2].title, "minimal"); /* no SessionInfo: the id */
+    assert_string_equal(items[3].id, "slowing");
     assert_int_equal(replay_list_sessions(data_dir, items, 1, &n), 0);
     assert_int_equal(n, 1);
     assert_true(replay_list_sessions("/nonexistent", items, 8, &n) < 0);
@@ -427,6 +460,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_basic_seek),
         cmocka_unit_test(test_basic_start_offsets),
         cmocka_unit_test(test_minimal_session),
+        cmocka_unit_test(test_slowing_car_and_reshuffle),
         cmocka_unit_test(test_bad_session),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_list_and_resolve),

@@ -10,6 +10,8 @@ asserts the results worked out by hand in the comments below.
   minimal/  TimingData and LapCount only, LF endings, no BOM (missing topics; lights out
             from LapCount).
   bad/      every kind of bad line (see the test).
+  slowing/  a car passed again and again (a problem, not overtakes) and a car that gains
+            places in one line because others drop back (a reshuffle, not passes).
 """
 import json
 import os
@@ -151,6 +153,32 @@ write("minimal", "TimingData", [
                                 "5": {"NumberOfLaps": 1, "GapToLeader": "+3.210", "IntervalToPositionAhead": {"Value": "+3.210"}}}}),
     ("00:05:00.000", {"Lines": {"5": {"Position": "1", "GapToLeader": "LAP 3"}, "7": {"Position": "2", "GapToLeader": "+0.500"}}}),
 ], bom=False, eol="\n", final_eol=False)
+
+# ---- slowing: lights out 00:01:00 (race 0); six cars, P1..P6 = cars 1..6 ----
+# Car 1 is passed by 2 at 30 s, 3 at 34 s, 4 at 38 s and 5 at 42 s: the first two are
+# reported (each held 2 s, nothing shows yet that car 1 is in trouble), the third pass
+# within 12 s of the last marks car 1 as slowing, and from then on passes on it are none.
+# At 120 s car 6 goes from P6 to P2 in one line: a reshuffle, no pass. At 150 s car 6
+# passes car 2 for P1: a plain overtake, reported at 152 s.
+write("slowing", "SessionStatus", [("00:00:01.000", {"Status": "Inactive"}), ("00:01:00.000", {"Status": "Started"}),
+                                   ("00:05:00.000", {"Status": "Finished"})], bom=False, eol="\n")
+write("slowing", "LapCount", [("00:00:02.000", {"CurrentLap": 1, "TotalLaps": 5})], bom=False, eol="\n")
+
+
+def order(*cars):
+    return {"Lines": {str(c): {"Position": str(i + 1)} for i, c in enumerate(cars)}}
+
+
+write("slowing", "TimingData", [
+    ("00:00:05.000", {"Lines": {str(c): {"Position": str(c), "NumberOfLaps": 0, "InPit": False, "PitOut": False,
+                                         "Retired": False, "Stopped": False} for c in range(1, 7)}}),
+    ("00:01:30.000", order(2, 1, 3, 4, 5, 6)),
+    ("00:01:34.000", order(2, 3, 1, 4, 5, 6)),
+    ("00:01:38.000", order(2, 3, 4, 1, 5, 6)),
+    ("00:01:42.000", order(2, 3, 4, 5, 1, 6)),
+    ("00:03:00.000", order(2, 6, 3, 4, 5, 1)),
+    ("00:03:30.000", order(6, 2, 3, 4, 5, 1)),
+], bom=False, eol="\n")
 
 # ---- bad: every kind of bad line; opened with max_line_bytes = 4096 by the test ----
 deep = '{"a":' * 100 + "1" + "}" * 100
