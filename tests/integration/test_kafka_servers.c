@@ -142,6 +142,17 @@ static void assert_no_gaps(const struct seen *s, const struct server *a, const s
     }
 }
 
+/* The edge's bus gave up on no race event: the stream had every one from Kafka. */
+static void assert_no_seq_gaps(int port)
+{
+    struct response r;
+    assert_int_equal(http_call(port, "GET", "/metrics", "", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    if (!strstr(r.body, "\npitwall_kafka_seq_gaps_total 0\n"))
+        fail_msg("the bus skipped race events:\n%s", r.body);
+    response_free(&r);
+}
+
 static json_t *classification(int port, const char *race)
 {
     char path[160];
@@ -287,6 +298,7 @@ static void test_broker_restart_mid_race_loses_nothing(void **state)
     sse_close(&s);
     assert_true(seen.ended);
     assert_no_gaps(&seen, &all, &edge);
+    assert_no_seq_gaps(edge.port);
     json_t *ca = classification(all.port, race), *cb = classification(edge.port, race);
     assert_same_order(ca, cb);
     json_decref(ca);
