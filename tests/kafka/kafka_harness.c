@@ -9,6 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 
+bool harness_bus_healthy(void *bus)
+{
+    return ((struct pw_bus *)bus)->ops->healthy(bus);
+}
+
+bool harness_bus_unhealthy(void *bus)
+{
+    return !harness_bus_healthy(bus);
+}
+
 static void copy_value(const char *line, const char *key, char *dst, size_t cap)
 {
     size_t kl = strlen(key);
@@ -18,8 +28,7 @@ static void copy_value(const char *line, const char *key, char *dst, size_t cap)
     }
 }
 
-int harness_init(struct harness *h, const char *env_dir, const char *prefix,
-                 const char *bootstrap)
+int harness_init(struct harness *h, const char *env_dir, const char *prefix, const char *bootstrap)
 {
     char path[600], line[512];
     memset(h, 0, sizeof *h);
@@ -44,8 +53,7 @@ int harness_init(struct harness *h, const char *env_dir, const char *prefix,
                             "pitwall-race-control"};
     /* the pid keeps reruns against the same broker apart */
     for (int i = 0; i < 4; i++)
-        snprintf(h->topics[i], sizeof h->topics[i], "%s-%d-%s", prefix, (int)getpid(),
-                 names[i]);
+        snprintf(h->topics[i], sizeof h->topics[i], "%s-%d-%s", prefix, (int)getpid(), names[i]);
     snprintf(h->group, sizeof h->group, "%s-%d-group", prefix, (int)getpid());
     h->cfg.topic_positions = h->topics[0];
     h->cfg.topic_commentary = h->topics[1];
@@ -107,8 +115,8 @@ void harness_bus_destroy(uv_loop_t *loop, struct pw_bus *bus)
 int harness_env(const struct harness *h, const char *cmd)
 {
     char line[1200];
-    snprintf(line, sizeof line, "bash %s/tools/kafka/kafka_env.sh %s %s", PITWALL_SOURCE_DIR,
-             cmd, h->env_dir);
+    snprintf(line, sizeof line, "bash %s/tools/kafka/kafka_env.sh %s %s", PITWALL_SOURCE_DIR, cmd,
+             h->env_dir);
     return system(line);
 }
 

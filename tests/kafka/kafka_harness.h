@@ -23,10 +23,12 @@ struct harness {
 
 /* Reads DIR/env; topics and group get `prefix` so tests do not see each other's data.
  * bootstrap: NULL = the env's broker. */
-int harness_init(struct harness *h, const char *env_dir, const char *prefix,
-                 const char *bootstrap);
+int harness_init(struct harness *h, const char *env_dir, const char *prefix, const char *bootstrap);
 /* Runs the loop until cond(ctx) or timeout; returns cond's last value. */
 bool harness_run_until(uv_loop_t *loop, bool (*cond)(void *ctx), void *ctx, int timeout_ms);
+/* Conds for harness_run_until: is the bus (a struct pw_bus *) connected, or not? */
+bool harness_bus_healthy(void *bus);
+bool harness_bus_unhealthy(void *bus);
 /* Runs the loop for ms milliseconds. */
 void harness_run_for(uv_loop_t *loop, int ms);
 /* Destroys the bus and lets the loop close its handles. */

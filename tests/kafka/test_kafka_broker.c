@@ -49,14 +49,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static bool bus_unhealthy(void *b)
-{
-    return !((struct pw_bus *)b)->ops->healthy(b);
-}
-static bool bus_healthy(void *b)
-{
-    return ((struct pw_bus *)b)->ops->healthy(b);
-}
 
 static void check_stream(const struct fixture_race *race, const struct recorder *rec)
 {
@@ -93,7 +85,7 @@ static void test_full_race_end_to_end(void **state)
                          st.poison_bad_json + st.poison_other,
                      0);
     assert_int_equal(st.seq_gaps, 0);
-    assert_true(harness_run_until(&c->loop, bus_healthy, edge, 5000));
+    assert_true(harness_run_until(&c->loop, harness_bus_healthy, edge, 5000));
     char metrics[4096];
     assert_true(bus_kafka_format_metrics(edge, metrics, sizeof metrics) > 0);
     if (!strstr(metrics, "pitwall_kafka_brokers_up 1\n"))
@@ -281,15 +273,15 @@ static void test_broker_killed_mid_race(void **state)
         harness_dump_stats("edge", edge);
         fail_msg("got %d of %d", rec.n, third);
     }
-    assert_true(harness_run_until(&c->loop, bus_healthy, edge, 5000));
+    assert_true(harness_run_until(&c->loop, harness_bus_healthy, edge, 5000));
     publisher_close(&pub);
 
     assert_int_equal(harness_env(&c->h, "kill-broker"), 0);
     publisher_start(&c->loop, &pub2, runner, &race, third, 2 * third, 2);
     assert_true(harness_run_until(&c->loop, publisher_done, &pub2, 30000));
     assert_int_equal(pub2.failures, 0); /* publishing keeps queueing during the outage */
-    assert_true(harness_run_until(&c->loop, bus_unhealthy, edge, 20000));
-    assert_true(harness_run_until(&c->loop, bus_unhealthy, runner, 20000));
+    assert_true(harness_run_until(&c->loop, harness_bus_unhealthy, edge, 20000));
+    assert_true(harness_run_until(&c->loop, harness_bus_unhealthy, runner, 20000));
     int before = rec.n;
     harness_run_for(&c->loop, 500);
     assert_int_equal(rec.n, before); /* the edge keeps its state, nothing arrives */
@@ -299,7 +291,7 @@ static void test_broker_killed_mid_race(void **state)
     publisher_start(&c->loop, &pub3, runner, &race, 2 * third, race.n, 1);
     struct expect all = {&rec, race.n};
     assert_true(harness_run_until(&c->loop, expect_count, &all, 90000));
-    assert_true(harness_run_until(&c->loop, bus_healthy, edge, 20000));
+    assert_true(harness_run_until(&c->loop, harness_bus_healthy, edge, 20000));
     harness_run_for(&c->loop, 500);
     check_stream(&race, &rec);
     struct bus_kafka_stats st;

@@ -59,15 +59,6 @@ static int mock_teardown(void **state)
     return 0;
 }
 
-static bool unhealthy(void *b)
-{
-    return !((struct pw_bus *)b)->ops->healthy(b);
-}
-static bool healthy(void *b)
-{
-    return ((struct pw_bus *)b)->ops->healthy(b);
-}
-
 static void check_stream(const struct fixture_race *race, const struct recorder *rec)
 {
     char why[256] = "";
@@ -75,49 +66,64 @@ static void check_stream(const struct fixture_race *race, const struct recorder 
         fail_msg("%s", why);
 }
 
+/* A race, a RUNNER bus to publish it and an EDGE bus that records it. */
+struct pair {
+    struct fixture_race race;
+    struct recorder rec;
+    struct pw_bus *runner, *edge;
+};
+
+static void pair_start(struct mock *m, struct pair *p, const struct bus_kafka_config *cfg,
+                       const char *race_id, unsigned seed)
+{
+    fixture_race_make(&p->race, race_id, 12, 6, seed);
+    recorder_init(&p->rec, race_id);
+    assert_int_equal(bus_kafka_create(&m->loop, cfg, BUS_KAFKA_RUNNER, &m->h.log, &p->runner), 0);
+    assert_int_equal(bus_kafka_create(&m->loop, cfg, BUS_KAFKA_EDGE, &m->h.log, &p->edge), 0);
+    pw_bus_subscribe_events(p->edge, PW_BUS_ALL, recorder_on_event, &p->rec);
+}
+
+static void pair_stop(struct mock *m, struct pair *p)
+{
+    harness_bus_destroy(&m->loop, p->edge);
+    harness_bus_destroy(&m->loop, p->runner);
+    recorder_free(&p->rec);
+    fixture_race_free(&p->race);
+}
+
 /* The only broker goes down mid-race: both buses report it, publishing goes on, and after
  * the broker is back the edge has every event exactly once. */
 static void test_mock_broker_down_and_up(void **state)
 {
     struct mock *m = *state;
-    struct fixture_race race;
-    struct recorder rec;
-    struct pw_bus *runner, *edge;
+    struct pair pr;
     struct publisher p1, p2;
-    fixture_race_make(&race, "mock-down", 12, 6, 21);
-    recorder_init(&rec, "mock-down");
-    assert_int_equal(bus_kafka_create(&m->loop, &m->h.cfg, BUS_KAFKA_RUNNER, &m->h.log, &runner),
-                     0);
-    assert_int_equal(bus_kafka_create(&m->loop, &m->h.cfg, BUS_KAFKA_EDGE, &m->h.log, &edge), 0);
-    pw_bus_subscribe_events(edge, PW_BUS_ALL, recorder_on_event, &rec);
-    int half = race.n / 2;
-    publisher_start(&m->loop, &p1, runner, &race, 0, half, 0);
-    struct expect w = {&rec, half};
+    pair_start(m, &pr, &m->h.cfg, "mock-down", 21);
+    int half = pr.race.n / 2;
+    publisher_start(&m->loop, &p1, pr.runner, &pr.race, 0, half, 0);
+    struct expect w = {&pr.rec, half};
     assert_true(harness_run_until(&m->loop, expect_count, &w, 30000));
-    assert_true(harness_run_until(&m->loop, healthy, edge, 10000));
+    assert_true(harness_run_until(&m->loop, harness_bus_healthy, pr.edge, 10000));
 
     assert_int_equal(rd_kafka_mock_broker_set_down(m->mc, 1), 0);
-    publisher_start(&m->loop, &p2, runner, &race, half, race.n, 0);
+    publisher_start(&m->loop, &p2, pr.runner, &pr.race, half, pr.race.n, 0);
     assert_int_equal(p2.failures, 0);
-    assert_true(harness_run_until(&m->loop, unhealthy, runner, 20000));
-    assert_true(harness_run_until(&m->loop, unhealthy, edge, 20000));
-    assert_true(rec.n < race.n);
+    assert_true(harness_run_until(&m->loop, harness_bus_unhealthy, pr.runner, 20000));
+    assert_true(harness_run_until(&m->loop, harness_bus_unhealthy, pr.edge, 20000));
+    assert_true(pr.rec.n < pr.race.n);
 
     assert_int_equal(rd_kafka_mock_broker_set_up(m->mc, 1), 0);
-    struct expect all = {&rec, race.n};
+    struct expect all = {&pr.rec, pr.race.n};
     assert_true(harness_run_until(&m->loop, expect_count, &all, 60000));
-    assert_true(harness_run_until(&m->loop, healthy, runner, 20000));
+    assert_true(harness_run_until(&m->loop, harness_bus_healthy, pr.runner, 20000));
     harness_run_for(&m->loop, 300);
-    check_stream(&race, &rec);
+    check_stream(&pr.race, &pr.rec);
     struct bus_kafka_stats st;
-    bus_kafka_get_stats(runner, &st);
+    bus_kafka_get_stats(pr.runner, &st);
     assert_int_equal(st.delivery_failed, 0);
     publisher_close(&p1);
     publisher_close(&p2);
-    harness_bus_destroy(&m->loop, edge);
-    harness_bus_destroy(&m->loop, runner);
-    recorder_free(&rec);
-    fixture_race_free(&race);
+    pair_stop(m, &pr);
 }
 
 /* Produce and fetch requests fail with retriable errors and dropped connections: the
@@ -126,12 +132,8 @@ static void test_mock_broker_down_and_up(void **state)
 static void test_mock_request_errors(void **state)
 {
     struct mock *m = *state;
-    struct fixture_race race;
-    struct recorder rec;
-    struct pw_bus *runner, *edge;
+    struct pair pr;
     struct publisher p;
-    fixture_race_make(&race, "mock-errors", 12, 6, 22);
-    recorder_init(&rec, "mock-errors");
     rd_kafka_mock_push_request_errors(
         m->mc, API_PRODUCE, 5, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
         RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
@@ -139,26 +141,20 @@ static void test_mock_request_errors(void **state)
     rd_kafka_mock_push_request_errors(
         m->mc, API_FETCH, 3, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
         RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
-    assert_int_equal(bus_kafka_create(&m->loop, &m->h.cfg, BUS_KAFKA_RUNNER, &m->h.log, &runner),
-                     0);
-    assert_int_equal(bus_kafka_create(&m->loop, &m->h.cfg, BUS_KAFKA_EDGE, &m->h.log, &edge), 0);
-    pw_bus_subscribe_events(edge, PW_BUS_ALL, recorder_on_event, &rec);
-    publisher_start(&m->loop, &p, runner, &race, 0, race.n, 0);
-    struct expect all = {&rec, race.n};
+    pair_start(m, &pr, &m->h.cfg, "mock-errors", 22);
+    publisher_start(&m->loop, &p, pr.runner, &pr.race, 0, pr.race.n, 0);
+    struct expect all = {&pr.rec, pr.race.n};
     assert_true(harness_run_until(&m->loop, expect_count, &all, 60000));
     harness_run_for(&m->loop, 500);
-    check_stream(&race, &rec);
+    check_stream(&pr.race, &pr.rec);
     struct bus_kafka_stats st;
-    bus_kafka_get_stats(runner, &st);
+    bus_kafka_get_stats(pr.runner, &st);
     assert_int_equal(st.delivery_failed, 0);
-    bus_kafka_get_stats(edge, &st);
+    bus_kafka_get_stats(pr.edge, &st);
     assert_int_equal(st.duplicates, 0);
     assert_int_equal(st.seq_gaps, 0);
     publisher_close(&p);
-    harness_bus_destroy(&m->loop, edge);
-    harness_bus_destroy(&m->loop, runner);
-    recorder_free(&rec);
-    fixture_race_free(&race);
+    pair_stop(m, &pr);
 }
 
 /* A broker slower than the message timeout: publish returns at once (nothing is flushed
@@ -179,7 +175,7 @@ static void test_mock_slow_broker(void **state)
     recorder_init(&rec, "mock-slow");
     assert_int_equal(bus_kafka_create(&m->loop, &cfg, BUS_KAFKA_RUNNER, &m->h.log, &runner), 0);
     /* let the producer connect and register its schema before the broker slows down */
-    assert_true(harness_run_until(&m->loop, healthy, runner, 10000));
+    assert_true(harness_run_until(&m->loop, harness_bus_healthy, runner, 10000));
     harness_run_for(&m->loop, 300);
     assert_int_equal(rd_kafka_mock_broker_set_rtt(m->mc, 1, 4000), 0);
     int n_json = 0;
@@ -219,46 +215,37 @@ static void test_mock_slow_broker(void **state)
 static void test_mock_partition_slow_to_return(void **state)
 {
     struct mock *m = *state;
-    struct fixture_race race;
-    struct recorder rec;
-    struct pw_bus *runner, *edge;
+    struct pair pr;
     struct publisher p1, p2;
     struct bus_kafka_config cfg = m->h.cfg;
     cfg.hold_ms = 1000;
-    fixture_race_make(&race, "mock-leaderless", 12, 6, 25);
-    recorder_init(&rec, "mock-leaderless");
-    assert_int_equal(bus_kafka_create(&m->loop, &cfg, BUS_KAFKA_RUNNER, &m->h.log, &runner), 0);
-    assert_int_equal(bus_kafka_create(&m->loop, &cfg, BUS_KAFKA_EDGE, &m->h.log, &edge), 0);
-    pw_bus_subscribe_events(edge, PW_BUS_ALL, recorder_on_event, &rec);
-    int half = race.n / 2;
-    publisher_start(&m->loop, &p1, runner, &race, 0, half, 0);
-    struct expect w = {&rec, half};
+    pair_start(m, &pr, &cfg, "mock-leaderless", 25);
+    int half = pr.race.n / 2;
+    publisher_start(&m->loop, &p1, pr.runner, &pr.race, 0, half, 0);
+    struct expect w = {&pr.rec, half};
     assert_true(harness_run_until(&m->loop, expect_count, &w, 30000));
 
     for (int part = 0; part < 3; part++)
         assert_int_equal(rd_kafka_mock_partition_set_leader(m->mc, m->h.topics[2], part, -1), 0);
-    publisher_start(&m->loop, &p2, runner, &race, half, race.n, 0);
+    publisher_start(&m->loop, &p2, pr.runner, &pr.race, half, pr.race.n, 0);
     harness_run_for(&m->loop, 5 * cfg.hold_ms);
     struct bus_kafka_stats st;
-    bus_kafka_get_stats(edge, &st);
-    assert_true(rec.n < race.n);
+    bus_kafka_get_stats(pr.edge, &st);
+    assert_true(pr.rec.n < pr.race.n);
     assert_int_equal(st.seq_gaps, 0);
 
     for (int part = 0; part < 3; part++)
         assert_int_equal(rd_kafka_mock_partition_set_leader(m->mc, m->h.topics[2], part, 1), 0);
-    struct expect all = {&rec, race.n};
+    struct expect all = {&pr.rec, pr.race.n};
     if (!harness_run_until(&m->loop, expect_count, &all, 60000))
-        harness_dump_stats("edge", edge);
+        harness_dump_stats("edge", pr.edge);
     harness_run_for(&m->loop, 300);
-    check_stream(&race, &rec);
-    bus_kafka_get_stats(edge, &st);
+    check_stream(&pr.race, &pr.rec);
+    bus_kafka_get_stats(pr.edge, &st);
     assert_int_equal(st.seq_gaps, 0);
     publisher_close(&p1);
     publisher_close(&p2);
-    harness_bus_destroy(&m->loop, edge);
-    harness_bus_destroy(&m->loop, runner);
-    recorder_free(&rec);
-    fixture_race_free(&race);
+    pair_stop(m, &pr);
 }
 
 /* An event is lost for good (never written) and the events topic then goes quiet while
@@ -268,46 +255,37 @@ static void test_mock_partition_slow_to_return(void **state)
 static void test_mock_lost_event_given_up_after_check(void **state)
 {
     struct mock *m = *state;
-    struct fixture_race race;
-    struct recorder rec;
-    struct pw_bus *runner, *edge;
+    struct pair pr;
     struct bus_kafka_config cfg = m->h.cfg;
     cfg.hold_ms = 1000;
-    fixture_race_make(&race, "mock-lost", 12, 6, 26);
-    recorder_init(&rec, "mock-lost");
-    assert_int_equal(bus_kafka_create(&m->loop, &cfg, BUS_KAFKA_RUNNER, &m->h.log, &runner), 0);
-    assert_int_equal(bus_kafka_create(&m->loop, &cfg, BUS_KAFKA_EDGE, &m->h.log, &edge), 0);
-    pw_bus_subscribe_events(edge, PW_BUS_ALL, recorder_on_event, &rec);
+    pair_start(m, &pr, &cfg, "mock-lost", 26);
     int lost = -1, written = 0, last_positions = -1;
-    for (int i = 0; i < race.n; i++) {
-        const struct pw_event *ev = &race.ev[i];
+    for (int i = 0; i < pr.race.n; i++) {
+        const struct pw_event *ev = &pr.race.ev[i];
         bool events_topic = ev->type != PW_EV_POSITIONS && ev->type != PW_EV_COMMENTARY;
-        if (events_topic && lost < 0 && i > race.n / 3)
+        if (events_topic && lost < 0 && i > pr.race.n / 3)
             lost = i;
         if (events_topic && lost >= 0)
             continue; /* from the lost one on, the events topic stays quiet */
-        assert_int_equal(pw_bus_publish_event(runner, ev), 0);
+        assert_int_equal(pw_bus_publish_event(pr.runner, ev), 0);
         written++;
         if (ev->type == PW_EV_POSITIONS)
             last_positions = i;
     }
     assert_true(lost > 0 && last_positions > lost);
-    struct expect all = {&rec, written};
+    struct expect all = {&pr.rec, written};
     if (!harness_run_until(&m->loop, expect_count, &all, 30000))
-        harness_dump_stats("edge", edge);
-    assert_int_equal(rec.n, written);
+        harness_dump_stats("edge", pr.edge);
+    assert_int_equal(pr.rec.n, written);
     struct bus_kafka_stats st;
-    bus_kafka_get_stats(edge, &st);
+    bus_kafka_get_stats(pr.edge, &st);
     assert_true(st.seq_gaps >= 1);
-    /* the last positions tick came, after the gap, last of the race events */
-    int last_race = rec.n - 1;
-    while (last_race > 0 && rec.ev[last_race].type == PW_EV_COMMENTARY)
+    /* the last positions tick came, after the gap, last of the pr.race events */
+    int last_race = pr.rec.n - 1;
+    while (last_race > 0 && pr.rec.ev[last_race].type == PW_EV_COMMENTARY)
         last_race--;
-    assert_int_equal(rec.ev[last_race].seq, race.ev[last_positions].seq);
-    harness_bus_destroy(&m->loop, edge);
-    harness_bus_destroy(&m->loop, runner);
-    recorder_free(&rec);
-    fixture_race_free(&race);
+    assert_int_equal(pr.rec.ev[last_race].seq, pr.race.ev[last_positions].seq);
+    pair_stop(m, &pr);
 }
 
 int main(int argc, char **argv)
