@@ -69,10 +69,10 @@ struct bus_kafka_config {
     const char *topic_events;     /* "pitwall-race-events" */
     const char *topic_control;    /* "pitwall-race-control" */
     const char *consumer_group;   /* base name: "f1-leaderboard-consumer" */
-    int hold_ms; /* how long (while connected) an out-of-order event waits for a missing seq */
+    int hold_ms; /* how long (while connected) an event waits for a missing seq at least */
 };
 
-/* Topic names and group as above, no properties, hold_ms 5000. */
+/* Topic names and group as above, no properties, hold_ms 30000. */
 void bus_kafka_config_defaults(struct bus_kafka_config *c);
 
 /* Creates the bus and its clients; nothing is sent before the loop runs. Errors: -EINVAL

@@ -13,7 +13,10 @@ void bus_kafka_config_defaults(struct bus_kafka_config *c)
     c->topic_events = "pitwall-race-events";
     c->topic_control = "pitwall-race-control";
     c->consumer_group = "f1-leaderboard-consumer";
-    c->hold_ms = 5000;
+    /* long: the brokers' "read to the end" cannot see what a producer still holds (positions
+     * waiting for the registry, retries), so time covers that; real losses are given up at
+     * once when both topics move past them (kafka_stream.h) */
+    c->hold_ms = 30000;
 }
 
 const char *kafka_conf_find(const struct bus_kafka_config *cfg, const char *key)

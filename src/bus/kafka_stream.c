@@ -402,7 +402,9 @@ void kafka_stream_expire(struct kafka_stream *s, int64_t now_ms,
                (!caught_up || caught_up(ctx, r->race_id) >= r->held[0].since_ms + s->hold_ms))
             skip_gap(s, r, "not in Kafka after waiting");
         int late = 0;
-        while (late < r->n_comments && now_ms - r->comments[late].since_ms >= s->hold_ms)
+        int64_t comment_wait =
+            s->hold_ms < KAFKA_STREAM_COMMENT_WAIT_MS ? s->hold_ms : KAFKA_STREAM_COMMENT_WAIT_MS;
+        while (late < r->n_comments && now_ms - r->comments[late].since_ms >= comment_wait)
             late++;
         if (late)
             flush_comments(s, r, late);

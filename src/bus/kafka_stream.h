@@ -21,7 +21,7 @@
  * - Commentary has its own numbering and is delivered as it comes, except that a line for
  *   a race whose meta is not known yet (a late consumer may read the commentary topic
  *   before the race's first event) waits for it: up to KAFKA_STREAM_COMMENTS lines and
- *   hold_ms, after which it goes on without meta.
+ *   the shorter of hold_ms and KAFKA_STREAM_COMMENT_WAIT_MS, then goes on without meta.
  *
  * Ownership: the stream owns its per-race tables; delivered events, their state and meta
  * are borrowed for the duration of the callback. Races are bounded (KAFKA_STREAM_RACES):
@@ -39,6 +39,7 @@
 #define KAFKA_STREAM_HOLD 256
 #define KAFKA_STREAM_LEGACY_FLUSH_MS 250
 #define KAFKA_STREAM_COMMENTS 64
+#define KAFKA_STREAM_COMMENT_WAIT_MS 5000 /* most a line waits for its race's meta */
 
 struct kafka_stream_stats {
     uint64_t ticks;            /* positions events delivered */

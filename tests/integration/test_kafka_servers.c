@@ -64,9 +64,10 @@ static void make_config(char *out, size_t len, const char *name)
              "    events: \"it-%s-events\"\n"
              "    control: \"it-%s-control\"\n"
              "  consumer_group: \"it-%s\"\n"
-             /* shorter than the default: makes giving up too early on a missing event
-              * (a partition slow to return after the broker restart) more likely to show */
-             "  hold_ms: 3000\n",
+             /* shorter than the default, so that giving up too early on a missing event (a
+              * partition slow to return after the broker restart) would show; longer than
+              * a producer's retry after the restart */
+             "  hold_ms: 10000\n",
              bootstrap, registry, tag, tag, tag, tag, tag);
 }
 
@@ -317,9 +318,9 @@ static void test_bad_kafka_setting_named(void **state)
     (void)state;
     char yaml[2048], line[512];
     make_config(yaml, sizeof yaml, "bad");
-    char *hold = strstr(yaml, "hold_ms: 3000");
+    char *hold = strstr(yaml, "hold_ms: 10000");
     assert_non_null(hold);
-    memcpy(hold, "hold_ms:    5", 13);
+    memcpy(hold, "hold_ms:     5", 14);
     struct server srv;
     assert_int_equal(server_start(&srv, yaml, NULL, NULL), -1);
     FILE *f = fopen(srv.log_path, "r");

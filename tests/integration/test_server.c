@@ -160,6 +160,15 @@ static void read_legacy_stream(struct sse *s, const char *race_id, char grid[][4
     }
 }
 
+/* Opens the stream at before + race_id + after and asserts it opened. */
+static void open_stream(struct sse *st, int port, const char *before, const char *race_id,
+                        const char *after, const char *last_event_id)
+{
+    char path[200];
+    snprintf(path, sizeof path, "%s%s%s", before, race_id, after);
+    assert_int_equal(sse_open(st, port, path, last_event_id), 0);
+}
+
 static void test_full_race_over_http_and_restart(void **state)
 {
     (void)state;
@@ -182,11 +191,9 @@ static void test_full_race_over_http_and_restart(void **state)
     response_free(&r);
 
     struct sse pos, com;
-    snprintf(path, sizeof path, "/api/positions/stream?race_id=%s", race_id);
-    assert_int_equal(sse_open(&pos, srv.port, path, NULL), 0);
+    open_stream(&pos, srv.port, "/api/positions/stream?race_id=", race_id, "", NULL);
     assert_int_equal(pos.status, 200);
-    snprintf(path, sizeof path, "/api/commentary/stream?race_id=%s", race_id);
-    assert_int_equal(sse_open(&com, srv.port, path, NULL), 0);
+    open_stream(&com, srv.port, "/api/commentary/stream?race_id=", race_id, "", NULL);
     struct stream_result pr, cr;
     read_legacy_stream(&pos, race_id, grid, n_grid, "positions", &pr);
     read_legacy_stream(&com, race_id, grid, n_grid, "commentary", &cr);
@@ -236,19 +243,15 @@ static void test_two_races_never_mix(void **state)
     assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
     char grid[MAX_CARS][4];
     int n_grid = grid_numbers(srv.port, grid);
-    char a[64], b[64], path[160];
+    char a[64], b[64];
     start_race(srv.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":5,\"tick_hz\":5}", a, sizeof a);
     start_race(srv.port, "{\"driver_name\":\"Max Verstappen\",\"duration_s\":5,\"tick_hz\":5}", b, sizeof b);
     assert_string_not_equal(a, b);
     struct sse sa, sb, ca, cb;
-    snprintf(path, sizeof path, "/api/positions/stream?race_id=%s", a);
-    assert_int_equal(sse_open(&sa, srv.port, path, NULL), 0);
-    snprintf(path, sizeof path, "/api/positions/stream?race_id=%s", b);
-    assert_int_equal(sse_open(&sb, srv.port, path, NULL), 0);
-    snprintf(path, sizeof path, "/api/commentary/stream?race_id=%s", a);
-    assert_int_equal(sse_open(&ca, srv.port, path, NULL), 0);
-    snprintf(path, sizeof path, "/api/commentary/stream?race_id=%s", b);
-    assert_int_equal(sse_open(&cb, srv.port, path, NULL), 0);
+    open_stream(&sa, srv.port, "/api/positions/stream?race_id=", a, "", NULL);
+    open_stream(&sb, srv.port, "/api/positions/stream?race_id=", b, "", NULL);
+    open_stream(&ca, srv.port, "/api/commentary/stream?race_id=", a, "", NULL);
+    open_stream(&cb, srv.port, "/api/commentary/stream?race_id=", b, "", NULL);
     struct stream_result ra, rb, rca, rcb;
     /* read_legacy_stream asserts race_id on every frame and every car. */
     read_legacy_stream(&sa, a, grid, n_grid, "positions", &ra);
@@ -640,8 +643,7 @@ static void test_sse_bytes_match_the_original_contract(void **state)
 
     struct response r;
     char ct[128];
-    snprintf(path, sizeof path, "/api/positions/stream?race_id=%s", race);
-    assert_int_equal(sse_open(&pos, srv.port, path, NULL), 0);
+    open_stream(&pos, srv.port, "/api/positions/stream?race_id=", race, "", NULL);
     sse_close(&pos);
     assert_int_equal(http_call(srv.port, "GET", "/api/health", "Origin: http://localhost:5173\r\n", NULL, &r), 0);
     assert_true(response_header(&r, "Access-Control-Allow-Origin", ct, sizeof ct));
@@ -666,8 +668,7 @@ static void test_shutdown_ends_streams_and_keeps_history(void **state)
     assert_int_equal(collect(&s, &l, 100000), 1);
     sse_close(&s);
     start_race(srv.port, "{\"driver_name\":\"Fernando Alonso\",\"duration_s\":60}", running, sizeof running);
-    snprintf(path, sizeof path, "/api/race/%s/stream", running);
-    assert_int_equal(sse_open(&s, srv.port, path, NULL), 0);
+    open_stream(&s, srv.port, "/api/race/", running, "/stream", NULL);
     struct sse_frame f;
     assert_int_equal(sse_next(&s, &f, 5000), 1); /* the snapshot */
     sse_frame_free(&f);

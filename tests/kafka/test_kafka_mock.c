@@ -144,7 +144,11 @@ static void test_mock_request_errors(void **state)
     pair_start(m, &pr, &m->h.cfg, "mock-errors", 22);
     publisher_start(&m->loop, &p, pr.runner, &pr.race, 0, pr.race.n, 0);
     struct expect all = {&pr.rec, pr.race.n};
-    assert_true(harness_run_until(&m->loop, expect_count, &all, 60000));
+    if (!harness_run_until(&m->loop, expect_count, &all, 60000)) {
+        harness_dump_stats("runner", pr.runner);
+        harness_dump_stats("edge", pr.edge);
+        fail_msg("%d of %d events arrived", pr.rec.n, pr.race.n);
+    }
     harness_run_for(&m->loop, 500);
     check_stream(&pr.race, &pr.rec);
     struct bus_kafka_stats st;
