@@ -29,7 +29,6 @@
 #define KAFKA_CLOSE_FLUSH_MS 5000
 #define KAFKA_MAX_PAUSED 64
 #define KAFKA_STALE_GRACE_MS 30000 /* groups read from the start, minus what is this old */
-#define KAFKA_WATERMARKS_EVERY_MS 1000 /* while an event waits for a missing one */
 
 enum client_kind { CLIENT_PRODUCER, CLIENT_RUNNER, CLIENT_WORKER, CLIENT_EDGE, CLIENT_COUNT };
 static const char *const client_names[CLIENT_COUNT] = {"producer", "runner", "commentary",
@@ -579,13 +578,10 @@ static void client_timer_cb(uv_timer_t *t)
                 kafka_stream_restart_clocks(c->stream, now);
             /* An event has waited long for a missing one: ask the brokers how far the
              * race topics go, so that it is given up only if it is not in Kafka. */
-            const struct kafka_watermarks_answer *last = kafka_watermarks_last(c->marks);
-            if (kafka_stream_overdue(c->stream, now) && !kafka_watermarks_busy(c->marks) &&
-                (last->asked_at_ms == INT64_MIN ||
-                 now - last->asked_at_ms >= KAFKA_WATERMARKS_EVERY_MS)) {
+            if (kafka_stream_overdue(c->stream, now)) {
                 const char *race_topics[] = {c->bus->topic_names[TOPIC_POSITIONS],
                                              c->bus->topic_names[TOPIC_EVENTS]};
-                kafka_watermarks_start(c->marks, race_topics, 2, now);
+                kafka_watermarks_start(c->marks, race_topics, 2, now); /* paced there */
             }
             kafka_stream_expire(c->stream, now, client_caught_up, c);
         }

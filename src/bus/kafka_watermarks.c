@@ -17,6 +17,7 @@ struct kafka_watermarks {
     rd_kafka_topic_partition_list_t *parts; /* offset: high watermark; err: per partition */
     int64_t low[KAFKA_WATERMARKS_MAX];      /* low watermarks, by index in `parts` */
     int64_t asked_at_ms;
+    int64_t tried_at_ms; /* last start, answered or not: paces the queries */
     struct kafka_watermarks_answer last;
 };
 
@@ -89,6 +90,7 @@ int kafka_watermarks_create(uv_loop_t *loop, rd_kafka_t *rk, const struct pw_log
     w->rk = rk;
     w->log = log;
     w->last.asked_at_ms = INT64_MIN;
+    w->tried_at_ms = INT64_MIN;
     *out = w;
     return 0;
 }
@@ -96,8 +98,10 @@ int kafka_watermarks_create(uv_loop_t *loop, rd_kafka_t *rk, const struct pw_log
 int kafka_watermarks_start(struct kafka_watermarks *w, const char *const *topics, int n,
                            int64_t now_ms)
 {
-    if (w->busy)
+    if (w->busy ||
+        (w->tried_at_ms != INT64_MIN && now_ms - w->tried_at_ms < KAFKA_WATERMARKS_EVERY_MS))
         return -EBUSY;
+    w->tried_at_ms = now_ms;
     rd_kafka_topic_partition_list_t *assigned = NULL, *parts = NULL;
     int rc = 0;
     if (rd_kafka_assignment(w->rk, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -132,11 +136,6 @@ int kafka_watermarks_start(struct kafka_watermarks *w, const char *const *topics
 done:
     rd_kafka_topic_partition_list_destroy(assigned);
     return rc;
-}
-
-bool kafka_watermarks_busy(const struct kafka_watermarks *w)
-{
-    return w->busy;
 }
 
 const struct kafka_watermarks_answer *kafka_watermarks_last(const struct kafka_watermarks *w)

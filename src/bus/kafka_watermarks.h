@@ -21,6 +21,7 @@
 
 #define KAFKA_WATERMARKS_MAX 128         /* partitions per answer */
 #define KAFKA_WATERMARKS_TIMEOUT_MS 1000 /* per partition asked */
+#define KAFKA_WATERMARKS_EVERY_MS 1000   /* at most one query started this often */
 
 struct kafka_watermarks_answer {
     int64_t asked_at_ms; /* wall time the query started; INT64_MIN: no answer yet */
@@ -36,11 +37,11 @@ struct kafka_watermarks;
 
 int kafka_watermarks_create(uv_loop_t *loop, rd_kafka_t *rk, const struct pw_log *log,
                             struct kafka_watermarks **out);
-/* Starts a query over the assigned partitions of `topics` (n names). 0, -EBUSY (one is
- * in flight), -ENOMEM, -EAGAIN (none of them assigned, e.g. mid-rebalance; or no thread). */
+/* Starts a query over the assigned partitions of `topics` (n names). 0, -EBUSY (one is in
+ * flight, or one was started less than KAFKA_WATERMARKS_EVERY_MS ago), -ENOMEM, -EAGAIN
+ * (none of them assigned, e.g. mid-rebalance; or no thread). */
 int kafka_watermarks_start(struct kafka_watermarks *w, const char *const *topics, int n,
                            int64_t now_ms);
-bool kafka_watermarks_busy(const struct kafka_watermarks *w);
 /* The last complete answer (asked_at_ms INT64_MIN before the first). */
 const struct kafka_watermarks_answer *kafka_watermarks_last(const struct kafka_watermarks *w);
 void kafka_watermarks_destroy(struct kafka_watermarks *w);

@@ -284,7 +284,7 @@ static void test_mock_lost_event_given_up_after_check(void **state)
     struct bus_kafka_stats st;
     bus_kafka_get_stats(pr.edge, &st);
     assert_true(st.seq_gaps >= 1);
-    /* the last positions tick came, after the gap, last of the pr.race events */
+    /* the last positions tick came, after the gap, last of the race events */
     int last_race = pr.rec.n - 1;
     while (last_race > 0 && pr.rec.ev[last_race].type == PW_EV_COMMENTARY)
         last_race--;
