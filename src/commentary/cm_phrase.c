@@ -1,5 +1,7 @@
 #include "commentary/cm_phrase.h"
 
+#include "core/utf8.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -169,22 +171,11 @@ int cm_phrase_utf8_chars(const char *s)
     int n = 0;
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        int extra;
-        if (*p < 0x80)
-            extra = 0;
-        else if ((*p & 0xE0) == 0xC0 && *p >= 0xC2)
-            extra = 1;
-        else if ((*p & 0xF0) == 0xE0)
-            extra = 2;
-        else if ((*p & 0xF8) == 0xF0 && *p <= 0xF4)
-            extra = 3;
-        else
+        uint32_t cp;
+        int len = pw_utf8_decode(p, &cp);
+        if (len == 0)
             return -1;
-        p++;
-        for (int i = 0; i < extra; i++, p++) {
-            if ((*p & 0xC0) != 0x80)
-                return -1;
-        }
+        p += len;
         n++;
     }
     return n;

@@ -1,5 +1,7 @@
 #include "commentary/cm_rules.h"
 
+#include "core/utf8.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -35,24 +37,13 @@ static void sanitize_utf8(char *s)
 {
     unsigned char *p = (unsigned char *)s;
     while (*p) {
-        int extra = -1;
-        if (*p >= 0x20 && *p < 0x7F)
-            extra = 0;
-        else if ((*p & 0xE0) == 0xC0 && *p >= 0xC2)
-            extra = 1;
-        else if ((*p & 0xF0) == 0xE0)
-            extra = 2;
-        else if ((*p & 0xF8) == 0xF0 && *p <= 0xF4)
-            extra = 3;
-        for (int i = 1; extra > 0 && i <= extra; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                extra = -1;
-        }
-        if (extra < 0) {
+        uint32_t cp;
+        int len = pw_utf8_decode(p, &cp);
+        if (len == 0 || cp < 0x20 || cp == 0x7F) {
             *p++ = '?';
             continue;
         }
-        p += extra + 1;
+        p += len;
     }
 }
 

@@ -1,6 +1,7 @@
 #include "commentary/llm_check.h"
 
 #include "commentary/cm_phrase.h"
+#include "core/utf8.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -109,36 +110,6 @@ static bool list_has(const char *const *list, size_t n, const char *word, bool n
     return false;
 }
 
-/* Decodes one UTF-8 code point at `p`; returns its length, 0 if invalid. */
-static int utf8_decode(const unsigned char *p, uint32_t *cp)
-{
-    if (p[0] < 0x80) {
-        *cp = p[0];
-        return 1;
-    }
-    int n;
-    uint32_t c;
-    if ((p[0] & 0xE0) == 0xC0 && p[0] >= 0xC2) {
-        n = 2;
-        c = p[0] & 0x1F;
-    } else if ((p[0] & 0xF0) == 0xE0) {
-        n = 3;
-        c = p[0] & 0x0F;
-    } else if ((p[0] & 0xF8) == 0xF0 && p[0] <= 0xF4) {
-        n = 4;
-        c = p[0] & 0x07;
-    } else {
-        return 0;
-    }
-    for (int i = 1; i < n; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (p[i] & 0x3F);
-    }
-    *cp = c;
-    return n;
-}
-
 static bool is_space(char ch)
 {
     return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
@@ -179,7 +150,7 @@ static enum llm_check_result check_characters(const char *s)
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
         uint32_t cp;
-        int n = utf8_decode(p, &cp);
+        int n = pw_utf8_decode(p, &cp);
         if (n == 0)
             return LLM_CHECK_MARKUP;
         if (cp == '\n' || cp == '\r')

@@ -1,4 +1,4 @@
-/* Unit tests for src/core (names, buffers, log levels) and the in-process bus. */
+/* Unit tests for src/core (names, buffers, log levels, UTF-8) and the in-process bus. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 #include "core/event.h"
 #include "core/log.h"
 #include "core/timing.h"
+#include "core/utf8.h"
 
 static void test_names_round_trip(void **state)
 {
@@ -112,10 +113,30 @@ static void test_inproc_bus_routes_by_topic(void **state)
     pw_bus_destroy(bus);
 }
 
+/* The decoder behind every check of outside text: lengths, code points, and refusals. */
+static void test_utf8_decode(void **state)
+{
+    (void)state;
+    uint32_t cp = 0;
+    assert_int_equal(pw_utf8_decode((const unsigned char *)"A", &cp), 1);
+    assert_int_equal(cp, 'A');
+    assert_int_equal(pw_utf8_decode((const unsigned char *)"\xc3\xa9", &cp), 2); /* é */
+    assert_int_equal(cp, 0xE9);
+    assert_int_equal(pw_utf8_decode((const unsigned char *)"\xe2\x82\xac", &cp), 3); /* € */
+    assert_int_equal(cp, 0x20AC);
+    assert_int_equal(pw_utf8_decode((const unsigned char *)"\xf0\x9f\x8f\x81", &cp), 4);
+    assert_int_equal(cp, 0x1F3C1); /* chequered flag */
+    const char *bad[] = {"\x80",     "\xc0\x80",     "\xc1\xbf",         "\xc3",
+                         "\xe2\x82", "\xe2\x28\xa1", "\xf5\x80\x80\x80", "\xff"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(pw_utf8_decode((const unsigned char *)bad[i], &cp), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_round_trip),
+        cmocka_unit_test(test_utf8_decode),
         cmocka_unit_test(test_buf_refcount),
         cmocka_unit_test(test_log_levels),
         cmocka_unit_test(test_inproc_bus_routes_by_topic),

@@ -1,0 +1,30 @@
+#include "core/utf8.h"
+
+int pw_utf8_decode(const unsigned char *p, uint32_t *cp)
+{
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        return 1;
+    }
+    int n;
+    uint32_t c;
+    if ((p[0] & 0xE0) == 0xC0 && p[0] >= 0xC2) {
+        n = 2;
+        c = p[0] & 0x1F;
+    } else if ((p[0] & 0xF0) == 0xE0) {
+        n = 3;
+        c = p[0] & 0x0F;
+    } else if ((p[0] & 0xF8) == 0xF0 && p[0] <= 0xF4) {
+        n = 4;
+        c = p[0] & 0x07;
+    } else {
+        return 0;
+    }
+    for (int i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (p[i] & 0x3F);
+    }
+    *cp = c;
+    return n;
+}

@@ -1,0 +1,14 @@
+/* utf8.h — one UTF-8 decoder for the text pitwall takes from outside (grid names, archive
+ * names, language-model answers). It checks the lead byte (no C0/C1, nothing past U+10FFFF)
+ * and the continuation bytes; it does not refuse overlong three-byte forms or surrogates.
+ * Reads stop at the first byte that does not fit, so a NUL ends a sequence safely. */
+#ifndef PW_CORE_UTF8_H
+#define PW_CORE_UTF8_H
+
+#include <stdint.h>
+
+/* Decodes the code point at `p` into *cp; returns its length in bytes (1..4), 0 if the
+ * bytes there are not valid UTF-8. */
+int pw_utf8_decode(const unsigned char *p, uint32_t *cp);
+
+#endif
