@@ -30,8 +30,10 @@ void replay_options_defaults(struct replay_options *o);
 
 /* Opens the session in `session_dir` and positions it at opt->start_ms (NULL opt =
  * defaults) without emitting anything; the first advance emits PW_EV_LIGHTS_OUT once the
- * clock is at or past 0. Returns 0, or a negative code with a clear message in `err` (a
- * missing or unreadable directory, no TimingData.jsonStream, out of memory). */
+ * clock is at or past 0. Returns 0, or a negative code with a clear message in `err` that
+ * names the file and the cause (a missing or unreadable directory, no TimingData.jsonStream,
+ * a TimingData that places no car: empty, random bytes or another topic's file — PW_EPARSE,
+ * out of memory). */
 int replay_open(const char *session_dir, const struct replay_options *opt, const struct pw_log *log,
                 struct pw_source **out, char *err, size_t errlen);
 

@@ -19,6 +19,19 @@ static const char *const topic_names[REPLAY_TOPIC_COUNT] = {
     [REPLAY_TOPIC_WEATHER] = "WeatherData",
 };
 
+/* What a replay goes without when a topic's file is missing (logged naming the file). */
+static const char *const topic_lost[REPLAY_TOPIC_COUNT] = {
+    [REPLAY_TOPIC_SESSION_INFO] = "no title, circuit or session kind (shown as a race)",
+    [REPLAY_TOPIC_DRIVER_LIST] = "drivers shown by racing number, without names or teams",
+    [REPLAY_TOPIC_SESSION_STATUS] = "start and end taken from other topics, no session clock",
+    [REPLAY_TOPIC_LAP_COUNT] = "lap counter from the leader's laps",
+    [REPLAY_TOPIC_TRACK_STATUS] = "no flags or safety car",
+    [REPLAY_TOPIC_TIMING_APP_DATA] = "no tyres or stints",
+    [REPLAY_TOPIC_TIMING_DATA] = "no leaderboard",
+    [REPLAY_TOPIC_RACE_CONTROL] = "no race control messages",
+    [REPLAY_TOPIC_WEATHER] = "no weather",
+};
+
 const char *replay_topic_name(enum replay_topic topic)
 {
     if ((unsigned)topic >= REPLAY_TOPIC_COUNT)
@@ -80,11 +93,13 @@ int replay_feed_open_dir(struct replay_feed *feed, const char *dir, size_t max_l
                                      log, err, errlen);
         if (rc == -ENOENT) {
             if (t == REPLAY_TOPIC_TIMING_DATA) {
-                snprintf(err, errlen, "%s is not an archive session: no TimingData.jsonStream",
-                         dir);
+                snprintf(err, errlen,
+                         "%s does not exist: not an archive session (no timing data, so no "
+                         "leaderboard)",
+                         path);
                 goto out;
             }
-            PW_INFO(log, "replay", "%s: no %s topic, shown without it", dir, topic_names[t]);
+            PW_INFO(log, "replay", "%s missing: %s", path, topic_lost[t]);
             rc = 0;
             continue;
         }

@@ -1,5 +1,6 @@
 #include "replay/replay_info.h"
 
+#include "core/error.h"
 #include "replay/replay_merge.h"
 #include "replay/replay_parse.h"
 
@@ -96,4 +97,56 @@ int64_t replay_info_end(const struct replay_feed *feed, int64_t lights_out)
         }
     }
     return end > lights_out ? end : lights_out;
+}
+
+/* A line that places a car: Lines.<racing number>.Position as a number or decimal text. */
+static bool line_places_a_car(const json_t *d)
+{
+    const char *key;
+    json_t *car;
+    json_object_foreach(json_object_get(d, "Lines"), key, car)
+    {
+        json_t *pos = json_object_get(car, "Position");
+        long n;
+        if (!replay_number_valid(key))
+            continue;
+        if ((json_is_integer(pos) && json_integer_value(pos) > 0) ||
+            (json_is_string(pos) && replay_parse_uint(json_string_value(pos), 999, &n) == 0 &&
+             n > 0))
+            return true;
+    }
+    return false;
+}
+
+int replay_info_check_timing(const struct replay_feed *feed, char *why, size_t whylen)
+{
+    const struct replay_stream *s = &feed->streams[REPLAY_TOPIC_TIMING_DATA];
+    size_t n_objects = 0;
+    for (size_t i = 0; i < s->n_lines; i++) {
+        json_t *d = json_loadb(s->buf + s->lines[i].start, s->lines[i].len, 0, NULL);
+        bool object = json_is_object(d), places = object && line_places_a_car(d);
+        json_decref(d);
+        if (places)
+            return 0;
+        n_objects += object;
+    }
+    /* Only the BOM, blanks and line ends: nothing was sent. */
+    size_t start = s->buf_len >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    size_t content = 0;
+    for (size_t i = start; i < s->buf_len; i++)
+        content += s->buf[i] != ' ' && s->buf[i] != '\t' && s->buf[i] != '\r' && s->buf[i] != '\n';
+    if (content == 0)
+        snprintf(why, whylen, "empty: no timing lines");
+    else if (s->n_lines == 0)
+        snprintf(why, whylen,
+                 "no line in the archive format (HH:MM:SS.mmm then JSON) in %zu bytes",
+                 s->buf_len);
+    else if (n_objects == 0)
+        snprintf(why, whylen, "none of its %zu lines is a JSON object", s->n_lines);
+    else
+        snprintf(why, whylen,
+                 "not timing data: none of its %zu lines gives a car a position "
+                 "(Lines.<number>.Position)",
+                 s->n_lines);
+    return PW_EPARSE;
 }

@@ -27,4 +27,10 @@ int64_t replay_info_lights_out(const struct replay_feed *feed);
  * after `lights_out`, else the feed's last offset; never before `lights_out`. */
 int64_t replay_info_end(const struct replay_feed *feed, int64_t lights_out);
 
+/* Whether the feed's TimingData can drive a replay: at least one line that is a JSON object
+ * giving some car (a racing number under Lines) a Position. Returns 0, or PW_EPARSE with
+ * the cause in `why` ("empty", "no line in the archive format", "not timing data: ...")
+ * for a file that is empty, random bytes or another topic's file. */
+int replay_info_check_timing(const struct replay_feed *feed, char *why, size_t whylen);
+
 #endif

@@ -249,6 +249,16 @@ int replay_open(const char *session_dir, const struct replay_options *opt, const
     int rc = replay_feed_open_dir(&feed, session_dir, o.max_line_bytes, log, err, errlen);
     if (rc < 0)
         return rc;
+    /* Without a car placed by TimingData there is nothing to replay: an empty, garbled or
+     * wrong file must not become a finished race with an invented winner. */
+    char why[200];
+    rc = replay_info_check_timing(&feed, why, sizeof why);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s/TimingData.jsonStream cannot be replayed: %s", session_dir,
+                 why);
+        replay_feed_free(&feed);
+        return rc;
+    }
     rc = replay_source_from_feed(&feed, &o, log, out);
     if (rc < 0)
         snprintf(err, errlen, "cannot replay %s: %s", session_dir, pw_strerror(rc));

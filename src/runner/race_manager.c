@@ -140,8 +140,16 @@ static int start_replay(struct race_manager *m, const struct pw_control *ctl,
     /* The session id is untrusted: it must name a session inside the archive. */
     char path[PATH_MAX];
     int rc = replay_resolve_session(m->cfg.archive_dir, ctl->replay, path, sizeof path);
-    if (rc < 0)
+    if (rc < 0) {
+        /* Name the file that is missing, not only the errno. */
+        if (rc == -ENOENT)
+            PW_WARN(m->log, "manager", "replay %s: %s/%s/TimingData.jsonStream does not exist",
+                    ctl->replay, m->cfg.archive_dir, ctl->replay);
+        else
+            PW_WARN(m->log, "manager", "replay %s: not a session id under %s (%s)", ctl->replay,
+                    m->cfg.archive_dir, pw_strerror(rc));
         return rc;
+    }
     struct replay_options ro;
     replay_options_defaults(&ro);
     char err[256] = "";

@@ -389,7 +389,9 @@ static void test_open_errors(void **st)
     assert_non_null(strstr(err, "not a directory"));
     /* a directory that is no session */
     assert_int_equal(replay_open(data_dir, NULL, NULL, &src, err, sizeof err), -ENOENT);
-    assert_non_null(strstr(err, "no TimingData.jsonStream"));
+    char want[600];
+    snprintf(want, sizeof want, "%s/TimingData.jsonStream does not exist", data_dir);
+    assert_non_null(strstr(err, want));
     /* TimingData.jsonStream that is a directory */
     char tmp[] = "/tmp/pw-replay-XXXXXX";
     assert_non_null(mkdtemp(tmp));
@@ -399,17 +401,14 @@ static void test_open_errors(void **st)
     assert_true(replay_open(tmp, NULL, NULL, &src, err, sizeof err) < 0);
     assert_non_null(strstr(err, "not a regular file"));
     rmdir(td);
-    /* an empty TimingData: opens, nothing to show, ends at once */
+    /* an empty TimingData: refused, never a race with nobody in it */
     FILE *f = fopen(td, "w");
     assert_non_null(f);
     fclose(f);
-    assert_int_equal(replay_open(tmp, NULL, NULL, &src, err, sizeof err), 0);
-    struct recorder rec = {0};
-    assert_int_equal(src->ops->advance(src, 1, recorder_emit, &rec), 1);
-    assert_int_equal(src->ops->state(src)->n_cars, 0);
-    assert_int_equal(rec.ev[rec.n - 1].type, PW_EV_CLASSIFICATION);
-    recorder_free(&rec);
-    src->ops->destroy(src);
+    assert_int_equal(replay_open(tmp, NULL, NULL, &src, err, sizeof err), PW_EPARSE);
+    assert_null(src);
+    assert_non_null(strstr(err, td));
+    assert_non_null(strstr(err, "empty"));
     unlink(td);
     rmdir(tmp);
     /* the helpers refuse a source that is no replay */
@@ -422,13 +421,45 @@ static void test_open_errors(void **st)
     assert_int_equal(replay_lights_out_offset(&other), -1);
 }
 
+/* A TimingData that places no car (empty, random bytes, another topic's file) or no
+ * TimingData at all: refused with the file and the cause, so the replay cannot end as a
+ * finished race won by whoever DriverList names first. */
+static void test_unusable_sessions(void **st)
+{
+    (void)st;
+    static const struct {
+        const char *name, *cause;
+        int rc;
+    } cases[] = {
+        {"empty", "empty", PW_EPARSE},
+        {"random", "no line in the archive format", PW_EPARSE},
+        {"wrong", "not timing data", PW_EPARSE},
+        {"no_timing", "does not exist", -ENOENT},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char dir[512], file[600], err[512] = "";
+        snprintf(dir, sizeof dir, "%s/unusable/%s", data_dir, cases[i].name);
+        snprintf(file, sizeof file, "%s/TimingData.jsonStream", dir);
+        struct pw_source *src = (struct pw_source *)1;
+        assert_int_equal(replay_open(dir, NULL, NULL, &src, err, sizeof err), cases[i].rc);
+        assert_null(src);
+        if (!strstr(err, file) || !strstr(err, cases[i].cause))
+            fail_msg("%s: error '%s' lacks '%s' or '%s'", cases[i].name, err, file,
+                     cases[i].cause);
+    }
+}
+
 static void test_list_and_resolve(void **st)
 {
     (void)st;
     struct replay_session_info items[8];
     int n = -1;
-    assert_int_equal(replay_list_sessions(data_dir, items, 8, &n), 0);
+    assert_int_equal(replay_list_sessions(data_dir, items, 4, &n), 0);
     assert_int_equal(n, 4);
+    int all = 0;
+    struct replay_session_info many[16];
+    assert_int_equal(replay_list_sessions(data_dir, many, 16, &all), 0);
+    assert_string_equal(many[all - 1].id, "unusable/wrong"); /* listed; refused at open */
     assert_string_equal(items[0].id, "bad");
     assert_string_equal(items[1].id, "basic");
     assert_string_equal(items[1].title, "2024 Test Grand Prix Race");
@@ -463,6 +494,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_slowing_car_and_reshuffle),
         cmocka_unit_test(test_bad_session),
         cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_unusable_sessions),
         cmocka_unit_test(test_list_and_resolve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,9 +12,14 @@ asserts the results worked out by hand in the comments below.
   bad/      every kind of bad line (see the test).
   slowing/  a car passed again and again (a problem, not overtakes) and a car that gains
             places in one line because others drop back (a reshuffle, not passes).
+  unusable/ sessions whose TimingData cannot drive a replay, each refused by replay_open
+            with the file and the cause: empty (a BOM and line ends), random (random
+            bytes), wrong (another topic's file: TimingAppData's lines), no_timing (no
+            TimingData.jsonStream at all).
 """
 import json
 import os
+import random
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -202,3 +207,24 @@ write("bad", "TimingData", [
     ("00:00:30.000", {"Lines": {"2": {"Position": "1"}, "1": {"Position": "2"}}}),
     ("00:00:40.000", '{"Lines":{"1":'),                                                # cut, no newline
 ], final_eol=False)
+
+# ---- unusable: refused at open, never replayed (issue 15, item 4) ----
+drivers = {"00:00:01.000": {"1": {"RacingNumber": "1", "Tla": "VER", "Line": 1},
+                            "44": {"RacingNumber": "44", "Tla": "HAM", "Line": 2}}}
+info = {"Meeting": {"Name": "Test Grand Prix", "Circuit": {"ShortName": "Testville"}}, "Type": "Race", "Name": "Race",
+        "StartDate": "2024-06-01T14:00:00"}
+for name in ("empty", "random", "wrong", "no_timing"):
+    write("unusable/" + name, "SessionInfo", [("00:00:00.000", info)])
+    write("unusable/" + name, "DriverList", list(drivers.items()))
+    write("unusable/" + name, "SessionStatus", [("00:01:00.000", {"Status": "Started"}),
+                                                ("00:02:00.000", {"Status": "Finished"})])
+with open(os.path.join(HERE, "unusable/empty/TimingData.jsonStream"), "wb") as f:
+    f.write(b"\xef\xbb\xbf\r\n\r\n")
+rng = random.Random(14)
+with open(os.path.join(HERE, "unusable/random/TimingData.jsonStream"), "wb") as f:
+    f.write(bytes(rng.randrange(256) for _ in range(4096)))
+write("unusable/wrong", "TimingData", [
+    ("00:00:06.000", {"Lines": {"1": {"RacingNumber": "1", "Line": 1, "GridPos": "1"},
+                                "44": {"RacingNumber": "44", "Line": 2, "GridPos": "2"}}}),
+    ("00:00:40.000", {"Lines": {"1": {"Stints": [{"Compound": "MEDIUM", "New": "true", "TotalLaps": 0}]}}}),
+])
