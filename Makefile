@@ -23,11 +23,16 @@ test: setup build build-asan web
 setup:
 	@bash scripts/setup.sh
 
-$(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# The project's own builds treat warnings as errors (PITWALL_WERROR; off in a plain cmake
+# build). Configuring again when this file changes carries a new flag into an existing build.
+$(BUILD)/build.ninja: Makefile
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPITWALL_WERROR=ON
+	@touch $@
 
-$(BUILD_ASAN)/build.ninja:
-	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPITWALL_SANITIZE=ON
+$(BUILD_ASAN)/build.ninja: Makefile
+	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPITWALL_SANITIZE=ON \
+	  -DPITWALL_WERROR=ON
+	@touch $@
 
 build: $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)

@@ -50,7 +50,7 @@ for _ in $(seq 1 120); do
 done
 echo "llm-demo: model server up on 127.0.0.1:$PORT ($(basename "$MODEL"))"
 
-[ -f "$BUILD/build.ninja" ] || cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+[ -f "$BUILD/build.ninja" ] || cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPITWALL_WERROR=ON
 cmake --build "$BUILD" -j 2 --target commentary_demo
 
 {

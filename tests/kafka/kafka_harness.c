@@ -22,10 +22,18 @@ bool harness_bus_unhealthy(void *bus)
 static void copy_value(const char *line, const char *key, char *dst, size_t cap)
 {
     size_t kl = strlen(key);
-    if (!strncmp(line, key, kl) && line[kl] == '=') {
-        snprintf(dst, cap, "%s", line + kl + 1);
-        dst[strcspn(dst, "\r\n")] = '\0';
+    if (strncmp(line, key, kl) || line[kl] != '=')
+        return;
+    const char *value = line + kl + 1;
+    size_t n = strcspn(value, "\r\n");
+    /* a value that does not fit is left out whole (harness_init then reports the env as
+     * unusable) rather than cut to a different address */
+    if (n >= cap) {
+        dst[0] = '\0';
+        return;
     }
+    memcpy(dst, value, n);
+    dst[n] = '\0';
 }
 
 int harness_init(struct harness *h, const char *env_dir, const char *prefix, const char *bootstrap)
