@@ -93,7 +93,6 @@ void sim_model_fit_tyres(struct sim *s, struct sim_car *c, int lap_no);
 /* sim_order.c: running order, gaps, the public state */
 int sim_order_index(const struct sim *s, int car_id);
 int sim_order_before(const struct sim *s, int a, int b);
-void sim_order_move_up(struct sim *s, int idx, int up_to);
 void sim_order_sink_retired(struct sim *s, int car_id);
 void sim_state_refresh(struct sim *s);
 
@@ -108,6 +107,5 @@ void sim_track_plan_sector(struct sim *s, struct sim_car *c, int64_t t);
 /* sim.c: emitting */
 void sim_emit(struct sim *s, enum pw_event_type type, const struct sim_car *car,
               const struct sim_car *other, int position);
-void sim_emit_event(struct sim *s, const struct pw_event *ev);
 
 #endif

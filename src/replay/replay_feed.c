@@ -32,13 +32,6 @@ static const char *const topic_lost[REPLAY_TOPIC_COUNT] = {
     [REPLAY_TOPIC_WEATHER] = "no weather",
 };
 
-const char *replay_topic_name(enum replay_topic topic)
-{
-    if ((unsigned)topic >= REPLAY_TOPIC_COUNT)
-        return NULL;
-    return topic_names[topic];
-}
-
 int replay_topic_parse(const char *name, enum replay_topic *out)
 {
     for (int t = 0; name && t < REPLAY_TOPIC_COUNT; t++) {

@@ -42,9 +42,8 @@ struct replay_feed {
     struct replay_read_stats read_stats; /* summed over topics */
 };
 
-/* "TimingData", ... ; NULL for an invalid topic. */
-const char *replay_topic_name(enum replay_topic topic);
-/* Inverse of replay_topic_name (exact match); -EINVAL if unknown. */
+/* The topic named by an archive file's stem ("TimingData", ...; exact match); -EINVAL if
+ * unknown. */
 int replay_topic_parse(const char *name, enum replay_topic *out);
 
 /* Loads every known topic file in `dir`. TimingData.jsonStream is required (without it
