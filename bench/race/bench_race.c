@@ -62,7 +62,8 @@ int main(int argc, char **argv)
     }
     struct pw_grid grid;
     struct race_circuit circuit;
-    if (grid_load_builtin("2026", &grid) != 0 || circuit_load_builtin(circuit_id, &circuit) != 0) {
+    if (race_grid_load_builtin("2026", &grid) != 0 ||
+        race_circuit_load_builtin(circuit_id, &circuit) != 0) {
         fprintf(stderr, "bench_race: no such grid or circuit\n");
         return 1;
     }

@@ -125,7 +125,7 @@ void api_race_start(struct api *api, struct http_conn *conn, const struct http_r
         http_respond_error(conn, 422, "circuit must be a circuit id string");
         goto out;
     }
-    const struct pw_driver *drv = grid_find_by_name(api->d.grid, json_string_value(name));
+    const struct pw_driver *drv = race_grid_find_by_name(api->d.grid, json_string_value(name));
     if (!drv) {
         char detail[160];
         snprintf(detail, sizeof detail, "Driver '%.80s' not found", json_string_value(name));
@@ -134,7 +134,7 @@ void api_race_start(struct api *api, struct http_conn *conn, const struct http_r
     }
     if (circuit) {
         struct race_circuit rc_info;
-        if (circuit_load_builtin(json_string_value(circuit), &rc_info) < 0) {
+        if (race_circuit_load_builtin(json_string_value(circuit), &rc_info) < 0) {
             http_respond_error(conn, 400, "unknown circuit");
             goto out;
         }
@@ -269,11 +269,11 @@ static json_t *history_race_json(const struct history_race *h)
 {
     char start[40] = "", end[40] = "", created[40] = "";
     if (h->start_ms)
-        encode_iso_time(h->start_ms, start, sizeof start);
+        hub_encode_iso_time(h->start_ms, start, sizeof start);
     if (h->end_ms)
-        encode_iso_time(h->end_ms, end, sizeof end);
+        hub_encode_iso_time(h->end_ms, end, sizeof end);
     if (h->created_ms)
-        encode_iso_time(h->created_ms, created, sizeof created);
+        hub_encode_iso_time(h->created_ms, created, sizeof created);
     double duration = (double)h->wall_duration_ms / 1000.0;
     return json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:f, s:f, s:f, s:f, s:s?, s:s?, s:s?, s:i, "
                      "s:i, s:s, s:s, s:s, s:b}",
@@ -321,7 +321,7 @@ static json_t *history_results_json(const char *race_id, const struct history_ra
                              .pit_stops = res[i].pit_stops,
                              .retired = res[i].retired,
                              .finished = res[i].finished};
-        json_array_append_new(list, encode_car(&car, race_id, h->end_ms));
+        json_array_append_new(list, hub_encode_car(&car, race_id, h->end_ms));
     }
     return list ? json_pack("{s:o, s:s, s:s}", "positions", list, "race_id", race_id, "status",
                             h->status)
@@ -424,7 +424,7 @@ void api_health(struct api *api, struct http_conn *conn)
     struct hub_stats hs;
     hub_get_stats(api->d.hub, &hs);
     char now[40];
-    encode_iso_time(pw_now_ms(), now, sizeof now);
+    hub_encode_iso_time(pw_now_ms(), now, sizeof now);
     bool bus_ok = !api->d.bus->ops->healthy || api->d.bus->ops->healthy(api->d.bus);
     api_reply_json(conn, 200,
                    json_pack("{s:s, s:s, s:{s:I, s:I, s:I}, s:s, s:i}", "status",

@@ -89,12 +89,12 @@ static int load_grid(struct app *app, char *err, size_t errlen)
 {
     const char *g = app->s->grid;
     if (strchr(g, '/') == NULL && strchr(g, '.') == NULL) {
-        if (grid_load_builtin(g, &app->grid) == 0)
+        if (race_grid_load_builtin(g, &app->grid) == 0)
             return 0;
         snprintf(err, errlen, "unknown built-in grid '%s' (2026 or original, or a file path)", g);
         return -EINVAL;
     }
-    return grid_load_file(g, &app->grid, err, errlen);
+    return race_grid_load_file(g, &app->grid, err, errlen);
 }
 
 static void on_server_stopped(void *arg)

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-void encode_iso_time(int64_t unix_ms, char *out, size_t len)
+void hub_encode_iso_time(int64_t unix_ms, char *out, size_t len)
 {
     time_t secs = (time_t)(unix_ms / 1000);
     struct tm tm;
@@ -14,7 +14,7 @@ void encode_iso_time(int64_t unix_ms, char *out, size_t len)
     snprintf(out, len, "%s.%03dZ", base, (int)(unix_ms % 1000));
 }
 
-json_t *encode_car(const struct pw_car *c, const char *race_id, int64_t timestamp_ms)
+json_t *hub_encode_car(const struct pw_car *c, const char *race_id, int64_t timestamp_ms)
 {
     json_t *sectors = json_pack("[III]", (json_int_t)c->sectors_ms[0],
                                 (json_int_t)c->sectors_ms[1], (json_int_t)c->sectors_ms[2]);
@@ -36,12 +36,12 @@ json_t *encode_car(const struct pw_car *c, const char *race_id, int64_t timestam
                      "finished", c->finished);
 }
 
-json_t *encode_positions_list(const struct pw_race_state *st, const char *race_id,
-                              int64_t timestamp_ms)
+json_t *hub_encode_positions_list(const struct pw_race_state *st, const char *race_id,
+                                  int64_t timestamp_ms)
 {
     json_t *list = json_array();
     for (int i = 0; list && i < st->n_cars; i++) {
-        if (json_array_append_new(list, encode_car(&st->cars[i], race_id, timestamp_ms)) < 0) {
+        if (json_array_append_new(list, hub_encode_car(&st->cars[i], race_id, timestamp_ms)) < 0) {
             json_decref(list);
             return NULL;
         }
@@ -49,14 +49,14 @@ json_t *encode_positions_list(const struct pw_race_state *st, const char *race_i
     return list;
 }
 
-json_t *encode_positions_data(const struct pw_event *ev, const char *status)
+json_t *hub_encode_positions_data(const struct pw_event *ev, const char *status)
 {
     const struct pw_race_state *st = ev->state;
     json_t *fastest = st->fastest_number[0]
                           ? json_pack("{s:s, s:I}", "number", st->fastest_number, "lap_ms",
                                       (json_int_t)st->fastest_lap_ms)
                           : json_null();
-    json_t *list = encode_positions_list(st, ev->race_id, ev->wall_ms);
+    json_t *list = hub_encode_positions_list(st, ev->race_id, ev->wall_ms);
     if (!fastest || !list) {
         json_decref(fastest);
         json_decref(list);
@@ -70,7 +70,7 @@ json_t *encode_positions_data(const struct pw_event *ev, const char *status)
                      "fastest_lap", fastest, "status", status);
 }
 
-json_t *encode_commentary_data(const struct pw_event *ev)
+json_t *hub_encode_commentary_data(const struct pw_event *ev)
 {
     return json_pack("{s:s, s:s, s:I, s:s, s:i, s:s, s:I, s:s}", "id", ev->id, "message",
                      ev->text, "timestamp", (json_int_t)ev->wall_ms, "type",
@@ -78,7 +78,7 @@ json_t *encode_commentary_data(const struct pw_event *ev)
                      "race_ms", (json_int_t)ev->race_ms, "driver", ev->car);
 }
 
-json_t *encode_race_event_data(const struct pw_event *ev)
+json_t *hub_encode_race_event_data(const struct pw_event *ev)
 {
     json_t *o = json_pack("{s:s, s:s, s:i, s:I, s:I}", "type", pw_event_type_name(ev->type),
                           "race_id", ev->race_id, "lap", ev->lap, "race_ms",
@@ -103,7 +103,7 @@ json_t *encode_race_event_data(const struct pw_event *ev)
     return o;
 }
 
-struct pw_buf *sse_frame(const char *id, const char *event, const char *data, size_t data_len)
+struct pw_buf *hub_sse_frame(const char *id, const char *event, const char *data, size_t data_len)
 {
     char head[160];
     int n = 0;

@@ -192,9 +192,9 @@ static int make_frames(struct hub *hub, struct hub_race *race, const char *type,
     char id[48];
     frame_id(race, id, sizeof id);
     size_t len = strlen(text);
-    *combined = sse_frame(with_id ? id : NULL, event, text, len);
+    *combined = hub_sse_frame(with_id ? id : NULL, event, text, len);
     if (want_legacy)
-        *legacy = sse_frame(with_id ? id : NULL, NULL, text, len);
+        *legacy = hub_sse_frame(with_id ? id : NULL, NULL, text, len);
     if (!*combined || (want_legacy && !*legacy)) {
         pw_buf_unref(*combined);
         pw_buf_unref(*legacy);
@@ -274,7 +274,7 @@ static void emit_end(struct hub *hub, struct hub_race *race, const char *why)
         pw_buf_unref(combined);
         combined = NULL;
         char *text = json_dumps(flat, JSON_COMPACT);
-        combined = text ? sse_frame(NULL, "end", text, strlen(text)) : NULL;
+        combined = text ? hub_sse_frame(NULL, "end", text, strlen(text)) : NULL;
         free(text);
         publish_entry(hub, race, LOG_END, legacy, combined);
         race->end_sent = true;
@@ -387,14 +387,14 @@ static void on_bus_event(void *ctx, const struct pw_event *ev)
     case PW_EV_POSITIONS: {
         if (race->state.started)
             set_status(hub, race, HUB_RACE_IN_PROGRESS, ev->wall_ms);
-        json_t *data = encode_positions_data(ev, hub_status_name(race->status));
+        json_t *data = hub_encode_positions_data(ev, hub_status_name(race->status));
         emit(hub, race, LOG_POSITIONS, "positions", data, "positions", true);
         json_decref(race->last_positions);
         race->last_positions = data;
         break;
     }
     case PW_EV_COMMENTARY: {
-        json_t *data = encode_commentary_data(ev);
+        json_t *data = hub_encode_commentary_data(ev);
         emit(hub, race, LOG_COMMENTARY, "commentary", data, "commentary", true);
         if (data)
             remember_comment(hub, race, data);
@@ -405,7 +405,7 @@ static void on_bus_event(void *ctx, const struct pw_event *ev)
         emit_status(hub, race);
         break;
     default: {
-        json_t *data = encode_race_event_data(ev);
+        json_t *data = hub_encode_race_event_data(ev);
         emit(hub, race, LOG_RACE, NULL, data, "race", true);
         json_decref(data);
         if (ev->type == PW_EV_LIGHTS_OUT)
@@ -453,7 +453,7 @@ static struct pw_buf *snapshot_frame(struct hub *hub, struct hub_race *race)
     if (text) {
         char id[48];
         frame_id(race, id, sizeof id);
-        race->snapshot = sse_frame(id, "snapshot", text, strlen(text));
+        race->snapshot = hub_sse_frame(id, "snapshot", text, strlen(text));
     }
     if (!race->snapshot)
         hub->stats.encode_failures++;

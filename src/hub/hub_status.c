@@ -22,7 +22,7 @@ static json_t *iso_or_null(int64_t ms)
     if (!ms)
         return json_null();
     char text[40];
-    encode_iso_time(ms, text, sizeof text);
+    hub_encode_iso_time(ms, text, sizeof text);
     return json_string(text);
 }
 
@@ -71,7 +71,7 @@ int hub_race_classification_json(const struct hub *hub, const char *race_id, jso
         return -ENOENT;
     if (race->status != HUB_RACE_FINISHED || !race->have_state)
         return PW_ESTATE;
-    json_t *list = encode_positions_list(&race->state, race->id, race->end_wall_ms);
+    json_t *list = hub_encode_positions_list(&race->state, race->id, race->end_wall_ms);
     *out = list ? json_pack("{s:o, s:s, s:s}", "positions", list, "race_id", race->id,
                             "status", hub_status_name(race->status))
                 : NULL;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-int circuit_parse_fields(char **f, int nf, struct race_circuit *out)
+int race_circuit_parse_fields(char **f, int nf, struct race_circuit *out)
 {
     long v[9];
     static const long lo[9] = {1000, 1, 30000, 5000, 0, 0, 10, 10, 10};
@@ -63,7 +63,7 @@ static int circuit_scan(int (*visit)(void *ctx, int index, struct race_circuit *
         int nf = race_text_split(line, f, RACE_TEXT_FIELDS_MAX);
         struct race_circuit c;
         /* The table is ours and checked by a test; a bad line is skipped, not fatal. */
-        if (nf < 0 || circuit_parse_fields(f, nf, &c) != 0)
+        if (nf < 0 || race_circuit_parse_fields(f, nf, &c) != 0)
             continue;
         rc = visit(ctx, index++, &c);
         if (rc != 0)
@@ -96,20 +96,20 @@ static int circuit_count_one(void *ctx, int index, struct race_circuit *c)
     return 0;
 }
 
-int circuit_load_builtin(const char *id, struct race_circuit *out)
+int race_circuit_load_builtin(const char *id, struct race_circuit *out)
 {
     struct circuit_query q = {.id = (id && *id) ? id : NULL, .index = 0, .out = out};
     return circuit_scan(circuit_match, &q) == 1 ? 0 : -ENOENT;
 }
 
-int circuit_count_builtin(void)
+int race_circuit_count_builtin(void)
 {
     int n = 0;
     circuit_scan(circuit_count_one, &n);
     return n;
 }
 
-int circuit_builtin_at(int i, struct race_circuit *out)
+int race_circuit_builtin_at(int i, struct race_circuit *out)
 {
     if (i < 0)
         return -ENOENT;

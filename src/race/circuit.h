@@ -25,12 +25,12 @@ struct race_circuit {
 
 /* Parse one data line (already split into `nf` fields) into `out`. Returns 0 or
  * PW_ERANGE_IN / PW_EPARSE. Used on the built-in table; exposed for tests. */
-int circuit_parse_fields(char **f, int nf, struct race_circuit *out);
+int race_circuit_parse_fields(char **f, int nf, struct race_circuit *out);
 /* The built-in circuit with this id; NULL or "" gives the default (the first, Bahrain).
  * Returns 0 or -ENOENT. */
-int circuit_load_builtin(const char *id, struct race_circuit *out);
-int circuit_count_builtin(void);
+int race_circuit_load_builtin(const char *id, struct race_circuit *out);
+int race_circuit_count_builtin(void);
 /* The i-th built-in circuit (0-based). Returns 0 or -ENOENT. */
-int circuit_builtin_at(int i, struct race_circuit *out);
+int race_circuit_builtin_at(int i, struct race_circuit *out);
 
 #endif

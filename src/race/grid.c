@@ -97,8 +97,8 @@ static int grid_parse_fields(char **f, int nf, struct pw_grid *g, const char *or
     return 0;
 }
 
-int grid_parse_text(const char *text, const char *origin, struct pw_grid *out, char *err,
-                    size_t errlen)
+int race_grid_parse_text(const char *text, const char *origin, struct pw_grid *out, char *err,
+                         size_t errlen)
 {
     char line[RACE_TEXT_LINE_MAX];
     char *f[RACE_TEXT_FIELDS_MAX];
@@ -136,7 +136,7 @@ int grid_parse_text(const char *text, const char *origin, struct pw_grid *out, c
     return 0;
 }
 
-int grid_load_file(const char *path, struct pw_grid *out, char *err, size_t errlen)
+int race_grid_load_file(const char *path, struct pw_grid *out, char *err, size_t errlen)
 {
     int rc = 0;
     char *text = NULL;
@@ -174,7 +174,7 @@ int grid_load_file(const char *path, struct pw_grid *out, char *err, size_t errl
         snprintf(err, errlen, "%s: contains a NUL byte; not a text file", path);
         goto out;
     }
-    rc = grid_parse_text(text, path, out, err, errlen);
+    rc = race_grid_parse_text(text, path, out, err, errlen);
 out:
     free(text);
     if (fp)
@@ -182,18 +182,18 @@ out:
     return rc;
 }
 
-int grid_load_builtin(const char *name, struct pw_grid *out)
+int race_grid_load_builtin(const char *name, struct pw_grid *out)
 {
     if (!name || !*name)
         name = "2026";
     for (int i = 0; i < race_data_grid_count; i++) {
         if (strcmp(race_data_grids[i].name, name) == 0)
-            return grid_parse_text(race_data_grids[i].text, name, out, NULL, 0);
+            return race_grid_parse_text(race_data_grids[i].text, name, out, NULL, 0);
     }
     return -ENOENT;
 }
 
-const struct pw_driver *grid_find_by_name(const struct pw_grid *g, const char *name)
+const struct pw_driver *race_grid_find_by_name(const struct pw_grid *g, const char *name)
 {
     if (!name || !*name)
         return NULL;

@@ -26,16 +26,16 @@ struct pw_grid {
 
 /* Parse grid text; `origin` names it in errors ("grid.csv"). On error returns PW_EPARSE,
  * PW_ERANGE_IN or -E2BIG and writes "origin:LINE: what is wrong" into err (if errlen > 0). */
-int grid_parse_text(const char *text, const char *origin, struct pw_grid *out, char *err,
-                    size_t errlen);
-/* Read and parse a grid file. Errors as grid_parse_text, plus -errno when it can't be read
+int race_grid_parse_text(const char *text, const char *origin, struct pw_grid *out, char *err,
+                         size_t errlen);
+/* Read and parse a grid file. Errors as race_grid_parse_text, plus -errno when it can't be read
  * (err then says why). */
-int grid_load_file(const char *path, struct pw_grid *out, char *err, size_t errlen);
+int race_grid_load_file(const char *path, struct pw_grid *out, char *err, size_t errlen);
 /* A built-in grid: "2026" (the default, also for NULL or "") or "original" (10 drivers).
  * Returns 0 or -ENOENT. */
-int grid_load_builtin(const char *name, struct pw_grid *out);
+int race_grid_load_builtin(const char *name, struct pw_grid *out);
 /* The driver with this full name (case-insensitive), three-letter abbreviation or racing
  * number, or NULL. The pointer points into `g`. */
-const struct pw_driver *grid_find_by_name(const struct pw_grid *g, const char *name);
+const struct pw_driver *race_grid_find_by_name(const struct pw_grid *g, const char *name);
 
 #endif

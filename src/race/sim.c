@@ -339,7 +339,7 @@ static int sim_init(struct sim *s, const struct race_sim_options *opt)
     s->n = s->grid.n;
     if (opt->circuit)
         s->circuit = *opt->circuit;
-    else if ((rc = circuit_load_builtin(NULL, &s->circuit)) != 0)
+    else if ((rc = race_circuit_load_builtin(NULL, &s->circuit)) != 0)
         return rc;
     if ((rc = sim_check_inputs(&s->grid, &s->circuit)) != 0)
         return rc;

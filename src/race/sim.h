@@ -36,7 +36,7 @@ struct race_sim_options {
 /* Create a simulated race. Returns 0, -EINVAL (no grid, selected number not on the grid;
  * podium without a selected driver is allowed and ignored), PW_ERANGE_IN (laps outside
  * 1..RACE_SIM_MAX_LAPS, fewer than 2 drivers, duplicate racing numbers, ratings outside
- * 0..100, circuit figures outside what circuit_parse_fields accepts) or -ENOMEM. */
+ * 0..100, circuit figures outside what race_circuit_parse_fields accepts) or -ENOMEM. */
 int race_sim_create(const struct race_sim_options *opt, struct pw_source **out);
 
 #endif

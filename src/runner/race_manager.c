@@ -102,7 +102,7 @@ static int start_simulation(struct race_manager *m, const struct pw_control *ctl
         return PW_EUNKNOWN;
     struct race_circuit circuit;
     const char *circuit_id = ctl->circuit[0] ? ctl->circuit : m->cfg.default_circuit;
-    int rc = circuit_load_builtin(circuit_id, &circuit);
+    int rc = race_circuit_load_builtin(circuit_id, &circuit);
     if (rc < 0)
         return rc;
     struct race_sim_options so = {

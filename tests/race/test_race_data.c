@@ -18,22 +18,22 @@ static void test_builtin_2026(void **state)
 {
     (void)state;
     struct pw_grid g;
-    assert_int_equal(grid_load_builtin("2026", &g), 0);
+    assert_int_equal(race_grid_load_builtin("2026", &g), 0);
     assert_int_equal(g.n, 22);
-    const struct pw_driver *d = grid_find_by_name(&g, "Lando Norris");
+    const struct pw_driver *d = race_grid_find_by_name(&g, "Lando Norris");
     assert_non_null(d);
     assert_string_equal(d->number, "1");
     assert_string_equal(d->tla, "NOR");
     assert_string_equal(d->team, "McLaren");
     assert_string_equal(d->team_color, "#F47600");
-    d = grid_find_by_name(&g, "arvid lindblad");
+    d = race_grid_find_by_name(&g, "arvid lindblad");
     assert_non_null(d);
     assert_string_equal(d->team, "Racing Bulls");
     assert_string_equal(d->team_color, "#6C98FF");
-    assert_ptr_equal(grid_find_by_name(&g, "col"), grid_find_by_name(&g, "43"));
-    assert_string_equal(grid_find_by_name(&g, "43")->name, "Franco Colapinto");
-    assert_null(grid_find_by_name(&g, "Michael Schumacher"));
-    assert_null(grid_find_by_name(&g, ""));
+    assert_ptr_equal(race_grid_find_by_name(&g, "col"), race_grid_find_by_name(&g, "43"));
+    assert_string_equal(race_grid_find_by_name(&g, "43")->name, "Franco Colapinto");
+    assert_null(race_grid_find_by_name(&g, "Michael Schumacher"));
+    assert_null(race_grid_find_by_name(&g, ""));
     /* Eleven teams of two, each with one colour. */
     for (int i = 0; i < g.n; i++) {
         int same = 0;
@@ -46,7 +46,7 @@ static void test_builtin_2026(void **state)
         assert_int_equal(same, 2);
     }
     struct pw_grid dflt;
-    assert_int_equal(grid_load_builtin(NULL, &dflt), 0);
+    assert_int_equal(race_grid_load_builtin(NULL, &dflt), 0);
     assert_memory_equal(&g, &dflt, sizeof g);
 }
 
@@ -54,11 +54,11 @@ static void test_builtin_original(void **state)
 {
     (void)state;
     struct pw_grid g;
-    assert_int_equal(grid_load_builtin("original", &g), 0);
+    assert_int_equal(race_grid_load_builtin("original", &g), 0);
     assert_int_equal(g.n, 10);
-    assert_non_null(grid_find_by_name(&g, "Max Verstappen"));
-    assert_non_null(grid_find_by_name(&g, "Lewis Hamilton"));
-    assert_int_equal(grid_load_builtin("1999", &g), -ENOENT);
+    assert_non_null(race_grid_find_by_name(&g, "Max Verstappen"));
+    assert_non_null(race_grid_find_by_name(&g, "Lewis Hamilton"));
+    assert_int_equal(race_grid_load_builtin("1999", &g), -ENOENT);
 }
 
 static void expect_grid_error(const char *text, int line, const char *words)
@@ -66,7 +66,7 @@ static void expect_grid_error(const char *text, int line, const char *words)
     struct pw_grid g;
     char err[256];
     char where[32];
-    int rc = grid_parse_text(text, "my.csv", &g, err, sizeof err);
+    int rc = race_grid_parse_text(text, "my.csv", &g, err, sizeof err);
     assert_true(rc < 0);
     snprintf(where, sizeof where, "my.csv:%d: ", line);
     if (strncmp(err, where, strlen(where)) != 0 || !strstr(err, words))
@@ -122,7 +122,7 @@ static void test_grid_text_forms(void **state)
     const char *text = "\xEF\xBB\xBF"
                        "4 , NOR , Lando Norris , McLaren , #ff8000\r\n"
                        "81,PIA,Oscar Piastri,McLaren,#FF8000,90\r\n";
-    assert_int_equal(grid_parse_text(text, "t", &g, err, sizeof err), 0);
+    assert_int_equal(race_grid_parse_text(text, "t", &g, err, sizeof err), 0);
     assert_int_equal(g.n, 2);
     assert_string_equal(g.drivers[0].number, "4");
     assert_string_equal(g.drivers[0].name, "Lando Norris");
@@ -144,15 +144,15 @@ static void test_grid_file(void **state)
     close(fd);
     struct pw_grid g;
     char err[256];
-    assert_true(grid_load_file(path, &g, err, sizeof err) < 0);
+    assert_true(race_grid_load_file(path, &g, err, sizeof err) < 0);
     assert_non_null(strstr(err, ":3: "));
     assert_non_null(strstr(err, path));
     off_t two_lines = (off_t)(strchr(strchr(text, '\n') + 1, '\n') - text + 1);
     assert_int_equal(truncate(path, two_lines), 0);
-    assert_int_equal(grid_load_file(path, &g, err, sizeof err), 0);
+    assert_int_equal(race_grid_load_file(path, &g, err, sizeof err), 0);
     assert_int_equal(g.n, 2);
     unlink(path);
-    assert_int_equal(grid_load_file(path, &g, err, sizeof err), -ENOENT);
+    assert_int_equal(race_grid_load_file(path, &g, err, sizeof err), -ENOENT);
     assert_non_null(strstr(err, path));
     /* Not a text file, a directory, a huge file: refused with a reason, no crash. */
     strcpy(path, "/tmp/pw_grid_XXXXXX");
@@ -161,14 +161,14 @@ static void test_grid_file(void **state)
     static const char nul_text[] = "1,NOR,A\0B,McLaren,#F47600\n";
     assert_int_equal(write(fd, nul_text, sizeof nul_text - 1), (ssize_t)(sizeof nul_text - 1));
     close(fd);
-    assert_int_equal(grid_load_file(path, &g, err, sizeof err), PW_EPARSE);
+    assert_int_equal(race_grid_load_file(path, &g, err, sizeof err), PW_EPARSE);
     assert_non_null(strstr(err, "NUL"));
     assert_int_equal(truncate(path, GRID_FILE_MAX + 10), 0);
-    assert_int_equal(grid_load_file(path, &g, err, sizeof err), -E2BIG);
+    assert_int_equal(race_grid_load_file(path, &g, err, sizeof err), -E2BIG);
     unlink(path);
-    assert_true(grid_load_file("/tmp", &g, err, sizeof err) < 0);
+    assert_true(race_grid_load_file("/tmp", &g, err, sizeof err) < 0);
     assert_true(strlen(err) > 0);
-    assert_true(grid_load_file("/tmp", &g, NULL, 0) < 0);
+    assert_true(race_grid_load_file("/tmp", &g, NULL, 0) < 0);
 }
 
 static void test_circuits(void **state)
@@ -185,26 +185,26 @@ static void test_circuits(void **state)
             lines++;
     }
     fclose(fp);
-    int n = circuit_count_builtin();
+    int n = race_circuit_count_builtin();
     assert_int_equal(n, lines);
     assert_true(n >= 5);
     for (int i = 0; i < n; i++) {
-        assert_int_equal(circuit_builtin_at(i, &c), 0);
+        assert_int_equal(race_circuit_builtin_at(i, &c), 0);
         assert_int_equal(c.sector_pct[0] + c.sector_pct[1] + c.sector_pct[2], 100);
         assert_true(c.laps * c.length_m > 250000 && c.laps * c.length_m < 320000);
         assert_true(c.lap_ms > 60000 && c.pit_loss_ms > 10000);
     }
-    assert_int_equal(circuit_builtin_at(n, &c), -ENOENT);
-    assert_int_equal(circuit_builtin_at(-1, &c), -ENOENT);
-    assert_int_equal(circuit_load_builtin(NULL, &c), 0);
+    assert_int_equal(race_circuit_builtin_at(n, &c), -ENOENT);
+    assert_int_equal(race_circuit_builtin_at(-1, &c), -ENOENT);
+    assert_int_equal(race_circuit_load_builtin(NULL, &c), 0);
     assert_string_equal(c.id, "bahrain");
     assert_int_equal(c.laps, 57);
-    assert_int_equal(circuit_load_builtin("Monaco", &c), 0);
+    assert_int_equal(race_circuit_load_builtin("Monaco", &c), 0);
     assert_true(c.overtaking > 80);
     assert_int_equal(c.kind, RACE_CIRCUIT_STREET);
-    assert_int_equal(circuit_load_builtin("baku", &c), 0);
-    assert_int_equal(circuit_load_builtin("miami", &c), 0);
-    assert_int_equal(circuit_load_builtin("nurburgring", &c), -ENOENT);
+    assert_int_equal(race_circuit_load_builtin("baku", &c), 0);
+    assert_int_equal(race_circuit_load_builtin("miami", &c), 0);
+    assert_int_equal(race_circuit_load_builtin("nurburgring", &c), -ENOENT);
 }
 
 int main(void)

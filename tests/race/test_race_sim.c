@@ -359,7 +359,8 @@ static void check_pending(struct check *ck, int64_t lap_ms)
 static void seed_options(uint64_t seed, const struct pw_grid *g, struct race_circuit *c,
                          struct race_sim_options *opt, bool podium)
 {
-    assert_int_equal(circuit_builtin_at((int)(seed % (uint64_t)circuit_count_builtin()), c), 0);
+    assert_int_equal(
+        race_circuit_builtin_at((int)(seed % (uint64_t)race_circuit_count_builtin()), c), 0);
     memset(opt, 0, sizeof *opt);
     opt->grid = g;
     opt->circuit = c;
@@ -377,7 +378,7 @@ static void test_properties_podium_on(void **state)
     struct race_circuit c;
     struct race_sim_options opt;
     static struct check ck;
-    assert_int_equal(grid_load_builtin("2026", &g), 0);
+    assert_int_equal(race_grid_load_builtin("2026", &g), 0);
     int finish[PW_MAX_CARS + 1] = {0};
     int bad = 0;
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
@@ -412,7 +413,7 @@ static void test_properties_podium_off(void **state)
     struct race_circuit c;
     struct race_sim_options opt;
     static struct check ck;
-    assert_int_equal(grid_load_builtin("2026", &g), 0);
+    assert_int_equal(race_grid_load_builtin("2026", &g), 0);
     int finish[PW_MAX_CARS + 1] = {0};
     int two_compounds = 0, full_races = 0, retired = 0;
     int sc_periods = 0, sc_bunched = 0, lapped = 0;
@@ -466,7 +467,7 @@ static void test_podium_short_races(void **state)
     struct race_circuit c;
     struct race_sim_options opt;
     static struct check ck;
-    assert_int_equal(grid_load_builtin("2026", &g), 0);
+    assert_int_equal(race_grid_load_builtin("2026", &g), 0);
     int bad = 0;
     for (int laps = 1; laps <= 9; laps++) {
         for (uint64_t seed = 0; seed < 120; seed++) {
@@ -492,7 +493,7 @@ static void test_same_stream_any_tick(void **state)
     struct race_circuit c;
     struct race_sim_options opt;
     static struct check ck;
-    assert_int_equal(grid_load_builtin("2026", &g), 0);
+    assert_int_equal(race_grid_load_builtin("2026", &g), 0);
     static const int64_t steps[] = {100, 1000, 30000, 0, 3600000};
     uint64_t other_seed_hash = 0;
     for (uint64_t seed = 40; seed < 50; seed++) {
@@ -525,7 +526,7 @@ static void test_original_grid_and_options(void **state)
     struct pw_grid g;
     struct pw_source *src = NULL;
     static struct check ck;
-    assert_int_equal(grid_load_builtin("original", &g), 0);
+    assert_int_equal(race_grid_load_builtin("original", &g), 0);
     struct race_sim_options opt = {.grid = &g, .seed = 7, .selected_number = "44", .podium = true};
     assert_int_equal(run_race(&opt, 5000, &ck), 1);
     if (ck.failures)
@@ -551,12 +552,12 @@ static void test_original_grid_and_options(void **state)
     bad.rating[0] = 101;
     assert_int_equal(race_sim_create(&opt, &src), PW_ERANGE_IN);
     struct race_circuit odd;
-    assert_int_equal(circuit_load_builtin("spa", &odd), 0);
+    assert_int_equal(race_circuit_load_builtin("spa", &odd), 0);
     opt.grid = &g;
     opt.circuit = &odd;
     odd.sector_pct[2] = 0;
     assert_int_equal(race_sim_create(&opt, &src), PW_ERANGE_IN);
-    assert_int_equal(circuit_load_builtin("spa", &odd), 0);
+    assert_int_equal(race_circuit_load_builtin("spa", &odd), 0);
     odd.lap_ms = 0;
     assert_int_equal(race_sim_create(&opt, &src), PW_ERANGE_IN);
     assert_null(src);

@@ -89,12 +89,12 @@ int main(int argc, char **argv)
             return dump_usage();
         i++;
     }
-    if (grid_load_builtin(grid_name, &grid) != 0 &&
-        grid_load_file(grid_name, &grid, err, sizeof err) != 0) {
+    if (race_grid_load_builtin(grid_name, &grid) != 0 &&
+        race_grid_load_file(grid_name, &grid, err, sizeof err) != 0) {
         fprintf(stderr, "race_sim_dump: %s\n", err);
         return 1;
     }
-    if (circuit_load_builtin(circuit_id, &circuit) != 0) {
+    if (race_circuit_load_builtin(circuit_id, &circuit) != 0) {
         fprintf(stderr, "race_sim_dump: no circuit \"%s\"\n", circuit_id);
         return 1;
     }
