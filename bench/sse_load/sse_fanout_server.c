@@ -7,7 +7,6 @@
  * what the HTTP layer costs per fan-out, separately from the real server's numbers. */
 #include "http/http_server.h"
 
-#include <http_parser.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -79,7 +78,7 @@ static void on_tick(uv_timer_t *t)
 static void handler(void *ctx, struct http_conn *conn, const struct http_request *req)
 {
     struct fanout *f = ctx;
-    if (req->method == HTTP_POST && strcmp(req->path, "/api/race/start") == 0) {
+    if (req->method == HTTP_REQ_POST && strcmp(req->path, "/api/race/start") == 0) {
         static const char body[] = "{\"race_id\":\"bench\",\"status\":\"started\"}";
         http_respond(conn, 200, "application/json", "", body, sizeof body - 1);
         return;

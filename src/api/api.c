@@ -2,7 +2,6 @@
 #include "api/api_internal.h"
 
 #include <errno.h>
-#include <http_parser.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,15 +29,16 @@ void api_destroy(struct api *api)
     free(api);
 }
 
-static bool method_is(const struct http_request *req, int method)
+static bool method_is(const struct http_request *req, enum http_req_method method)
 {
     return req->method == method;
 }
 
 /* Answer 405 unless the request uses `method`. */
-static bool allow(struct http_conn *conn, const struct http_request *req, int method)
+static bool allow(struct http_conn *conn, const struct http_request *req,
+                  enum http_req_method method)
 {
-    if (method_is(req, method) || (method == HTTP_GET && method_is(req, HTTP_HEAD)))
+    if (method_is(req, method) || (method == HTTP_REQ_GET && method_is(req, HTTP_REQ_HEAD)))
         return true;
     http_respond_error(conn, 405, "Method Not Allowed");
     return false;
@@ -53,7 +53,7 @@ static void route_race(struct api *api, struct http_conn *conn, const struct htt
     size_t id_len = slash ? (size_t)(slash - rest) : strlen(rest);
     const char *action = slash ? slash + 1 : "";
     if (strcmp(rest, "start") == 0) {
-        if (allow(conn, req, HTTP_POST))
+        if (allow(conn, req, HTTP_REQ_POST))
             api_race_start(api, conn, req);
         return;
     }
@@ -68,17 +68,17 @@ static void route_race(struct api *api, struct http_conn *conn, const struct htt
         return;
     }
     if (strcmp(action, "status") == 0) {
-        if (allow(conn, req, HTTP_GET))
+        if (allow(conn, req, HTTP_REQ_GET))
             api_race_status(api, conn, id);
     } else if (strcmp(action, "positions") == 0) {
-        if (allow(conn, req, HTTP_GET))
+        if (allow(conn, req, HTTP_REQ_GET))
             api_race_positions(api, conn, id);
     } else if (strcmp(action, "stream") == 0) {
-        if (allow(conn, req, HTTP_GET))
+        if (allow(conn, req, HTTP_REQ_GET))
             api_stream(api, conn, req, HUB_STREAM_RACE, id);
     } else if (strcmp(action, "stop") == 0 || strcmp(action, "pause") == 0 ||
                strcmp(action, "resume") == 0 || strcmp(action, "seek") == 0) {
-        if (allow(conn, req, HTTP_POST))
+        if (allow(conn, req, HTTP_REQ_POST))
             api_race_control(api, conn, id, action, req);
     } else {
         http_respond_error(conn, 404, "Not Found");
@@ -90,30 +90,30 @@ void api_handle(void *ctx, struct http_conn *conn, const struct http_request *re
     struct api *api = ctx;
     const char *p = req->path;
     if (strcmp(p, "/api/health") == 0) {
-        if (allow(conn, req, HTTP_GET))
+        if (allow(conn, req, HTTP_REQ_GET))
             api_health(api, conn);
     } else if (strcmp(p, "/api/drivers") == 0) {
-        if (allow(conn, req, HTTP_GET))
+        if (allow(conn, req, HTTP_REQ_GET))
             api_drivers(api, conn);
     } else if (strcmp(p, "/api/races") == 0) {
-        if (allow(conn, req, HTTP_GET))
+        if (allow(conn, req, HTTP_REQ_GET))
             api_races(api, conn);
     } else if (strcmp(p, "/api/replays") == 0) {
-        if (allow(conn, req, HTTP_GET))
+        if (allow(conn, req, HTTP_REQ_GET))
             api_replays(api, conn);
     } else if (strcmp(p, "/api/replay/start") == 0) {
-        if (allow(conn, req, HTTP_POST))
+        if (allow(conn, req, HTTP_REQ_POST))
             api_replay_start(api, conn, req);
     } else if (strcmp(p, "/api/positions/stream") == 0) {
-        if (allow(conn, req, HTTP_GET))
+        if (allow(conn, req, HTTP_REQ_GET))
             api_stream(api, conn, req, HUB_STREAM_POSITIONS, NULL);
     } else if (strcmp(p, "/api/commentary/stream") == 0) {
-        if (allow(conn, req, HTTP_GET))
+        if (allow(conn, req, HTTP_REQ_GET))
             api_stream(api, conn, req, HUB_STREAM_COMMENTARY, NULL);
     } else if (strncmp(p, "/api/race/", 10) == 0) {
         route_race(api, conn, req, p + 10);
     } else if (strcmp(p, "/metrics") == 0) {
-        if (allow(conn, req, HTTP_GET))
+        if (allow(conn, req, HTTP_REQ_GET))
             api_metrics(api, conn);
     } else if (strncmp(p, "/api/", 5) == 0 || strcmp(p, "/api") == 0) {
         http_respond_error(conn, 404, "Not Found");

@@ -322,6 +322,29 @@ static int split_url(struct http_conn *conn, size_t *path_off, size_t *query_off
 }
 
 /* The parser finished a request: build the view and hand it to the handler. */
+/* The parser's method as the server's public enum (see http_server.h). */
+static enum http_req_method req_method(int parser_method)
+{
+    switch ((enum http_method)parser_method) {
+    case HTTP_GET:
+        return HTTP_REQ_GET;
+    case HTTP_HEAD:
+        return HTTP_REQ_HEAD;
+    case HTTP_POST:
+        return HTTP_REQ_POST;
+    case HTTP_PUT:
+        return HTTP_REQ_PUT;
+    case HTTP_DELETE:
+        return HTTP_REQ_DELETE;
+    case HTTP_PATCH:
+        return HTTP_REQ_PATCH;
+    case HTTP_OPTIONS:
+        return HTTP_REQ_OPTIONS;
+    default:
+        return HTTP_REQ_OTHER;
+    }
+}
+
 static void conn_dispatch(struct http_conn *conn)
 {
     struct http_server *srv = conn->srv;
@@ -344,7 +367,7 @@ static void conn_dispatch(struct http_conn *conn)
         hdrs[i].value = conn->arena + conn->hdrs[i].value;
     }
     struct http_request req = {
-        .method = conn->method,
+        .method = req_method(conn->method),
         .method_name = http_method_str((enum http_method)conn->method),
         .path = conn->arena + path_off,
         .query = conn->arena + query_off,

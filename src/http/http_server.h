@@ -46,8 +46,21 @@ struct http_header {
     const char *value;
 };
 
+/* The methods a handler tells apart; any other method is HTTP_REQ_OTHER (its name is still
+ * in method_name). The parser's own enum stays inside src/http. */
+enum http_req_method {
+    HTTP_REQ_OTHER = 0,
+    HTTP_REQ_GET,
+    HTTP_REQ_HEAD,
+    HTTP_REQ_POST,
+    HTTP_REQ_PUT,
+    HTTP_REQ_DELETE,
+    HTTP_REQ_PATCH,
+    HTTP_REQ_OPTIONS,
+};
+
 struct http_request {
-    int method;             /* enum http_method from <http_parser.h> */
+    enum http_req_method method;
     const char *method_name; /* "GET", "POST", ... */
     const char *path;       /* raw path, without query string, not percent-decoded */
     const char *query;      /* raw query string without '?', "" if none */

@@ -252,7 +252,7 @@ int http_serve_static(struct http_conn *conn, const struct http_request *req, co
     struct stat st;
     struct pw_buf *body = NULL;
     int rc;
-    if (req->method != HTTP_GET && req->method != HTTP_HEAD) {
+    if (req->method != HTTP_REQ_GET && req->method != HTTP_REQ_HEAD) {
         return http_respond(conn, 405, "application/json", "Allow: GET, HEAD\r\n",
                             "{\"detail\":\"Method Not Allowed\"}", 31);
     }

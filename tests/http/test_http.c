@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <http_parser.h>
 #include <limits.h>
 #include <signal.h>
 #include <netinet/in.h>
