@@ -65,6 +65,8 @@ void api_metrics(struct api *api, struct http_conn *conn)
         metric(&o, "pitwall_http_connections_total", "counter", "HTTP connections accepted.", st.connections_total);
         metric(&o, "pitwall_http_connections_rejected_total", "counter", "Connections refused over the cap.", st.connections_rejected);
         metric(&o, "pitwall_clients_evicted_total", "counter", "Stream clients disconnected for falling behind.", st.streams_evicted);
+        metric(&o, "pitwall_http_reads_paused_total", "counter", "Times a connection's unread answers passed server.output_queue_kb.", st.reads_paused);
+        metric(&o, "pitwall_http_send_timeouts_total", "counter", "Connections closed for not reading their answers.", st.send_timeouts);
         metric(&o, "pitwall_http_bytes_sent_total", "counter", "Bytes written to clients.", st.bytes_sent);
         put(&o, "# HELP pitwall_http_responses_total HTTP responses by status.\n"
                 "# TYPE pitwall_http_responses_total counter\n");

@@ -170,6 +170,10 @@ static int apply_config(struct settings *s, char *err, size_t errlen)
     long long queue_kb = (long long)(s->http.stream_queue_bytes / 1024);
     GET_INT("server.stream_queue_kb", 4, 65536, queue_kb);
     s->http.stream_queue_bytes = (size_t)queue_kb * 1024;
+    long long output_kb = (long long)(s->http.output_queue_bytes / 1024);
+    GET_INT("server.output_queue_kb", 16, 65536, output_kb);
+    s->http.output_queue_bytes = (size_t)output_kb * 1024;
+    GET_INT("server.send_timeout_ms", 100, 600000, s->http.send_timeout_ms);
     const struct pw_config_node *origins = config_get(config_root(c), "server.cors_origins");
     if (origins) {
         if (config_kind(origins) != PW_CONFIG_SEQ || config_size(origins) > HTTP_CORS_MAX_ORIGINS) {

@@ -434,12 +434,108 @@ static int parse_error_status(struct http_conn *conn, enum http_errno err, const
     return 400;
 }
 
+static void conn_read_control(struct http_conn *conn);
+
+/* A connection with pipelined requests left after a burst joins the tail of the deferred
+ * list; the idle handle continues it on the next loop turn. (A 0 ms timer would not do:
+ * libuv 1.44 runs a timer re-armed for "now" again in the same timer phase, before any
+ * other connection is polled.) */
+static void conn_defer(struct http_conn *conn)
+{
+    struct http_server *srv = conn->srv;
+    if (conn->parse_deferred)
+        return;
+    conn->parse_deferred = true;
+    conn->defer_next = NULL;
+    conn->defer_prev = srv->defer_tail;
+    if (srv->defer_tail)
+        srv->defer_tail->defer_next = conn;
+    else
+        srv->defer_head = conn;
+    srv->defer_tail = conn;
+    uv_idle_start(&srv->defer_idle, http_conn_on_defer_idle);
+}
+
+void http_conn_undefer(struct http_conn *conn)
+{
+    struct http_server *srv = conn->srv;
+    if (!conn->parse_deferred)
+        return;
+    if (conn->defer_prev)
+        conn->defer_prev->defer_next = conn->defer_next;
+    else
+        srv->defer_head = conn->defer_next;
+    if (conn->defer_next)
+        conn->defer_next->defer_prev = conn->defer_prev;
+    else
+        srv->defer_tail = conn->defer_prev;
+    conn->defer_prev = conn->defer_next = NULL;
+    conn->parse_deferred = false;
+}
+
+void http_conn_on_defer_idle(uv_idle_t *idle)
+{
+    struct http_server *srv = idle->data;
+    /* One burst each for the connections waiting now; those deferred again go to the
+     * tail and wait for the next turn. */
+    int n = 0;
+    for (struct http_conn *c = srv->defer_head; c; c = c->defer_next)
+        n++;
+    while (n-- > 0 && srv->defer_head) {
+        struct http_conn *conn = srv->defer_head;
+        http_conn_undefer(conn);
+        http_conn_continue(conn);
+    }
+    if (!srv->defer_head)
+        uv_idle_stop(&srv->defer_idle);
+}
+
+/* A peer that pipelines requests and does not read the answers would make the server
+ * queue answers without end (the read throttle below counts unparsed input only). So
+ * before the next request is parsed, the answers still queued for this connection are
+ * checked against output_queue_bytes: past it, nothing more is parsed or read (TCP pushes
+ * back on the peer) until the queue drains to half, and a peer that does not drain it
+ * within send_timeout_ms is closed (conn_timer_fired). */
+static bool conn_output_over_budget(struct http_conn *conn)
+{
+    struct http_server *srv = conn->srv;
+    if (conn->out_blocked)
+        return true;
+    if (conn->queued_bytes < srv->cfg.output_queue_bytes)
+        return false;
+    conn->out_blocked = true;
+    srv->stats.reads_paused++;
+    PW_DEBUG(srv->log, MOD, "%s: %zu bytes of answers unread: reading paused", conn->remote_addr,
+             conn->queued_bytes);
+    http_conn_arm_timer(conn, srv->cfg.send_timeout_ms);
+    conn_read_control(conn);
+    return true;
+}
+
+void http_conn_output_drained(struct http_conn *conn)
+{
+    struct http_server *srv = conn->srv;
+    if (conn->queued_bytes > srv->cfg.output_queue_bytes / 2 || conn->state != HTTP_CS_IDLE)
+        return;
+    conn->out_blocked = false;
+    /* Continue on the next loop turn (http_conn_continue), not inside the write callback. */
+    http_conn_arm_timer(conn, conn->pending_len > 0 ? 0 : srv->cfg.idle_timeout_ms);
+    conn_read_control(conn);
+}
+
 /* Feed bytes to the parser until they are used up or a request needs answering. Returns
  * how many bytes were consumed. */
 static size_t conn_parse(struct http_conn *conn, const char *data, size_t len)
 {
     size_t off = 0;
+    int answered = 0;
     while (off < len && (conn->state == HTTP_CS_IDLE || conn->state == HTTP_CS_READING)) {
+        if (conn->state == HTTP_CS_IDLE && conn_output_over_budget(conn))
+            break;
+        if (conn->state == HTTP_CS_IDLE && answered >= HTTP_PIPELINE_BURST) {
+            conn_defer(conn);
+            break;
+        }
         size_t n = http_parser_execute(&conn->parser, &conn->srv->settings, data + off, len - off);
         off += n;
         enum http_errno err = HTTP_PARSER_ERRNO(&conn->parser);
@@ -456,6 +552,7 @@ static size_t conn_parse(struct http_conn *conn, const char *data, size_t len)
         if (conn->message_done) {
             if (conn->parser.upgrade)
                 conn->keep_alive = false; /* no protocol switch here: answer, then close */
+            answered++;
             conn_dispatch(conn);
         } else if (n == 0) {
             break; /* defensive: no progress without an error */
@@ -466,7 +563,7 @@ static size_t conn_parse(struct http_conn *conn, const char *data, size_t len)
 
 static void conn_read_control(struct http_conn *conn)
 {
-    bool want = conn->pending_len < pending_limit(conn->srv);
+    bool want = conn->pending_len < pending_limit(conn->srv) && !conn->out_blocked;
     if (want && !conn->reading && !conn->peer_eof && conn->state != HTTP_CS_CLOSED) {
         if (uv_read_start((uv_stream_t *)&conn->tcp, http_conn_alloc, http_conn_on_read) == 0)
             conn->reading = true;
@@ -528,8 +625,8 @@ void http_conn_request_done(struct http_conn *conn)
 void http_conn_continue(struct http_conn *conn)
 {
     conn_parse_pending(conn);
-    if (conn->state != HTTP_CS_IDLE)
-        return;
+    if (conn->state != HTTP_CS_IDLE || conn->out_blocked || conn->parse_deferred)
+        return; /* a held-back or deferred connection keeps its timer */
     if (conn->peer_eof) {
         http_conn_begin_close(conn, true);
         return;

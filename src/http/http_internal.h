@@ -21,6 +21,9 @@
 /* Stream frames queued in one loop turn go out together in one writev per connection;
  * past this many the connection is flushed at once. */
 #define HTTP_STAGE_MAX 16
+/* Pipelined requests answered from one connection's input in one go; the rest wait for
+ * the next loop turn, so one client's backlog cannot hold up everyone else's answers. */
+#define HTTP_PIPELINE_BURST 16
 
 enum http_conn_state {
     HTTP_CS_IDLE,      /* between requests: no byte of the next request yet */
@@ -75,6 +78,10 @@ struct http_server {
     uv_idle_t flush_idle;
     uv_check_t flush_check;
     /* Free write requests, so a fan-out tick does not malloc per client. */
+    /* Connections with pipelined requests left over after a burst (HTTP_PIPELINE_BURST),
+     * oldest first; an idle handle continues each once per loop turn, between polls. */
+    struct http_conn *defer_head, *defer_tail;
+    uv_idle_t defer_idle;
     struct http_write_req *write_pool;
     int write_pool_n;
     struct http_static_cache static_cache;
@@ -96,6 +103,9 @@ struct http_conn {
     bool reading;           /* uv_read_start active */
     bool close_after_write; /* close (not linger) once the write queue empties */
     bool owner_notified;
+    bool out_blocked;    /* answers over output_queue_bytes: no parsing, no reading */
+    bool parse_deferred; /* HTTP_PIPELINE_BURST reached: the rest on the next loop turn */
+    struct http_conn *defer_prev, *defer_next;
     int reject_status; /* set by a parser callback that refuses the request */
     const char *reject_detail;
 
@@ -155,12 +165,18 @@ void http_conn_request_done(struct http_conn *conn);
 void http_conn_free_buffers(struct http_conn *conn);
 /* Deferred parse of pipelined input (timer callback of an idle connection). */
 void http_conn_continue(struct http_conn *conn);
+/* The write queue shrank (write callback): resume a connection held back for it. */
+void http_conn_output_drained(struct http_conn *conn);
+/* Take a closing connection off the deferred list. */
+void http_conn_undefer(struct http_conn *conn);
+void http_conn_on_defer_idle(uv_idle_t *idle);
 
 /* http_write.c */
 /* Queue a whole buffer (takes its own reference). 0 or a negative uv/errno code. */
 int http_write_buf(struct http_conn *conn, struct pw_buf *buf);
 void http_write_pool_free(struct http_server *srv);
-/* Start/stop the flush handles (server start/stop). */
+/* Start/stop the loop-turn handles: the two flush handles and the idle handle that
+ * continues deferred pipelined input (server start/stop). */
 int http_flush_init(struct http_server *srv);
 void http_flush_close(struct http_server *srv, uv_close_cb cb);
 /* Drop a closing connection's staged frames and take it off the dirty list. */

@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +31,8 @@ void http_server_config_defaults(struct http_server_config *cfg)
     cfg->request_timeout_ms = 10000;
     cfg->idle_timeout_ms = 60000;
     cfg->stream_queue_bytes = 256 * 1024;
+    cfg->output_queue_bytes = 256 * 1024;
+    cfg->send_timeout_ms = 30000;
     cfg->n_cors_origins = 0;
 }
 
@@ -59,6 +62,10 @@ static void config_fill(struct http_server_config *cfg)
         cfg->idle_timeout_ms = def.idle_timeout_ms;
     if (!cfg->stream_queue_bytes)
         cfg->stream_queue_bytes = def.stream_queue_bytes;
+    if (!cfg->output_queue_bytes)
+        cfg->output_queue_bytes = def.output_queue_bytes;
+    if (!cfg->send_timeout_ms)
+        cfg->send_timeout_ms = def.send_timeout_ms;
     if (cfg->n_cors_origins <= 0) {
         cfg->n_cors_origins = (int)(sizeof default_origins / sizeof default_origins[0]);
         for (int i = 0; i < cfg->n_cors_origins; i++)
@@ -169,6 +176,7 @@ static void conn_close_now(struct http_conn *conn)
         conn->srv->stats.streams_open--;
     conn->state = HTTP_CS_CLOSED;
     http_conn_drop_staged(conn);
+    http_conn_undefer(conn);
     uv_close((uv_handle_t *)&conn->timer, conn_handle_closed);
     uv_close((uv_handle_t *)&conn->tcp, conn_handle_closed);
 }
@@ -232,6 +240,14 @@ static void conn_timer_fired(uv_timer_t *timer)
             conn_close_now(conn);
         break;
     case HTTP_CS_IDLE:
+        if (conn->out_blocked) {
+            /* Its answers sat unread for send_timeout_ms: the peer is not reading. */
+            conn->srv->stats.send_timeouts++;
+            PW_INFO(conn->srv->log, MOD, "%s: closed, %zu bytes of answers unread for %" PRIu64
+                    " ms", conn->remote_addr, conn->queued_bytes, conn->srv->cfg.send_timeout_ms);
+            conn_close_now(conn);
+            break;
+        }
         if (conn->pending_len > 0) {
             http_conn_continue(conn); /* deferred pipelined input */
             break;
@@ -380,7 +396,7 @@ int http_server_start(uv_loop_t *loop, const struct http_server_config *cfg,
         http_server_stop(srv, NULL, NULL);
         return rc;
     }
-    srv->handles_open += 2;
+    srv->handles_open += 3;
     rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&addr, 0);
     if (rc == 0)
         rc = uv_listen((uv_stream_t *)&srv->listener, srv->cfg.backlog, on_connection);

@@ -33,6 +33,12 @@ struct http_server_config {
     uint64_t request_timeout_ms;  /* whole request must arrive within this, default 10 s -> 408 */
     uint64_t idle_timeout_ms;     /* keep-alive idle connection closed after, default 60 s */
     size_t stream_queue_bytes;    /* per-stream output bound, default 256 KiB */
+    /* Answers queued for a connection and not yet taken by its peer: past this the server
+     * parses no further pipelined request and stops reading it (default 256 KiB). */
+    size_t output_queue_bytes;
+    /* A connection held back so is closed when its queue has not drained to half the
+     * budget within this (default 30 s). */
+    uint64_t send_timeout_ms;
     /* CORS allow-list; "*" allows any origin. Empty list: default local dev origins. */
     int n_cors_origins;
     const char *cors_origins[HTTP_CORS_MAX_ORIGINS];
@@ -97,6 +103,8 @@ struct http_server_stats {
     uint64_t connections_rejected; /* over max_connections */
     uint64_t streams_open;
     uint64_t streams_evicted;      /* closed because their queue passed the bound */
+    uint64_t reads_paused;         /* times a connection's answers passed output_queue_bytes */
+    uint64_t send_timeouts;        /* connections closed for not reading their answers */
     uint64_t bytes_sent;
     uint64_t responses_by_status[6]; /* index status/100: [1]..[5] */
     /* A few exact codes that matter to operators. */

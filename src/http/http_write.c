@@ -126,8 +126,12 @@ static void write_done(uv_write_t *req, int status)
         http_conn_close(conn);
         return;
     }
-    if (conn->close_after_write && conn->queued_bytes == 0)
+    if (conn->close_after_write && conn->queued_bytes == 0) {
         http_conn_close(conn);
+        return;
+    }
+    if (conn->out_blocked)
+        http_conn_output_drained(conn);
 }
 
 /* Write bufs[0..n) in order: as much as the socket takes now, the rest through uv_write
@@ -273,10 +277,13 @@ int http_flush_init(struct http_server *srv)
     int rc = uv_idle_init(srv->loop, &srv->flush_idle);
     if (rc == 0)
         rc = uv_check_init(srv->loop, &srv->flush_check);
+    if (rc == 0)
+        rc = uv_idle_init(srv->loop, &srv->defer_idle);
     if (rc < 0)
         return rc;
     srv->flush_idle.data = srv;
     srv->flush_check.data = srv;
+    srv->defer_idle.data = srv;
     uv_check_start(&srv->flush_check, on_flush_check);
     /* The check handle must not keep an otherwise idle loop alive. */
     uv_unref((uv_handle_t *)&srv->flush_check);
@@ -287,6 +294,7 @@ void http_flush_close(struct http_server *srv, uv_close_cb cb)
 {
     uv_close((uv_handle_t *)&srv->flush_idle, cb);
     uv_close((uv_handle_t *)&srv->flush_check, cb);
+    uv_close((uv_handle_t *)&srv->defer_idle, cb);
 }
 
 static bool origin_is_clean(const char *origin, size_t len)

@@ -176,7 +176,7 @@ void server_cleanup(struct server *s)
     }
 }
 
-static int connect_port(int port)
+int connect_port(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)

@@ -37,6 +37,8 @@ struct response {
     size_t body_len;
 };
 
+/* A blocking TCP connection to 127.0.0.1:port with TCP_NODELAY, or -1. */
+int connect_port(int port);
 /* One request on a new connection (Connection: close). `extra_headers` is "" or lines
  * ending in \r\n. Returns 0 or -1 (no response at all). */
 int http_call(int port, const char *method, const char *path, const char *extra_headers,
