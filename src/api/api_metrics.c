@@ -63,6 +63,7 @@ void api_metrics(struct api *api, struct http_conn *conn)
         http_server_get_stats(api->d.server, &st);
         metric(&o, "pitwall_http_connections_open", "gauge", "Open HTTP connections.", st.connections_open);
         metric(&o, "pitwall_http_connections_total", "counter", "HTTP connections accepted.", st.connections_total);
+        metric(&o, "pitwall_http_max_connections", "gauge", "The connection cap in force (below the descriptor limit).", (uint64_t)http_server_max_connections(api->d.server));
         metric(&o, "pitwall_http_connections_rejected_total", "counter", "Connections refused over the cap.", st.connections_rejected);
         metric(&o, "pitwall_clients_evicted_total", "counter", "Stream clients disconnected for falling behind.", st.streams_evicted);
         metric(&o, "pitwall_http_reads_paused_total", "counter", "Times a connection's unread answers passed server.output_queue_kb.", st.reads_paused);

@@ -17,6 +17,11 @@
 #define HTTP_LINGER_MS 1000
 /* Sockets that were answered 503 and are lingering; beyond this they are closed at once. */
 #define HTTP_MAX_REJECTED_LINGER 256
+/* Descriptors the connection cap leaves to the rest of the process (history database,
+ * static files, Kafka and schema-registry sockets, the loop's own, log) on top of the
+ * lingering 503 sockets: at the cap, accept() still gets a descriptor, so the 503 can be
+ * written. */
+#define HTTP_FD_RESERVE 128
 #define HTTP_WRITE_REQ_POOL 1024
 /* Stream frames queued in one loop turn go out together in one writev per connection;
  * past this many the connection is flushed at once. */
@@ -61,6 +66,8 @@ struct http_server {
     struct http_conn *conns; /* doubly linked list of all live connections */
     uint64_t rejected_lingering;
     uint64_t accept_error_logged_ms;
+    uint64_t cap_logged_ms;     /* last "connection cap reached" line */
+    uint64_t cap_unlogged;      /* 503s at the cap since that line */
     uint64_t handles_open; /* listener + every conn not yet freed */
     bool stopping;
     void (*stop_done)(void *arg);

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define MOD "http"
@@ -331,6 +332,16 @@ static void on_connection(uv_stream_t *listener, int status)
     if (over) {
         srv->stats.connections_rejected++;
         http_server_count_status(srv, 503);
+        /* Floods come in bursts: at most one line a second, with the count since. */
+        srv->cap_unlogged++;
+        uint64_t now = uv_now(srv->loop);
+        if (srv->cap_logged_ms == 0 || now - srv->cap_logged_ms >= 1000) {
+            PW_WARN(srv->log, MOD,
+                    "connection cap reached (%d open): %" PRIu64 " connection(s) answered 503",
+                    srv->cfg.max_connections, srv->cap_unlogged);
+            srv->cap_logged_ms = now ? now : 1;
+            srv->cap_unlogged = 0;
+        }
         /* A short fixed answer written without queueing; then linger briefly so the peer
          * reads it rather than a reset. Under a flood, close at once instead. */
         uv_buf_t b = uv_buf_init((char *)reject_503, sizeof reject_503 - 1);
@@ -355,6 +366,31 @@ static void on_connection(uv_stream_t *listener, int status)
     http_conn_arm_timer(conn, srv->cfg.request_timeout_ms);
 }
 
+/* The cap must sit below the descriptor limit: at the limit accept() fails, libuv resets
+ * the waiting connections, and the documented 503 is never sent. */
+static void cap_below_fd_limit(struct http_server *srv)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return;
+    long long usable = (long long)rl.rlim_cur - HTTP_FD_RESERVE - HTTP_MAX_REJECTED_LINGER;
+    if (usable < 1)
+        usable = 1;
+    if (srv->cfg.max_connections <= usable)
+        return;
+    PW_WARN(srv->log, MOD,
+            "max_connections %d lowered to %lld: the descriptor limit is %llu (ulimit -n) and "
+            "%d are kept for files, the 503 answers and the rest",
+            srv->cfg.max_connections, usable, (unsigned long long)rl.rlim_cur,
+            HTTP_FD_RESERVE + HTTP_MAX_REJECTED_LINGER);
+    srv->cfg.max_connections = (int)usable;
+}
+
+int http_server_max_connections(const struct http_server *srv)
+{
+    return srv->cfg.max_connections;
+}
+
 int http_server_start(uv_loop_t *loop, const struct http_server_config *cfg,
                       const struct pw_log *log, http_handler_fn handler, void *handler_ctx,
                       struct http_server **out)
@@ -370,6 +406,7 @@ int http_server_start(uv_loop_t *loop, const struct http_server_config *cfg,
     srv->cfg = *cfg;
     config_fill(&srv->cfg);
     srv->log = log;
+    cap_below_fd_limit(srv);
     srv->handler = handler;
     srv->handler_ctx = handler_ctx;
     srv->date_sec = -1;

@@ -25,7 +25,8 @@ struct http_server_config {
     const char *host;             /* "127.0.0.1", "0.0.0.0", "::" */
     int port;                     /* 0 picks a free port: see http_server_port() */
     int backlog;                  /* listen backlog, default 4096 */
-    int max_connections;          /* beyond this: 503 and close, default 20000 */
+    int max_connections;          /* beyond this: 503 and close, default 20000; lowered at
+                                     start to fit the descriptor limit (docs/HTTP.md) */
     size_t max_header_bytes;      /* all header lines together, default 16 KiB -> 431 */
     int max_headers;              /* header count, default 64 -> 431 */
     size_t max_url_bytes;         /* default 4 KiB -> 414 */
@@ -93,6 +94,8 @@ int http_server_start(uv_loop_t *loop, const struct http_server_config *cfg,
                       const struct pw_log *log, http_handler_fn handler, void *handler_ctx,
                       struct http_server **out);
 int http_server_port(const struct http_server *srv);
+/* The connection cap in force (max_connections, lowered to fit the descriptor limit). */
+int http_server_max_connections(const struct http_server *srv);
 /* Stop accepting; close every connection (streams get their owner's close callback first),
  * then call `done` (may be NULL) once all handles are closed. The server is freed then. */
 void http_server_stop(struct http_server *srv, void (*done)(void *arg), void *arg);
