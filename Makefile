@@ -7,15 +7,16 @@ JOBS       ?= $(shell nproc)
 HOST       ?= 127.0.0.1
 PORT       ?= 8001
 ARGS       ?=
-# Sessions of F1's live-timing archive offered as replays, when the folder is there.
-ARCHIVE    ?= $(wildcard ../shared/f1-archive)
+# Sessions of F1's live-timing archive offered as replays, when the folders are there
+# (races; practice and qualifying). Several folders: separated by spaces.
+ARCHIVE    ?= $(wildcard ../shared/f1-archive ../shared/f1-archive-quali-practice)
 
 .PHONY: run test setup build build-asan web test-c test-asan bench screenshots llm-demo \
         format clean
 
 run: setup build web
 	@echo "pitwall: open http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	./$(BUILD)/src/app/pitwall --host $(HOST) --port $(PORT) $(if $(ARCHIVE),--archive $(ARCHIVE)) $(ARGS)
+	./$(BUILD)/src/app/pitwall --host $(HOST) --port $(PORT) $(foreach a,$(ARCHIVE),--archive $(a)) $(ARGS)
 
 test: setup build build-asan web
 	bash scripts/test-all.sh

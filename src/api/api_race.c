@@ -276,7 +276,7 @@ static json_t *history_race_json(const struct history_race *h)
         hub_encode_iso_time(h->created_ms, created, sizeof created);
     double duration = (double)h->wall_duration_ms / 1000.0;
     return json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:f, s:f, s:f, s:f, s:s?, s:s?, s:s?, s:i, "
-                     "s:i, s:s, s:s, s:s, s:b}",
+                     "s:i, s:s, s:s, s:s, s:b, s:s}",
                      "race_id", h->race_id, "selected_driver", "name", h->selected_name, "team",
                      h->selected_team, "number", h->selected_number, "status", h->status,
                      "progress", strcmp(h->status, "finished") == 0 ? 1.0 : 0.0,
@@ -285,7 +285,7 @@ static json_t *history_race_json(const struct history_race *h)
                      h->start_ms ? start : NULL, "end_time", h->end_ms ? end : NULL,
                      "created_time", h->created_ms ? created : NULL, "lap", h->laps_completed,
                      "total_laps", h->total_laps, "track_status", "green", "source", h->source,
-                     "title", h->title, "paused", 0);
+                     "title", h->title, "paused", 0, "kind", h->kind[0] ? h->kind : "race");
 }
 
 void api_race_status(struct api *api, struct http_conn *conn, const char *race_id)
@@ -397,9 +397,10 @@ void api_replays(struct api *api, struct http_conn *conn)
         int n = 0;
         if (list && replay_list_sessions(api->d.archive_dir, list, API_REPLAYS_MAX, &n) == 0) {
             for (int i = 0; i < n; i++)
-                json_array_append_new(sessions, json_pack("{s:s, s:s, s:i}", "id", list[i].id,
-                                                          "title", list[i].title, "laps",
-                                                          list[i].laps));
+                json_array_append_new(
+                    sessions, json_pack("{s:s, s:s, s:i, s:s}", "id", list[i].id, "title",
+                                        list[i].title, "laps", list[i].laps, "kind",
+                                        pw_session_kind_name(list[i].kind)));
         }
         free(list);
     }

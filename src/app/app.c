@@ -65,6 +65,7 @@ static void record_race(void *ctx, const struct pw_race_meta *meta,
     hr.total_laps = state ? state->total_laps : meta->total_laps;
     hr.laps_completed = state && state->n_cars ? state->cars[0].laps : 0;
     hr.wall_duration_ms = meta->wall_duration_ms;
+    snprintf(hr.kind, sizeof hr.kind, "%s", pw_session_kind_name(meta->kind));
     for (int i = 0; state && i < state->n_cars; i++) {
         const struct pw_car *c = &state->cars[i];
         res[n++] = (struct history_result){.driver = c->driver,

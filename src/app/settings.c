@@ -55,7 +55,8 @@ void settings_usage(FILE *out, const char *prog)
             "                         (Kafka mode; default all)\n"
             "      --web-root DIR     static web UI to serve (default: the built web/dist)\n"
             "      --history FILE     SQLite race history (default data/pitwall.db)\n"
-            "      --archive DIR      F1 live-timing archive sessions to offer as replays\n"
+            "      --archive DIR      F1 live-timing archive sessions to offer as replays (may be\n"
+            "                         given more than once, or as DIR1:DIR2)\n"
             "      --grid NAME|FILE   driver grid: 2026 (default), original, or a grid file\n"
             "      --duration SEC     wall-clock length of a simulated race (default 60)\n"
             "      --tick-hz N        positions ticks per second, 1..10 (default 1)\n"
@@ -287,9 +288,15 @@ int settings_load(struct settings *s, int argc, char **argv, char *err, size_t e
         case OPT_HISTORY:
             s->history_path = optarg;
             break;
-        case OPT_ARCHIVE:
-            s->race.archive_dir = optarg;
+        case OPT_ARCHIVE: {
+            /* Repeated, or a ':'-separated list itself: every root is offered. */
+            size_t used = strlen(s->archive_list);
+            int n = snprintf(s->archive_list + used, sizeof s->archive_list - used, "%s%s",
+                             used ? ":" : "", optarg);
+            bad = n < 0 || (size_t)n >= sizeof s->archive_list - used || !*optarg;
+            s->race.archive_dir = s->archive_list;
             break;
+        }
         case OPT_GRID:
             s->grid = optarg;
             break;

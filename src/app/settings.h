@@ -35,6 +35,9 @@ struct settings {
     /* `pitwall replay DIR`: start a replay of DIR at once */
     const char *replay_dir;
     double replay_speed;
+    /* --archive given more than once: the roots joined with ':' (race.archive_dir then
+     * points here) */
+    char archive_list[4096];
     bool show_help, show_version;
 };
 

@@ -24,31 +24,88 @@ static json_t *car_to_json(const struct pw_car *c)
                      c->in_pit, "retired", c->retired, "finished", c->finished);
 }
 
+static json_t *i64_array(const int64_t *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++) {
+        if (json_array_append_new(a, json_integer((json_int_t)v[i])) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static bool any_nonzero(const int64_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (v[i])
+            return true;
+    }
+    return false;
+}
+
+/* Practice and qualifying figures, only when set: a race's messages stay as they were. */
+static json_t *car_with_session(json_t *o, const struct pw_car *c)
+{
+    int err = 0;
+    if (o && any_nonzero(c->best_sectors_ms, 3))
+        err |= json_object_set_new(o, "best_sectors_ms", i64_array(c->best_sectors_ms, 3));
+    if (o && any_nonzero(c->part_best_ms, PW_QUALI_PARTS))
+        err |= json_object_set_new(o, "part_best_ms", i64_array(c->part_best_ms, PW_QUALI_PARTS));
+    if (o && c->stints)
+        err |= json_object_set_new(o, "stints", json_integer(c->stints));
+    if (o && c->knocked_out_part)
+        err |= json_object_set_new(o, "knocked_out_part", json_integer(c->knocked_out_part));
+    if (err) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 static json_t *state_to_json(const struct pw_race_state *st)
 {
     json_t *cars = json_array();
     for (int i = 0; cars && i < st->n_cars && i < PW_MAX_CARS; i++) {
-        if (json_array_append_new(cars, car_to_json(&st->cars[i]))) {
+        if (json_array_append_new(cars, car_with_session(car_to_json(&st->cars[i]), &st->cars[i]))) {
             json_decref(cars);
             return NULL;
         }
     }
-    return json_pack("{s:o,s:i,s:i,s:s,s:s,s:I,s:I,s:b,s:b,s:s,s:s}", "cars", cars, "lap",
-                     st->lap, "total_laps", st->total_laps, "track", pw_track_name(st->track),
-                     "fastest_number", st->fastest_number, "fastest_lap_ms",
-                     (json_int_t)st->fastest_lap_ms, "race_ms", (json_int_t)st->race_ms,
-                     "started", st->started, "finished", st->finished, "circuit", st->circuit,
-                     "session", st->session);
+    json_t *o = json_pack("{s:o,s:i,s:i,s:s,s:s,s:I,s:I,s:b,s:b,s:s,s:s}", "cars", cars, "lap",
+                          st->lap, "total_laps", st->total_laps, "track",
+                          pw_track_name(st->track), "fastest_number", st->fastest_number,
+                          "fastest_lap_ms", (json_int_t)st->fastest_lap_ms, "race_ms",
+                          (json_int_t)st->race_ms, "started", st->started, "finished",
+                          st->finished, "circuit", st->circuit, "session", st->session);
+    /* The session's own fields only for a session that is no race (race messages as before). */
+    if (o && st->kind != PW_SESSION_RACE &&
+        (json_object_set_new(o, "kind", json_string(pw_session_kind_name(st->kind))) ||
+         json_object_set_new(o, "clock_ms", json_integer((json_int_t)st->clock_ms)) ||
+         json_object_set_new(o, "clock_running", json_boolean(st->clock_running)) ||
+         json_object_set_new(o, "session_part", json_integer(st->session_part)) ||
+         json_object_set_new(o, "cutoff_position", json_integer(st->cutoff_position)))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }
 
 static json_t *meta_to_json(const struct pw_race_meta *m)
 {
-    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:i}", "race_id", m->race_id,
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:i}", "race_id", m->race_id,
                      "source", m->source, "title", m->title, "selected_number",
                      m->selected_number, "selected_name", m->selected_name, "selected_team",
                      m->selected_team, "created_wall_ms", (json_int_t)m->created_wall_ms,
                      "wall_duration_ms", (json_int_t)m->wall_duration_ms, "race_duration_ms",
                      (json_int_t)m->race_duration_ms, "total_laps", m->total_laps);
+    if (o && m->kind != PW_SESSION_RACE &&
+        json_object_set_new(o, "kind", json_string(pw_session_kind_name(m->kind)))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }
 
 static char *dump(json_t *obj)
@@ -181,6 +238,32 @@ static int get_track(json_t *o, const char *key, enum pw_track_status *dst)
     return pw_track_parse(name, dst) ? PW_ERANGE_IN : 0;
 }
 
+static int get_kind(json_t *o, const char *key, enum pw_session_kind *dst)
+{
+    char name[24] = "";
+    int rc = get_str(o, key, name, sizeof name);
+    if (rc || !json_object_get(o, key))
+        return rc;
+    return pw_session_kind_parse(name, dst) ? PW_ERANGE_IN : 0;
+}
+
+/* A fixed-size list of integers; absent keeps zeroes. */
+static int get_i64_array(json_t *o, const char *key, int64_t *dst, size_t n)
+{
+    json_t *a = json_object_get(o, key);
+    if (!a)
+        return 0;
+    if (!json_is_array(a) || json_array_size(a) > n)
+        return PW_EPARSE;
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        json_t *v = json_array_get(a, i);
+        if (!json_is_integer(v))
+            return PW_EPARSE;
+        dst[i] = json_integer_value(v);
+    }
+    return 0;
+}
+
 #define TRY(expr)                                                                              \
     do {                                                                                       \
         if ((rc = (expr)) != 0)                                                                \
@@ -224,6 +307,10 @@ static int car_from_json(json_t *o, struct pw_car *c)
     TRY(get_bool(o, "in_pit", &c->in_pit));
     TRY(get_bool(o, "retired", &c->retired));
     TRY(get_bool(o, "finished", &c->finished));
+    TRY(get_i64_array(o, "best_sectors_ms", c->best_sectors_ms, 3));
+    TRY(get_i64_array(o, "part_best_ms", c->part_best_ms, PW_QUALI_PARTS));
+    TRY(get_int(o, "stints", &c->stints, 0, 1000));
+    TRY(get_int(o, "knocked_out_part", &c->knocked_out_part, 0, PW_QUALI_PARTS));
 out:
     return rc;
 }
@@ -250,6 +337,11 @@ static int state_from_json(json_t *o, struct pw_race_state *st)
     TRY(get_bool(o, "finished", &st->finished));
     TRY(get_str(o, "circuit", st->circuit, sizeof st->circuit));
     TRY(get_str(o, "session", st->session, sizeof st->session));
+    TRY(get_kind(o, "kind", &st->kind));
+    TRY(get_i64(o, "clock_ms", &st->clock_ms));
+    TRY(get_bool(o, "clock_running", &st->clock_running));
+    TRY(get_int(o, "session_part", &st->session_part, 0, PW_QUALI_PARTS));
+    TRY(get_int(o, "cutoff_position", &st->cutoff_position, 0, PW_MAX_CARS));
 out:
     return rc;
 }
@@ -270,6 +362,7 @@ static int meta_from_json(json_t *o, struct pw_race_meta *m)
     TRY(get_i64(o, "wall_duration_ms", &m->wall_duration_ms));
     TRY(get_i64(o, "race_duration_ms", &m->race_duration_ms));
     TRY(get_int(o, "total_laps", &m->total_laps, 0, 100000));
+    TRY(get_kind(o, "kind", &m->kind));
 out:
     return rc;
 }

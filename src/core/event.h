@@ -55,6 +55,7 @@ struct pw_race_meta {
     int64_t wall_duration_ms;       /* how long the race is expected to take on the wall */
     int64_t race_duration_ms;       /* the same on the race clock */
     int total_laps;
+    enum pw_session_kind kind;      /* race for a simulation; from SessionInfo for a replay */
 };
 
 struct pw_event {

@@ -51,3 +51,30 @@ int pw_track_parse(const char *name, enum pw_track_status *out)
     }
     return -EINVAL;
 }
+
+static const char *const kind_names[] = {"race", "sprint", "practice", "qualifying",
+                                         "sprint_qualifying"};
+
+const char *pw_session_kind_name(enum pw_session_kind kind)
+{
+    if ((unsigned)kind >= sizeof kind_names / sizeof *kind_names)
+        return kind_names[0];
+    return kind_names[kind];
+}
+
+int pw_session_kind_parse(const char *name, enum pw_session_kind *out)
+{
+    for (unsigned i = 0; name && i < sizeof kind_names / sizeof *kind_names; i++) {
+        if (strcmp(name, kind_names[i]) == 0) {
+            *out = (enum pw_session_kind)i;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+bool pw_session_is_timed(enum pw_session_kind kind)
+{
+    return kind == PW_SESSION_PRACTICE || kind == PW_SESSION_QUALIFYING ||
+           kind == PW_SESSION_SPRINT_QUALIFYING;
+}

@@ -36,6 +36,19 @@ enum pw_track_status {
     PW_TRACK_RED,
 };
 
+/* What kind of session a race is. A simulation is always a race; a replay takes it from
+ * the archive's SessionInfo (Type, Name). Practice and the two qualifying kinds run on a
+ * clock, not on laps, and have no winner. */
+enum pw_session_kind {
+    PW_SESSION_RACE = 0,
+    PW_SESSION_SPRINT,
+    PW_SESSION_PRACTICE,
+    PW_SESSION_QUALIFYING,
+    PW_SESSION_SPRINT_QUALIFYING, /* "Sprint Qualifying", 2023's "Sprint Shootout" */
+};
+
+#define PW_QUALI_PARTS 3
+
 struct pw_driver {
     char number[PW_NUMBER_MAX]; /* racing number as text: "1", "44" */
     char tla[PW_TLA_MAX];       /* "NOR" */
@@ -64,6 +77,11 @@ struct pw_car {
     bool in_pit;
     bool retired;         /* out of the race (DNF) */
     bool finished;        /* has taken the chequered flag */
+    /* Practice and qualifying (0 / false in races): */
+    int64_t best_sectors_ms[3]; /* best time in each sector so far */
+    int stints;                 /* tyre stints so far (sets used) */
+    int64_t part_best_ms[PW_QUALI_PARTS]; /* qualifying: best lap in Q1, Q2, Q3 */
+    int knocked_out_part;       /* qualifying: the part the car went out in, 0 = still in */
 };
 
 struct pw_race_state {
@@ -79,10 +97,24 @@ struct pw_race_state {
     bool finished;                   /* chequered flag has fallen for the leader */
     char circuit[PW_NAME_MAX];       /* "Miami", "Monza" */
     char session[PW_NAME_MAX];       /* "Race", "Sprint" */
+    enum pw_session_kind kind;
+    /* Sessions on a clock (practice, qualifying): */
+    int64_t clock_ms;    /* time remaining in the session (qualifying: in the part); only
+                            meaningful when pw_session_is_timed(kind) */
+    bool clock_running;  /* false before the start, under a stoppage and between parts */
+    int session_part;    /* qualifying part now running (1..3), 0 otherwise */
+    int cutoff_position; /* qualifying: the last place that goes through to the next part
+                            (cars below it are in the drop zone), 0 if none */
 };
 
 /* Index of the car with this racing number in state->cars, or -1. */
 int pw_state_find_car(const struct pw_race_state *state, const char *number);
+
+/* "race", "sprint", "practice", "qualifying", "sprint_qualifying"; -EINVAL if unknown. */
+const char *pw_session_kind_name(enum pw_session_kind kind);
+int pw_session_kind_parse(const char *name, enum pw_session_kind *out);
+/* Practice and qualifying run on a clock and have no winner. */
+bool pw_session_is_timed(enum pw_session_kind kind);
 
 /* Short names used on the wire: "SOFT", "MEDIUM", ..., and "green", "yellow", "sc", ... */
 const char *pw_tyre_name(enum pw_tyre tyre);

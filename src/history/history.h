@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define HISTORY_SCHEMA_VERSION 1
+#define HISTORY_SCHEMA_VERSION 2
 #define HISTORY_MAX_RESULTS PW_MAX_CARS
 
 struct history;
@@ -41,6 +41,7 @@ struct history_race {
     int64_t created_ms, start_ms, end_ms; /* Unix ms */
     int total_laps, laps_completed;
     int64_t wall_duration_ms;
+    char kind[24]; /* pw_session_kind_name: "race", "practice", ...; "" is read as "race" */
 };
 
 /* One line of the final classification. */

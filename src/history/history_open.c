@@ -32,11 +32,13 @@ static const char *const migrations[HISTORY_SCHEMA_VERSION] = {
     " gap_laps INTEGER NOT NULL, best_lap_ms INTEGER NOT NULL, pit_stops INTEGER NOT NULL,"
     " retired INTEGER NOT NULL, finished INTEGER NOT NULL,"
     " PRIMARY KEY (race_id, idx)) WITHOUT ROWID;",
+    /* 2: the kind of session (practice and qualifying replays are no races). */
+    "ALTER TABLE races ADD COLUMN kind TEXT NOT NULL DEFAULT 'race';",
 };
 
 #define RACE_COLS                                                                             \
     "race_id, source, title, selected_number, selected_name, selected_team, status,"        \
-    " created_ms, start_ms, end_ms, total_laps, laps_completed, wall_duration_ms"
+    " created_ms, start_ms, end_ms, total_laps, laps_completed, wall_duration_ms, kind"
 
 static const char *const statements[HST_COUNT_ALL] = {
     [HST_BEGIN] = "BEGIN IMMEDIATE",
@@ -44,7 +46,7 @@ static const char *const statements[HST_COUNT_ALL] = {
     [HST_COMMIT] = "COMMIT",
     [HST_ROLLBACK] = "ROLLBACK",
     [HST_RACE_PUT] = "INSERT OR REPLACE INTO races (" RACE_COLS ")"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [HST_RESULTS_DEL] = "DELETE FROM results WHERE race_id = ?",
     [HST_RESULT_PUT] = "INSERT INTO results (race_id, idx, number, tla, name, team, team_color,"
                        " position, laps, gap_ms, gap_laps, best_lap_ms, pit_stops, retired,"

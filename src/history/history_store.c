@@ -12,7 +12,7 @@ static bool race_valid(const struct history_race *r)
 {
     return TERMINATED(r->race_id) && r->race_id[0] && TERMINATED(r->source) &&
            TERMINATED(r->title) && TERMINATED(r->selected_number) &&
-           TERMINATED(r->selected_name) && TERMINATED(r->selected_team) &&
+           TERMINATED(r->selected_name) && TERMINATED(r->selected_team) && TERMINATED(r->kind) &&
            (strcmp(r->status, "finished") == 0 || strcmp(r->status, "stopped") == 0);
 }
 
@@ -73,6 +73,7 @@ static int put_race(struct history *h, const struct history_race *r)
     sqlite3_bind_int(st, 11, r->total_laps);
     sqlite3_bind_int(st, 12, r->laps_completed);
     sqlite3_bind_int64(st, 13, r->wall_duration_ms);
+    sqlite3_bind_text(st, 14, r->kind[0] ? r->kind : "race", -1, SQLITE_STATIC);
     return step_done(h, HST_RACE_PUT, "saving a race");
 }
 
@@ -139,6 +140,7 @@ static void read_race(sqlite3_stmt *st, struct history_race *r)
     r->total_laps = column_int(st, 10);
     r->laps_completed = column_int(st, 11);
     r->wall_duration_ms = sqlite3_column_int64(st, 12);
+    column_copy(st, 13, r->kind, sizeof r->kind);
 }
 
 static void read_result(sqlite3_stmt *st, struct history_result *r)

@@ -36,12 +36,34 @@ json_t *hub_encode_car(const struct pw_car *c, const char *race_id, int64_t time
                      "finished", c->finished);
 }
 
+/* A practice or qualifying car's own figures, added to hub_encode_car's object (a race's cars
+ * stay as they were). */
+static json_t *with_session_fields(json_t *o, const struct pw_race_state *st, const struct pw_car *c)
+{
+    if (!o || !pw_session_is_timed(st->kind))
+        return o;
+    json_t *best = json_pack("[III]", (json_int_t)c->best_sectors_ms[0],
+                             (json_int_t)c->best_sectors_ms[1], (json_int_t)c->best_sectors_ms[2]);
+    json_t *parts = json_pack("[III]", (json_int_t)c->part_best_ms[0],
+                              (json_int_t)c->part_best_ms[1], (json_int_t)c->part_best_ms[2]);
+    if (!best || !parts || json_object_set_new(o, "best_sectors_ms", best) ||
+        json_object_set_new(o, "part_best_ms", parts) ||
+        json_object_set_new(o, "stints", json_integer(c->stints)) ||
+        json_object_set_new(o, "knocked_out_part", json_integer(c->knocked_out_part))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 json_t *hub_encode_positions_list(const struct pw_race_state *st, const char *race_id,
-                                  int64_t timestamp_ms)
+                              int64_t timestamp_ms)
 {
     json_t *list = json_array();
     for (int i = 0; list && i < st->n_cars; i++) {
-        if (json_array_append_new(list, hub_encode_car(&st->cars[i], race_id, timestamp_ms)) < 0) {
+        json_t *car = with_session_fields(hub_encode_car(&st->cars[i], race_id, timestamp_ms), st,
+                                          &st->cars[i]);
+        if (json_array_append_new(list, car) < 0) {
             json_decref(list);
             return NULL;
         }
@@ -62,12 +84,26 @@ json_t *hub_encode_positions_data(const struct pw_event *ev, const char *status)
         json_decref(list);
         return NULL;
     }
-    return json_pack("{s:o, s:I, s:s, s:I, s:i, s:i, s:s, s:I, s:I, s:o, s:s}", "positions", list,
-                     "timestamp", (json_int_t)ev->wall_ms, "race_id", ev->race_id, "seq",
-                     (json_int_t)ev->seq, "lap", st->lap, "total_laps", st->total_laps,
-                     "track_status", pw_track_name(st->track), "race_ms",
-                     (json_int_t)st->race_ms, "server_ms", (json_int_t)ev->wall_ms,
-                     "fastest_lap", fastest, "status", status);
+    json_t *o = json_pack("{s:o, s:I, s:s, s:I, s:i, s:i, s:s, s:I, s:I, s:o, s:s}", "positions",
+                          list, "timestamp", (json_int_t)ev->wall_ms, "race_id", ev->race_id,
+                          "seq", (json_int_t)ev->seq, "lap", st->lap, "total_laps",
+                          st->total_laps, "track_status", pw_track_name(st->track), "race_ms",
+                          (json_int_t)st->race_ms, "server_ms", (json_int_t)ev->wall_ms,
+                          "fastest_lap", fastest, "status", status);
+    /* What kind of session, and for one on a clock its clock and qualifying part; absent
+     * for a race, whose frames stay as they were. */
+    if (o && st->kind != PW_SESSION_RACE) {
+        json_t *session = json_pack("{s:s, s:I, s:b, s:i, s:i}", "kind",
+                                    pw_session_kind_name(st->kind), "clock_ms",
+                                    (json_int_t)st->clock_ms, "clock_running", st->clock_running,
+                                    "part", st->session_part, "cutoff_position",
+                                    st->cutoff_position);
+        if (!session || json_object_set_new(o, "session", session)) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
 }
 
 json_t *hub_encode_commentary_data(const struct pw_event *ev)

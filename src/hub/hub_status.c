@@ -51,7 +51,7 @@ json_t *hub_race_status_json(const struct hub *hub, const char *race_id)
     double remaining = hub_race_over(race) ? 0 : duration * (1.0 - progress);
     const struct pw_race_meta *m = &race->meta;
     return json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:f, s:f, s:f, s:f, s:o, s:o, s:o, s:i, "
-                     "s:i, s:s, s:s, s:s}",
+                     "s:i, s:s, s:s, s:s, s:s}",
                      "race_id", race->id, "selected_driver", "name", m->selected_name, "team",
                      m->selected_team, "number", m->selected_number, "status",
                      hub_status_name(race->status), "progress", progress, "elapsed_time",
@@ -61,7 +61,8 @@ json_t *hub_race_status_json(const struct hub *hub, const char *race_id)
                      iso_or_null(m->created_wall_ms), "lap", race->have_state ? race->state.lap : 0,
                      "total_laps", race->have_state ? race->state.total_laps : m->total_laps,
                      "track_status", pw_track_name(race->have_state ? race->state.track : 0),
-                     "source", m->source, "title", m->title);
+                     "source", m->source, "title", m->title, "kind",
+                     pw_session_kind_name(m->kind));
 }
 
 int hub_race_classification_json(const struct hub *hub, const char *race_id, json_t **out)
@@ -82,12 +83,14 @@ static json_t *race_summary(const struct hub_race *race)
 {
     const struct pw_race_meta *m = &race->meta;
     json_t *winner = json_null();
-    if (race->status == HUB_RACE_FINISHED && race->have_state && race->state.n_cars > 0)
+    /* Practice and qualifying end in a classification by best lap, not with a winner. */
+    if (race->status == HUB_RACE_FINISHED && race->have_state && race->state.n_cars > 0 &&
+        !pw_session_is_timed(m->kind))
         winner = json_pack("{s:s, s:s}", "name", race->state.cars[0].driver.name, "number",
                            race->state.cars[0].driver.number);
-    return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:o, s:o, s:o, s:i, s:i, s:o}",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:o, s:o, s:o, s:i, s:i, s:o}",
                      "race_id", race->id, "status", hub_status_name(race->status), "source",
-                     m->source, "title", m->title, "selected_driver", "name", m->selected_name,
+                     m->source, "title", m->title, "kind", pw_session_kind_name(m->kind), "selected_driver", "name", m->selected_name,
                      "team", m->selected_team, "number", m->selected_number, "created_time",
                      iso_or_null(m->created_wall_ms), "start_time",
                      iso_or_null(race->start_wall_ms), "end_time",

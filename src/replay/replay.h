@@ -58,22 +58,24 @@ struct replay_session_info {
     char id[256];   /* path relative to the archive root */
     char title[96]; /* "2025 Miami Grand Prix Sprint"; the id when SessionInfo is missing */
     int laps;       /* scheduled laps (LapCount TotalLaps, last value), 0 if unknown */
+    enum pw_session_kind kind; /* from SessionInfo Type and Name; race if it says nothing */
 };
 
-/* Finds sessions (directories holding TimingData.jsonStream) under `archive_root`, up to 4
- * levels deep, without following symbolic links below the root, sorted by id. Fills at
- * most `max` entries (the first by id) and sets *n_out to how many. Returns 0 or a negative
- * code (root missing or unreadable). */
-int replay_list_sessions(const char *archive_root, struct replay_session_info *out, int max,
+/* Finds sessions (directories holding TimingData.jsonStream) under `archive_roots`, one
+ * root or several separated by ':' (an id under an earlier root hides the same id under a
+ * later one), up to 4 levels deep, without following symbolic links below a root, sorted by
+ * id. Fills at most `max` entries (the first by id) and sets *n_out to how many. Returns 0
+ * or a negative code (no root could be read). */
+int replay_list_sessions(const char *archive_roots, struct replay_session_info *out, int max,
                          int *n_out);
 
 /* Resolves a session id from replay_list_sessions (untrusted, e.g. from an API request) to
- * its directory: rejects absolute ids, "..", empty or odd path segments and ids that are
- * not a session. Returns 0 with the path in `path`, or -EINVAL / -ENOENT /
- * -ENAMETOOLONG. */
-int replay_resolve_session(const char *archive_root, const char *id, char *path, size_t pathlen);
+ * its directory under the first of `archive_roots` (as above) that has it: rejects absolute
+ * ids, "..", empty or odd path segments and ids that are not a session. Returns 0 with the
+ * path in `path`, or -EINVAL / -ENOENT / -ENAMETOOLONG. */
+int replay_resolve_session(const char *archive_roots, const char *id, char *path, size_t pathlen);
 
-/* Title and laps of an open replay (id is ""). Returns -EINVAL if `src` is no replay. */
+/* Title, laps and kind of an open replay (id is ""). Returns -EINVAL if `src` is no replay. */
 int replay_get_session_info(const struct pw_source *src, struct replay_session_info *out);
 
 /* Offset in the feed (ms from the session's start) that is race_ms 0; -1 if no replay. */

@@ -67,7 +67,8 @@ static int list(const char *root)
         return 1;
     }
     for (int i = 0; i < n; i++)
-        printf("%s\t%d laps\t%s\n", items[i].title, items[i].laps, items[i].id);
+        printf("%s\t%s\t%d laps\t%s\n", items[i].title, pw_session_kind_name(items[i].kind),
+               items[i].laps, items[i].id);
     return 0;
 }
 

@@ -39,6 +39,23 @@ void replay_info_title(const json_t *si, char *buf, size_t buflen)
     replay_copy_text(buf, buflen, joined);
 }
 
+enum pw_session_kind replay_info_kind(const json_t *si)
+{
+    const char *type = json_string_value(json_object_get(si, "Type"));
+    const char *name = json_string_value(json_object_get(si, "Name"));
+    bool sprint = name && strstr(name, "Sprint");
+    if (!type) /* no Type: the usual names */
+        type = !name                          ? "Race"
+               : strstr(name, "Practice")     ? "Practice"
+               : strstr(name, "Qualifying") || strstr(name, "Shootout") ? "Qualifying"
+                                              : "Race";
+    if (strcmp(type, "Practice") == 0)
+        return PW_SESSION_PRACTICE;
+    if (strcmp(type, "Qualifying") == 0)
+        return sprint ? PW_SESSION_SPRINT_QUALIFYING : PW_SESSION_QUALIFYING;
+    return sprint ? PW_SESSION_SPRINT : PW_SESSION_RACE;
+}
+
 int replay_info_laps(const json_t *lc)
 {
     json_t *v = json_object_get(lc, "TotalLaps");

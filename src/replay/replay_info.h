@@ -4,6 +4,7 @@
 #ifndef PW_REPLAY_INFO_H
 #define PW_REPLAY_INFO_H
 
+#include "core/timing.h"
 #include "replay/replay_feed.h"
 
 #include <jansson.h>
@@ -14,6 +15,13 @@ json_t *replay_info_merge_stream(const struct replay_stream *s);
 
 /* "2025 Miami Grand Prix Sprint" from a merged SessionInfo; "" if it says nothing. */
 void replay_info_title(const json_t *session_info, char *buf, size_t buflen);
+
+/* The kind of session from a merged SessionInfo: Type "Practice" is practice; "Qualifying"
+ * is sprint qualifying when Name speaks of a sprint ("Sprint Qualifying", 2023's "Sprint
+ * Shootout"), else qualifying; "Race" is a sprint when Name says "Sprint" (2021's sprint was
+ * called "Sprint Qualifying" but ran as a race, Type "Race"), else a race. Without Type, the
+ * Name alone; without either, a race. */
+enum pw_session_kind replay_info_kind(const json_t *session_info);
 
 /* TotalLaps of a merged LapCount, 0 if unknown. */
 int replay_info_laps(const json_t *lap_count);

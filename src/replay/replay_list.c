@@ -50,6 +50,7 @@ static void describe(const char *dir, struct replay_session_info *info)
     if (!info->title[0])
         replay_copy_text(info->title, sizeof info->title, info->id);
     info->laps = replay_info_laps(lc);
+    info->kind = replay_info_kind(si);
     json_decref(si);
     json_decref(lc);
 }
@@ -110,22 +111,67 @@ static int by_id(const void *a, const void *b)
                   ((const struct replay_session_info *)b)->id);
 }
 
-int replay_list_sessions(const char *archive_root, struct replay_session_info *out, int max,
+/* The next root of a ':'-separated list into `buf`; false at the end. Empty entries are
+ * skipped. */
+static bool next_root(const char **list, char *buf, size_t len)
+{
+    while (**list) {
+        const char *end = strchr(*list, ':');
+        size_t n = end ? (size_t)(end - *list) : strlen(*list);
+        const char *start = *list;
+        *list += n + (end ? 1 : 0);
+        if (n == 0)
+            continue;
+        if (n >= len)
+            return false;
+        memcpy(buf, start, n);
+        buf[n] = '\0';
+        return true;
+    }
+    return false;
+}
+
+int replay_list_sessions(const char *archive_roots, struct replay_session_info *out, int max,
                          int *n_out)
 {
     struct found f = {0};
     *n_out = 0;
-    if (!archive_root || max < 0)
+    if (!archive_roots || max < 0)
         return -EINVAL;
-    int rc = walk(archive_root, "", 0, &f);
-    if (rc < 0)
+    /* Each root in turn; an id found under an earlier root hides the same id later, as
+     * replay_resolve_session picks the first root that has it. */
+    const char *list = archive_roots;
+    char root[4096];
+    int rc = 0, ok = 0;
+    while (next_root(&list, root, sizeof root)) {
+        int before = f.n;
+        int wrc = walk(root, "", 0, &f);
+        if (wrc == -ENOMEM) {
+            rc = wrc;
+            goto out;
+        }
+        ok += wrc == 0;
+        if (wrc < 0)
+            rc = wrc;
+        for (int i = before; i < f.n;) {
+            bool dup = false;
+            for (int j = 0; j < before && !dup; j++)
+                dup = strcmp(f.items[j].id, f.items[i].id) == 0;
+            if (dup)
+                f.items[i] = f.items[--f.n];
+            else
+                i++;
+        }
+    }
+    if (ok == 0) /* no root could be read */
         goto out;
+    rc = 0;
     qsort(f.items, (size_t)f.n, sizeof *f.items, by_id);
     int n = f.n < max ? f.n : max;
     for (int i = 0; i < n; i++) {
         out[i] = f.items[i];
         char dir[4096];
-        if (snprintf(dir, sizeof dir, "%s/%s", archive_root, out[i].id) < (int)sizeof dir)
+        if (replay_resolve_session(archive_roots, out[i].id, dir, sizeof dir) == 0)
             describe(dir, &out[i]);
     }
     *n_out = n;
@@ -134,7 +180,24 @@ out:
     return rc;
 }
 
-int replay_resolve_session(const char *archive_root, const char *id, char *path, size_t pathlen)
+static int resolve_in_root(const char *archive_root, const char *id, char *path, size_t pathlen);
+
+int replay_resolve_session(const char *archive_roots, const char *id, char *path, size_t pathlen)
+{
+    if (!archive_roots)
+        return -EINVAL;
+    const char *list = archive_roots;
+    char root[4096];
+    int rc = -ENOENT;
+    while (next_root(&list, root, sizeof root)) {
+        rc = resolve_in_root(root, id, path, pathlen);
+        if (rc == 0 || rc == -EINVAL || rc == -ENAMETOOLONG)
+            return rc;
+    }
+    return rc;
+}
+
+static int resolve_in_root(const char *archive_root, const char *id, char *path, size_t pathlen)
 {
     if (!archive_root || !id || !*id || id[0] == '/' || strlen(id) >= 256)
         return -EINVAL;

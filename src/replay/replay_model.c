@@ -1,5 +1,6 @@
 #include "replay/replay_model.h"
 
+#include "replay/replay_info.h"
 #include "replay/replay_merge.h"
 #include "replay/replay_parse.h"
 
@@ -669,6 +670,7 @@ static void apply_session_info(struct replay_model *m)
     const char *name = jstr(st, "Name");
     if (name)
         replay_copy_text(m->state.session, sizeof m->state.session, name);
+    m->state.kind = replay_info_kind(st);
 }
 
 static void apply_race_control(struct replay_model *m)

@@ -22,6 +22,7 @@ struct replay_source {
     const struct pw_log *log;
     char title[PW_TITLE_MAX];
     int laps;
+    enum pw_session_kind kind;
     int64_t lights_out; /* feed offset of race_ms 0 */
     int64_t end;        /* feed offset where the replay ends */
     size_t next;        /* next timeline entry to apply */
@@ -206,6 +207,7 @@ int replay_source_from_feed(struct replay_feed *feed, const struct replay_option
     json_t *lc = replay_info_merge_stream(&r->feed.streams[REPLAY_TOPIC_LAP_COUNT]);
     replay_info_title(si, r->title, sizeof r->title);
     r->laps = replay_info_laps(lc);
+    r->kind = replay_info_kind(si);
     json_decref(si);
     json_decref(lc);
     /* The runner's clock starts below any line so that positioning can only go forwards. */
@@ -288,6 +290,7 @@ int replay_get_session_info(const struct pw_source *src, struct replay_session_i
     memset(out, 0, sizeof *out);
     replay_copy_text(out->title, sizeof out->title, r->title);
     out->laps = r->laps;
+    out->kind = r->kind;
     return 0;
 }
 

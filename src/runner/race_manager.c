@@ -143,8 +143,8 @@ static int start_replay(struct race_manager *m, const struct pw_control *ctl,
     if (rc < 0) {
         /* Name the file that is missing, not only the errno. */
         if (rc == -ENOENT)
-            PW_WARN(m->log, "manager", "replay %s: %s/%s/TimingData.jsonStream does not exist",
-                    ctl->replay, m->cfg.archive_dir, ctl->replay);
+            PW_WARN(m->log, "manager", "replay %s: no %s/TimingData.jsonStream under %s",
+                    ctl->replay, ctl->replay, m->cfg.archive_dir);
         else
             PW_WARN(m->log, "manager", "replay %s: not a session id under %s (%s)", ctl->replay,
                     m->cfg.archive_dir, pw_strerror(rc));
@@ -160,8 +160,10 @@ static int start_replay(struct race_manager *m, const struct pw_control *ctl,
     }
     struct replay_session_info info;
     snprintf(meta->source, sizeof meta->source, "replay");
-    if (replay_get_session_info(*src, &info) == 0)
+    if (replay_get_session_info(*src, &info) == 0) {
         snprintf(meta->title, sizeof meta->title, "%s", info.title);
+        meta->kind = info.kind;
+    }
     double speed = ctl->replay_speed > 0 ? ctl->replay_speed : m->cfg.replay_speed;
     opt->speed = speed;
     opt->start_ms = ctl->replay_start_ms;

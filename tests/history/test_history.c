@@ -447,6 +447,41 @@ static void test_garbage_files(void **state)
     open_fails(f->path, "file is not a database");
 }
 
+/* The kind of session is kept; a file from before kinds (schema 1) is migrated and its
+ * races read as races. */
+static void test_kind_and_migration_from_1(void **state)
+{
+    struct fixture *f = *state;
+    struct history *h = NULL;
+    assert_int_equal(history_open(f->path, NULL, &h), 0);
+    struct history_race race, got;
+    struct history_result res[3], back[PW_MAX_CARS];
+    make_race(&race, "quali-1", 1700000000000LL, 1700000600000LL);
+    snprintf(race.kind, sizeof race.kind, "qualifying");
+    make_results(res, 3, 1);
+    assert_int_equal(history_save(h, &race, res, 3), 0);
+    make_race(&race, "race-1", 1700000000000LL, 1700000700000LL);
+    assert_int_equal(history_save(h, &race, res, 3), 0); /* kind "" is stored as "race" */
+    int n = 0;
+    assert_int_equal(history_get(h, "quali-1", &got, back, PW_MAX_CARS, &n), 0);
+    assert_string_equal(got.kind, "qualifying");
+    assert_int_equal(history_get(h, "race-1", &got, back, PW_MAX_CARS, &n), 0);
+    assert_string_equal(got.kind, "race");
+    history_close(h);
+    /* Back to schema 1 by hand (no kind column), as a file written before kinds. */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "ALTER TABLE races DROP COLUMN kind; PRAGMA user_version = 1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(history_open(f->path, NULL, &h), 0);
+    assert_int_equal(history_get(h, "quali-1", &got, back, PW_MAX_CARS, &n), 0);
+    assert_string_equal(got.kind, "race"); /* unknown before the migration: a race */
+    assert_int_equal(n, 3);
+    history_close(h);
+}
+
 static void test_foreign_databases(void **state)
 {
     struct fixture *f = *state;
@@ -461,7 +496,7 @@ static void test_foreign_databases(void **state)
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    open_fails(f->path, "has schema version 99; this pitwall knows up to 1");
+    open_fails(f->path, "has schema version 99; this pitwall knows up to 2");
     /* Our version number, but not our tables. */
     unlink(f->path);
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -501,6 +536,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reopen_keeps_data_and_schema, setup, teardown),
         cmocka_unit_test_setup_teardown(test_survives_kill_9, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kind_and_migration_from_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_databases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_creates_missing_directories, setup, teardown),
     };

@@ -709,19 +709,29 @@ static void test_replay_through_the_api(void **state)
 {
     (void)state;
     struct server srv;
-    const char *args[] = {"--archive", PITWALL_ARCHIVE_DIR, NULL};
+    /* Both shared folders: races, and practice and qualifying, each with its kind. */
+    const char *args[] = {"--archive", PITWALL_ARCHIVE_DIR, "--archive", PITWALL_SESSIONS_DIR,
+                          NULL};
     assert_int_equal(server_start(&srv, NULL, args, NULL), 0);
     json_t *list = get_json(srv.port, "/api/replays", 200);
     json_t *sessions = json_object_get(list, "sessions");
-    assert_int_equal((int)json_array_size(sessions), 2);
+    assert_int_equal((int)json_array_size(sessions), 5);
     const char *id = NULL;
     size_t i;
     json_t *sess;
+    int kinds = 0;
     json_array_foreach(sessions, i, sess)
     {
-        if (strstr(json_string_value(json_object_get(sess, "id")), "Miami"))
-            id = json_string_value(json_object_get(sess, "id"));
+        const char *sid = json_string_value(json_object_get(sess, "id"));
+        const char *kind = json_string_value(json_object_get(sess, "kind"));
+        if (strstr(sid, "Miami"))
+            id = sid;
+        kinds += strstr(sid, "Miami") && strcmp(kind, "sprint") == 0;
+        kinds += strstr(sid, "Practice_2") && strcmp(kind, "practice") == 0;
+        kinds += strstr(sid, "Qualifying") && strcmp(kind, "qualifying") == 0;
+        kinds += strstr(sid, "Shootout") && strcmp(kind, "sprint_qualifying") == 0;
     }
+    assert_int_equal(kinds, 4);
     assert_non_null(id);
     char body[512], race[64], path[160];
     snprintf(body, sizeof body, "{\"session\":\"%s\",\"speed\":1000,\"tick_hz\":10}", id);
@@ -732,6 +742,10 @@ static void test_replay_through_the_api(void **state)
                                "{\"session\":\"../../../etc\"}", &bad), 0);
     assert_int_equal(bad.status, 404);
     response_free(&bad);
+    snprintf(path, sizeof path, "/api/race/%s/status", race);
+    json_t *status = get_json(srv.port, path, 200);
+    assert_string_equal(json_string_value(json_object_get(status, "kind")), "sprint");
+    json_decref(status);
     snprintf(path, sizeof path, "/api/race/%s/stream", race);
     struct sse s;
     assert_int_equal(sse_open(&s, srv.port, path, NULL), 0);

@@ -242,6 +242,71 @@ static void test_json_roundtrip(void **state)
     fixture_race_free(&r);
 }
 
+/* A qualifying session's kind, clock, part and per-car figures cross the bus; a race's
+ * messages carry none of them. */
+static void test_json_session_fields(void **state)
+{
+    (void)state;
+    struct pw_race_state *st = calloc(1, sizeof *st), *back = calloc(1, sizeof *back);
+    struct pw_race_meta meta = {.kind = PW_SESSION_SPRINT_QUALIFYING}, meta_back;
+    snprintf(meta.race_id, sizeof meta.race_id, "q1");
+    st->n_cars = 2;
+    st->kind = PW_SESSION_SPRINT_QUALIFYING;
+    st->clock_ms = 123456;
+    st->clock_running = true;
+    st->session_part = 2;
+    st->cutoff_position = 1;
+    for (int i = 0; i < 2; i++) {
+        struct pw_car *c = &st->cars[i];
+        snprintf(c->driver.number, sizeof c->driver.number, "%d", i + 1);
+        c->position = i + 1;
+        c->part_best_ms[0] = 101000 + i;
+        c->part_best_ms[1] = 100500 + i;
+        c->best_sectors_ms[2] = 33000 + i;
+        c->stints = 3;
+        c->knocked_out_part = i == 1 ? 2 : 0;
+    }
+    struct pw_event ev = {.type = PW_EV_LAP_COMPLETED, .state = st, .meta = &meta, .seq = 3};
+    snprintf(ev.race_id, sizeof ev.race_id, "q1");
+    char *json = kafka_json_encode_event(&ev);
+    assert_non_null(json);
+    struct pw_event got;
+    bool hm, hs;
+    assert_int_equal(kafka_json_decode_event(json, strlen(json), &got, &meta_back, &hm, back, &hs), 0);
+    free(json);
+    assert_true(hm && hs);
+    assert_int_equal(meta_back.kind, PW_SESSION_SPRINT_QUALIFYING);
+    assert_int_equal(back->kind, PW_SESSION_SPRINT_QUALIFYING);
+    assert_int_equal(back->clock_ms, 123456);
+    assert_true(back->clock_running);
+    assert_int_equal(back->session_part, 2);
+    assert_int_equal(back->cutoff_position, 1);
+    for (int i = 0; i < 2; i++) {
+        assert_memory_equal(back->cars[i].part_best_ms, st->cars[i].part_best_ms,
+                            sizeof st->cars[i].part_best_ms);
+        assert_memory_equal(back->cars[i].best_sectors_ms, st->cars[i].best_sectors_ms,
+                            sizeof st->cars[i].best_sectors_ms);
+        assert_int_equal(back->cars[i].stints, 3);
+        assert_int_equal(back->cars[i].knocked_out_part, st->cars[i].knocked_out_part);
+    }
+    /* a race: none of the keys */
+    memset(st, 0, sizeof *st);
+    st->n_cars = 1;
+    meta.kind = PW_SESSION_RACE;
+    json = kafka_json_encode_event(&ev);
+    if (strstr(json, "\"meta\":{\"kind\"") || strstr(json, "\"kind\":\"race\""))
+        fail_msg("%s", json);
+    assert_null(strstr(json, "clock_ms"));
+    assert_null(strstr(json, "part_best_ms"));
+    free(json);
+    /* an unknown kind is refused */
+    const char *bad = "{\"type\":\"lap_completed\",\"race_id\":\"q\",\"meta\":{\"kind\":\"tea\"}}";
+    assert_int_equal(kafka_json_decode_event(bad, strlen(bad), &got, &meta_back, &hm, back, &hs),
+                     PW_ERANGE_IN);
+    free(st);
+    free(back);
+}
+
 static void test_json_rejects(void **state)
 {
     (void)state;
@@ -625,6 +690,7 @@ int main(void)
         cmocka_unit_test(test_avro_original_schema_reads),
         cmocka_unit_test(test_avro_validate_rejects_corruption),
         cmocka_unit_test(test_json_roundtrip),
+        cmocka_unit_test(test_json_session_fields),
         cmocka_unit_test(test_json_rejects),
         cmocka_unit_test_setup_teardown(test_stream_in_order, stream_setup, stream_teardown),
         cmocka_unit_test_setup_teardown(test_stream_merges_two_topics, stream_setup,

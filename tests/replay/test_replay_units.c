@@ -2,6 +2,7 @@
  * line reader. */
 #include "core/error.h"
 #include "replay/replay_feed.h"
+#include "replay/replay_info.h"
 #include "replay/replay_merge.h"
 #include "replay/replay_parse.h"
 #include "replay/replay_stream.h"
@@ -307,6 +308,41 @@ static void test_feed_timeline_order(void **st)
     replay_feed_free(&feed);
 }
 
+/* The kind of session from SessionInfo's Type and Name, as the archive names them. */
+static void test_session_kind(void **st)
+{
+    (void)st;
+    static const struct {
+        const char *json;
+        enum pw_session_kind kind;
+    } cases[] = {
+        {"{\"Type\":\"Practice\",\"Name\":\"Practice 2\",\"Number\":2}", PW_SESSION_PRACTICE},
+        {"{\"Type\":\"Qualifying\",\"Name\":\"Qualifying\"}", PW_SESSION_QUALIFYING},
+        {"{\"Type\":\"Qualifying\",\"Name\":\"Sprint Shootout\"}", PW_SESSION_SPRINT_QUALIFYING},
+        {"{\"Type\":\"Qualifying\",\"Name\":\"Sprint Qualifying\"}", PW_SESSION_SPRINT_QUALIFYING},
+        {"{\"Type\":\"Race\",\"Name\":\"Sprint\"}", PW_SESSION_SPRINT},
+        {"{\"Type\":\"Race\",\"Name\":\"Sprint Qualifying\"}", PW_SESSION_SPRINT}, /* 2021 */
+        {"{\"Type\":\"Race\",\"Name\":\"Race\"}", PW_SESSION_RACE},
+        {"{\"Name\":\"Practice 3\"}", PW_SESSION_PRACTICE},
+        {"{\"Name\":\"Sprint Shootout\"}", PW_SESSION_SPRINT_QUALIFYING},
+        {"{\"Type\":7}", PW_SESSION_RACE},
+        {"{}", PW_SESSION_RACE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        json_t *si = json_loads(cases[i].json, 0, NULL);
+        assert_non_null(si);
+        if (replay_info_kind(si) != cases[i].kind)
+            fail_msg("%s: %s", cases[i].json, pw_session_kind_name(replay_info_kind(si)));
+        json_decref(si);
+    }
+    assert_int_equal(replay_info_kind(NULL), PW_SESSION_RACE);
+    enum pw_session_kind k;
+    assert_int_equal(pw_session_kind_parse("sprint_qualifying", &k), 0);
+    assert_int_equal(k, PW_SESSION_SPRINT_QUALIFYING);
+    assert_int_equal(pw_session_kind_parse("Qualifying", &k), -EINVAL);
+    assert_string_equal(pw_session_kind_name((enum pw_session_kind)99), "race");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_stream_bad_lines),
         cmocka_unit_test(test_stream_files),
         cmocka_unit_test(test_feed_timeline_order),
+        cmocka_unit_test(test_session_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,141 @@
+/* Replays of the practice and qualifying sessions in ../shared/f1-archive-quali-practice
+ * (read in place, never copied): their kind, and the final classification written in that
+ * folder's README. */
+#include "replay/replay.h"
+#include "replay_test_util.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *archive = REPLAY_SESSIONS_DIR;
+static const char *race_archive = REPLAY_ARCHIVE_DIR;
+
+#define FP2 "2021/2021-09-12_Italian_Grand_Prix/2021-09-11_Practice_2"
+#define QUALI "2023/2023-04-30_Azerbaijan_Grand_Prix/2023-04-28_Qualifying"
+#define SHOOTOUT "2023/2023-04-30_Azerbaijan_Grand_Prix/2023-04-29_Sprint_Shootout"
+
+static struct pw_source *open_session(const char *id)
+{
+    char dir[1024], err[512] = "";
+    snprintf(dir, sizeof dir, "%s/%s", archive, id);
+    struct pw_source *src = NULL;
+    if (replay_open(dir, NULL, NULL, &src, err, sizeof err) < 0)
+        fail_msg("replay_open(%s): %s", dir, err);
+    return src;
+}
+
+static void replay_all(struct pw_source *src, struct recorder *rec)
+{
+    int64_t t = 0, step = 250;
+    int rc = 0;
+    while (rc == 0) {
+        t += step;
+        step = step * 3 % 9973 + 1;
+        rc = src->ops->advance(src, t, recorder_emit, rec);
+    }
+    assert_int_equal(rc, 1);
+}
+
+/* The README's order, space-separated TLAs. */
+static void check_order(const struct pw_race_state *s, const char *order)
+{
+    char want[256];
+    snprintf(want, sizeof want, "%s", order);
+    int i = 0;
+    for (char *save = NULL, *t = strtok_r(want, " ", &save); t; t = strtok_r(NULL, " ", &save), i++) {
+        assert_true(i < s->n_cars);
+        if (strcmp(s->cars[i].driver.tla, t) != 0)
+            fail_msg("P%d is %s, README says %s", i + 1, s->cars[i].driver.tla, t);
+        assert_int_equal(s->cars[i].position, i + 1);
+    }
+    assert_int_equal(i, s->n_cars);
+}
+
+static void test_kinds_and_classification(void **st)
+{
+    (void)st;
+    static const struct {
+        const char *id, *order;
+        enum pw_session_kind kind;
+    } cases[] = {
+        {FP2,
+         "HAM BOT VER PER OCO KUB GIO ALO GAS NOR LEC RIC LAT RUS TSU MAZ STR VET MSC SAI",
+         PW_SESSION_PRACTICE},
+        {QUALI,
+         "LEC VER PER SAI HAM ALO NOR TSU STR PIA RUS OCO ALB BOT SAR ZHO HUL MAG GAS DEV",
+         PW_SESSION_QUALIFYING},
+        {SHOOTOUT,
+         "LEC PER VER RUS SAI HAM ALB ALO STR NOR PIA HUL OCO MAG SAR ZHO BOT TSU GAS DEV",
+         PW_SESSION_SPRINT_QUALIFYING},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct pw_source *src = open_session(cases[i].id);
+        struct replay_session_info info;
+        assert_int_equal(replay_get_session_info(src, &info), 0);
+        assert_int_equal(info.kind, cases[i].kind);
+        struct recorder rec = {0};
+        replay_all(src, &rec);
+        const struct pw_race_state *s = src->ops->state(src);
+        assert_int_equal(s->kind, cases[i].kind);
+        check_order(s, cases[i].order);
+        recorder_free(&rec);
+        src->ops->destroy(src);
+    }
+}
+
+/* Both shared folders as one list of replays: races and the other kinds, by id. */
+static void test_list_two_archives(void **st)
+{
+    (void)st;
+    char roots[2048];
+    snprintf(roots, sizeof roots, "%s:%s", race_archive, archive);
+    struct replay_session_info items[16];
+    int n = 0;
+    assert_int_equal(replay_list_sessions(roots, items, 16, &n), 0);
+    assert_int_equal(n, 5);
+    static const struct {
+        const char *id;
+        enum pw_session_kind kind;
+    } want[] = {
+        {FP2, PW_SESSION_PRACTICE},
+        {QUALI, PW_SESSION_QUALIFYING},
+        {"2023/2023-04-30_Azerbaijan_Grand_Prix/2023-04-29_Sprint", PW_SESSION_SPRINT},
+        {SHOOTOUT, PW_SESSION_SPRINT_QUALIFYING},
+        {"2025/2025-05-04_Miami_Grand_Prix/2025-05-03_Sprint", PW_SESSION_SPRINT},
+    };
+    for (int i = 0; i < n; i++) {
+        assert_string_equal(items[i].id, want[i].id);
+        assert_int_equal(items[i].kind, want[i].kind);
+    }
+    assert_string_equal(items[1].title, "2023 Azerbaijan Grand Prix Qualifying");
+    char path[1024], expect[1024];
+    assert_int_equal(replay_resolve_session(roots, QUALI, path, sizeof path), 0);
+    snprintf(expect, sizeof expect, "%s/%s", archive, QUALI);
+    assert_string_equal(path, expect);
+    assert_int_equal(replay_resolve_session(roots, "2023/nope", path, sizeof path), -ENOENT);
+    /* a missing root in the list is skipped; all missing is an error */
+    snprintf(roots, sizeof roots, "/nonexistent::%s", archive);
+    assert_int_equal(replay_list_sessions(roots, items, 16, &n), 0);
+    assert_int_equal(n, 3);
+    assert_true(replay_list_sessions("/nonexistent:/nope", items, 16, &n) < 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 2) {
+        archive = argv[1];
+        race_archive = argv[2];
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kinds_and_classification),
+        cmocka_unit_test(test_list_two_archives),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
