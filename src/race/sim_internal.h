@@ -58,6 +58,7 @@ struct sim {
     char selected_number[PW_NUMBER_MAX];
     int selected; /* car id of the picked driver, -1 for none */
     bool podium;
+    int podium_place; /* podium mode: the place the picked driver's race builds to, 1..3 */
     int n;
     int total_laps;
     struct sim_car cars[PW_MAX_CARS];
@@ -89,6 +90,8 @@ void sim_model_init_cars(struct sim *s);
 void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no);
 int64_t sim_model_base_sector_ms(const struct sim *s, int sector);
 void sim_model_fit_tyres(struct sim *s, struct sim_car *c, int lap_no);
+/* Podium mode: the place the picked driver aims for on lap `lap_no`. */
+int sim_model_podium_goal(const struct sim *s, int lap_no);
 
 /* sim_order.c: running order, gaps, the public state */
 int sim_order_index(const struct sim *s, int car_id);

@@ -24,6 +24,17 @@ static const struct tyre_spec tyre_specs[] = {
 #define MODEL_STANDING_START_MS 2600 /* lap 1 from a standing start */
 #define MODEL_RATING_SHARE 0.0014    /* share of a lap per rating point */
 #define MODEL_SPRINT_LAPS 25         /* up to this many laps: no mandatory stop */
+/* Podium mode's draw of the place the picked driver's race builds to (the rest: P3). */
+#define MODEL_PODIUM_P1 0.38
+#define MODEL_PODIUM_P2 0.36
+
+/* Podium mode: the picked driver's pace against the best other car, by the place drawn
+ * (share of a lap; negative is faster). */
+/* Podium mode, ahead of the place drawn: slower by at least this much a lap, at most the
+ * second. */
+#define MODEL_PODIUM_AHEAD_MS 300.0
+#define MODEL_PODIUM_FADE_MS 1800.0
+static const double model_podium_pace[4] = {0.0, -0.002, 0.003, 0.005};
 
 static double model_scale(const struct sim *s)
 {
@@ -110,9 +121,10 @@ void sim_model_fit_tyres(struct sim *s, struct sim_car *c, int lap_no)
     bool cautious = race_rng_chance(&s->rng, 0.25);
     /* Strategies differ: some stretch a set to save a stop, some stop again for pace. */
     double u = race_rng_uniform(&s->rng);
-    int stretch = u < 0.3 ? 13 : 11;
-    bool extra_stop =
-        u > 0.8 && c->pit_stops == 0 && remaining > 15 && !(s->podium && c->id == s->selected);
+    bool promised = s->podium && c->id == s->selected;
+    /* The picked driver in podium mode never gambles on a set past its life. */
+    int stretch = promised ? 10 : (u < 0.3 ? 13 : 11);
+    bool extra_stop = u > 0.8 && c->pit_stops == 0 && remaining > 15 && !promised;
     enum pw_tyre pick = PW_TYRE_UNKNOWN;
     for (int pass = extra_stop ? 1 : 0; pass < 2 && pick == PW_TYRE_UNKNOWN; pass++) {
         int need = pass == 0 ? remaining : (remaining + 1) / 2;
@@ -142,8 +154,12 @@ void sim_model_fit_tyres(struct sim *s, struct sim_car *c, int lap_no)
     if (c->next_stop_lap > s->total_laps - 3)
         c->next_stop_lap = 0;
     /* In podium mode the picked driver's last stop comes early enough to recover. */
-    if (s->podium && c->id == s->selected && c->next_stop_lap > s->total_laps * 7 / 10)
+    if (promised && c->next_stop_lap > s->total_laps * 7 / 10) {
         c->next_stop_lap = s->total_laps * 7 / 10 > lap_no + 3 ? s->total_laps * 7 / 10 : 0;
+        /* No stop left: a set that lasts to the end. */
+        if (c->next_stop_lap == 0)
+            pick = need_other && c->tyre == PW_TYRE_HARD ? PW_TYRE_MEDIUM : PW_TYRE_HARD;
+    }
     c->next_tyre = pick;
 }
 
@@ -193,31 +209,65 @@ void sim_model_init_cars(struct sim *s)
         c->retire_ms = SIM_NEVER;
         c->next_ms = SIM_NEVER;
     }
-    /* Podium mode: on the day, the picked driver has the best car in the field. */
+    /* Podium mode: the day's story is drawn first (a win 40%, second 35%, third 25%, as
+     * the original app promised); the picked driver's car is then the fastest on the day
+     * for a win, and a match for the best otherwise, so the cars it ends behind beat it on
+     * pace rather than by rule. */
     if (s->podium && s->selected >= 0) {
-        double best = s->cars[0].pace_ms;
-        for (int i = 1; i < s->n; i++)
-            best = s->cars[i].pace_ms < best ? s->cars[i].pace_ms : best;
-        s->cars[s->selected].pace_ms = best - 0.002 * lap;
+        double u = race_rng_uniform(&s->rng);
+        s->podium_place = u < MODEL_PODIUM_P1 ? 1 : (u < MODEL_PODIUM_P1 + MODEL_PODIUM_P2 ? 2 : 3);
+        double best = INFINITY;
+        for (int i = 0; i < s->n; i++) {
+            if (i != s->selected)
+                best = s->cars[i].pace_ms < best ? s->cars[i].pace_ms : best;
+        }
+        s->cars[s->selected].pace_ms = best + model_podium_pace[s->podium_place] * lap;
     }
     model_grid(s);
     for (int i = 0; i < s->n; i++)
         model_start_strategy(s, &s->cars[i]);
 }
 
-/* How much faster the picked driver goes in podium mode: enough to climb to the podium
- * at a steady rate over the laps left, and a little to stay there. */
+int sim_model_podium_goal(const struct sim *s, int lap_no)
+{
+    /* In a Grand Prix the last place is won late, after the stops: until then the picked
+     * driver runs a place behind the one drawn. */
+    if (!model_is_sprint(s) && lap_no * 4 <= s->total_laps * 3)
+        return s->podium_place + 1;
+    return s->podium_place;
+}
+
+/* How much faster the picked driver goes in podium mode: enough to climb to the place
+ * drawn at a steady rate over the laps left (the late charge), and for a winner a little
+ * to stay there. */
 static double model_podium_boost(const struct sim *s, const struct sim_car *c, int lap_no)
 {
     int pos = sim_order_index(s, c->id) + 1;
-    int deficit = pos - 3;
+    int goal_place = sim_model_podium_goal(s, lap_no);
+    int deficit = pos - goal_place;
     int left = s->total_laps - lap_no + 1;
-    double boost = 250.0;
+    /* A winner keeps a little in hand; a driver bound for P2 or P3 drives at its own
+     * pace once there. */
+    double boost = goal_place == 1 ? 250.0 : 0.0;
+    /* Ahead of its place (others' stops or trouble put it there), it is out of position:
+     * on older tyres, the faster car behind closes in with a lap to spare and comes by. */
+    if (deficit < 0) {
+        const struct sim_car *rival = &s->cars[s->order[pos]];
+        int line = rival->line < c->line ? rival->line : c->line;
+        double gap = (double)(s->cross[rival->id][line] - s->cross[c->id][line]);
+        /* Before the late charge, by the time it starts. */
+        int by = goal_place != s->podium_place ? s->total_laps * 3 / 4 - lap_no + 1 : left;
+        double need = (gap + 1500.0) / (by > 2 ? by - 1 : 1);
+        boost = -(need > MODEL_PODIUM_AHEAD_MS ? need : MODEL_PODIUM_AHEAD_MS);
+        if (boost < -MODEL_PODIUM_FADE_MS)
+            boost = -MODEL_PODIUM_FADE_MS;
+        return boost * model_scale(s);
+    }
     if (deficit > 0) {
         boost += 700.0 * deficit * 10.0 / (left > 5 ? left : 5);
-        /* Enough to close the time gap to third place with a lap to spare. */
-        const struct sim_car *third = &s->cars[s->order[2]];
-        double gap = (double)(s->cross[c->id][c->line] - s->cross[third->id][c->line]);
+        /* Enough to close the time gap to that place with a lap to spare. */
+        const struct sim_car *goal = &s->cars[s->order[goal_place - 1]];
+        double gap = (double)(s->cross[c->id][c->line] - s->cross[goal->id][c->line]);
         double need = (gap + 1500.0 * deficit) / (left > 2 ? left - 1 : 1);
         if (need > boost)
             boost = need;

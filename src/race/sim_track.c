@@ -199,9 +199,23 @@ void sim_track_leader_line(struct sim *s, int line)
         track_set(s, PW_TRACK_GREEN, SIM_NEVER);
 }
 
-/* Chance that `c`, faster by `adv_lap_ms` a lap, gets past `y` in this sector. */
+/* The place `y` will hold when it crosses its next line: its place now, less the cars
+ * behind it already set to cross that line first (passes decided but not yet seen). */
+static int track_place_after_sector(const struct sim *s, const struct sim_car *y)
+{
+    int i = sim_order_index(s, y->id), place = i + 1;
+    for (int k = i + 1; k < s->n; k++) {
+        const struct sim_car *x = &s->cars[s->order[k]];
+        if (x->line == y->line && x->next_ms < y->next_ms)
+            place++;
+    }
+    return place;
+}
+
+/* Chance that `c`, faster by `adv_lap_ms` a lap, gets past `y` in this sector, having
+ * already passed `pending` cars in it. */
 static double track_pass_chance(const struct sim *s, const struct sim_car *c,
-                                const struct sim_car *y, double adv_lap_ms, int lap_no)
+                                const struct sim_car *y, double adv_lap_ms, int lap_no, int pending)
 {
     double ease = 1.0 - s->circuit.overtaking / 100.0;
     double k = 0.33 * ease * sqrt(ease) + 0.01;
@@ -216,15 +230,28 @@ static double track_pass_chance(const struct sim *s, const struct sim_car *c,
         p = 0.9;
     if (s->podium && s->selected >= 0) {
         double push = lap_no > s->total_laps - 2 ? 1.0 : (lap_no > s->total_laps - 3 ? 0.85 : 0.6);
-        if (c->id == s->selected && sim_order_index(s, c->id) >= 3 && p < push)
-            p = push;
-        /* The picked driver defends well, and a podium place in the last laps for good. */
+        int place = sim_model_podium_goal(s, lap_no);
+        if (c->id == s->selected) {
+            int pos = sim_order_index(s, c->id) + 1 - pending;
+            if (pos > place && p < push)
+                p = push;
+            /* At the place its race builds to, the attack on the car ahead rarely works:
+             * that car is as quick, and defends. */
+            if (pos <= place)
+                p *= 0.15;
+        }
+        /* The picked driver defends well, and a podium place in the last laps for good;
+         * ahead of the place drawn (others' pit stops or trouble), like anyone else. */
         if (y->id == s->selected) {
-            int y_pos = sim_order_index(s, y->id) + 1;
-            p *= y_pos == 3 ? 0.1 : 0.25;
-            if ((y_pos <= 3 && lap_no > s->total_laps - 5) || lap_no > s->total_laps - 2 ||
-                lap_no == 1)
-                p = 0.0;
+            int y_pos = track_place_after_sector(s, y);
+            /* The race's lap (the leader's): a lapped attacker is a lap behind. */
+            int race_lap = s->cars[s->order[0]].line / 3 + 1;
+            if (y_pos >= place) {
+                p *= y_pos == 3 ? 0.1 : 0.25;
+                if ((y_pos <= 3 && race_lap > s->total_laps - 6) || lap_no > s->total_laps - 2 ||
+                    lap_no == 1)
+                    p = 0.0;
+            }
         }
     }
     return p;
@@ -324,7 +351,7 @@ static double track_traffic(struct sim *s, struct sim_car *c, int64_t t, double 
             double p = 0.0;
             if (room && (adv > 0.0 || y->line < c->line) &&
                 track_pass_allowed(s, c, lap_no, same_lap))
-                p = track_pass_chance(s, c, y, adv > 0.0 ? adv : 0.0, lap_no);
+                p = track_pass_chance(s, c, y, adv > 0.0 ? adv : 0.0, lap_no, same_lap);
             if (p > 0.0 && race_rng_chance(&s->rng, p)) {
                 if (a > arr - TRACK_SEP_MS)
                     a = arr - TRACK_SEP_MS - 200.0 * race_rng_uniform(&s->rng);

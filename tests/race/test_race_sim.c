@@ -31,6 +31,7 @@ struct check {
     uint64_t hash;
     /* podium bookkeeping */
     int sel_pos;
+    bool last_gain_pass;  /* the picked driver's last place gained was an on-track pass */
     bool sel_ahead[1000]; /* by racing number: was ahead of the picked driver */
     int passes_in_lap[RACE_SIM_MAX_LAPS + 2];
     int64_t pit_ms[1000][8]; /* pit in/out times by number, for place changes */
@@ -164,6 +165,9 @@ static void check_podium(struct check *ck, const struct pw_event *ev)
     }
     for (int i = 0; i < st->n_cars; i++)
         ck->sel_ahead[check_num(st->cars[i].driver.number)] = i < sel;
+    if (pos < ck->sel_pos)
+        ck->last_gain_pass =
+            ev->type == PW_EV_OVERTAKE && strcmp(ev->car, ck->opt->selected_number) == 0;
     ck->sel_pos = pos;
 }
 
@@ -307,6 +311,7 @@ static int run_race(const struct race_sim_options *opt, int64_t step, struct che
     if (opt->selected_number && opt->selected_number[0]) {
         int sel = pw_state_find_car(st, opt->selected_number);
         ck->start_pos = sel + 1;
+        ck->sel_pos = sel + 1;
         for (int i = 0; i < sel; i++)
             ck->sel_ahead[check_num(st->cars[i].driver.number)] = true;
     }
@@ -459,6 +464,55 @@ static void test_properties_podium_off(void **state)
     assert_true(retired > 0 && retired < SEEDS / 5);
 }
 
+/* The original app's odds: P1 40%, P2 35%, P3 25% over many races, the place most often
+ * won by a pass on track. Grand Prix distance (the default) and sprint lengths, every
+ * circuit, a different picked driver each time. */
+static void podium_odds(const char *what, int races, uint64_t seed0, bool sprint)
+{
+    struct pw_grid g;
+    struct race_circuit c;
+    struct race_sim_options opt;
+    static struct check ck;
+    assert_int_equal(grid_load_builtin("2026", &g), 0);
+    int finish[PW_MAX_CARS + 1] = {0};
+    int won_by_pass = 0;
+    for (int r = 0; r < races; r++) {
+        uint64_t seed = seed0 + (uint64_t)r;
+        seed_options(seed, &g, &c, &opt, true);
+        opt.laps = sprint ? 10 + (int)(seed % 16) : 0;
+        assert_int_equal(run_race(&opt, 9000, &ck), 1);
+        check_pending(&ck, c.lap_ms);
+        if (ck.failures)
+            fail_msg("%s", ck.why);
+        if (ck.final_pos < 1 || ck.final_pos > 3)
+            fail_msg("seed %llu: picked driver finished P%d", (unsigned long long)seed,
+                     ck.final_pos);
+        finish[ck.final_pos]++;
+        won_by_pass += ck.last_gain_pass;
+    }
+    double p1 = 100.0 * finish[1] / races, p2 = 100.0 * finish[2] / races,
+           p3 = 100.0 * finish[3] / races, pass = 100.0 * won_by_pass / races;
+    print_message("podium odds, %s, %d races: P1 %.1f%%, P2 %.1f%%, P3 %.1f%%; final place won "
+                  "by a pass on track in %.1f%%\n",
+                  what, races, p1, p2, p3, pass);
+    assert_true(p1 > 35.0 && p1 < 45.0);
+    assert_true(p2 > 30.0 && p2 < 40.0);
+    assert_true(p3 > 20.0 && p3 < 30.0);
+    assert_true(pass > 55.0);
+}
+
+static void test_podium_odds_grand_prix(void **state)
+{
+    (void)state;
+    podium_odds("Grand Prix distance", 400, 20000, false);
+}
+
+static void test_podium_odds_sprint(void **state)
+{
+    (void)state;
+    podium_odds("10-25 laps", 400, 30000, true);
+}
+
 /* The promise holds in short races too, the starting place moving forward as they shrink. */
 static void test_podium_short_races(void **state)
 {
@@ -585,6 +639,8 @@ int main(void)
         cmocka_unit_test(test_original_grid_and_options),
         cmocka_unit_test(test_same_stream_any_tick),
         cmocka_unit_test(test_podium_short_races),
+        cmocka_unit_test(test_podium_odds_grand_prix),
+        cmocka_unit_test(test_podium_odds_sprint),
         cmocka_unit_test(test_properties_podium_on),
         cmocka_unit_test(test_properties_podium_off),
     };
