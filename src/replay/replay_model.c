@@ -1,6 +1,7 @@
 #include "replay/replay_model.h"
 
 #include "replay/replay_info.h"
+#include "replay/replay_json.h"
 #include "replay/replay_merge.h"
 #include "replay/replay_parse.h"
 
@@ -10,83 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- small readers over untrusted JSON: wrong types read as "absent" ---- */
-
-static const char *jstr(const json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
-/* A count or position given as a JSON integer or as decimal text; 0 if absent or bad. */
-static int jint(const json_t *o, const char *key, long max)
-{
-    json_t *v = json_object_get(o, key);
-    long n = 0;
-    if (json_is_integer(v)) {
-        json_int_t i = json_integer_value(v);
-        return i >= 0 && i <= max ? (int)i : 0;
-    }
-    if (json_is_string(v) && replay_parse_uint(json_string_value(v), max, &n) == 0)
-        return (int)n;
-    return 0;
-}
-
-static bool jbool(const json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    const char *s = json_string_value(v);
-    return json_is_true(v) || (s && strcmp(s, "true") == 0);
-}
-
-static int64_t jlaptime(const json_t *o)
-{
-    int64_t ms = 0;
-    if (replay_parse_laptime(jstr(o, "Value"), &ms) < 0)
-        return 0;
-    return ms;
-}
-
-/* Element `i` of a list the archive sent as an array, or (when nothing was there to patch)
- * as an object keyed "0", "1", ... */
-static json_t *jitem(const json_t *list, size_t i)
-{
-    if (json_is_array(list))
-        return json_array_get(list, i);
-    char key[24];
-    snprintf(key, sizeof key, "%zu", i);
-    return json_object_get(list, key);
-}
-
-/* Number of elements of such a list (for an object: highest index + 1). */
-static size_t jlen(const json_t *list)
-{
-    if (json_is_array(list))
-        return json_array_size(list);
-    size_t n = 0;
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)list, key, v)
-    {
-        long idx;
-        if (replay_parse_uint(key, 1000000, &idx) == 0 && (size_t)idx + 1 > n)
-            n = (size_t)idx + 1;
-    }
-    return n;
-}
-
-static double jnumtext(const json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    if (json_is_number(v))
-        return json_number_value(v);
-    const char *s = json_string_value(v);
-    if (!s)
-        return 0;
-    char *end;
-    double d = strtod(s, &end);
-    return end != s && *end == '\0' && d > -1e6 && d < 1e6 ? d : 0;
-}
 
 /* ---- events ---- */
 
@@ -267,9 +191,10 @@ void replay_model_tick(struct replay_model *m, int64_t race_ms, pw_emit_fn emit,
 static void refresh_driver(struct replay_model *m, struct replay_car_slot *s, const json_t *o)
 {
     struct pw_driver *d = &s->car.driver;
-    const char *tla = jstr(o, "Tla"), *first = jstr(o, "FirstName"), *last = jstr(o, "LastName");
-    const char *full = jstr(o, "FullName"), *team = jstr(o, "TeamName");
-    const char *colour = jstr(o, "TeamColour");
+    const char *tla = replay_json_str(o, "Tla"), *first = replay_json_str(o, "FirstName"),
+               *last = replay_json_str(o, "LastName");
+    const char *full = replay_json_str(o, "FullName"), *team = replay_json_str(o, "TeamName");
+    const char *colour = replay_json_str(o, "TeamColour");
     if (tla)
         replay_copy_text(d->tla, sizeof d->tla, tla);
     if (first && last && *first && *last) {
@@ -289,7 +214,7 @@ static void refresh_driver(struct replay_model *m, struct replay_car_slot *s, co
         if (ok)
             snprintf(d->team_color, sizeof d->team_color, "#%s", hex);
     }
-    int line = jint(o, "Line", 999);
+    int line = replay_json_int(o, "Line", 999);
     if (line > 0)
         s->line_order = line;
     (void)m;
@@ -316,34 +241,34 @@ static void apply_driver_list(struct replay_model *m, const json_t *delta)
 static void refresh_timing(struct replay_car_slot *s, const json_t *o)
 {
     struct pw_car *c = &s->car;
-    s->feed_position = jint(o, "Position", 999);
-    replay_parse_gap(jstr(o, "GapToLeader"), &c->gap_ms, &c->gap_laps);
-    replay_parse_gap(jstr(json_object_get(o, "IntervalToPositionAhead"), "Value"), &c->interval_ms,
-                     &c->interval_laps);
-    c->laps = jint(o, "NumberOfLaps", 9999);
-    c->pit_stops = jint(o, "NumberOfPitStops", 999);
-    c->in_pit = jbool(o, "InPit");
-    s->on_out_lap = jbool(o, "PitOut");
-    c->retired = jbool(o, "Retired") || jbool(o, "Stopped");
-    c->last_lap_ms = jlaptime(json_object_get(o, "LastLapTime"));
+    s->feed_position = replay_json_int(o, "Position", 999);
+    replay_parse_gap(replay_json_str(o, "GapToLeader"), &c->gap_ms, &c->gap_laps);
+    replay_parse_gap(replay_json_str(json_object_get(o, "IntervalToPositionAhead"), "Value"),
+                     &c->interval_ms, &c->interval_laps);
+    c->laps = replay_json_int(o, "NumberOfLaps", 9999);
+    c->pit_stops = replay_json_int(o, "NumberOfPitStops", 999);
+    c->in_pit = replay_json_bool(o, "InPit");
+    s->on_out_lap = replay_json_bool(o, "PitOut");
+    c->retired = replay_json_bool(o, "Retired") || replay_json_bool(o, "Stopped");
+    c->last_lap_ms = replay_json_laptime(json_object_get(o, "LastLapTime"));
     const json_t *best = json_object_get(o, "BestLapTime");
-    c->best_lap_ms = jlaptime(best);
-    c->best_lap_no = c->best_lap_ms ? jint(best, "Lap", 9999) : 0;
+    c->best_lap_ms = replay_json_laptime(best);
+    c->best_lap_no = c->best_lap_ms ? replay_json_int(best, "Lap", 9999) : 0;
     const json_t *sectors = json_object_get(o, "Sectors");
     for (size_t i = 0; i < 3; i++)
-        c->sectors_ms[i] = jlaptime(jitem(sectors, i));
+        c->sectors_ms[i] = replay_json_laptime(replay_json_item(sectors, i));
 }
 
 static void refresh_stints(struct replay_car_slot *s, const json_t *o)
 {
     struct pw_car *c = &s->car;
     const json_t *stints = json_object_get(o, "Stints");
-    size_t n = (json_is_array(stints) || json_is_object(stints)) ? jlen(stints) : 0;
-    const json_t *last = n ? jitem(stints, n - 1) : NULL;
+    size_t n = (json_is_array(stints) || json_is_object(stints)) ? replay_json_len(stints) : 0;
+    const json_t *last = n ? replay_json_item(stints, n - 1) : NULL;
     s->n_stints = n > 999 ? 999 : (int)n;
-    c->tyre = pw_tyre_parse(jstr(last, "Compound"));
-    c->tyre_age = jint(last, "TotalLaps", 9999);
-    c->tyre_new = jbool(last, "New");
+    c->tyre = pw_tyre_parse(replay_json_str(last, "Compound"));
+    c->tyre_age = replay_json_int(last, "TotalLaps", 9999);
+    c->tyre_new = replay_json_bool(last, "New");
 }
 
 struct touched {
@@ -618,7 +543,8 @@ static void apply_timing_app_data(struct replay_model *m, const json_t *delta)
 static void apply_lap_count(struct replay_model *m)
 {
     const json_t *st = m->topics[REPLAY_TOPIC_LAP_COUNT];
-    int cur = jint(st, "CurrentLap", 9999), total = jint(st, "TotalLaps", 9999);
+    int cur = replay_json_int(st, "CurrentLap", 9999),
+        total = replay_json_int(st, "TotalLaps", 9999);
     if (cur > 0)
         m->current_lap = cur;
     if (total > 0)
@@ -639,7 +565,7 @@ static void apply_track_status(struct replay_model *m)
         enum pw_track_status track;
     } map[] = {{"1", PW_TRACK_GREEN}, {"2", PW_TRACK_YELLOW}, {"4", PW_TRACK_SC},
                {"5", PW_TRACK_RED},   {"6", PW_TRACK_VSC},    {"7", PW_TRACK_VSC_ENDING}};
-    const char *code = jstr(m->topics[REPLAY_TOPIC_TRACK_STATUS], "Status");
+    const char *code = replay_json_str(m->topics[REPLAY_TOPIC_TRACK_STATUS], "Status");
     for (size_t i = 0; code && i < sizeof map / sizeof *map; i++) {
         if (strcmp(code, map[i].code) == 0) {
             if (m->state.track != map[i].track) {
@@ -653,7 +579,7 @@ static void apply_track_status(struct replay_model *m)
 
 static void apply_session_status(struct replay_model *m)
 {
-    const char *status = jstr(m->topics[REPLAY_TOPIC_SESSION_STATUS], "Status");
+    const char *status = replay_json_str(m->topics[REPLAY_TOPIC_SESSION_STATUS], "Status");
     if (status && strcmp(status, "Finished") == 0)
         do_chequered(m);
 }
@@ -662,12 +588,12 @@ static void apply_session_info(struct replay_model *m)
 {
     const json_t *st = m->topics[REPLAY_TOPIC_SESSION_INFO];
     const json_t *meeting = json_object_get(st, "Meeting");
-    const char *circuit = jstr(json_object_get(meeting, "Circuit"), "ShortName");
+    const char *circuit = replay_json_str(json_object_get(meeting, "Circuit"), "ShortName");
     if (!circuit)
-        circuit = jstr(meeting, "Location");
+        circuit = replay_json_str(meeting, "Location");
     if (circuit)
         replay_copy_text(m->state.circuit, sizeof m->state.circuit, circuit);
-    const char *name = jstr(st, "Name");
+    const char *name = replay_json_str(st, "Name");
     if (name)
         replay_copy_text(m->state.session, sizeof m->state.session, name);
     m->state.kind = replay_info_kind(st);
@@ -676,11 +602,11 @@ static void apply_session_info(struct replay_model *m)
 static void apply_race_control(struct replay_model *m)
 {
     const json_t *msgs = json_object_get(m->topics[REPLAY_TOPIC_RACE_CONTROL], "Messages");
-    size_t n = (json_is_array(msgs) || json_is_object(msgs)) ? jlen(msgs) : 0;
+    size_t n = (json_is_array(msgs) || json_is_object(msgs)) ? replay_json_len(msgs) : 0;
     if (n < m->rc_seen) /* a keyframe with fewer messages: start over from there */
         m->rc_seen = n;
     for (; m->rc_seen < n; m->rc_seen++) {
-        const char *text = jstr(jitem(msgs, m->rc_seen), "Message");
+        const char *text = replay_json_str(replay_json_item(msgs, m->rc_seen), "Message");
         if (!text || !m->emit)
             continue;
         struct pw_event ev;
@@ -777,11 +703,11 @@ void replay_model_weather(const struct replay_model *m, struct replay_weather *o
     if (!json_is_object(w) || !json_object_get(w, "AirTemp"))
         return;
     out->present = true;
-    out->air_temp_c = jnumtext(w, "AirTemp");
-    out->track_temp_c = jnumtext(w, "TrackTemp");
-    out->humidity_pct = jnumtext(w, "Humidity");
-    out->wind_speed_ms = jnumtext(w, "WindSpeed");
-    out->rainfall = jnumtext(w, "Rainfall") > 0 || jbool(w, "Rainfall");
+    out->air_temp_c = replay_json_number(w, "AirTemp");
+    out->track_temp_c = replay_json_number(w, "TrackTemp");
+    out->humidity_pct = replay_json_number(w, "Humidity");
+    out->wind_speed_ms = replay_json_number(w, "WindSpeed");
+    out->rainfall = replay_json_number(w, "Rainfall") > 0 || replay_json_bool(w, "Rainfall");
 }
 
 void replay_model_init(struct replay_model *m)
