@@ -13,7 +13,7 @@
  * Rates are messages per second between the first and the last message (connection and
  * group join excluded), and messages per CPU second of the whole process (librdkafka's
  * threads included). Run it pinned to one core: taskset -c 0 (scripts/bench.d/kafka.sh). */
-#include "bus/bus_kafka.h"
+#include "bus/kafka/bus_kafka.h"
 #include "hub/hub.h"
 #include "kafka_harness.h"
 

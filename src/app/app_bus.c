@@ -1,6 +1,6 @@
 #include "app/app_bus.h"
 
-#include "bus/bus_kafka.h"
+#include "bus/kafka/bus_kafka.h"
 #include "core/error.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* curl_loop.h — libcurl's multi interface driven by a libuv loop: a uv_poll for every socket
  * curl opens and one uv_timer for curl's timeouts, so HTTP calls never block the loop. Used
- * by the schema registry client (src/bus) and the language-model client (src/commentary).
+ * by the schema registry client (src/bus/kafka) and the language-model client (src/commentary).
  *
  * The owner prepares its easy handles (CURLOPT_PRIVATE stays the owner's to use), adds
  * them, and gets done(owner, easy, result) on the loop when one finishes. By then the easy

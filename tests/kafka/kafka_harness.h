@@ -4,7 +4,7 @@
 #ifndef PW_TESTS_KAFKA_HARNESS_H
 #define PW_TESTS_KAFKA_HARNESS_H
 
-#include "bus/bus_kafka.h"
+#include "bus/kafka/bus_kafka.h"
 #include "race_fixture.h"
 
 #include <stdbool.h>

@@ -1,10 +1,10 @@
 /* The Kafka bus against a REAL Apache Kafka 3.9 broker (single KRaft node on loopback,
  * started by the kafka_env ctest fixture) and the FAKE schema registry.
  * Usage: test_kafka_broker ENV_DIR */
-#include "bus/bus_kafka.h"
+#include "bus/kafka/bus_kafka.h"
 #include "core/error.h"
-#include "bus/avro_positions.h"
-#include "bus/kafka_json.h"
+#include "bus/kafka/avro_positions.h"
+#include "bus/kafka/kafka_json.h"
 #include "kafka_harness.h"
 
 #include <arpa/inet.h>

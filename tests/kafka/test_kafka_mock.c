@@ -2,7 +2,7 @@
  * cannot show: every broker down and back, request errors on produce and fetch, a slow
  * broker. The schema registry is the FAKE one of the kafka_env fixture.
  * Usage: test_kafka_mock ENV_DIR */
-#include "bus/bus_kafka.h"
+#include "bus/kafka/bus_kafka.h"
 #include "kafka_harness.h"
 
 #include <librdkafka/rdkafka.h>

@@ -1,8 +1,8 @@
 /* Poison messages of every kind, and records written with the original app's schema,
  * against the REAL broker and the FAKE registry: each poison message is skipped and counted
  * under its reason, and the race around it arrives intact. Usage: test_kafka_poison ENV_DIR */
-#include "bus/avro_positions.h"
-#include "bus/bus_kafka.h"
+#include "bus/kafka/avro_positions.h"
+#include "bus/kafka/bus_kafka.h"
 #include "kafka_harness.h"
 
 #include <librdkafka/rdkafka.h>

@@ -1,9 +1,9 @@
 /* Kafka bus parts that need no broker: the Avro record codec and its validator, the JSON
  * codecs, and stream reassembly/merging (kafka_stream). */
-#include "bus/avro_cache.h"
-#include "bus/avro_positions.h"
-#include "bus/kafka_json.h"
-#include "bus/kafka_stream.h"
+#include "bus/kafka/avro_cache.h"
+#include "bus/kafka/avro_positions.h"
+#include "bus/kafka/kafka_json.h"
+#include "bus/kafka/kafka_stream.h"
 #include "core/error.h"
 #include "race_fixture.h"
 

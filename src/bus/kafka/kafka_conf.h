@@ -6,7 +6,7 @@
 #ifndef PW_BUS_KAFKA_CONF_H
 #define PW_BUS_KAFKA_CONF_H
 
-#include "bus/bus_kafka.h"
+#include "bus/kafka/bus_kafka.h"
 
 #include <librdkafka/rdkafka.h>
 

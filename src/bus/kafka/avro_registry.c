@@ -1,4 +1,4 @@
-#include "bus/avro_registry.h"
+#include "bus/kafka/avro_registry.h"
 
 #include "core/curl_loop.h"
 #include "core/error.h"

@@ -29,7 +29,7 @@
 #ifndef PW_BUS_KAFKA_STREAM_H
 #define PW_BUS_KAFKA_STREAM_H
 
-#include "bus/avro_positions.h"
+#include "bus/kafka/avro_positions.h"
 #include "core/log.h"
 
 #include <stdbool.h>

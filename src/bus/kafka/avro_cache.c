@@ -1,6 +1,6 @@
-#include "bus/avro_cache.h"
+#include "bus/kafka/avro_cache.h"
 
-#include "bus/avro_positions.h"
+#include "bus/kafka/avro_positions.h"
 #include "core/error.h"
 
 #include <string.h>

@@ -10,7 +10,7 @@
 #ifndef PW_BUS_AVRO_CACHE_H
 #define PW_BUS_AVRO_CACHE_H
 
-#include "bus/avro_positions.h"
+#include "bus/kafka/avro_positions.h"
 
 #include <avro.h>
 #include <stdbool.h>

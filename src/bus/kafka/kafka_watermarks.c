@@ -1,4 +1,4 @@
-#include "bus/kafka_watermarks.h"
+#include "bus/kafka/kafka_watermarks.h"
 
 #include "core/error.h"
 

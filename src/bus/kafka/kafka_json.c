@@ -1,4 +1,4 @@
-#include "bus/kafka_json.h"
+#include "bus/kafka/kafka_json.h"
 
 #include "core/error.h"
 

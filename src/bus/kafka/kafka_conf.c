@@ -1,4 +1,4 @@
-#include "bus/kafka_conf.h"
+#include "bus/kafka/kafka_conf.h"
 
 #include "core/error.h"
 

@@ -1,4 +1,4 @@
-#include "bus/avro_positions.h"
+#include "bus/kafka/avro_positions.h"
 
 #include "core/error.h"
 

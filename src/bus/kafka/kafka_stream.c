@@ -1,4 +1,4 @@
-#include "bus/kafka_stream.h"
+#include "bus/kafka/kafka_stream.h"
 
 #include "core/error.h"
 
