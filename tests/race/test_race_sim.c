@@ -473,7 +473,7 @@ static void podium_odds(const char *what, int races, uint64_t seed0, bool sprint
     struct race_circuit c;
     struct race_sim_options opt;
     static struct check ck;
-    assert_int_equal(grid_load_builtin("2026", &g), 0);
+    assert_int_equal(race_grid_load_builtin("2026", &g), 0);
     int finish[PW_MAX_CARS + 1] = {0};
     int won_by_pass = 0;
     for (int r = 0; r < races; r++) {
