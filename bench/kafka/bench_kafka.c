@@ -1,5 +1,5 @@
 /* bench_kafka — consume → decode → hub throughput of the Kafka bus, side by side with a bare
- * librdkafka consumer reading the same topic on the same broker (issue 6).
+ * librdkafka consumer reading the same topic on the same broker (docs/BENCHMARKS.md).
  *
  *   bench_kafka ENV_DIR [ticks] [cars]
  *

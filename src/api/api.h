@@ -1,4 +1,4 @@
-/* api.h — pitwall's HTTP API (DESIGN.md §2 and docs/API.md): routes each request to the hub
+/* api.h — pitwall's HTTP API (docs/API.md): routes each request to the hub
  * (status, streams), the bus (race control), the history store and the static web UI.
  *
  * Owns: nothing but a small per-client rate limiter. Everything in `struct api_deps` is

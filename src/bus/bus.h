@@ -1,5 +1,6 @@
 /* bus.h — the publish/subscribe interface between race sources, the commentary engine and
- * the hub (DESIGN.md §1). Two implementations: in-process (bus_inproc.c, the default) and
+ * the hub; what every implementation guarantees is "The bus contract" in
+ * docs/ARCHITECTURE.md. Two implementations: in-process (bus_inproc.c, the default) and
  * Kafka (src/bus/kafka/). Everything above the bus is the same code in both modes.
  *
  * Ownership: publish never takes ownership; the bus copies (in-process: delivers

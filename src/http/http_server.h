@@ -1,4 +1,4 @@
-/* http_server.h — HTTP/1.1 server on libuv + http-parser (DESIGN.md §1 "Edge").
+/* http_server.h — HTTP/1.1 server on libuv + http-parser (docs/ARCHITECTURE.md, docs/HTTP.md).
  *
  * Owns: the listening socket, every client connection, request parsing with limits,
  * timeouts, keep-alive, CORS, the connection cap, and per-connection bounded write queues

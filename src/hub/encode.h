@@ -1,4 +1,4 @@
-/* encode.h — the JSON shapes of DESIGN.md §2 (original app's fields first, pitwall's added
+/* encode.h — the JSON shapes of docs/API.md (original app's fields first, pitwall's added
  * fields after) for positions, commentary and race events, and the SSE frame around them.
  * Every function returns a new jansson reference (caller owns) or NULL on out-of-memory. */
 #ifndef PW_HUB_ENCODE_H

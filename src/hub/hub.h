@@ -1,4 +1,5 @@
-/* hub.h — per-race state, a bounded event log, and Server-Sent Events fan-out (DESIGN.md §1).
+/* hub.h — per-race state, a bounded event log, and Server-Sent Events fan-out
+ * (docs/ARCHITECTURE.md: the flow, the stream ids).
  *
  * Owns: one record per race it has heard of (meta, latest state, status, recent commentary,
  * the log of encoded frames) and every SSE client subscribed through it. It subscribes to
@@ -71,7 +72,7 @@ void hub_expect_race(struct hub *hub, const struct pw_race_meta *meta);
 int hub_subscribe(struct hub *hub, struct http_conn *conn, enum hub_stream stream,
                   const char *race_id, const char *last_event_id);
 
-/* Status object of DESIGN.md §2 (+ pitwall fields) for a race in memory; NULL if unknown. */
+/* Status object of docs/API.md for a race in memory; NULL if unknown. */
 json_t *hub_race_status_json(const struct hub *hub, const char *race_id);
 /* Final classification {"positions":[...]} of a finished race in memory. Returns 0,
  * -ENOENT (unknown here) or PW_ESTATE (not finished yet). */

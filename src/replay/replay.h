@@ -1,4 +1,4 @@
-/* replay.h — replay of real races from F1's live-timing archive (issue 7).
+/* replay.h — replay of real races from F1's live-timing archive (docs/REPLAY.md).
  *
  * A replay is a race source (core/source.h) built from one archive session directory,
  * `<session>/<Topic>.jsonStream` (format: ../shared/f1-archive/README.md, docs/REPLAY.md).

@@ -1,5 +1,5 @@
 /* Kafka mode with the real binary against a real Apache Kafka broker (the kafka_env ctest
- * fixture, tools/kafka/kafka_env.sh; schema registry: the FAKE one there). Shows issue 6's
+ * fixture, tools/kafka/kafka_env.sh; schema registry: the FAKE one there). Shows docs/KAFKA.md's
  * end-to-end claims: a race started on one edge runs on a race runner and streams
  * identically from two edge servers; an edge started mid-race catches up to the right
  * state; the broker killed and restarted mid-race costs connected clients no event. */

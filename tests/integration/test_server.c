@@ -1,6 +1,7 @@
-/* Integration tests of issue 2 against the real pitwall binary: full races over HTTP and
- * SSE, isolation between races, resume, slow clients, bad requests, wire format, restart
- * and shutdown. Each test starts its own server on a free port with its own history. */
+/* Integration tests against the real pitwall binary (docs/API.md, docs/HTTP.md): full races
+ * over HTTP and SSE, isolation between races, resume, slow clients, bad requests, wire
+ * format, restart and shutdown. Each test starts its own server on a free port with its own
+ * history. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -130,7 +131,7 @@ static void read_legacy_stream(struct sse *s, const char *race_id, char grid[][4
             sse_frame_free(&f);
             continue;
         }
-        /* Every event frame has an id; the derived end frame has none (DESIGN.md §2). */
+        /* Every event frame has an id; the derived end frame has none (docs/API.md). */
         assert_true((f.id[0] != '\0') == (strcmp(type, "end") != 0));
         assert_string_equal(f.event, "");
         json_t *data = json_object_get(j, "data");

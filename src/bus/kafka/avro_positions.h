@@ -1,4 +1,4 @@
-/* avro_positions.h — the Avro side of topic f1-driver-positions (DESIGN.md §2).
+/* avro_positions.h — the Avro side of topic f1-driver-positions (docs/KAFKA.md).
  *
  * One record per car per positions tick: the original app's `LeaderboardUpdate` (driver_name,
  * position, timestamp, race_id) plus pitwall's fields, each with a default so that the

@@ -1,4 +1,5 @@
-/* bus_kafka.h — the bus (bus.h) over Apache Kafka with librdkafka (DESIGN.md §1, §2).
+/* bus_kafka.h — the bus (bus.h) over Apache Kafka with librdkafka (docs/ARCHITECTURE.md,
+ * docs/KAFKA.md).
  *
  * Topics (names configurable):
  *   f1-driver-positions   Avro (Confluent wire format, Schema Registry subject

@@ -1,4 +1,4 @@
-/* kafka_json.h — JSON values of pitwall's JSON topics (DESIGN.md §2):
+/* kafka_json.h — JSON values of pitwall's JSON topics (docs/KAFKA.md):
  *   f1-commentary        {id, message, timestamp, type} + race_id, lap, seq, race_ms
  *   pitwall-race-events  every race event but positions: all pw_event fields, the race's
  *                        pw_race_meta under "meta" and the state after the event under

@@ -208,7 +208,7 @@ write("bad", "TimingData", [
     ("00:00:40.000", '{"Lines":{"1":'),                                                # cut, no newline
 ], final_eol=False)
 
-# ---- unusable: refused at open, never replayed (issue 15, item 4) ----
+# ---- unusable: refused at open, never replayed (docs/REPLAY.md) ----
 drivers = {"00:00:01.000": {"1": {"RacingNumber": "1", "Tla": "VER", "Line": 1},
                             "44": {"RacingNumber": "44", "Tla": "HAM", "Line": 2}}}
 info = {"Meeting": {"Name": "Test Grand Prix", "Circuit": {"ShortName": "Testville"}}, "Type": "Race", "Name": "Race",
