@@ -82,6 +82,7 @@ struct pw_car {
     int stints;                 /* tyre stints so far (sets used) */
     int64_t part_best_ms[PW_QUALI_PARTS]; /* qualifying: best lap in Q1, Q2, Q3 */
     int knocked_out_part;       /* qualifying: the part the car went out in, 0 = still in */
+    int deleted_laps;           /* laps deleted by race control (track limits) */
 };
 
 struct pw_race_state {

@@ -49,7 +49,8 @@ static json_t *with_session_fields(json_t *o, const struct pw_race_state *st, co
     if (!best || !parts || json_object_set_new(o, "best_sectors_ms", best) ||
         json_object_set_new(o, "part_best_ms", parts) ||
         json_object_set_new(o, "stints", json_integer(c->stints)) ||
-        json_object_set_new(o, "knocked_out_part", json_integer(c->knocked_out_part))) {
+        json_object_set_new(o, "knocked_out_part", json_integer(c->knocked_out_part)) ||
+        json_object_set_new(o, "deleted_laps", json_integer(c->deleted_laps))) {
         json_decref(o);
         return NULL;
     }

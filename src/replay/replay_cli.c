@@ -41,6 +41,10 @@ static void print_board(const struct pw_race_state *st)
     printf("%s %s, lap %d/%d, track %s, race %.3f s%s\n", st->circuit, st->session, st->lap,
            st->total_laps, pw_track_name(st->track), (double)st->race_ms / 1000.0,
            st->finished ? ", finished" : "");
+    if (pw_session_is_timed(st->kind))
+        printf("%s, part %d, clock %lld.%03lld s%s, cut-off P%d\n", pw_session_kind_name(st->kind),
+               st->session_part, (long long)(st->clock_ms / 1000), (long long)(st->clock_ms % 1000),
+               st->clock_running ? " running" : " stopped", st->cutoff_position);
     for (int i = 0; i < st->n_cars; i++) {
         const struct pw_car *c = &st->cars[i];
         char gap[24];
@@ -54,6 +58,13 @@ static void print_board(const struct pw_race_state *st)
                (double)c->last_lap_ms / 1000.0, (double)c->best_lap_ms / 1000.0,
                pw_tyre_name(c->tyre), c->tyre_age, c->tyre_new ? " new" : "", c->pit_stops,
                c->in_pit ? " PIT" : "", c->retired ? " OUT" : "", c->finished ? " FIN" : "");
+        if (pw_session_is_timed(st->kind))
+            printf("   parts %.3f %.3f %.3f out in %d, best sectors %.3f %.3f %.3f, stints %d, "
+                   "deleted %d\n",
+                   (double)c->part_best_ms[0] / 1000.0, (double)c->part_best_ms[1] / 1000.0,
+                   (double)c->part_best_ms[2] / 1000.0, c->knocked_out_part,
+                   (double)c->best_sectors_ms[0] / 1000.0, (double)c->best_sectors_ms[1] / 1000.0,
+                   (double)c->best_sectors_ms[2] / 1000.0, c->stints, c->deleted_laps);
     }
 }
 

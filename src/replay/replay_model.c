@@ -125,7 +125,8 @@ static void model_rebuild(struct replay_model *m)
 
 static void update_lap(struct replay_model *m)
 {
-    if (!m->state.started) {
+    /* Practice and qualifying run on a clock: there is no lap of the session. */
+    if (!m->state.started || pw_session_is_timed(m->state.kind)) {
         m->state.lap = 0;
         return;
     }
@@ -177,6 +178,7 @@ void replay_model_tick(struct replay_model *m, int64_t race_ms, pw_emit_fn emit,
     m->state.started = race_ms >= 0;
     if (was_started != m->state.started)
         update_lap(m);
+    replay_session_tick(&m->session, &m->state);
     for (int i = 0; i < m->n_slots; i++) {
         struct replay_car_slot *s = &m->slots[i];
         if (s->pit_out_pending && s->pit_out_deadline <= race_ms)
@@ -266,6 +268,7 @@ static void refresh_stints(struct replay_car_slot *s, const json_t *o)
     size_t n = (json_is_array(stints) || json_is_object(stints)) ? replay_json_len(stints) : 0;
     const json_t *last = n ? replay_json_item(stints, n - 1) : NULL;
     s->n_stints = n > 999 ? 999 : (int)n;
+    c->stints = s->n_stints;
     c->tyre = pw_tyre_parse(replay_json_str(last, "Compound"));
     c->tyre_age = replay_json_int(last, "TotalLaps", 9999);
     c->tyre_new = replay_json_bool(last, "New");
@@ -391,7 +394,8 @@ static void detect_passes(struct replay_model *m, const int *old_rank)
     int n_before = m->n_passes;
     memcpy(before, m->passes, (size_t)n_before * sizeof *before);
     passes_flush(m, false);
-    if (!m->state.started || track_neutralised(m))
+    /* Practice and qualifying order cars by best lap: a new place is no pass on track. */
+    if (!m->state.started || track_neutralised(m) || pw_session_is_timed(m->state.kind))
         return;
     for (int a = 0; a < m->n_slots; a++) {
         struct replay_car_slot *A = &m->slots[a];
@@ -448,7 +452,8 @@ static void do_chequered(struct replay_model *m)
         return;
     m->chequered_done = true;
     m->state.finished = true;
-    if (m->state.n_cars > 0) {
+    /* Practice and qualifying: nobody "finishes" first, the order is by best lap. */
+    if (m->state.n_cars > 0 && !pw_session_is_timed(m->state.kind)) {
         struct replay_car_slot *leader = slot_find(m, m->state.cars[0].driver.number);
         if (leader && !leader->car.retired) {
             leader->car.finished = true;
@@ -504,12 +509,16 @@ static void apply_timing_data(struct replay_model *m, const json_t *delta)
     int old_rank[PW_MAX_CARS];
     for (int i = 0; i < m->n_slots; i++)
         old_rank[i] = m->slots[i].rank;
+    int prev_part =
+        replay_session_timing(&m->session, &m->state, m->topics[REPLAY_TOPIC_TIMING_DATA]);
     for (int i = 0; i < n; i++) {
         struct replay_car_slot *s = t[i].slot;
         const json_t *o = json_object_get(lines, s->car.driver.number);
         refresh_timing(s, json_is_object(o) ? o : NULL);
+        replay_session_car(&m->state, prev_part, &s->car, json_is_object(o) ? o : NULL);
         /* After the chequered flag, a car crossing the line has finished. */
-        if (m->state.finished && s->car.laps > t[i].old.laps && !s->car.retired)
+        if (m->state.finished && s->car.laps > t[i].old.laps && !s->car.retired &&
+            !pw_session_is_timed(m->state.kind))
             s->car.finished = true;
     }
     model_rebuild(m);
@@ -580,7 +589,9 @@ static void apply_track_status(struct replay_model *m)
 static void apply_session_status(struct replay_model *m)
 {
     const char *status = replay_json_str(m->topics[REPLAY_TOPIC_SESSION_STATUS], "Status");
-    if (status && strcmp(status, "Finished") == 0)
+    replay_session_status(&m->session, &m->state, status);
+    /* In qualifying, "Finished" ends a part; only the last part's ends the session. */
+    if (status && strcmp(status, "Finished") == 0 && replay_session_finish_ends(&m->state))
         do_chequered(m);
 }
 
@@ -597,6 +608,7 @@ static void apply_session_info(struct replay_model *m)
     if (name)
         replay_copy_text(m->state.session, sizeof m->state.session, name);
     m->state.kind = replay_info_kind(st);
+    replay_session_info(&m->session, &m->state, st);
 }
 
 static void apply_race_control(struct replay_model *m)
@@ -607,11 +619,20 @@ static void apply_race_control(struct replay_model *m)
         m->rc_seen = n;
     for (; m->rc_seen < n; m->rc_seen++) {
         const char *text = replay_json_str(replay_json_item(msgs, m->rc_seen), "Message");
+        char deleted[PW_NUMBER_MAX] = "";
+        if (replay_session_deleted_lap(text, deleted, sizeof deleted)) {
+            struct replay_car_slot *s = slot_find(m, deleted);
+            if (s) {
+                s->car.deleted_laps++;
+                model_rebuild(m);
+            }
+        }
         if (!text || !m->emit)
             continue;
         struct pw_event ev;
         memset(&ev, 0, sizeof ev);
         ev.type = PW_EV_RACE_CONTROL;
+        replay_copy_text(ev.car, sizeof ev.car, deleted); /* the car whose lap was deleted */
         ev.race_ms = m->state.race_ms;
         ev.lap = m->state.lap;
         ev.track = m->state.track;
@@ -713,6 +734,7 @@ void replay_model_weather(const struct replay_model *m, struct replay_weather *o
 void replay_model_init(struct replay_model *m)
 {
     memset(m, 0, sizeof *m);
+    m->session.since = -1;
 }
 
 void replay_model_reset(struct replay_model *m)
@@ -720,6 +742,7 @@ void replay_model_reset(struct replay_model *m)
     struct replay_model_stats keep = m->stats;
     replay_model_free(m);
     m->stats = keep;
+    m->session.since = -1;
 }
 
 void replay_model_free(struct replay_model *m)

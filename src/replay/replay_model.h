@@ -34,6 +34,7 @@
 #include "core/event.h"
 #include "replay/replay.h"
 #include "replay/replay_feed.h"
+#include "replay/replay_session.h"
 
 #include <jansson.h>
 
@@ -90,6 +91,7 @@ struct replay_model {
     struct replay_pending_pass passes[REPLAY_PENDING_PASSES_MAX];
     int n_passes;
     struct replay_model_stats stats;
+    struct replay_session session; /* practice and qualifying: clock, parts */
     /* Set for the duration of one call: */
     bool count;
     pw_emit_fn emit;

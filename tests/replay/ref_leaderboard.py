@@ -9,6 +9,12 @@ and including each offset (ms from the session's start) and prints, as JSON, for
 offset the cars in running order with the figures pitwall shows:
   {"<offset>": [{"number", "position" (null without one), "laps", "gap_ms", "gap_laps",
                  "interval_ms", "interval_laps", "tyre", "tyre_age", "tyre_new"}, ...]}
+Practice and qualifying (SessionInfo Type "Practice" / "Qualifying") order by best lap and
+measure gaps to the fastest: gap_ms / interval_ms then come from TimeDiffToFastest and
+TimeDiffToPositionAhead (practice) or Stats[part] (qualifying: the part now running, or
+the one the car was knocked out in), and each car also has "best_lap_ms", and in
+qualifying "part_best_ms" (BestLapTimes, one per part) and "knocked_out_part" (the
+SessionPart in force before the line that set KnockedOut).
 Only the standard library is used.
 """
 import json
@@ -96,7 +102,27 @@ def intval(v):
     return 0
 
 
-def board(td, tad):
+def laptime(text):
+    """ms of "1:23.456" / "83.456"; 0 for anything else."""
+    if not isinstance(text, str):
+        return 0
+    m = re.fullmatch(r"(?:(\d+):)?(\d+)\.(\d{1,3})", text)
+    if not m:
+        return 0
+    return int(m[1] or 0) * 60000 + int(m[2]) * 1000 + int(m[3].ljust(3, "0"))
+
+
+def value(obj):
+    return obj.get("Value") if isinstance(obj, dict) else None
+
+
+def as_list(v):
+    if isinstance(v, dict):  # keyed "0", "1", ...
+        return [v.get(str(i)) for i in range(max((int(k) for k in v if k.isdigit()), default=-1) + 1)]
+    return v if isinstance(v, list) else []
+
+
+def board(td, tad, kind=None, knocked=None):
     lines = (td or {}).get("Lines") or {}
     app = (tad or {}).get("Lines") or {}
     cars = []
@@ -113,12 +139,27 @@ def board(td, tad):
         last = stints[-1] if isinstance(stints, list) and stints else {}
         compound = last.get("Compound")
         new = last.get("New")
-        cars.append({
+        extra = {}
+        if kind == "practice":
+            g = gap(car.get("TimeDiffToFastest"))
+            i = gap(car.get("TimeDiffToPositionAhead"))
+        elif kind == "qualifying":
+            part = knocked.get(num) or intval((td or {}).get("SessionPart")) or 1
+            stats = as_list(car.get("Stats"))
+            st = stats[part - 1] if part - 1 < len(stats) and isinstance(stats[part - 1], dict) else {}
+            g = gap(st.get("TimeDiffToFastest"))
+            i = gap(st.get("TimeDifftoPositionAhead"))
+            bests = as_list(car.get("BestLapTimes"))
+            extra["part_best_ms"] = [laptime(value(bests[k])) if k < len(bests) else 0 for k in range(3)]
+            extra["knocked_out_part"] = knocked.get(num, 0)
+        if kind:
+            extra["best_lap_ms"] = laptime(value(car.get("BestLapTime")))
+        cars.append(dict({
             "number": num, "position": pos or None, "laps": intval(car.get("NumberOfLaps")),
             "gap_ms": g[0], "gap_laps": g[1], "interval_ms": i[0], "interval_laps": i[1],
             "tyre": compound if compound in TYRES else "UNKNOWN",
             "tyre_age": intval(last.get("TotalLaps")), "tyre_new": new is True or new == "true",
-        })
+        }, **extra))
     placed = sorted((c for c in cars if c["position"]), key=lambda c: c["position"])
     for rank, c in enumerate(placed, 1):
         c["position"] = rank
@@ -129,18 +170,32 @@ def main():
     session, offsets = sys.argv[1], [int(x) for x in sys.argv[2:]]
     td_lines = read_topic(session + "/TimingData.jsonStream")
     tad_lines = read_topic(session + "/TimingAppData.jsonStream")
+    info = None
+    for _, d in read_topic(session + "/SessionInfo.jsonStream"):
+        info = merge(info, d)
+    kind = {"Practice": "practice", "Qualifying": "qualifying"}.get((info or {}).get("Type"))
     result = {}
     for off in offsets:
         td = tad = None
+        knocked = {}
         for ms, d in td_lines:
             if ms > off:
                 break
+            before = intval((td or {}).get("SessionPart"))
             td = merge(td, d)
+            for num, car in ((td or {}).get("Lines") or {}).items():
+                if not isinstance(car, dict):
+                    continue
+                out = car.get("KnockedOut")
+                if out is True or out == "true":
+                    knocked.setdefault(num, before or intval(td.get("SessionPart")) or 1)
+                else:
+                    knocked.pop(num, None)
         for ms, d in tad_lines:
             if ms > off:
                 break
             tad = merge(tad, d)
-        result[str(off)] = board(td, tad)
+        result[str(off)] = board(td, tad, kind, knocked)
     json.dump(result, sys.stdout)
 
 

@@ -19,6 +19,7 @@
 static const char *python, *script;
 static char **sessions;
 static int n_sessions;
+static int compared_session_fields; /* cars whose practice/qualifying fields were checked */
 
 #define N_POINTS 12
 
@@ -85,6 +86,24 @@ static void compare(const struct pw_race_state *s, const json_t *cars, const cha
                 fail_msg("%s at race %lld ms: car %s %s is %lld, reference %lld", dir,
                          (long long)race_ms, num, what[k], got[k], want[k]);
         }
+        /* practice and qualifying: best lap, best per part, the part a car went out in */
+        json_t *best = json_object_get(c, "best_lap_ms"), *parts = json_object_get(c, "part_best_ms");
+        json_t *out = json_object_get(c, "knocked_out_part");
+        if (best && json_integer_value(best) != car->best_lap_ms)
+            fail_msg("%s at race %lld ms: car %s best lap %lld, reference %lld", dir,
+                     (long long)race_ms, num, (long long)car->best_lap_ms,
+                     (long long)json_integer_value(best));
+        for (size_t k = 0; parts && k < PW_QUALI_PARTS; k++) {
+            if (json_integer_value(json_array_get(parts, k)) != car->part_best_ms[k])
+                fail_msg("%s at race %lld ms: car %s best in part %zu is %lld, reference %lld",
+                         dir, (long long)race_ms, num, k + 1, (long long)car->part_best_ms[k],
+                         (long long)json_integer_value(json_array_get(parts, k)));
+        }
+        if (out && json_integer_value(out) != car->knocked_out_part)
+            fail_msg("%s at race %lld ms: car %s knocked out in part %d, reference %lld", dir,
+                     (long long)race_ms, num, car->knocked_out_part,
+                     (long long)json_integer_value(out));
+        compared_session_fields += best != NULL;
         if (!json_is_integer(pos) && car->position <= (int)placed)
             fail_msg("%s: car %s without a position is P%d", dir, num, car->position);
         const char *tyre = json_string_value(json_object_get(c, "tyre"));
@@ -134,6 +153,9 @@ static void check_session(const char *dir)
         compare(s, json_object_get(ref, key), dir, race[i]);
     }
     assert_true(cars_compared > n); /* the comparison did compare cars */
+    if (pw_session_is_timed(s->kind) && compared_session_fields == 0)
+        fail_msg("%s: no practice/qualifying field was compared", dir);
+    compared_session_fields = 0;
     json_decref(ref);
     src->ops->destroy(src);
 }

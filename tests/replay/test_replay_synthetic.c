@@ -421,6 +421,149 @@ static void test_open_errors(void **st)
     assert_int_equal(replay_lights_out_offset(&other), -1);
 }
 
+/* Practice: order by best lap, gaps to the fastest, a clock that runs through the red flag
+ * and ends at 30:00, no winner; no DriverList, so the cars are shown by racing number. */
+static void test_practice_session(void **st)
+{
+    (void)st;
+    struct pw_source *src = open_session("practice", NULL);
+    struct replay_session_info info;
+    assert_int_equal(replay_get_session_info(src, &info), 0);
+    assert_int_equal(info.kind, PW_SESSION_PRACTICE);
+    const struct pw_race_state *s = src->ops->state(src);
+    assert_int_equal(s->kind, PW_SESSION_PRACTICE);
+    assert_int_equal(src->ops->seek(src, -30000), 0);
+    assert_int_equal(s->clock_ms, 1800000); /* before the start: the whole 30 minutes */
+    assert_false(s->clock_running);
+    struct recorder rec = {0};
+    static const struct {
+        int64_t race_ms, clock_ms;
+        bool running;
+        const char *order;
+    } at[] = {
+        {120000, 1680000, true, "7 8 9"},
+        {150000, 1650000, true, "7 9 8"},
+        {600000, 1200000, true, "7 9 8"},   /* red flag from 540 s: the clock runs on */
+        {1200000, 600000, true, "8 7 9"},   /* 8 fastest */
+        {1500000, 300000, true, "8 9 7"},   /* 9 improves past 7 */
+        {1800000, 0, false, "8 9 7"},       /* 30:00 after the start */
+    };
+    for (size_t i = 0; i < sizeof at / sizeof *at; i++) {
+        assert_int_equal(src->ops->advance(src, at[i].race_ms, recorder_emit, &rec), 0);
+        assert_int_equal(s->clock_ms, at[i].clock_ms);
+        assert_int_equal(s->clock_running, at[i].running);
+        char order[32] = "";
+        for (int c = 0; c < s->n_cars; c++)
+            snprintf(order + strlen(order), sizeof order - strlen(order), "%s%s", c ? " " : "",
+                     s->cars[c].driver.number);
+        assert_string_equal(order, at[i].order);
+        assert_int_equal(s->lap, 0); /* no lap counter in a session on a clock */
+    }
+    assert_int_equal(run_to_end(src, &rec), 1);
+    assert_string_equal(s->cars[0].driver.name, "Car 8");
+    assert_int_equal(s->cars[1].gap_ms, 400);
+    assert_int_equal(s->cars[2].gap_ms, 1000);
+    assert_int_equal(s->cars[2].interval_ms, 600);
+    const struct pw_car *c7 = state_car(s, "7");
+    assert_int_equal(c7->best_lap_ms, 91000);             /* the slower lap left it */
+    assert_int_equal(c7->best_sectors_ms[0], 29700);      /* from the slower lap */
+    assert_int_equal(c7->best_sectors_ms[1], 31000);
+    assert_int_equal(state_car(s, "8")->stints, 2);
+    for (int c = 0; c < s->n_cars; c++)
+        assert_false(s->cars[c].finished); /* no winner */
+    assert_int_equal(recorder_count(&rec, PW_EV_OVERTAKE, NULL), 0);
+    assert_int_equal(recorder_count(&rec, PW_EV_CHEQUERED, NULL), 1);
+    recorder_free(&rec);
+    src->ops->destroy(src);
+}
+
+/* Qualifying and a Sprint Shootout: the part, its clock (stopped by the red flag), the
+ * cut-off, cars knocked out with their part, best laps per part, a deleted lap; the final
+ * classification is the grid. */
+static void check_qualifying(const char *name, enum pw_session_kind kind, const int64_t len[3])
+{
+    struct pw_source *src = open_session(name, NULL);
+    const struct pw_race_state *s = src->ops->state(src);
+    struct recorder rec = {0};
+    const int64_t red = 240000, red_len = 180000, q1_end = len[0] + red_len;
+    const int64_t q2 = q1_end + 180000, q2_end = q2 + len[1], q3 = q2_end + 180000;
+    assert_int_equal(src->ops->advance(src, 120000, recorder_emit, &rec), 0);
+    assert_int_equal(s->kind, kind);
+    assert_int_equal(s->session_part, 1);
+    assert_int_equal(s->clock_ms, len[0] - 120000);
+    assert_true(s->clock_running);
+    assert_int_equal(s->cutoff_position, 3);
+    assert_int_equal(src->ops->advance(src, red + 60000, recorder_emit, &rec), 0);
+    assert_int_equal(s->clock_ms, len[0] - red); /* stopped by the red flag */
+    assert_false(s->clock_running);
+    assert_int_equal(src->ops->advance(src, red + red_len + 150000, recorder_emit, &rec), 0);
+    assert_int_equal(s->clock_ms, len[0] - red - 150000);
+    assert_string_equal(state_tla_at(s, 4), "LEC"); /* in the drop zone, still in */
+    assert_int_equal(state_car(s, "16")->knocked_out_part, 0);
+    assert_int_equal(src->ops->advance(src, q1_end + 10000, recorder_emit, &rec), 0);
+    assert_int_equal(s->clock_ms, 0);
+    assert_int_equal(s->session_part, 1);
+    assert_int_equal(src->ops->advance(src, q1_end + 60000, recorder_emit, &rec), 0);
+    assert_int_equal(s->session_part, 2);
+    assert_int_equal(s->clock_ms, len[1]); /* a new part: a full clock, not yet running */
+    assert_false(s->clock_running);
+    assert_int_equal(s->cutoff_position, 2);
+    assert_int_equal(state_car(s, "16")->knocked_out_part, 1);
+    assert_int_equal(src->ops->advance(src, q2 + 60000, recorder_emit, &rec), 0);
+    assert_int_equal(s->clock_ms, len[1] - 60000);
+    assert_int_equal(src->ops->advance(src, q3 + 30000, recorder_emit, &rec), 0);
+    assert_int_equal(s->session_part, 3);
+    assert_int_equal(s->cutoff_position, 0);
+    assert_int_equal(s->clock_ms, len[2] - 30000);
+    assert_int_equal(state_car(s, "1")->knocked_out_part, 2);
+    assert_int_equal(run_to_end(src, &rec), 1);
+    static const struct {
+        const char *number;
+        int64_t parts[3];
+        int out;
+    } want[] = {
+        {"4", {99800, 99500, 98500}, 0},
+        {"44", {100500, 99000, 98700}, 0},
+        {"1", {100000, 99900, 0}, 2},
+        {"16", {101000, 0, 0}, 1},
+    };
+    assert_int_equal(s->n_cars, 4);
+    for (int i = 0; i < 4; i++) {
+        const struct pw_car *c = &s->cars[i];
+        assert_string_equal(c->driver.number, want[i].number);
+        assert_memory_equal(c->part_best_ms, want[i].parts, sizeof want[i].parts);
+        assert_int_equal(c->knocked_out_part, want[i].out);
+        assert_false(c->finished);
+    }
+    assert_int_equal(s->cars[2].gap_ms, 900); /* car 1: its Q2 gap */
+    assert_int_equal(state_car(s, "44")->deleted_laps, 1);
+    const struct pw_event *del = recorder_find(&rec, PW_EV_RACE_CONTROL, "44");
+    assert_non_null(del);
+    assert_non_null(strstr(del->text, "DELETED"));
+    assert_int_equal(recorder_count(&rec, PW_EV_OVERTAKE, NULL), 0);
+    assert_int_equal(recorder_count(&rec, PW_EV_CHEQUERED, NULL), 1); /* Q3's flag only */
+    assert_true(recorder_find(&rec, PW_EV_CHEQUERED, NULL)->race_ms >= q3);
+    /* seeking back into Q1 and forward again gives the same end */
+    assert_int_equal(src->ops->seek(src, 200000), 0);
+    assert_int_equal(s->session_part, 1);
+    assert_int_equal(state_car(s, "16")->knocked_out_part, 0);
+    assert_int_equal(s->clock_ms, len[0] - 200000);
+    assert_int_equal(src->ops->advance(src, src->ops->duration_ms(src), NULL, NULL), 1);
+    assert_int_equal(state_car(s, "1")->knocked_out_part, 2);
+    assert_int_equal(state_car(s, "44")->deleted_laps, 1);
+    recorder_free(&rec);
+    src->ops->destroy(src);
+}
+
+static void test_qualifying_sessions(void **st)
+{
+    (void)st;
+    const int64_t q[3] = {18 * 60000, 15 * 60000, 12 * 60000};
+    const int64_t sq[3] = {12 * 60000, 10 * 60000, 8 * 60000};
+    check_qualifying("qualifying", PW_SESSION_QUALIFYING, q);
+    check_qualifying("sprint_qualifying", PW_SESSION_SPRINT_QUALIFYING, sq);
+}
+
 /* A TimingData that places no car (empty, random bytes, another topic's file) or no
  * TimingData at all: refused with the file and the cause, so the replay cannot end as a
  * finished race won by whoever DriverList names first. */
@@ -466,7 +609,14 @@ static void test_list_and_resolve(void **st)
     assert_int_equal(items[1].laps, 3);
     assert_string_equal(items[2].id, "minimal");
     assert_string_equal(items[2].title, "minimal"); /* no SessionInfo: the id */
-    assert_string_equal(items[3].id, "slowing");
+    assert_string_equal(items[3].id, "practice");
+    assert_int_equal(items[3].kind, PW_SESSION_PRACTICE);
+    assert_int_equal(items[1].kind, PW_SESSION_RACE);
+    assert_string_equal(many[4].id, "qualifying");
+    assert_int_equal(many[4].kind, PW_SESSION_QUALIFYING);
+    assert_string_equal(many[5].id, "slowing");
+    assert_string_equal(many[6].id, "sprint_qualifying");
+    assert_int_equal(many[6].kind, PW_SESSION_SPRINT_QUALIFYING);
     assert_int_equal(replay_list_sessions(data_dir, items, 1, &n), 0);
     assert_int_equal(n, 1);
     assert_true(replay_list_sessions("/nonexistent", items, 8, &n) < 0);
@@ -494,6 +644,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_slowing_car_and_reshuffle),
         cmocka_unit_test(test_bad_session),
         cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_practice_session),
+        cmocka_unit_test(test_qualifying_sessions),
         cmocka_unit_test(test_unusable_sessions),
         cmocka_unit_test(test_list_and_resolve),
     };

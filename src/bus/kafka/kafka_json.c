@@ -57,6 +57,8 @@ static json_t *car_with_session(json_t *o, const struct pw_car *c)
         err |= json_object_set_new(o, "stints", json_integer(c->stints));
     if (o && c->knocked_out_part)
         err |= json_object_set_new(o, "knocked_out_part", json_integer(c->knocked_out_part));
+    if (o && c->deleted_laps)
+        err |= json_object_set_new(o, "deleted_laps", json_integer(c->deleted_laps));
     if (err) {
         json_decref(o);
         return NULL;
@@ -311,6 +313,7 @@ static int car_from_json(json_t *o, struct pw_car *c)
     TRY(get_i64_array(o, "part_best_ms", c->part_best_ms, PW_QUALI_PARTS));
     TRY(get_int(o, "stints", &c->stints, 0, 1000));
     TRY(get_int(o, "knocked_out_part", &c->knocked_out_part, 0, PW_QUALI_PARTS));
+    TRY(get_int(o, "deleted_laps", &c->deleted_laps, 0, 10000));
 out:
     return rc;
 }

@@ -12,6 +12,12 @@ asserts the results worked out by hand in the comments below.
   bad/      every kind of bad line (see the test).
   slowing/  a car passed again and again (a problem, not overtakes) and a car that gains
             places in one line because others drop back (a reshuffle, not passes).
+  practice/ a 30-minute practice without DriverList (cars by racing number): order by best
+            lap, gaps to the fastest, a red flag the clock runs through, stints, best sectors.
+  qualifying/, sprint_qualifying/  four cars, NoEntries [4, 3, 2]: a red flag in Q1 (the
+            clock stops), cut-off, one car knocked out in Q1 and one in Q2 (KnockedOut sent
+            with the next SessionPart), best laps per part, Stats gaps, a deleted lap; the
+            same session as a 2023-style Sprint Shootout with 12/10/8-minute parts.
   unusable/ sessions whose TimingData cannot drive a replay, each refused by replay_open
             with the file and the cause: empty (a BOM and line ends), random (random
             bytes), wrong (another topic's file: TimingAppData's lines), no_timing (no
@@ -228,3 +234,171 @@ write("unusable/wrong", "TimingData", [
                                 "44": {"RacingNumber": "44", "Line": 2, "GridPos": "2"}}}),
     ("00:00:40.000", {"Lines": {"1": {"Stints": [{"Compound": "MEDIUM", "New": "true", "TotalLaps": 0}]}}}),
 ])
+
+
+# ---- practice: 30 minutes (SessionInfo 12:00-12:30), lights out 00:01:00 (race 0) ----
+# Red flag 00:10:00-00:15:00: the practice clock runs on (00:31:00 is 30:00 after the start).
+# No DriverList: the cars are "Car 7", "Car 8", "Car 9". Final order by best lap: 8 (1:30.000),
+# 9 (1:30.400), 7 (1:31.000).
+def hms(sec):
+    return "%02d:%02d:%02d.000" % (sec // 3600, sec // 60 % 60, sec % 60)
+
+
+write("practice", "SessionInfo", [("00:00:00.000", {
+    "Meeting": {"Name": "Test Grand Prix", "Circuit": {"ShortName": "Testville"}}, "Type": "Practice", "Number": 1,
+    "Name": "Practice 1", "StartDate": "2024-06-01T12:00:00", "EndDate": "2024-06-01T12:30:00"})])
+write("practice", "SessionStatus", [
+    ("00:00:05.000", {"Status": "Inactive"}), ("00:01:00.000", {"Status": "Started"}),
+    ("00:10:00.000", {"Status": "Aborted"}), ("00:12:00.000", {"Status": "Inactive"}),
+    ("00:15:00.000", {"Status": "Started"}), ("00:31:00.000", {"Status": "Finished"}),
+    ("00:33:00.000", {"Status": "Finalised"})])
+write("practice", "TrackStatus", [("00:00:00.000", {"Status": "1"}), ("00:10:00.000", {"Status": "5"}),
+                                  ("00:14:50.000", {"Status": "1"})])
+
+
+def pcar(pos):
+    return {"Position": str(pos), "Line": pos, "TimeDiffToFastest": "", "TimeDiffToPositionAhead": "", "InPit": True,
+            "PitOut": False, "Retired": False, "Stopped": False, "NumberOfLaps": 0, "NumberOfPitStops": 0,
+            "Sectors": [{"Value": ""}, {"Value": ""}, {"Value": ""}], "BestLapTime": {"Value": ""},
+            "LastLapTime": {"Value": ""}}
+
+
+def lap(n, time, sectors, **kw):
+    d = {"NumberOfLaps": n, "LastLapTime": {"Value": time}, "InPit": False,
+         "Sectors": {str(i): {"Value": v} for i, v in enumerate(sectors)}}
+    d.update(kw)
+    return d
+
+
+write("practice", "TimingData", [
+    ("00:00:10.000", {"Lines": {"7": pcar(1), "8": pcar(2), "9": pcar(3)}}),
+    ("00:03:00.000", {"Lines": {"7": lap(1, "1:31.000", ["30.000", "31.000", "30.000"],
+                                         BestLapTime={"Value": "1:31.000", "Lap": 1})}}),
+    ("00:03:30.000", {"Lines": {"9": lap(1, "1:32.000", ["30.500", "31.000", "30.500"], Position="2",
+                                         BestLapTime={"Value": "1:32.000", "Lap": 1}, TimeDiffToFastest="+1.000",
+                                         TimeDiffToPositionAhead="+1.000"),
+                                "8": {"Position": "3"}}}),
+    # car 8 goes fastest: first; the others' gaps are to its lap
+    ("00:20:00.000", {"Lines": {"8": lap(1, "1:30.000", ["29.800", "30.400", "29.800"], Position="1",
+                                         BestLapTime={"Value": "1:30.000", "Lap": 1}, TimeDiffToFastest=""),
+                                "7": {"Position": "2", "TimeDiffToFastest": "+1.000", "TimeDiffToPositionAhead": "+1.000"},
+                                "9": {"Position": "3", "TimeDiffToFastest": "+2.000", "TimeDiffToPositionAhead": "+1.000"}}}),
+    # car 9 improves to second; a slower lap by 7 does not change its best
+    ("00:25:00.000", {"Lines": {"9": lap(2, "1:30.400", ["29.900", "30.500", "30.000"], Position="2",
+                                         BestLapTime={"Value": "1:30.400", "Lap": 2}, TimeDiffToFastest="+0.400",
+                                         TimeDiffToPositionAhead="+0.400"),
+                                "7": {"Position": "3", "TimeDiffToFastest": "+1.000", "TimeDiffToPositionAhead": "+0.600"}}}),
+    ("00:26:00.000", {"Lines": {"7": lap(2, "1:33.000", ["29.700", "32.000", "31.300"])}}),
+])
+write("practice", "TimingAppData", [
+    ("00:00:11.000", {"Lines": {"7": {"RacingNumber": "7", "Line": 1}, "8": {"RacingNumber": "8", "Line": 2},
+                                "9": {"RacingNumber": "9", "Line": 3}}}),
+    ("00:02:00.000", {"Lines": {"7": {"Stints": [{"Compound": "MEDIUM", "New": "true", "TotalLaps": 0}]},
+                                "8": {"Stints": [{"Compound": "HARD", "New": "true", "TotalLaps": 0}]},
+                                "9": {"Stints": [{"Compound": "MEDIUM", "New": "true", "TotalLaps": 0}]}}}),
+    ("00:18:00.000", {"Lines": {"8": {"Stints": {"1": {"Compound": "SOFT", "New": "true", "TotalLaps": 0}}}}}),
+])
+
+
+# ---- qualifying and sprint_qualifying: four cars, NoEntries [4, 3, 2] ----
+# Part lengths L1, L2, L3 (18/15/12 min, or 12/10/8). Q1 starts at 00:01:00 (race 0), red
+# flag after 4 minutes for 3 minutes (the clock stops), then runs out; Q2 and Q3 start 3
+# minutes after the part before ends. Car 16 is knocked out in Q1, car 1 in Q2; final order
+# (the grid): 4 44 1 16. Best laps per part: 4 [1:39.800, 1:39.500, 1:38.500],
+# 44 [1:40.500, 1:39.000, 1:38.700], 1 [1:40.000, 1:39.900, -], 16 [1:41.000, -, -].
+# Race control deletes a lap of car 44 in Q2.
+def qualifying(session, name, lens):
+    q1 = 60
+    red, red_len = q1 + 240, 180
+    q1_end = q1 + lens[0] * 60 + red_len
+    q2 = q1_end + 180
+    q2_end = q2 + lens[1] * 60
+    q3 = q2_end + 180
+    q3_end = q3 + lens[2] * 60
+    write(session, "SessionInfo", [("00:00:00.000", {
+        "Meeting": {"Name": "Test Grand Prix", "Circuit": {"ShortName": "Testville"}}, "Type": "Qualifying",
+        "Name": name, "StartDate": "2024-06-01T15:00:00", "EndDate": "2024-06-01T16:00:00"})])
+    write(session, "SessionStatus", [
+        (hms(5), {"Status": "Inactive"}), (hms(q1), {"Status": "Started"}), (hms(red), {"Status": "Aborted"}),
+        (hms(red + 60), {"Status": "Inactive"}), (hms(red + red_len), {"Status": "Started"}),
+        (hms(q1_end), {"Status": "Finished"}), (hms(q1_end + 30), {"Status": "Inactive"}),
+        (hms(q2), {"Status": "Started"}), (hms(q2_end), {"Status": "Finished"}),
+        (hms(q2_end + 30), {"Status": "Inactive"}), (hms(q3), {"Status": "Started"}),
+        (hms(q3_end), {"Status": "Finished"}), (hms(q3_end + 120), {"Status": "Finalised"})])
+    write(session, "TrackStatus", [("00:00:00.000", {"Status": "1"}), (hms(red), {"Status": "5"}),
+                                   (hms(red + red_len - 10), {"Status": "1"})])
+    write(session, "DriverList", [("00:00:01.000", {
+        "1": {"RacingNumber": "1", "Tla": "VER", "FirstName": "Max", "LastName": "Verstappen", "Line": 1},
+        "44": {"RacingNumber": "44", "Tla": "HAM", "FirstName": "Lewis", "LastName": "Hamilton", "Line": 2},
+        "16": {"RacingNumber": "16", "Tla": "LEC", "FirstName": "Charles", "LastName": "Leclerc", "Line": 3},
+        "4": {"RacingNumber": "4", "Tla": "NOR", "FirstName": "Lando", "LastName": "Norris", "Line": 4}})])
+
+    def qcar(pos):
+        return {"Position": str(pos), "Line": pos, "KnockedOut": False, "Cutoff": False,
+                "BestLapTimes": [{"Value": ""}, {}, {}],
+                "Stats": [{"TimeDiffToFastest": "", "TimeDifftoPositionAhead": ""} for _ in range(3)],
+                "InPit": True, "PitOut": False, "Retired": False, "Stopped": False, "NumberOfLaps": 0,
+                "Sectors": [{"Value": ""}, {"Value": ""}, {"Value": ""}], "BestLapTime": {"Value": ""},
+                "LastLapTime": {"Value": ""}}
+
+    def qlap(part, n, time, pos, fastest, ahead, sectors):
+        return {"NumberOfLaps": n, "LastLapTime": {"Value": time}, "BestLapTime": {"Value": time, "Lap": n},
+                "BestLapTimes": {str(part - 1): {"Value": time, "Lap": n}}, "Position": str(pos), "InPit": False,
+                "Stats": {str(part - 1): {"TimeDiffToFastest": fastest, "TimeDifftoPositionAhead": ahead}},
+                "Sectors": {str(i): {"Value": v} for i, v in enumerate(sectors)}}
+
+    def reset(part):
+        return {"BestLapTimes": {str(part - 1): {"Value": ""}}, "BestLapTime": {"Value": "", "_deleted": ["Lap"]},
+                "Sectors": {"0": {"Value": ""}, "1": {"Value": ""}, "2": {"Value": ""}}}
+
+    def stats(part, fastest, ahead):
+        return {"Stats": {str(part - 1): {"TimeDiffToFastest": fastest, "TimeDifftoPositionAhead": ahead}}}
+
+    def merged(*ds):
+        out = {}
+        for d in ds:
+            out.update(d)
+        return out
+
+    write(session, "TimingData", [
+        ("00:00:10.000", {"NoEntries": [4, 3, 2], "SessionPart": 1, "CutOffTime": "", "CutOffPercentage": "107",
+                          "Lines": {"1": qcar(1), "44": qcar(2), "16": qcar(3), "4": qcar(4)}}),
+        (hms(q1 + 120), {"Lines": {"1": qlap(1, 1, "1:40.000", 1, "", "", ["33.000", "34.000", "33.000"])}}),
+        (hms(q1 + 150), {"Lines": {"44": qlap(1, 1, "1:40.500", 2, "+0.500", "+0.500", ["33.100", "34.200", "33.200"])}}),
+        (hms(q1 + 180), {"Lines": {"16": qlap(1, 1, "1:41.000", 3, "+1.000", "+0.500", ["33.500", "34.300", "33.200"])}}),
+        # after the red flag car 4 goes fastest: 16 drops to the drop zone (P4 > cut-off P3)
+        (hms(red + red_len + 120), {"Lines": {
+            "4": qlap(1, 2, "1:39.800", 1, "", "", ["32.800", "34.000", "33.000"]),
+            "1": merged({"Position": "2"}, stats(1, "+0.200", "+0.200")),
+            "44": merged({"Position": "3"}, stats(1, "+0.700", "+0.500")),
+            "16": merged({"Position": "4"}, stats(1, "+1.200", "+0.500"))}}),
+        # Q2: car 16 out, knocked out with the new part
+        (hms(q1_end + 20), {"SessionPart": 2, "Lines": {
+            "16": {"KnockedOut": True}, "1": reset(2), "44": reset(2), "4": reset(2)}}),
+        (hms(q2 + 120), {"Lines": {"44": qlap(2, 3, "1:39.000", 1, "", "", ["32.700", "33.500", "32.800"]),
+                                   "1": {"Position": "2"}, "4": {"Position": "3"}}}),
+        (hms(q2 + 200), {"Lines": {"4": qlap(2, 4, "1:39.500", 2, "+0.500", "+0.500", ["32.900", "33.600", "33.000"]),
+                                   "1": {"Position": "3"}}}),
+        (hms(q2 + 260), {"Lines": {"1": qlap(2, 3, "1:39.900", 3, "+0.900", "+0.400", ["33.000", "33.800", "33.100"])}}),
+        # Q3: car 1 out
+        (hms(q2_end + 20), {"SessionPart": 3, "Lines": {"1": {"KnockedOut": True}, "44": reset(3), "4": reset(3)}}),
+        (hms(q3 + 120), {"Lines": {"44": qlap(3, 5, "1:38.700", 1, "", "", ["32.500", "33.400", "32.800"])}}),
+        (hms(q3 + 200), {"Lines": {"4": qlap(3, 6, "1:38.500", 1, "", "", ["32.400", "33.300", "32.800"]),
+                                   "44": merged({"Position": "2"}, stats(3, "+0.200", "+0.200"))}}),
+    ])
+    write(session, "TimingAppData", [
+        ("00:00:11.000", {"Lines": {n: {"RacingNumber": n, "Line": i + 1} for i, n in enumerate(["1", "44", "16", "4"])}}),
+        (hms(q1 + 30), {"Lines": {n: {"Stints": [{"Compound": "SOFT", "New": "true", "TotalLaps": 0}]}
+                                   for n in ["1", "44", "16", "4"]}}),
+        (hms(q2 + 30), {"Lines": {n: {"Stints": {"1": {"Compound": "SOFT", "New": "true", "TotalLaps": 0}}}
+                                   for n in ["1", "44", "4"]}}),
+    ])
+    write(session, "RaceControlMessages", [
+        (hms(red), {"Messages": [{"Category": "Flag", "Flag": "RED", "Message": "RED FLAG"}]}),
+        (hms(q2 + 100), {"Messages": {"1": {"Category": "Other",
+                                             "Message": "CAR 44 (HAM) TIME 1:38.000 DELETED - TRACK LIMITS AT TURN 4 LAP 2 15:30:00"}}}),
+    ])
+
+
+qualifying("qualifying", "Qualifying", (18, 15, 12))
+qualifying("sprint_qualifying", "Sprint Shootout", (12, 10, 8))
