@@ -3,6 +3,59 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+/* ---- the hub's sink (hub_sink.h) over an HTTP connection ---- */
+
+/* What the connection's close callback needs to tell the hub. */
+struct conn_sink {
+    hub_sink_closed_fn closed;
+    void *owner;
+};
+
+static void conn_sink_closed(void *p, struct http_conn *conn)
+{
+    struct conn_sink *s = p;
+    hub_sink_closed_fn closed = s->closed;
+    void *owner = s->owner;
+    (void)conn;
+    free(s);
+    closed(owner);
+}
+
+static int conn_sink_begin(void *ctx, hub_sink_closed_fn closed, void *owner)
+{
+    struct http_conn *conn = ctx;
+    struct conn_sink *s = malloc(sizeof *s);
+    if (!s)
+        return -ENOMEM;
+    int rc = http_stream_begin(conn, "text/event-stream; charset=utf-8", "");
+    if (rc < 0) {
+        free(s);
+        return rc;
+    }
+    *s = (struct conn_sink){closed, owner};
+    http_conn_set_owner(conn, s, conn_sink_closed);
+    return 0;
+}
+
+static int conn_sink_write(void *ctx, struct pw_buf *buf)
+{
+    return http_stream_write(ctx, buf);
+}
+
+static void conn_sink_close(void *ctx)
+{
+    http_conn_close(ctx);
+}
+
+static const struct hub_sink_ops conn_sink_ops = {
+    .begin = conn_sink_begin,
+    .write = conn_sink_write,
+    .close = conn_sink_close,
+};
+
+/* ---- endpoints ---- */
 
 void api_stream(struct api *api, struct http_conn *conn, const struct http_request *req,
                 enum hub_stream stream, const char *race_id)
@@ -22,7 +75,8 @@ void api_stream(struct api *api, struct http_conn *conn, const struct http_reque
     char query_last[64];
     if (!last && http_query_param(req->query, "last_event_id", query_last, sizeof query_last) == 0)
         last = query_last;
-    int rc = hub_subscribe(api->d.hub, conn, stream, race_id, last);
+    struct hub_sink sink = {&conn_sink_ops, conn};
+    int rc = hub_subscribe(api->d.hub, &sink, stream, race_id, last);
     if (rc == 0)
         return;
     if (rc == 1) {

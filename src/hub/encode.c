@@ -144,6 +144,10 @@ struct pw_buf *hub_sse_frame(const char *id, const char *event, const char *data
 {
     char head[160];
     int n = 0;
+    /* "id: \n", "event: \n" and "data: " take 19 bytes: refuse what cannot fit before any
+     * snprintf could run past the buffer */
+    if ((id ? strlen(id) : 0) + (event ? strlen(event) : 0) + 20 > sizeof head)
+        return NULL;
     if (id)
         n += snprintf(head + n, sizeof head - (size_t)n, "id: %s\n", id);
     if (event)

@@ -5,6 +5,7 @@
 #include "hub/encode.h"
 #include "hub/hub_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -73,23 +74,22 @@ static void client_link(struct hub_client *cl)
     cl->linked = true;
 }
 
-static void on_client_close(void *owner, struct http_conn *conn)
+static void on_client_close(void *owner)
 {
     struct hub_client *cl = owner;
-    (void)conn;
     client_unlink(cl);
     free(cl);
 }
 
-/* Queue one frame; a failed write means the connection is closing and its close callback
+/* Queue one frame; a failed write means the sink is closing and its closed callback
  * unlinks the client, so the caller's saved `next` pointer stays valid. */
 static void client_send(struct hub_client *cl, struct pw_buf *buf)
 {
-    if (!buf || !cl->conn)
+    if (!buf)
         return;
     struct hub *hub = cl->hub;
     uint64_t now = uv_now(hub->loop);
-    if (http_stream_write(cl->conn, buf) < 0) {
+    if (cl->sink.ops->write(cl->sink.ctx, buf) < 0) {
         hub->stats.clients_write_failed++;
         return;
     }
@@ -114,7 +114,7 @@ static void race_free(struct hub *hub, struct hub_race *race)
         while (race->clients[s].head) {
             struct hub_client *cl = race->clients[s].head;
             client_unlink(cl);
-            http_conn_close(cl->conn); /* its close callback frees cl */
+            cl->sink.ops->close(cl->sink.ctx); /* its closed callback frees cl */
         }
     }
     (void)hub;
@@ -421,16 +421,22 @@ static void on_bus_event(void *ctx, const struct pw_event *ev)
 
 /* --- subscriptions ------------------------------------------------------------------------ */
 
+/* "R-C" or "R", decimal digits only: strtoull alone would also take " 5", "+5" and "-1"
+ * (as 2^64-1, "everything seen"). */
 static int parse_last_event_id(const char *text, uint64_t *r, uint64_t *c)
 {
     char *end;
     errno = 0;
+    if (!isdigit((unsigned char)text[0]))
+        return -EINVAL;
     unsigned long long a = strtoull(text, &end, 10);
     if (end == text || errno || (*end != '-' && *end != '\0'))
         return -EINVAL;
     unsigned long long b = 0;
     if (*end == '-') {
         const char *start = end + 1;
+        if (!isdigit((unsigned char)start[0]))
+            return -EINVAL;
         b = strtoull(start, &end, 10);
         if (end == start || errno || *end != '\0')
             return -EINVAL;
@@ -550,7 +556,7 @@ static void send_missed(struct hub *hub, struct hub_client *cl, uint64_t r, uint
     }
 }
 
-int hub_subscribe(struct hub *hub, struct http_conn *conn, enum hub_stream stream,
+int hub_subscribe(struct hub *hub, const struct hub_sink *sink, enum hub_stream stream,
                   const char *race_id, const char *last_event_id)
 {
     struct hub_race *race = NULL;
@@ -575,13 +581,12 @@ int hub_subscribe(struct hub *hub, struct http_conn *conn, enum hub_stream strea
     cl->hub = hub;
     cl->race = race;
     cl->stream = stream;
-    cl->conn = conn;
-    int rc = http_stream_begin(conn, "text/event-stream; charset=utf-8", "");
+    cl->sink = *sink;
+    int rc = sink->ops->begin(sink->ctx, on_client_close, cl);
     if (rc < 0) {
         free(cl);
         return rc;
     }
-    http_conn_set_owner(conn, cl, on_client_close);
     client_link(cl);
     struct pw_buf *retry = pw_buf_new(RETRY_FRAME, sizeof RETRY_FRAME - 1);
     client_send(cl, retry);
@@ -701,7 +706,7 @@ void hub_destroy(struct hub *hub)
         while (hub->all_races[s].head) {
             struct hub_client *cl = hub->all_races[s].head;
             client_unlink(cl);
-            http_conn_close(cl->conn);
+            cl->sink.ops->close(cl->sink.ctx);
         }
     }
     pw_buf_unref(hub->ping);

@@ -16,7 +16,7 @@
 #include "bus/bus.h"
 #include "core/event.h"
 #include "core/log.h"
-#include "http/http_server.h"
+#include "hub/hub_sink.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -64,12 +64,14 @@ void hub_destroy(struct hub *hub);
  * mode, where the runner is elsewhere): its status reads "not_started" meanwhile. */
 void hub_expect_race(struct hub *hub, const struct pw_race_meta *meta);
 
-/* Subscribe `conn` to a stream. `race_id` NULL or "" is allowed for the original streams
- * (every race). `last_event_id` is the Last-Event-ID header or NULL.
- * Returns 0 (the stream has begun), -ENOENT (unknown race: answer 404), -EINVAL (bad
- * Last-Event-ID: answer 400), or 1 (the race is over and the client has seen everything:
- * answer 204 so EventSource stops reconnecting). */
-int hub_subscribe(struct hub *hub, struct http_conn *conn, enum hub_stream stream,
+/* Subscribe a client, whose frames go to `sink` (copied; see hub_sink.h), to a stream.
+ * `race_id` NULL or "" is allowed for the original streams (every race). `last_event_id`
+ * is the Last-Event-ID header or NULL.
+ * Returns 0 (the sink has begun and belongs to the hub until its closed callback), -ENOENT
+ * (unknown race: answer 404), -EINVAL (bad Last-Event-ID: answer 400), 1 (the race is over
+ * and the client has seen everything: answer 204 so EventSource stops reconnecting), or
+ * the sink's begin error. On anything but 0 the sink was not begun. */
+int hub_subscribe(struct hub *hub, const struct hub_sink *sink, enum hub_stream stream,
                   const char *race_id, const char *last_event_id);
 
 /* Status object of docs/API.md for a race in memory; NULL if unknown. */

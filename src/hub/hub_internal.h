@@ -12,7 +12,7 @@ struct hub_client {
     struct hub *hub;
     struct hub_race *race; /* NULL: an original stream over every race */
     enum hub_stream stream;
-    struct http_conn *conn;
+    struct hub_sink sink;
     struct hub_client *prev, *next;
     bool linked;
     uint64_t last_write; /* uv_now() of the last frame or ping */

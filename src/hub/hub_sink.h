@@ -1,0 +1,36 @@
+/* hub_sink.h — where the hub writes a client's stream: the interface between the hub and
+ * whatever carries the bytes. The API layer implements it over an HTTP connection
+ * (api_streams.c); the hub's unit tests implement it in memory. The hub knows nothing else of
+ * its clients, so it is tested without a socket.
+ *
+ * Contract, for an implementation:
+ *   begin(ctx, closed, owner)  start the stream (for HTTP: the 200 and the SSE headers).
+ *       0, or a negative code and nothing happened (the hub then gives the sink up). After
+ *       0, `closed(owner)` runs exactly once when the stream closes for any reason (the
+ *       peer went, a write overflowed, close() was called, the server stops); from then on
+ *       the hub no longer uses the sink.
+ *   write(ctx, buf)  queue one frame; the sink takes a reference to `buf`, never a copy
+ *       of the hub's bytes. A negative code means the stream is closing: `closed` has run
+ *       or will run, and the hub counts the client as lost.
+ *   close(ctx)  end the stream now (pending frames may be dropped); `closed` runs.
+ * Everything runs on the hub's loop thread. */
+#ifndef PW_HUB_SINK_H
+#define PW_HUB_SINK_H
+
+#include "core/buf.h"
+
+typedef void (*hub_sink_closed_fn)(void *owner);
+
+struct hub_sink_ops {
+    int (*begin)(void *ctx, hub_sink_closed_fn closed, void *owner);
+    int (*write)(void *ctx, struct pw_buf *buf);
+    void (*close)(void *ctx);
+};
+
+/* A sink is a pair: the operations and the implementation's own object. */
+struct hub_sink {
+    const struct hub_sink_ops *ops;
+    void *ctx;
+};
+
+#endif
