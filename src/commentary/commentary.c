@@ -23,8 +23,8 @@ struct commentary_race {
     struct commentary *owner;
     struct llm_request *req; /* the model is phrasing `line`; nothing else goes out */
     struct cm_line line;
-    char prompt[1536]; /* what the model was told: its answer may use only these numbers */
-    bool held;         /* a phrased line waits for its slot (see lead_ms) */
+    struct llm_facts facts; /* what the model was told, as facts: its answer may state no other */
+    bool held;              /* a phrased line waits for its slot (see lead_ms) */
     char held_text[PW_EVENT_TEXT_MAX];
     bool dead; /* freed once the timer's walk over the races is done */
     struct cm_race core;
@@ -264,7 +264,7 @@ static void on_llm_done(void *ctx, const struct llm_result *res)
                 about[n_about++] = r->line.cand.who[i].name;
             chk = llm_check_answer(res->content, vocab, about, n_about, checked, sizeof checked);
             if (chk == LLM_CHECK_OK)
-                chk = llm_check_numbers(checked, r->prompt);
+                chk = llm_check_facts(checked, &r->facts);
             free(vocab);
         }
         if (chk == LLM_CHECK_OK) {
@@ -311,7 +311,7 @@ static void say(struct commentary *c, struct commentary_race *r, int64_t now)
         return;
     }
     c->stats.llm_calls++;
-    llm_prompt_user(&r->core, &r->line, r->prompt, sizeof r->prompt);
+    llm_prompt_facts(&r->core, &r->line, &r->facts);
     char *body = llm_prompt_body(&r->core, &r->line, c->model);
     int rc = body ? llm_client_post(c->llm, body, on_llm_done, r, &r->req) : -ENOMEM;
     free(body);

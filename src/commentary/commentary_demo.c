@@ -8,6 +8,7 @@
  * scripts/llm-demo.sh against a local llama.cpp server. */
 #include "bus/bus.h"
 #include "commentary/commentary.h"
+#include "commentary/llm_check.h"
 #include "core/error.h"
 
 #include <stdio.h>
@@ -316,12 +317,10 @@ static void print_report(struct demo *d, const char *model)
     printf("| candidates merged / superseded / dropped stale | %llu / %llu / %llu |\n",
            (unsigned long long)s.candidates_merged, (unsigned long long)s.candidates_superseded,
            (unsigned long long)s.candidates_dropped_stale);
-    const char *checks[] = {"",       "empty",        "too_long",  "multiline", "markup",
-                            "quotes", "unknown_name", "off_topic", "numbers"};
     printf("| failed checks by kind |");
-    for (int i = 1; i < 9; i++)
-        printf(" %s %llu%s", checks[i], (unsigned long long)s.llm_check_failed_by[i],
-               i < 8 ? "," : "");
+    for (int i = 1; i < LLM_CHECK_COUNT; i++)
+        printf(" %s %llu%s", llm_check_name((enum llm_check_result)i),
+               (unsigned long long)s.llm_check_failed_by[i], i < LLM_CHECK_COUNT - 1 ? "," : "");
     printf(" |\n");
     if (d->n_reports > 0) {
         double lat[MAX_REPORTS];

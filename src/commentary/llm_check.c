@@ -43,9 +43,9 @@ static const char *const common_words[] = {
 
 const char *llm_check_name(enum llm_check_result r)
 {
-    static const char *const names[LLM_CHECK_COUNT] = {"ok",           "empty",     "too_long",
-                                                       "multiline",    "markup",    "quotes",
-                                                       "unknown_name", "off_topic", "numbers"};
+    static const char *const names[LLM_CHECK_COUNT] = {
+        "ok",     "empty",        "too_long",  "multiline", "markup",
+        "quotes", "unknown_name", "off_topic", "numbers",   "wrong_fact"};
     return (unsigned)r < LLM_CHECK_COUNT ? names[r] : "unknown";
 }
 
@@ -250,41 +250,5 @@ enum llm_check_result llm_check_answer(const char *answer, const struct llm_voca
     if (strlen(line) >= len)
         return LLM_CHECK_TOO_LONG;
     memcpy(out, line, strlen(line) + 1);
-    return LLM_CHECK_OK;
-}
-
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* Does the run of digits s[0..n) stand alone (not inside a longer run) in `text`? */
-static bool has_number(const char *text, const char *s, size_t n)
-{
-    for (const char *p = text; *p; p++) {
-        if (strncmp(p, s, n) != 0)
-            continue;
-        bool left = p == text || !is_digit(p[-1]);
-        bool right = !is_digit(p[n]);
-        if (left && right)
-            return true;
-    }
-    return false;
-}
-
-enum llm_check_result llm_check_numbers(const char *line, const char *prompt)
-{
-    const char *p = line;
-    while (*p) {
-        if (!is_digit(*p)) {
-            p++;
-            continue;
-        }
-        const char *start = p;
-        while (is_digit(*p))
-            p++;
-        if (!prompt || !has_number(prompt, start, (size_t)(p - start)))
-            return LLM_CHECK_NUMBERS;
-    }
     return LLM_CHECK_OK;
 }

@@ -24,8 +24,9 @@ enum llm_check_result {
     LLM_CHECK_MARKUP, /* markup, links, emoji, control characters, bad UTF-8 */
     LLM_CHECK_QUOTES,
     LLM_CHECK_UNKNOWN_NAME,
-    LLM_CHECK_OFF_TOPIC, /* names none of the drivers the event is about */
-    LLM_CHECK_NUMBERS,   /* states a number (place, lap, time) it was not given */
+    LLM_CHECK_OFF_TOPIC,  /* names none of the drivers the event is about */
+    LLM_CHECK_NUMBERS,    /* states a number that is none of the facts' (llm_facts.h) */
+    LLM_CHECK_WRONG_FACT, /* a place, lap or time that contradicts the facts */
     LLM_CHECK_COUNT
 };
 
@@ -48,11 +49,6 @@ void llm_vocab_build(struct llm_vocab *v, const struct pw_race_state *st,
 enum llm_check_result llm_check_answer(const char *answer, const struct llm_vocab *v,
                                        const char *const *about, int n_about, char *out,
                                        size_t len);
-
-/* LLM_CHECK_OK if every number in `line` (each run of digits: "P11", "1:20.645") also
- * stands as a run of digits in `prompt`; a model that makes up a place or a lap time is
- * wrong, however well it reads. */
-enum llm_check_result llm_check_numbers(const char *line, const char *prompt);
 
 const char *llm_check_name(enum llm_check_result r);
 

@@ -71,6 +71,83 @@ void llm_prompt_user(const struct cm_race *race, const struct cm_line *line, cha
     put(&o, "One line of commentary:");
 }
 
+/* Index of the driver of the facts with this number or, without a state, this name. */
+static int facts_find(struct llm_facts *f, const struct pw_race_state *st, const struct cm_who *w)
+{
+    int i = st ? pw_state_find_car(st, w->number) : -1;
+    if (i >= 0)
+        return i;
+    for (i = 0; i < f->n; i++) {
+        if (strcmp(f->d[i].name, w->name) == 0)
+            return i;
+    }
+    if (f->n == PW_MAX_CARS)
+        return -1;
+    /* not in the state (none yet): the event's own name stands for the driver */
+    struct llm_fact_driver *d = &f->d[f->n];
+    snprintf(d->full, sizeof d->full, "%s", w->name);
+    snprintf(d->name, sizeof d->name, "%s", w->name);
+    return f->n++;
+}
+
+void llm_prompt_facts(const struct cm_race *race, const struct cm_line *line, struct llm_facts *f)
+{
+    const struct pw_race_state *st = race->have_state ? &race->state : NULL;
+    const struct cm_candidate *c = &line->cand;
+    memset(f, 0, sizeof *f);
+    if (st) {
+        f->n = st->n_cars < PW_MAX_CARS ? st->n_cars : PW_MAX_CARS;
+        for (int i = 0; i < f->n; i++) {
+            snprintf(f->d[i].full, sizeof f->d[i].full, "%s", st->cars[i].driver.name);
+            cm_rules_short_name(st->cars[i].driver.name, f->d[i].name, sizeof f->d[i].name);
+        }
+        f->total_laps = st->total_laps;
+        if (st->lap > 0)
+            f->lap = st->lap;
+        /* what the message says: the top of the order and the viewer's driver */
+        for (int i = 0; i < f->n && i < TOP_N; i++)
+            llm_facts_give(f, i, i + 1, true);
+        int p = race->rules.picked[0] ? pw_state_find_car(st, race->rules.picked) : -1;
+        llm_facts_give(f, p, p + 1, true);
+    }
+    /* the event's drivers: their places after and before it, and where they are now */
+    for (int k = 0; k < c->n_who && k < CM_WHO_MAX; k++) {
+        int i = facts_find(f, st, &c->who[k]);
+        bool in_state = st && i < st->n_cars;
+        llm_facts_give(f, i, c->who[k].pos, !in_state);
+        llm_facts_give(f, i, c->who[k].from_pos, false);
+        if (in_state)
+            llm_facts_give(f, i, i + 1, true);
+    }
+    switch (c->fact) {
+    case CM_FACT_LEAD_PASS:
+    case CM_FACT_PODIUM_PASS:
+    case CM_FACT_PICKED_GAINS:
+    case CM_FACT_PICKED_LOSES:
+        /* the place fought for: the passed car held it before, the passer the next */
+        if (c->n_who > 1 && c->pos > 0) {
+            llm_facts_give(f, facts_find(f, st, &c->who[1]), c->pos, false);
+            llm_facts_give(f, facts_find(f, st, &c->who[0]), c->pos + 1, false);
+        }
+        break;
+    case CM_FACT_FINAL_LAP:
+        for (int k = 0; k < c->n_who && k < 2; k++)
+            llm_facts_give(f, facts_find(f, st, &c->who[k]), k + 1, false);
+        break;
+    case CM_FACT_CHEQUERED:
+        if (c->n_who > 0)
+            llm_facts_give(f, facts_find(f, st, &c->who[0]), 1, true);
+        break;
+    default:
+        break;
+    }
+    if (c->lap_ms > 0)
+        f->times_ms[f->n_times++] = c->lap_ms;
+    if (c->gap_ms > 0)
+        f->times_ms[f->n_times++] = c->gap_ms;
+    f->n_about = c->n_who;
+}
+
 char *llm_prompt_body(const struct cm_race *race, const struct cm_line *line, const char *model)
 {
     char user[1536];

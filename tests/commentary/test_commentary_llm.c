@@ -280,8 +280,9 @@ static void test_markup_answer(void **state)
 
 static void test_invented_number(void **state)
 {
+    /* a lap the prompt did not give: a wrong fact (llm_facts.h) */
     expect_fallback(state, "invent", offsetof(struct commentary_stats, llm_fallback_check_failed),
-                    "numbers");
+                    "wrong_fact");
 }
 
 static void test_connection_refused(void **state)

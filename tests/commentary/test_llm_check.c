@@ -1,5 +1,6 @@
 /* The checks a model's answer must pass before it goes on air, and the prompt it is given. */
 #include "commentary/llm_check.h"
+#include "commentary/llm_facts.h"
 #include "commentary/llm_prompt.h"
 #include "race_script.h"
 
@@ -126,19 +127,173 @@ static void test_form_rejected(void **state)
     assert_int_equal(check(state, wide, out), LLM_CHECK_OK);
 }
 
-static void test_numbers_must_come_from_the_prompt(void **state)
+/* A race at lap 12 of 53 whose next line is about `ev` (fed after the first positions):
+ * the facts the prompt for that line gives. */
+static void facts_after(struct fixture *f, struct pw_event *(*scene)(struct race_script *),
+                        struct llm_facts *facts, char *rules_line)
 {
-    (void)state;
-    const char *prompt = "Race: Monza, lap 12 of 53, track green.\n"
-                         "Event: Fastest lap for Leclerc: 1:21.234\nOne line of commentary:";
-    assert_int_equal(llm_check_numbers("Leclerc flies: 1:21.234 on lap 12!", prompt), LLM_CHECK_OK);
-    assert_int_equal(llm_check_numbers("No numbers at all, Leclerc!", prompt), LLM_CHECK_OK);
-    /* a made-up lap time, place or lap */
-    assert_int_equal(llm_check_numbers("Leclerc goes 1:20.645!", prompt), LLM_CHECK_NUMBERS);
-    assert_int_equal(llm_check_numbers("Leclerc is up to P11", prompt), LLM_CHECK_NUMBERS);
-    /* part of a longer number in the prompt is not the number */
-    assert_int_equal(llm_check_numbers("Leclerc on lap 5", prompt), LLM_CHECK_NUMBERS);
-    assert_int_equal(llm_check_numbers("Leclerc on lap 3", NULL), LLM_CHECK_NUMBERS);
+    struct cm_pacer_config pc = {4000, 8000, 1000, 0};
+    struct cm_race *race = calloc(1, sizeof *race);
+    assert_non_null(race);
+    cm_race_init(race, "race-1", &pc);
+    f->s.state.started = true;
+    f->s.state.lap = 12;
+    cm_race_feed(race, script_event(&f->s, PW_EV_POSITIONS), 0);
+    cm_race_feed(race, scene(&f->s), 0);
+    struct cm_line line;
+    assert_int_equal(cm_race_next(race, 0, &line), 1);
+    llm_prompt_facts(race, &line, facts);
+    strcpy(rules_line, line.text);
+    free(race);
+}
+
+/* Verstappen (P3) passes Piastri, then Norris for the lead. */
+static struct pw_event *scene_lead(struct race_script *s)
+{
+    script_overtake(s, "3");
+    return script_overtake(s, "3");
+}
+
+/* Leclerc sets the fastest lap, 1:21.646. */
+static struct pw_event *scene_fastest(struct race_script *s)
+{
+    struct pw_event *ev = script_car_event(s, PW_EV_FASTEST_LAP, "16");
+    ev->lap_ms = 81646;
+    return ev;
+}
+
+/* Sainz (the viewer's driver, P9) climbs to P4, then passes Verstappen for P3. */
+static struct pw_event *scene_podium_pass(struct race_script *s)
+{
+    script_move(s, "55", 4);
+    return script_overtake(s, "55");
+}
+
+static struct pw_event *scene_classification(struct race_script *s)
+{
+    s->state.finished = true;
+    return script_event(s, PW_EV_CLASSIFICATION);
+}
+
+struct fact_case {
+    struct pw_event *(*scene)(struct race_script *);
+    const char *answer;
+    enum llm_check_result want;
+};
+
+/* Answers of real models (SmolLM2-135M in `make llm-demo`, docs/COMMENTARY.md, and those the
+ * issue quotes), each with the event it answered; then lines that state the facts right. */
+static const struct fact_case fact_cases[] = {
+    /* issue 13: Verstappen was P1 */
+    {scene_lead, "The lead change has to be Verstappen, who is now running P10.",
+     LLM_CHECK_WRONG_FACT},
+    {scene_lead, "Ronel Norris, the new king of the hills!", LLM_CHECK_UNKNOWN_NAME},
+    /* run 6: a 1:21.646 lap, and a P3 pass */
+    {scene_fastest, "Leclerc goes purple with a 1:20.645", LLM_CHECK_WRONG_FACT},
+    {scene_podium_pass, "Sainz, taking P11 from Verstappen", LLM_CHECK_WRONG_FACT},
+    /* runs 4, 5 and 7 */
+    {scene_podium_pass, "Sainz is out and the field continues to sprint, with P10 running P2.",
+     LLM_CHECK_WRONG_FACT},
+    {scene_classification, "The final score is P13.", LLM_CHECK_WRONG_FACT},
+    {scene_podium_pass,
+     "Sainz is going to win the title, and Verstappen will be his top competitor.",
+     LLM_CHECK_WRONG_FACT},
+    {scene_lead, "Verstappen is going to win the title, and Sainz will be his top competitor.",
+     LLM_CHECK_OK}, /* a boast, but no fact in it is wrong: Verstappen leads, Sainz is named */
+    /* made-up laps, gaps and places */
+    {scene_lead, "Verstappen takes the lead on lap 13!", LLM_CHECK_WRONG_FACT},
+    {scene_lead, "Verstappen leads with 40 laps to go", LLM_CHECK_WRONG_FACT},
+    {scene_lead, "Norris takes the lead back!", LLM_CHECK_WRONG_FACT},
+    {scene_lead, "Verstappen leads, Leclerc is up to third", LLM_CHECK_UNKNOWN_NAME},
+    {scene_lead, "Verstappen is into the lead by 2.5 seconds", LLM_CHECK_WRONG_FACT},
+    {scene_lead, "Verstappen takes the lead in his 200th race", LLM_CHECK_WRONG_FACT},
+    {scene_lead, "Verstappen passes 7 cars to lead", LLM_CHECK_NUMBERS},
+    {scene_lead, "Lando Verstappen takes the lead!", LLM_CHECK_UNKNOWN_NAME},
+    {scene_fastest, "Leclerc posts a 1:21.7, fastest of all", LLM_CHECK_WRONG_FACT},
+    {scene_podium_pass, "Sainz is up to fourth place", LLM_CHECK_OK}, /* held P4 before */
+    {scene_podium_pass, "Sainz is up to fifth place", LLM_CHECK_WRONG_FACT},
+    {scene_podium_pass, "Sainz wins the battle for P3!", LLM_CHECK_WRONG_FACT}, /* "wins": P1 */
+    /* right */
+    {scene_lead, "Verstappen takes the lead from Norris on lap 12!", LLM_CHECK_OK},
+    {scene_lead, "Max Verstappen leads the race with 41 laps to go!", LLM_CHECK_OK},
+    {scene_lead, "Verstappen is into P1, Norris drops to P2.", LLM_CHECK_OK},
+    {scene_lead, "Verstappen leads from Norris and Piastri.", LLM_CHECK_OK},
+    {scene_lead, "Oh Verstappen, what a move for the lead!", LLM_CHECK_OK},
+    /* a right line that the narrow reading refuses ("lead" is tied to Norris, nearer) */
+    {scene_lead, "Oh Verstappen, what a move on Norris for the lead!", LLM_CHECK_WRONG_FACT},
+    {scene_fastest, "Leclerc goes purple with a 1:21.646!", LLM_CHECK_OK},
+    {scene_fastest, "Leclerc, fastest lap of the race, a 1:21.6!", LLM_CHECK_OK},
+    {scene_fastest, "Charles Leclerc sets the fastest lap on lap 12", LLM_CHECK_OK},
+    {scene_podium_pass, "Sainz takes third place from Verstappen!", LLM_CHECK_OK},
+    {scene_podium_pass, "Sainz is on the podium now, P3!", LLM_CHECK_OK},
+    {scene_classification, "What a race from the top three!", LLM_CHECK_OK},
+};
+
+static void test_answers_state_only_the_facts(void **state)
+{
+    struct fixture *f = *state;
+    struct llm_facts facts;
+    char rules_line[PW_EVENT_TEXT_MAX];
+    int wrong = 0;
+    for (size_t i = 0; i < sizeof fact_cases / sizeof *fact_cases; i++) {
+        const struct fact_case *c = &fact_cases[i];
+        script_init(&f->s, "race-1", "55", 10);
+        facts_after(f, c->scene, &facts, rules_line);
+        enum llm_check_result got = llm_check_facts(c->answer, &facts);
+        if (got != c->want) {
+            print_error("case %zu (%s): \"%s\" gave %s, want %s\n", i, rules_line, c->answer,
+                        llm_check_name(got), llm_check_name(c->want));
+            wrong++;
+        }
+    }
+    assert_int_equal(wrong, 0);
+}
+
+/* Untrusted text: random mixes of digits, names, punctuation and broken UTF-8 never make
+ * the reader step outside the line (run under ASan in build-asan) and always get a verdict. */
+static void test_facts_hostile_text(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const parts[] = {"1",      ":",    ".",          "P",
+                                        "Norris", " ",    "lap",        "th",
+                                        "99",     "\xE2", "\xE2\x80",   "\xE2\x80\x99",
+                                        "!",      "s",    "Verstappen", "12345678901234567890",
+                                        "0.",     "to go"};
+    struct llm_facts facts;
+    char rules_line[PW_EVENT_TEXT_MAX];
+    script_init(&f->s, "race-1", "55", 10);
+    facts_after(f, scene_lead, &facts, rules_line);
+    uint64_t x = 42;
+    for (int i = 0; i < 20000; i++) {
+        char line[256] = "";
+        int n = 1 + (int)(i % 40);
+        for (int k = 0; k < n; k++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            const char *p = parts[(x >> 33) % (sizeof parts / sizeof *parts)];
+            if (strlen(line) + strlen(p) < sizeof line)
+                strcat(line, p);
+        }
+        enum llm_check_result r = llm_check_facts(line, &facts);
+        assert_true(r == LLM_CHECK_OK || r == LLM_CHECK_UNKNOWN_NAME || r == LLM_CHECK_WRONG_FACT ||
+                    r == LLM_CHECK_NUMBERS);
+    }
+}
+
+/* The rules' own line always states the facts right: the model's fallback is never refused. */
+static void test_rules_lines_pass_their_own_facts(void **state)
+{
+    struct fixture *f = *state;
+    struct pw_event *(*const scenes[])(struct race_script *) = {
+        scene_lead, scene_fastest, scene_podium_pass, scene_classification};
+    for (size_t i = 0; i < sizeof scenes / sizeof *scenes; i++) {
+        struct llm_facts facts;
+        char rules_line[PW_EVENT_TEXT_MAX];
+        script_init(&f->s, "race-1", "55", 10);
+        facts_after(f, scenes[i], &facts, rules_line);
+        if (llm_check_facts(rules_line, &facts) != LLM_CHECK_OK)
+            fail_msg("rules line refused: %s (%s)", rules_line,
+                     llm_check_name(llm_check_facts(rules_line, &facts)));
+    }
 }
 
 static void test_prompt_carries_event_and_context(void **state)
@@ -185,7 +340,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_drivers_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_form_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answer_must_be_about_the_event, setup, teardown),
-        cmocka_unit_test(test_numbers_must_come_from_the_prompt),
+        cmocka_unit_test_setup_teardown(test_answers_state_only_the_facts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rules_lines_pass_their_own_facts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_facts_hostile_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prompt_carries_event_and_context, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
