@@ -59,7 +59,7 @@ cmake --build "$BUILD" -j 2 --target commentary_demo
   echo "Model: $(basename "$MODEL") via llama-cpp-python $("$VENV/bin/python" -c 'import llama_cpp; print(llama_cpp.__version__)') server, $(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Engine: default pacing (4 s between lines, 8 s staleness), model timeout ${LLM_DEMO_TIMEOUT_MS:-3000} ms."
   echo
-  "./$BUILD/tools/llm_demo/commentary_demo" \
+  "$BUILD/tools/llm_demo/commentary_demo" \
     --endpoint "http://127.0.0.1:$PORT/v1/chat/completions" --model smollm2 \
     --laps "${LLM_DEMO_LAPS:-15}" --tick-ms "${LLM_DEMO_TICK_MS:-1000}" \
     --timeout-ms "${LLM_DEMO_TIMEOUT_MS:-3000}" 2>"$OUT/lines.log"
