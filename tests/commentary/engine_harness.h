@@ -8,6 +8,8 @@
 #include "commentary/commentary.h"
 #include "race_script.h"
 
+#include <stdio.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>

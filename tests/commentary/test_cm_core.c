@@ -2,6 +2,8 @@
 #include "commentary/cm_race.h"
 #include "race_script.h"
 
+#include <stdio.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -4,6 +4,8 @@
 #include "commentary/llm_prompt.h"
 #include "race_script.h"
 
+#include <stdio.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -12,6 +12,7 @@
 #include "core/event.h"
 #include "hub/hub.h"
 #include "mem_sink.h"
+#include "race_script.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -49,8 +50,6 @@ static void on_end(void *ctx, const struct pw_race_meta *meta, const struct pw_r
 
 static void race_init(struct race *rc, const char *id)
 {
-    static const char *const numbers[] = {"1", "81", "16"};
-    static const char *const names[] = {"Lando Norris", "Oscar Piastri", "Charles Leclerc"};
     memset(rc, 0, sizeof *rc);
     snprintf(rc->meta.race_id, sizeof rc->meta.race_id, "%s", id);
     snprintf(rc->meta.source, sizeof rc->meta.source, "simulation");
@@ -59,15 +58,8 @@ static void race_init(struct race *rc, const char *id)
     rc->meta.wall_duration_ms = 60000;
     rc->meta.race_duration_ms = 600000;
     rc->meta.total_laps = 10;
-    rc->st.n_cars = 3;
+    script_grid_fill(&rc->st, 3);
     rc->st.total_laps = 10;
-    for (int i = 0; i < 3; i++) {
-        struct pw_car *car = &rc->st.cars[i];
-        snprintf(car->driver.number, sizeof car->driver.number, "%s", numbers[i]);
-        snprintf(car->driver.name, sizeof car->driver.name, "%s", names[i]);
-        car->position = i + 1;
-        car->tyre = PW_TYRE_MEDIUM;
-    }
 }
 
 static void fx_start(struct fx *f, size_t log_max_bytes, int finished_kept)

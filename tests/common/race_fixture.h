@@ -1,10 +1,11 @@
-/* race_fixture.h — a deterministic synthetic race for the Kafka tests: what a race runner
- * publishes (race created, lights out, positions ticks, overtakes, pit stops, laps, track
- * status, commentary, chequered flag, classification), numbered the way the runner and the
- * commentary engine number them. Plus a recorder that copies what a bus delivers, and
- * comparisons. The fixture owns its arrays; fixture_race_free frees them. */
-#ifndef PW_TESTS_KAFKA_RACE_FIXTURE_H
-#define PW_TESTS_KAFKA_RACE_FIXTURE_H
+/* race_fixture.h — a deterministic synthetic race for the Kafka tests and benchmark, on the
+ * test grid of race_script.h: what a race runner publishes (race created, lights out,
+ * positions ticks, overtakes, pit stops, laps, track status, commentary, chequered flag,
+ * classification), numbered the way the runner and the commentary engine number them. Plus a
+ * recorder that copies what a bus delivers, and comparisons. The fixture owns its arrays;
+ * fixture_race_free frees them. */
+#ifndef PW_TESTS_RACE_FIXTURE_H
+#define PW_TESTS_RACE_FIXTURE_H
 
 #include "bus/bus.h"
 

@@ -1,21 +1,10 @@
 #include "race_fixture.h"
 
+#include "race_script.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const names[] = {
-    "Lando Norris",   "Oscar Piastri",   "Max Verstappen",   "Charles Leclerc",
-    "Lewis Hamilton", "George Russell",  "Kimi Antonelli",   "Fernando Alonso",
-    "Lance Stroll",   "Pierre Gasly",    "Franco Colapinto", "Alex Albon",
-    "Carlos Sainz",   "Nico Hulkenberg", "Gabriel Bortoleto", "Esteban Ocon",
-    "Oliver Bearman", "Liam Lawson",     "Isack Hadjar",     "Yuki Tsunoda"};
-static const char *const tlas[] = {"NOR", "PIA", "VER", "LEC", "HAM", "RUS", "ANT",
-                                   "ALO", "STR", "GAS", "COL", "ALB", "SAI", "HUL",
-                                   "BOR", "OCO", "BEA", "LAW", "HAD", "TSU"};
-static const char *const numbers[] = {"4",  "81", "1",  "16", "44", "63", "12",
-                                      "14", "18", "10", "43", "23", "55", "27",
-                                      "5",  "31", "87", "30", "6",  "22"};
 
 static unsigned next_rand(unsigned *s)
 {
@@ -65,8 +54,7 @@ static void comment(struct builder *b, enum pw_commentary_kind kind, const char 
 {
     struct pw_event *ev = push(b, PW_EV_COMMENTARY);
     ev->kind = kind;
-    snprintf(ev->id, sizeof ev->id, "c-%s-%llu", b->r->meta.race_id,
-             (unsigned long long)ev->seq);
+    snprintf(ev->id, sizeof ev->id, "c-%s-%llu", b->r->meta.race_id, (unsigned long long)ev->seq);
     snprintf(ev->text, sizeof ev->text, "%s", text);
 }
 
@@ -86,35 +74,27 @@ int fixture_race_make(struct fixture_race *r, const char *race_id, int n_cars, i
     struct builder b = {.r = r, .wall0 = 1732790000000LL};
     char text[128];
     memset(r, 0, sizeof *r);
-    if (n_cars > 20)
-        n_cars = 20;
+    struct pw_race_state *st = &b.st;
+    memset(st, 0, sizeof *st);
+    n_cars = script_grid_fill(st, n_cars);
+    const struct pw_driver *picked = &st->cars[0].driver;
     snprintf(r->meta.race_id, sizeof r->meta.race_id, "%s", race_id);
     snprintf(r->meta.source, sizeof r->meta.source, "simulation");
     snprintf(r->meta.title, sizeof r->meta.title, "Monza, %d laps", laps);
-    snprintf(r->meta.selected_number, sizeof r->meta.selected_number, "%s", numbers[0]);
-    snprintf(r->meta.selected_name, sizeof r->meta.selected_name, "%s", names[0]);
-    snprintf(r->meta.selected_team, sizeof r->meta.selected_team, "McLaren");
+    snprintf(r->meta.selected_number, sizeof r->meta.selected_number, "%s", picked->number);
+    snprintf(r->meta.selected_name, sizeof r->meta.selected_name, "%s", picked->name);
+    snprintf(r->meta.selected_team, sizeof r->meta.selected_team, "%s", picked->team);
     r->meta.created_wall_ms = b.wall0;
     r->meta.wall_duration_ms = 60000;
     r->meta.race_duration_ms = laps * 81000LL;
     r->meta.total_laps = laps;
 
-    struct pw_race_state *st = &b.st;
-    memset(st, 0, sizeof *st);
-    st->n_cars = n_cars;
     st->total_laps = laps;
     st->race_ms = -5000;
     snprintf(st->circuit, sizeof st->circuit, "Monza");
     snprintf(st->session, sizeof st->session, "Race");
     for (int i = 0; i < n_cars; i++) {
         struct pw_car *c = &st->cars[i];
-        snprintf(c->driver.number, sizeof c->driver.number, "%s", numbers[i]);
-        snprintf(c->driver.tla, sizeof c->driver.tla, "%s", tlas[i]);
-        snprintf(c->driver.name, sizeof c->driver.name, "%s", names[i]);
-        snprintf(c->driver.team, sizeof c->driver.team, "Team %d", i / 2 + 1);
-        snprintf(c->driver.team_color, sizeof c->driver.team_color, "#%02X%02X%02X",
-                 (unsigned)(16 * i) & 0xffu, (unsigned)(255 - 10 * i) & 0xffu,
-                 (unsigned)(7 * i) & 0xffu);
         c->tyre = i % 2 ? PW_TYRE_MEDIUM : PW_TYRE_SOFT;
         c->tyre_new = true;
     }
@@ -282,8 +262,8 @@ static bool car_equal(const struct pw_car *a, const struct pw_car *b)
            a->best_lap_no == b->best_lap_no && a->sectors_ms[0] == b->sectors_ms[0] &&
            a->sectors_ms[1] == b->sectors_ms[1] && a->sectors_ms[2] == b->sectors_ms[2] &&
            a->tyre == b->tyre && a->tyre_age == b->tyre_age && a->tyre_new == b->tyre_new &&
-           a->pit_stops == b->pit_stops && a->in_pit == b->in_pit &&
-           a->retired == b->retired && a->finished == b->finished;
+           a->pit_stops == b->pit_stops && a->in_pit == b->in_pit && a->retired == b->retired &&
+           a->finished == b->finished;
 }
 
 bool fixture_state_equal(const struct pw_race_state *a, const struct pw_race_state *b)
@@ -291,8 +271,8 @@ bool fixture_state_equal(const struct pw_race_state *a, const struct pw_race_sta
     if (a->n_cars != b->n_cars || a->lap != b->lap || a->total_laps != b->total_laps ||
         a->track != b->track || strcmp(a->fastest_number, b->fastest_number) ||
         a->fastest_lap_ms != b->fastest_lap_ms || a->race_ms != b->race_ms ||
-        a->started != b->started || a->finished != b->finished ||
-        strcmp(a->circuit, b->circuit) || strcmp(a->session, b->session))
+        a->started != b->started || a->finished != b->finished || strcmp(a->circuit, b->circuit) ||
+        strcmp(a->session, b->session))
         return false;
     for (int i = 0; i < a->n_cars; i++) {
         if (!car_equal(&a->cars[i], &b->cars[i]))
@@ -304,11 +284,11 @@ bool fixture_state_equal(const struct pw_race_state *a, const struct pw_race_sta
 bool fixture_event_equal(const struct pw_event *pub, const struct pw_event *got,
                          const struct pw_race_state *got_state, char *why, size_t len)
 {
-#define DIFF(cond, what)                                                                       \
-    if (cond) {                                                                                \
-        snprintf(why, len, "%s #%llu: %s differs", pw_event_type_name(pub->type),             \
-                 (unsigned long long)pub->seq, what);                                          \
-        return false;                                                                          \
+#define DIFF(cond, what)                                                                           \
+    if (cond) {                                                                                    \
+        snprintf(why, len, "%s #%llu: %s differs", pw_event_type_name(pub->type),                  \
+                 (unsigned long long)pub->seq, what);                                              \
+        return false;                                                                              \
     }
     DIFF(pub->type != got->type, "type");
     DIFF(strcmp(pub->race_id, got->race_id), "race_id");
@@ -351,13 +331,12 @@ bool fixture_check_stream(const struct fixture_race *r, const struct recorder *r
                          pw_event_type_name(pub->type), (unsigned long long)pub->seq, rec->n);
                 return false;
             }
-            if (!fixture_event_equal(pub, &rec->ev[gi], rec->has_state[gi] ? &rec->states[gi]
-                                                                           : NULL,
-                                     why, len))
+            if (!fixture_event_equal(pub, &rec->ev[gi],
+                                     rec->has_state[gi] ? &rec->states[gi] : NULL, why, len))
                 return false;
             if (pub->type != PW_EV_COMMENTARY && !rec->has_meta[gi]) {
-                snprintf(why, len, "%s #%llu delivered without meta",
-                         pw_event_type_name(pub->type), (unsigned long long)pub->seq);
+                snprintf(why, len, "%s #%llu delivered without meta", pw_event_type_name(pub->type),
+                         (unsigned long long)pub->seq);
                 return false;
             }
             if (pub->type != PW_EV_COMMENTARY &&
