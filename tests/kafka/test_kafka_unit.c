@@ -227,7 +227,11 @@ static void test_json_roundtrip(void **state)
     struct pw_control ctl = {.op = PW_CONTROL_START,
                              .seed = UINT64_MAX - 5,
                              .wall_duration_ms = 60000,
-                             .replay_speed = 12.5};
+                             .replay_speed = 12.5,
+                             .podium = 0,
+                             .tick_hz = 10,
+                             .laps = 20};
+    snprintf(ctl.circuit, sizeof ctl.circuit, "monza");
     snprintf(ctl.race_id, sizeof ctl.race_id, "r1");
     snprintf(ctl.driver_number, sizeof ctl.driver_number, "44");
     char *json = kafka_json_encode_control(&ctl);
@@ -238,6 +242,15 @@ static void test_json_roundtrip(void **state)
     assert_true(back.seed == UINT64_MAX - 5);
     assert_string_equal(back.driver_number, "44");
     assert_true(back.replay_speed == 12.5);
+    /* every start option crosses (they were lost before: a race started on an edge ran
+     * with the runner's defaults) */
+    assert_string_equal(back.circuit, "monza");
+    assert_int_equal(back.podium, 0);
+    assert_int_equal(back.tick_hz, 10);
+    assert_int_equal(back.laps, 20);
+    const char *older = "{\"op\":\"start\",\"race_id\":\"r2\"}";
+    assert_int_equal(kafka_json_decode_control(older, strlen(older), &back), 0);
+    assert_int_equal(back.podium, -1);
     free(st);
     fixture_race_free(&r);
 }

@@ -151,12 +151,15 @@ char *kafka_json_encode_commentary(const struct pw_event *ev)
 
 char *kafka_json_encode_control(const struct pw_control *ctl)
 {
-    return dump(json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:f,s:I}", "op",
+    /* every START option: a race started on an edge runs as asked on the runner */
+    return dump(json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:f,s:I,s:s,s:i,s:i,s:i}", "op",
                           ctl->op == PW_CONTROL_START ? "start" : "stop", "race_id",
                           ctl->race_id, "driver_number", ctl->driver_number, "replay",
                           ctl->replay, "seed", (json_int_t)ctl->seed, "wall_duration_ms",
                           (json_int_t)ctl->wall_duration_ms, "replay_speed", ctl->replay_speed,
-                          "replay_start_ms", (json_int_t)ctl->replay_start_ms));
+                          "replay_start_ms", (json_int_t)ctl->replay_start_ms, "circuit",
+                          ctl->circuit, "podium", ctl->podium, "tick_hz", ctl->tick_hz, "laps",
+                          ctl->laps));
 }
 
 /* ---- decoding: absent fields keep their zero value, present ones must have the right
@@ -487,6 +490,11 @@ int kafka_json_decode_control(const void *buf, size_t len, struct pw_control *ct
     ctl->seed = (uint64_t)seed;
     TRY(get_i64(o, "wall_duration_ms", &ctl->wall_duration_ms));
     TRY(get_i64(o, "replay_start_ms", &ctl->replay_start_ms));
+    TRY(get_str(o, "circuit", ctl->circuit, sizeof ctl->circuit));
+    ctl->podium = -1; /* absent (an older writer): the runner's default */
+    TRY(get_int(o, "podium", &ctl->podium, -1, 1));
+    TRY(get_int(o, "tick_hz", &ctl->tick_hz, 0, 10));
+    TRY(get_int(o, "laps", &ctl->laps, 0, 200));
     json_t *sp = json_object_get(o, "replay_speed");
     if (sp) {
         if (!json_is_number(sp)) {
