@@ -110,6 +110,12 @@ void api_handle(void *ctx, struct http_conn *conn, const struct http_request *re
     } else if (strcmp(p, "/api/commentary/stream") == 0) {
         if (allow(conn, req, HTTP_REQ_GET))
             api_stream(api, conn, req, HUB_STREAM_COMMENTARY, NULL);
+    } else if (strcmp(p, "/api/anomalies/latest") == 0) {
+        if (allow(conn, req, HTTP_REQ_GET))
+            api_anomalies_latest(api, conn, req);
+    } else if (strcmp(p, "/api/anomalies/stream") == 0) {
+        if (allow(conn, req, HTTP_REQ_GET))
+            api_anomalies_stream(api, conn, req);
     } else if (strncmp(p, "/api/race/", 10) == 0) {
         route_race(api, conn, req, p + 10);
     } else if (strcmp(p, "/metrics") == 0) {

@@ -3,7 +3,7 @@
  *
  * Owns: nothing but a small per-client rate limiter. Everything in `struct api_deps` is
  * borrowed and must outlive the api. Optional parts may be NULL: `manager` (an edge-only
- * Kafka process runs no races), `history`, `archive_dir`, `web_root`. */
+ * Kafka process runs no races), `history`, `anomalies`, `archive_dir`, `web_root`. */
 #ifndef PW_API_API_H
 #define PW_API_API_H
 
@@ -14,6 +14,7 @@
 #include "hub/hub.h"
 #include "race/grid.h"
 #include "runner/race_manager.h"
+#include "telemetry/anomalies.h"
 
 #include <stdbool.h>
 
@@ -27,6 +28,7 @@ struct api_deps {
     struct pw_bus *bus;
     struct history *history;
     struct race_manager *manager;
+    struct anomalies *anomalies; /* NULL: anomaly detection off (404, health says false) */
     struct http_server *server; /* for /metrics; set once the server has started */
     const struct pw_grid *grid;
     const char *archive_dir;

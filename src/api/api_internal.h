@@ -39,6 +39,8 @@ void api_replays(struct api *api, struct http_conn *conn);
 void api_drivers(struct api *api, struct http_conn *conn);
 void api_health(struct api *api, struct http_conn *conn);
 void api_metrics(struct api *api, struct http_conn *conn);
+void api_anomalies_latest(struct api *api, struct http_conn *conn, const struct http_request *req);
+void api_anomalies_stream(struct api *api, struct http_conn *conn, const struct http_request *req);
 void api_stream(struct api *api, struct http_conn *conn, const struct http_request *req,
                 enum hub_stream stream, const char *race_id);
 

@@ -427,12 +427,17 @@ void api_health(struct api *api, struct http_conn *conn)
     char now[40];
     hub_encode_iso_time(pw_now_ms(), now, sizeof now);
     bool bus_ok = !api->d.bus->ops->healthy || api->d.bus->ops->healthy(api->d.bus);
+    struct anomalies_stats as = {0};
+    if (api->d.anomalies)
+        anomalies_get_stats(api->d.anomalies, &as);
     api_reply_json(conn, 200,
-                   json_pack("{s:s, s:s, s:{s:I, s:I, s:I}, s:s, s:i}", "status",
+                   json_pack("{s:s, s:s, s:{s:I, s:I, s:I, s:I}, s:{s:b}, s:s, s:i}", "status",
                              bus_ok ? "healthy" : "degraded", "timestamp", now,
                              "active_connections", "positions",
                              (json_int_t)hs.clients[HUB_STREAM_POSITIONS], "commentary",
                              (json_int_t)hs.clients[HUB_STREAM_COMMENTARY], "race",
-                             (json_int_t)hs.clients[HUB_STREAM_RACE], "bus",
-                             bus_ok ? "ok" : "degraded", "races_running", hs.races_running));
+                             (json_int_t)hs.clients[HUB_STREAM_RACE], "anomalies",
+                             (json_int_t)as.clients, "features", "anomaly_detection",
+                             api->d.anomalies != NULL, "bus", bus_ok ? "ok" : "degraded",
+                             "races_running", hs.races_running));
 }

@@ -11,7 +11,8 @@ int api_reply_json(struct http_conn *conn, int status, json_t *doc)
 {
     if (!doc)
         return http_respond_error(conn, 500, "out of memory");
-    char *text = json_dumps(doc, JSON_COMPACT);
+    /* 15 significant digits: a reading of 132.8 reads "132.8", not 132.80000000000001. */
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(doc);
     if (!text)
         return http_respond_error(conn, 500, "out of memory");

@@ -9,6 +9,7 @@
 #include "hub/hub.h"
 #include "race/grid.h"
 #include "runner/race_manager.h"
+#include "telemetry/anomalies.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -31,6 +32,8 @@ struct app {
     struct history *history;
     struct hub *hub;
     struct commentary *commentary;
+    struct anomalies *anomalies;
+    struct tel_kafka *telemetry; /* Kafka mode: the telemetry topic */
     struct race_manager *manager;
     struct api *api;
     struct http_server *server;
@@ -105,10 +108,14 @@ static void on_server_stopped(void *arg)
     /* Every connection is closed now; stop the producers, then free the consumers. */
     pw_bus_destroy(app->bus);
     app->bus = NULL;
+    tel_kafka_destroy(app->telemetry);
+    app->telemetry = NULL;
     race_manager_destroy(app->manager);
     app->manager = NULL;
     commentary_destroy(app->commentary);
     app->commentary = NULL;
+    anomalies_destroy(app->anomalies);
+    app->anomalies = NULL;
     hub_destroy(app->hub);
     app->hub = NULL;
     uv_close((uv_handle_t *)&app->drain, NULL);
@@ -178,6 +185,14 @@ static int commentary_metrics(const void *ctx, char *buf, size_t len)
     return commentary_format_metrics(ctx, buf, len);
 }
 
+static void add_metrics(struct app *app, api_metrics_fn fn, const void *ctx)
+{
+    if (app->deps.n_metrics < API_MAX_METRICS_PROVIDERS) {
+        app->deps.metrics[app->deps.n_metrics].fn = fn;
+        app->deps.metrics[app->deps.n_metrics++].ctx = ctx;
+    }
+}
+
 static int build(struct app *app, char *err, size_t errlen)
 {
     struct settings *s = app->s;
@@ -208,6 +223,13 @@ static int build(struct app *app, char *err, size_t errlen)
             return rc;
         }
         app->deps.hub = app->hub;
+        rc = anomalies_create(&app->loop, app->log, &app->anomalies);
+        if (rc < 0) {
+            snprintf(err, errlen, "anomalies: %s", pw_strerror(rc));
+            return rc;
+        }
+        app->deps.anomalies = app->anomalies;
+        add_metrics(app, anomalies_format_metrics, app->anomalies);
     }
     if ((roles & APP_ROLE_COMMENTARY) && s->commentary.enabled) {
         rc = commentary_create(&app->loop, &s->commentary, app->bus, app->log, &app->commentary);
@@ -215,15 +237,26 @@ static int build(struct app *app, char *err, size_t errlen)
             snprintf(err, errlen, "commentary: %s", pw_strerror(rc));
             return rc;
         }
-        if (app->deps.n_metrics < API_MAX_METRICS_PROVIDERS) {
-            app->deps.metrics[app->deps.n_metrics].fn = commentary_metrics;
-            app->deps.metrics[app->deps.n_metrics++].ctx = app->commentary;
-        }
+        add_metrics(app, commentary_metrics, app->commentary);
     }
+    /* Kafka mode: runners write the telemetry topic, edges read it into their detector. */
+    rc = app_telemetry_create(&app->loop, s, app->log, roles & APP_ROLE_RUNNER,
+                              app->anomalies ? anomalies_ingest : NULL, app->anomalies,
+                              &app->deps, &app->telemetry, err, errlen);
+    if (rc < 0)
+        return rc;
     if (roles & APP_ROLE_RUNNER) {
         struct race_manager_config mc = s->race;
         mc.grid = &app->grid;
         mc.max_races = s->max_races;
+        if (app->telemetry) {
+            mc.on_telemetry = tel_kafka_publish;
+            mc.telemetry_ctx = app->telemetry;
+        } else if (!s->kafka && app->anomalies) {
+            /* In-process, the runner's telemetry goes straight to the detector. */
+            mc.on_telemetry = anomalies_ingest;
+            mc.telemetry_ctx = app->anomalies;
+        }
         if (s->replay_dir) {
             /* The CLI replay's parent folder becomes the archive. */
             if (!realpath(s->replay_dir, app->replay_path)) {

@@ -9,9 +9,9 @@
 
 /* Keys of the `kafka:` mapping that are pitwall's own (the original app's shape), not
  * librdkafka properties. */
-static const char *const own_keys[] = {"schema_registry_url", "schema_registry_api_key",
-                                       "schema_registry_secret", "topics", "consumer_group",
-                                       "topic_partitions", "topic_replication", "hold_ms"};
+static const char *const own_keys[] = {
+    "schema_registry_url", "schema_registry_api_key", "schema_registry_secret", "topics",
+    "consumer_group",      "topic_partitions",        "topic_replication",      "hold_ms"};
 
 static bool is_own_key(const char *key)
 {
@@ -63,14 +63,22 @@ static int kafka_settings(const struct settings *s, struct bus_kafka_config *kc,
         kc->props[kc->n_props++].value = value;
     }
     int rc;
-    if ((rc = kafka_string(s, "schema_registry_url", NULL, &kc->schema_registry_url, err, errlen)) < 0 ||
-        (rc = kafka_string(s, "schema_registry_api_key", NULL, &kc->schema_registry_api_key, err, errlen)) < 0 ||
-        (rc = kafka_string(s, "schema_registry_secret", NULL, &kc->schema_registry_secret, err, errlen)) < 0 ||
-        (rc = kafka_string(s, "topics.positions", kc->topic_positions, &kc->topic_positions, err, errlen)) < 0 ||
-        (rc = kafka_string(s, "topics.commentary", kc->topic_commentary, &kc->topic_commentary, err, errlen)) < 0 ||
-        (rc = kafka_string(s, "topics.events", kc->topic_events, &kc->topic_events, err, errlen)) < 0 ||
-        (rc = kafka_string(s, "topics.control", kc->topic_control, &kc->topic_control, err, errlen)) < 0 ||
-        (rc = kafka_string(s, "consumer_group", kc->consumer_group, &kc->consumer_group, err, errlen)) < 0)
+    if ((rc = kafka_string(s, "schema_registry_url", NULL, &kc->schema_registry_url, err, errlen)) <
+            0 ||
+        (rc = kafka_string(s, "schema_registry_api_key", NULL, &kc->schema_registry_api_key, err,
+                           errlen)) < 0 ||
+        (rc = kafka_string(s, "schema_registry_secret", NULL, &kc->schema_registry_secret, err,
+                           errlen)) < 0 ||
+        (rc = kafka_string(s, "topics.positions", kc->topic_positions, &kc->topic_positions, err,
+                           errlen)) < 0 ||
+        (rc = kafka_string(s, "topics.commentary", kc->topic_commentary, &kc->topic_commentary, err,
+                           errlen)) < 0 ||
+        (rc = kafka_string(s, "topics.events", kc->topic_events, &kc->topic_events, err, errlen)) <
+            0 ||
+        (rc = kafka_string(s, "topics.control", kc->topic_control, &kc->topic_control, err,
+                           errlen)) < 0 ||
+        (rc = kafka_string(s, "consumer_group", kc->consumer_group, &kc->consumer_group, err,
+                           errlen)) < 0)
         return rc;
     /* how long an event waits for a missing one before the brokers are asked (KAFKA.md) */
     long long hold_ms = 0;
@@ -126,5 +134,36 @@ int app_bus_create(uv_loop_t *loop, const struct settings *s, const struct pw_lo
     PW_INFO(log, "app", "Kafka mode: roles %s%s%s", (s->roles & APP_ROLE_RUNNER) ? "runner " : "",
             (s->roles & APP_ROLE_COMMENTARY) ? "commentary " : "",
             (s->roles & APP_ROLE_EDGE) ? "edge" : "");
+    return 0;
+}
+
+static int telemetry_metrics(const void *ctx, char *buf, size_t len)
+{
+    return tel_kafka_format_metrics(ctx, buf, len);
+}
+
+int app_telemetry_create(uv_loop_t *loop, const struct settings *s, const struct pw_log *log,
+                         bool produce, pw_telemetry_fn on_frame, void *frame_ctx,
+                         struct api_deps *deps, struct tel_kafka **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!s->kafka || (!produce && !on_frame))
+        return 0;
+    struct bus_kafka_config kc;
+    const char *topic = NULL;
+    int rc = kafka_settings(s, &kc, err, errlen);
+    if (rc < 0 ||
+        (rc = kafka_string(s, "topics.telemetry", TEL_KAFKA_TOPIC, &topic, err, errlen)) < 0)
+        return rc;
+    rc = tel_kafka_create(loop, &kc, topic, produce, on_frame, frame_ctx, log, out);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: telemetry topic: Kafka configuration refused: %s",
+                 s->config_path, pw_strerror(rc));
+        return rc;
+    }
+    if (deps->n_metrics < API_MAX_METRICS_PROVIDERS) {
+        deps->metrics[deps->n_metrics].fn = telemetry_metrics;
+        deps->metrics[deps->n_metrics++].ctx = *out;
+    }
     return 0;
 }

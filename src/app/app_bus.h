@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "app/settings.h"
 #include "bus/bus.h"
+#include "telemetry/tel_kafka.h"
 
 #include <uv.h>
 
@@ -13,5 +14,14 @@
  * `err` says why. */
 int app_bus_create(uv_loop_t *loop, const struct settings *s, const struct pw_log *log,
                    struct api_deps *deps, struct pw_bus **out, char *err, size_t errlen);
+
+/* Kafka mode: the telemetry topic (kafka.topics.telemetry, default f1-car-telemetry) with a
+ * producer when `produce` (a race runner) and a consumer feeding `on_frame` when it is not
+ * NULL (an edge). *out stays NULL without a `kafka:` section. May register a /metrics
+ * provider in `deps`. */
+int app_telemetry_create(uv_loop_t *loop, const struct settings *s, const struct pw_log *log,
+                         bool produce, pw_telemetry_fn on_frame, void *frame_ctx,
+                         struct api_deps *deps, struct tel_kafka **out, char *err,
+                         size_t errlen);
 
 #endif

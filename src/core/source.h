@@ -6,6 +6,7 @@
 #define PW_CORE_SOURCE_H
 
 #include "core/event.h"
+#include "core/telemetry.h"
 
 #include <stdint.h>
 
@@ -24,6 +25,9 @@ struct pw_source_ops {
     int64_t (*duration_ms)(const struct pw_source *src);
     /* Optional (may be NULL): move to `race_ms`, backwards too, re-emitting nothing. */
     int (*seek)(struct pw_source *src, int64_t race_ms);
+    /* Optional (may be NULL): every running car's sensor readings at the current race
+     * clock (core/telemetry.h); the simulator has them, an archive replay does not. */
+    int (*telemetry)(const struct pw_source *src, struct pw_telemetry *out);
     void (*destroy)(struct pw_source *src);
 };
 

@@ -302,6 +302,7 @@ static const struct pw_source_ops sim_ops = {
     .state = sim_state,
     .duration_ms = sim_duration,
     .seek = NULL,
+    .telemetry = sim_faults_telemetry,
     .destroy = sim_destroy,
 };
 
@@ -360,6 +361,7 @@ static int sim_init(struct sim *s, const struct race_sim_options *opt)
     race_rng_seed(&s->rng, opt->seed);
     sim_model_init_cars(s);
     sim_track_init(s);
+    sim_faults_plan(s, opt->seed);
     /* Grid slots are 8 m apart: the cars behind cross the start line a little later. */
     for (int i = 0; i < s->n; i++)
         s->cross[s->order[i]][0] = (int64_t)i * 180;

@@ -7,6 +7,7 @@
 #define PW_RACE_SIM_INTERNAL_H
 
 #include "race/rng.h"
+#include "race/sim_faults.h"
 #include "race/sim.h"
 
 #define SIM_LINES (RACE_SIM_MAX_LAPS * 3 + 1)
@@ -78,6 +79,7 @@ struct sim {
     bool lights_out, final_lap, chequered, classified;
     int64_t fastest_ms;
     char fastest_number[PW_NUMBER_MAX];
+    struct sim_faults faults; /* sim_faults.c */
     /* output */
     struct pw_race_state state;
     bool dirty;

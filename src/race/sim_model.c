@@ -286,6 +286,7 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
     double lap = (double)s->circuit.lap_ms + c->pace_ms;
     lap += MODEL_FUEL_MS_PER_LAP * model_scale(s) * (s->total_laps - lap_no + 1);
     lap += model_tyre_ms(s, c, stint_lap);
+    lap += sim_faults_pace_ms(s, c);
     bool promised = s->podium && c->id == s->selected;
     /* A mistake; the driver with the podium promise drives a clean race. */
     if (race_rng_chance(&s->rng, 0.025) && !promised)

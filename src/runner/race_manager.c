@@ -190,6 +190,8 @@ static void handle_start(struct race_manager *m, const struct pw_control *ctl)
     struct runner_options opt = {
         .tick_hz = ctl->tick_hz > 0 ? ctl->tick_hz : m->cfg.tick_hz,
         .as_fast_as_possible = m->cfg.as_fast_as_possible,
+        .on_telemetry = m->cfg.on_telemetry,
+        .telemetry_ctx = m->cfg.telemetry_ctx,
     };
     int rc = ctl->replay[0] ? start_replay(m, ctl, &src, &meta, &opt)
                             : start_simulation(m, ctl, &src, &meta, &opt);

@@ -10,6 +10,7 @@
 
 #include "bus/bus.h"
 #include "core/log.h"
+#include "core/telemetry.h"
 #include "race/grid.h"
 
 #include <stdbool.h>
@@ -25,6 +26,8 @@ struct race_manager_config {
     double replay_speed;          /* default replay speed factor, default 10 */
     int max_races;                /* concurrent races, default 64 */
     bool as_fast_as_possible;     /* tests and tools: ignore the wall clock */
+    pw_telemetry_fn on_telemetry; /* optional: every race's telemetry (runner_options) */
+    void *telemetry_ctx;
 };
 
 void race_manager_config_defaults(struct race_manager_config *cfg);

@@ -23,6 +23,7 @@ struct runner {
     int64_t race_anchor;
     bool paused;
     bool done;
+    struct pw_telemetry telemetry; /* the last tick's, reused */
 };
 
 static void stamp(struct runner *r, struct pw_event *ev)
@@ -48,6 +49,12 @@ static void publish_positions(struct runner *r)
     struct pw_event ev = {.type = PW_EV_POSITIONS, .race_ms = st->race_ms, .lap = st->lap,
                           .state = st};
     publish(r, &ev);
+    if (r->opt.on_telemetry && r->src->ops->telemetry &&
+        r->src->ops->telemetry(r->src, &r->telemetry) == 0 && r->telemetry.n_cars > 0) {
+        snprintf(r->telemetry.race_id, sizeof r->telemetry.race_id, "%s", r->meta.race_id);
+        r->telemetry.wall_ms = ev.wall_ms;
+        r->opt.on_telemetry(r->opt.telemetry_ctx, &r->telemetry);
+    }
 }
 
 static void on_source_event(void *ctx, const struct pw_event *src_ev)

@@ -23,6 +23,9 @@ struct runner_options {
     double speed;        /* race ms per wall ms (> 0) */
     bool as_fast_as_possible; /* ignore the wall clock: one tick per loop turn */
     int64_t start_ms;    /* race clock to start from (replays may skip ahead) */
+    /* Optional: each tick's telemetry (sources that have it), stamped with the race id. */
+    pw_telemetry_fn on_telemetry;
+    void *telemetry_ctx;
 };
 
 struct runner;

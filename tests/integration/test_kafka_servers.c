@@ -2,7 +2,9 @@
  * fixture, tools/kafka/kafka_env.sh; schema registry: the FAKE one there). Shows docs/KAFKA.md's
  * end-to-end claims: a race started on one edge runs on a race runner and streams
  * identically from two edge servers; an edge started mid-race catches up to the right
- * state; the broker killed and restarted mid-race costs connected clients no event. */
+ * state; the broker killed and restarted mid-race costs connected clients no event. And
+ * the telemetry topic (docs/TELEMETRY.md): the runner writes the cars' readings, every edge finds
+ * the same anomalies in them, and poison records on the topic are skipped and counted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include "harness.h"
 
 #include <jansson.h>
+#include <librdkafka/rdkafka.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,12 +66,13 @@ static void make_config(char *out, size_t len, const char *name)
              "    commentary: \"it-%s-commentary\"\n"
              "    events: \"it-%s-events\"\n"
              "    control: \"it-%s-control\"\n"
+             "    telemetry: \"it-%s-telemetry\"\n"
              "  consumer_group: \"it-%s\"\n"
              /* shorter than the default, so that giving up too early on a missing event (a
               * partition slow to return after the broker restart) would show; longer than
               * a producer's retry after the restart */
              "  hold_ms: 10000\n",
-             bootstrap, registry, tag, tag, tag, tag, tag);
+             bootstrap, registry, tag, tag, tag, tag, tag, tag);
 }
 
 static char *start_race(int port, const char *body)
@@ -312,6 +316,112 @@ static void test_broker_restart_mid_race_loses_nothing(void **state)
     server_cleanup(&all);
 }
 
+/* Raw records straight into a topic (for poison). */
+static void produce_raw(const char *topic, const char *const *values, int n)
+{
+    char err[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err),
+                     RD_KAFKA_CONF_OK);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    assert_non_null(rk);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic),
+                                           RD_KAFKA_V_VALUE((void *)values[i], strlen(values[i])),
+                                           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                           RD_KAFKA_V_END),
+                         0);
+    assert_int_equal(rd_kafka_flush(rk, 10000), 0);
+    rd_kafka_destroy(rk);
+}
+
+static json_t *anomalies_of(int port, const char *race)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/anomalies/latest?race_id=%s", race);
+    struct response r;
+    assert_int_equal(http_call(port, "GET", path, "", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_loads(r.body, 0, NULL);
+    response_free(&r);
+    assert_non_null(j);
+    return j;
+}
+
+static bool metrics_have(int port, const char *line)
+{
+    struct response r;
+    assert_int_equal(http_call(port, "GET", "/metrics", "", NULL, &r), 0);
+    bool found = r.status == 200 && strstr(r.body, line) != NULL;
+    response_free(&r);
+    return found;
+}
+
+static void test_telemetry_topic_same_anomalies_on_every_edge(void **state)
+{
+    (void)state;
+    char yaml[2048], topic[128];
+    make_config(yaml, sizeof yaml, "telemetry");
+    snprintf(topic, sizeof topic, "it-telemetry-%d-telemetry", (int)getpid());
+    struct server all, edge;
+    const char *edge_args[] = {"--role", "edge", NULL};
+    assert_int_equal(server_start(&all, yaml, NULL, NULL), 0);
+    assert_int_equal(server_start(&edge, yaml, edge_args, NULL), 0);
+    /* Poison first: not JSON, a record without readings, a reading no sensor gives. */
+    const char *poison[] = {"not json",
+                            "{\"race_id\":\"x\",\"driver_number\":\"1\",\"driver_name\":\"A B\"}",
+                            "{\"race_id\":\"x\",\"driver_number\":\"1\",\"driver_name\":\"A B\","
+                            "\"engine_temp_c\":99999,\"brake_temp_c\":500,\"tyre_temp_c\":90}"};
+    produce_raw(topic, poison, 3);
+    /* Seed 17 plans two engine failures. */
+    char *race = start_race(edge.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":6,"
+                                       "\"tick_hz\":10,\"laps\":20,\"seed\":17}");
+    wait_known(edge.port, race);
+    json_decref(classification(edge.port, race));
+    json_decref(classification(all.port, race));
+    /* Both edges judged the same readings: the same anomalies, in the same order. */
+    json_t *a = NULL, *b = NULL;
+    for (int64_t until = now_ms() + 20000;; usleep(300 * 1000)) {
+        json_decref(a);
+        json_decref(b);
+        a = anomalies_of(all.port, race);
+        b = anomalies_of(edge.port, race);
+        size_t na = json_array_size(json_object_get(a, "anomalies"));
+        if (na >= 2 && na == json_array_size(json_object_get(b, "anomalies")))
+            break;
+        if (now_ms() > until)
+            fail_msg("anomalies: %zu on the runner's edge, %zu on the other", na,
+                     json_array_size(json_object_get(b, "anomalies")));
+    }
+    json_t *la = json_object_get(a, "anomalies"), *lb = json_object_get(b, "anomalies");
+    int engine = 0;
+    for (size_t i = 0; i < json_array_size(la); i++) {
+        json_t *x = json_array_get(la, i), *y = json_array_get(lb, i);
+        static const char *const keys[] = {"driver_name", "metric_name", "severity"};
+        for (size_t k = 0; k < 3; k++)
+            assert_string_equal(json_string_value(json_object_get(x, keys[k])),
+                                json_string_value(json_object_get(y, keys[k])));
+        assert_int_equal(json_integer_value(json_object_get(x, "race_ms")),
+                         json_integer_value(json_object_get(y, "race_ms")));
+        assert_true(json_equal(json_object_get(x, "z_score"), json_object_get(y, "z_score")));
+        engine +=
+            strcmp(json_string_value(json_object_get(x, "metric_name")), "engine_temperature") == 0;
+    }
+    assert_true(engine >= 2);
+    json_decref(a);
+    json_decref(b);
+    bool counted = false;
+    for (int64_t until = now_ms() + 10000; !counted && now_ms() < until; usleep(200 * 1000))
+        counted = metrics_have(edge.port, "\npitwall_telemetry_kafka_poison_total 3\n");
+    assert_true(counted);
+    assert_true(metrics_have(all.port, "\npitwall_telemetry_kafka_delivery_failed_total 0\n"));
+    free(race);
+    assert_int_equal(server_stop(&edge, SIGTERM), 0);
+    assert_int_equal(server_stop(&all, SIGTERM), 0);
+    server_cleanup(&edge);
+    server_cleanup(&all);
+}
+
 /* A Kafka setting out of range stops start-up with the file, line and setting named. */
 static void test_bad_kafka_setting_named(void **state)
 {
@@ -327,7 +437,7 @@ static void test_bad_kafka_setting_named(void **state)
     assert_non_null(f);
     bool named = false;
     while (fgets(line, sizeof line, f))
-        named = named || (strstr(line, "config.yaml:11: kafka.hold_ms must be an integer") != NULL);
+        named = named || (strstr(line, "config.yaml:12: kafka.hold_ms must be an integer") != NULL);
     fclose(f);
     assert_true(named);
     server_cleanup(&srv);
@@ -348,6 +458,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_two_edges_identical_and_late_edge_catches_up),
         cmocka_unit_test(test_broker_restart_mid_race_loses_nothing),
         cmocka_unit_test(test_bad_kafka_setting_named),
+        cmocka_unit_test(test_telemetry_topic_same_anomalies_on_every_edge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@ import RaceHeader, { TrackBanner } from './RaceHeader.jsx';
 import Leaderboard, { carKey } from './Leaderboard.jsx';
 import TrackerCard from './TrackerCard.jsx';
 import Commentary from './Commentary.jsx';
+import Anomalies from './Anomalies.jsx';
 import RaceTrace from './RaceTrace.jsx';
 import Finish from './Finish.jsx';
 
@@ -108,6 +109,7 @@ export default function RaceView({ raceId, EventSourceImpl }) {
               <div className="race-col-side">
                 <RaceTrace trace={state.trace} cars={boardCars} pickedKey={pickedKey} totalLaps={state.meta.total_laps} />
                 <Commentary items={state.commentary} driver={driver} loading={!over} />
+                <Anomalies raceId={raceId} EventSourceImpl={EventSourceImpl} />
               </div>
             </div>
           </>
