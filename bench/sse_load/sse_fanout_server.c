@@ -88,7 +88,7 @@ static void handler(void *ctx, struct http_conn *conn, const struct http_request
         return;
     }
     struct fan_client *c = calloc(1, sizeof *c);
-    if (!c || http_stream_begin(conn, "text/event-stream; charset=utf-8", "") < 0) {
+    if (!c || http_stream_begin(conn, "text/event-stream; charset=utf-8", "") != 0) {
         free(c);
         return;
     }

@@ -2,6 +2,7 @@
 #include "api/api_internal.h"
 
 #include "core/error.h"
+#include "core/utf8.h"
 #include "hub/encode.h"
 #include "race/circuit.h"
 #include "replay/replay.h"
@@ -128,7 +129,9 @@ void api_race_start(struct api *api, struct http_conn *conn, const struct http_r
     const struct pw_driver *drv = race_grid_find_by_name(api->d.grid, json_string_value(name));
     if (!drv) {
         char detail[160];
-        snprintf(detail, sizeof detail, "Driver '%.80s' not found", json_string_value(name));
+        /* At most 80 bytes of the name, cut between characters: the answer stays UTF-8. */
+        const char *n = json_string_value(name);
+        snprintf(detail, sizeof detail, "Driver '%.*s' not found", (int)pw_utf8_prefix(n, 80), n);
         http_respond_error(conn, 400, detail);
         goto out;
     }

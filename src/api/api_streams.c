@@ -30,9 +30,9 @@ static int conn_sink_begin(void *ctx, hub_sink_closed_fn closed, void *owner)
     if (!s)
         return -ENOMEM;
     int rc = http_stream_begin(conn, "text/event-stream; charset=utf-8", "");
-    if (rc < 0) {
+    if (rc != 0) {
         free(s);
-        return rc;
+        return rc == HTTP_STREAM_HEAD ? HUB_SINK_ANSWERED : rc;
     }
     *s = (struct conn_sink){closed, owner};
     http_conn_set_owner(conn, s, conn_sink_closed);
@@ -49,10 +49,16 @@ static void conn_sink_close(void *ctx)
     http_conn_close(ctx);
 }
 
+static void conn_sink_end(void *ctx)
+{
+    http_stream_end(ctx);
+}
+
 static const struct hub_sink_ops conn_sink_ops = {
     .begin = conn_sink_begin,
     .write = conn_sink_write,
     .close = conn_sink_close,
+    .end = conn_sink_end,
 };
 
 /* ---- endpoints ---- */

@@ -28,3 +28,18 @@ int pw_utf8_decode(const unsigned char *p, uint32_t *cp)
     *cp = c;
     return n;
 }
+
+size_t pw_utf8_prefix(const char *s, size_t max_bytes)
+{
+    size_t n = 0;
+    while (s[n]) {
+        uint32_t cp;
+        int k = pw_utf8_decode((const unsigned char *)s + n, &cp);
+        if (k == 0)
+            k = 1;
+        if (n + (size_t)k > max_bytes)
+            break;
+        n += (size_t)k;
+    }
+    return n;
+}

@@ -5,10 +5,16 @@
 #ifndef PW_CORE_UTF8_H
 #define PW_CORE_UTF8_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Decodes the code point at `p` into *cp; returns its length in bytes (1..4), 0 if the
  * bytes there are not valid UTF-8. */
 int pw_utf8_decode(const unsigned char *p, uint32_t *cp);
+
+/* Length in bytes of the longest prefix of the NUL-terminated `s` that is at most
+ * `max_bytes` long and does not end inside a character, for cutting text to a byte limit
+ * (error details, log lines). A byte that is not valid UTF-8 counts as one character. */
+size_t pw_utf8_prefix(const char *s, size_t max_bytes);
 
 #endif

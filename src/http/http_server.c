@@ -12,6 +12,8 @@
 #define MOD "http"
 
 static const char *const default_origins[] = {
+    "http://localhost:3000", /* the original app's allow-list had it */
+    "http://127.0.0.1:3000",
     "http://localhost:5173",
     "http://127.0.0.1:5173",
     "http://localhost:8001",

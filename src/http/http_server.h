@@ -133,8 +133,15 @@ int http_serve_static(struct http_conn *conn, const struct http_request *req, co
 /* --- streaming (Server-Sent Events) --- */
 
 /* Answer 200 with `content_type` and no length; the connection stays open for writes,
- * stops parsing further requests, and still notices the peer closing. */
+ * stops parsing further requests, and still notices the peer closing. Returns 0 (stream
+ * begun) or a negative error; for a HEAD request it answers with the same headers and no
+ * body and returns HTTP_STREAM_HEAD: there is no stream then, and the connection goes on
+ * with its next request. */
+#define HTTP_STREAM_HEAD 1
 int http_stream_begin(struct http_conn *conn, const char *content_type, const char *extra_headers);
+/* End a stream after what was written to it: staged and queued frames are sent, then the
+ * connection is closed (FIN, then the owner's on_close). 0, or -EPIPE if already closing. */
+int http_stream_end(struct http_conn *conn);
 /* Queue `buf` (a reference is taken until written). If the bytes not yet written would
  * pass stream_queue_bytes, the connection is closed, counted as evicted, and -ENOBUFS is
  * returned. -EPIPE if the connection is already closing. */

@@ -3,6 +3,7 @@
 #include "http/http_internal.h"
 
 #include "core/error.h"
+#include "core/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -413,15 +414,30 @@ int http_respond_error(struct http_conn *conn, int status, const char *detail)
     const char *pre = "{\"detail\":\"";
     memcpy(body, pre, strlen(pre));
     n = strlen(pre);
-    for (const char *p = detail ? detail : ""; *p && n < sizeof body - 16; p++) {
+    /* Escaped for JSON and cut to fit between characters, never inside one; a byte that is
+     * not UTF-8 becomes U+FFFD, so the body is always valid JSON text. */
+    for (const char *p = detail ? detail : ""; *p;) {
         unsigned char c = (unsigned char)*p;
-        if (c == '"' || c == '\\') {
+        uint32_t cp;
+        int k = c < 0x80 ? 1 : pw_utf8_decode((const unsigned char *)p, &cp);
+        size_t need = k == 0 ? 3 : c < 0x20 ? 6 : (c == '"' || c == '\\') ? 2 : (size_t)k;
+        if (n + need > sizeof body - 3)
+            break;
+        if (k == 0) {
+            memcpy(body + n, "\xef\xbf\xbd", 3);
+            n += 3;
+            p++;
+        } else if (c == '"' || c == '\\') {
             body[n++] = '\\';
             body[n++] = (char)c;
+            p++;
         } else if (c < 0x20) {
             n += (size_t)snprintf(body + n, sizeof body - n, "\\u%04x", c);
+            p++;
         } else {
-            body[n++] = (char)c;
+            memcpy(body + n, p, (size_t)k);
+            n += (size_t)k;
+            p += k;
         }
     }
     body[n++] = '"';
@@ -457,17 +473,32 @@ int http_stream_begin(struct http_conn *conn, const char *content_type, const ch
     struct pw_buf *buf = pw_buf_new(NULL, cap);
     if (!buf)
         return -ENOMEM;
+    /* HEAD: the same headers, no body, and the connection goes on as after any answer. */
+    bool head = conn->method == HTTP_HEAD && conn->message_done;
+    bool keep = head ? conn->keep_alive && !srv->stopping : true;
     int n = snprintf(buf->data, cap,
                      "HTTP/1.1 200 OK\r\nDate: %s\r\nContent-Type: %s\r\n"
                      "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
-                     "Connection: keep-alive\r\n%s%s\r\n",
-                     http_server_date(srv), content_type, cors, extra_headers);
+                     "Connection: %s\r\n%s%s\r\n",
+                     http_server_date(srv), content_type, keep ? "keep-alive" : "close", cors,
+                     extra_headers);
     if (n < 0 || (size_t)n >= cap) {
         pw_buf_unref(buf);
         return -EINVAL;
     }
     buf->len = (size_t)n;
     http_server_count_status(srv, 200);
+    if (head) {
+        conn->keep_alive = keep;
+        rc = http_write_buf(conn, buf);
+        pw_buf_unref(buf);
+        if (rc < 0) {
+            http_conn_close(conn);
+            return rc;
+        }
+        http_conn_request_done(conn);
+        return HTTP_STREAM_HEAD;
+    }
     conn->state = HTTP_CS_STREAMING;
     srv->stats.streams_open++;
     /* Pipelined input after a stream request is not a request any more. */
@@ -531,6 +562,19 @@ int http_stream_write(struct http_conn *conn, struct pw_buf *buf)
          * flushes writes made from timers before the loop goes to sleep. */
         uv_idle_start(&srv->flush_idle, on_flush_idle);
     }
+    return 0;
+}
+
+int http_stream_end(struct http_conn *conn)
+{
+    if (conn->state != HTTP_CS_STREAMING)
+        return conn->state == HTTP_CS_CLOSED || conn->state == HTTP_CS_CLOSING ? -EPIPE : PW_ESTATE;
+    /* Staged frames (the end frame) go to the socket or libuv's queue first; the FIN
+     * follows once that queue is written (uv_shutdown), so the last frame is not lost. */
+    conn_flush(conn);
+    if (conn->state != HTTP_CS_STREAMING)
+        return -EPIPE;
+    http_conn_begin_close(conn, true);
     return 0;
 }
 

@@ -5,7 +5,6 @@
 #include "hub/encode.h"
 #include "hub/hub_internal.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -97,12 +96,52 @@ static void client_send(struct hub_client *cl, struct pw_buf *buf)
     hub->stats.frames_sent++;
 }
 
-static void send_to_list(struct client_list *list, struct pw_buf *buf)
+/* Whether a held-back client (see hub_client.held) takes a frame of `kind` made when the
+ * race's counters stood at r, c: only once both counters reached its id and the frame's
+ * own counter is past it, so the id it keeps never goes backwards in either counter. The
+ * end frame always goes. */
+static bool client_takes(struct hub_client *cl, enum log_kind kind, uint64_t r, uint64_t c)
+{
+    if (!cl->held || kind == LOG_END)
+        return true;
+    bool own_past = kind == LOG_COMMENTARY ? c > cl->held_c : r > cl->held_r;
+    if (r < cl->held_r || c < cl->held_c || !own_past)
+        return false;
+    cl->held = false; /* caught up: every later frame is past the id too */
+    return true;
+}
+
+static void send_to_list(struct client_list *list, struct pw_buf *buf, enum log_kind kind,
+                         uint64_t r, uint64_t c)
 {
     struct hub_client *next;
     for (struct hub_client *cl = list->head; cl; cl = next) {
         next = cl->next;
-        client_send(cl, buf);
+        if (client_takes(cl, kind, r, c))
+            client_send(cl, buf);
+    }
+}
+
+/* End a client's stream after the frames written to it (the sink's `end`; `close` for a
+ * sink without one). */
+static void client_end(struct hub_client *cl)
+{
+    if (cl->sink.ops->end)
+        cl->sink.ops->end(cl->sink.ctx);
+    else
+        cl->sink.ops->close(cl->sink.ctx);
+}
+
+/* After the end frame: the streams of that race are over. Each is ended once the frame
+ * has gone out, so EventSource reconnects, gets 204, and stops. */
+static void end_race_streams(struct hub_race *race)
+{
+    for (int s = 0; s < HUB_STREAM_COUNT; s++) {
+        struct hub_client *next;
+        for (struct hub_client *cl = race->clients[s].head; cl; cl = next) {
+            next = cl->next; /* a sink may close at once and free cl */
+            client_end(cl);
+        }
     }
 }
 
@@ -219,21 +258,21 @@ static void publish_entry(struct hub *hub, struct hub_race *race, enum log_kind 
     race->snapshot = NULL;
     switch (kind) {
     case LOG_POSITIONS:
-        send_to_list(&race->clients[HUB_STREAM_POSITIONS], legacy);
-        send_to_list(&hub->all_races[HUB_STREAM_POSITIONS], legacy);
+        send_to_list(&race->clients[HUB_STREAM_POSITIONS], legacy, kind, race->r, race->c);
+        send_to_list(&hub->all_races[HUB_STREAM_POSITIONS], legacy, kind, race->r, race->c);
         break;
     case LOG_COMMENTARY:
-        send_to_list(&race->clients[HUB_STREAM_COMMENTARY], legacy);
-        send_to_list(&hub->all_races[HUB_STREAM_COMMENTARY], legacy);
+        send_to_list(&race->clients[HUB_STREAM_COMMENTARY], legacy, kind, race->r, race->c);
+        send_to_list(&hub->all_races[HUB_STREAM_COMMENTARY], legacy, kind, race->r, race->c);
         break;
     case LOG_END:
-        send_to_list(&race->clients[HUB_STREAM_POSITIONS], legacy);
-        send_to_list(&race->clients[HUB_STREAM_COMMENTARY], legacy);
+        send_to_list(&race->clients[HUB_STREAM_POSITIONS], legacy, kind, race->r, race->c);
+        send_to_list(&race->clients[HUB_STREAM_COMMENTARY], legacy, kind, race->r, race->c);
         break;
     case LOG_RACE:
         break;
     }
-    send_to_list(&race->clients[HUB_STREAM_RACE], combined);
+    send_to_list(&race->clients[HUB_STREAM_RACE], combined, kind, race->r, race->c);
 }
 
 /* Frames of race events carry an id; frames the hub derives (status, end) do not, so they
@@ -278,6 +317,7 @@ static void emit_end(struct hub *hub, struct hub_race *race, const char *why)
         free(text);
         publish_entry(hub, race, LOG_END, legacy, combined);
         race->end_sent = true;
+        end_race_streams(race);
     } else {
         hub->stats.encode_failures++;
     }
@@ -421,29 +461,33 @@ static void on_bus_event(void *ctx, const struct pw_event *ev)
 
 /* --- subscriptions ------------------------------------------------------------------------ */
 
-/* "R-C" or "R", decimal digits only: strtoull alone would also take " 5", "+5" and "-1"
- * (as 2^64-1, "everything seen"). */
+/* A counter of an id: 1 to 19 decimal digits (anything below 10^19 fits in 64 bits). No
+ * sign, no spaces: strtoull alone would take "-1" as 2^64 - 1. */
+static const char *parse_counter(const char *p, uint64_t *out)
+{
+    uint64_t v = 0;
+    int digits = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (++digits > 19)
+            return NULL;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    if (digits == 0)
+        return NULL;
+    *out = v;
+    return p;
+}
+
+/* "R-C" (or "R", from an older server): -EINVAL for anything else. */
 static int parse_last_event_id(const char *text, uint64_t *r, uint64_t *c)
 {
-    char *end;
-    errno = 0;
-    if (!isdigit((unsigned char)text[0]))
+    const char *p = parse_counter(text, r);
+    if (!p)
         return -EINVAL;
-    unsigned long long a = strtoull(text, &end, 10);
-    if (end == text || errno || (*end != '-' && *end != '\0'))
-        return -EINVAL;
-    unsigned long long b = 0;
-    if (*end == '-') {
-        const char *start = end + 1;
-        if (!isdigit((unsigned char)start[0]))
-            return -EINVAL;
-        b = strtoull(start, &end, 10);
-        if (end == start || errno || *end != '\0')
-            return -EINVAL;
-    }
-    *r = a;
-    *c = b;
-    return 0;
+    *c = 0;
+    if (*p == '-')
+        p = parse_counter(p + 1, c);
+    return p && *p == '\0' ? 0 : -EINVAL;
 }
 
 static struct pw_buf *snapshot_frame(struct hub *hub, struct hub_race *race)
@@ -483,6 +527,24 @@ static bool entry_for_stream(const struct log_entry *e, enum hub_stream s)
 static struct pw_buf *entry_frame(const struct log_entry *e, enum hub_stream s)
 {
     return s == HUB_STREAM_RACE ? e->combined : e->legacy;
+}
+
+/* Whether the log holds a frame of `stream` that a client whose id is r-c has not seen
+ * (the end frame, which has no id, aside). A stream of the original kind sees only its own
+ * counter move: a positions client's id is behind the commentary that followed it. */
+static bool stream_has_unseen(const struct hub_race *race, enum hub_stream stream, uint64_t r,
+                              uint64_t c)
+{
+    if (race->log.dropped_r > r || race->log.dropped_c > c)
+        return true;
+    for (size_t i = 0; i < race->log.count; i++) {
+        const struct log_entry *e = event_log_at(&race->log, i);
+        if (e->kind == LOG_END || !entry_for_stream(e, stream))
+            continue;
+        if (log_entry_own_seq(e) > (e->kind == LOG_COMMENTARY ? c : r))
+            return true;
+    }
+    return false;
 }
 
 /* A new client (no Last-Event-ID): the current picture at once. */
@@ -573,7 +635,7 @@ int hub_subscribe(struct hub *hub, const struct hub_sink *sink, enum hub_stream 
     }
     if (resume && parse_last_event_id(last_event_id, &r, &c) < 0)
         return -EINVAL;
-    if (race && resume && race->end_sent && r >= race->r && c >= race->c)
+    if (race && resume && race->end_sent && !stream_has_unseen(race, stream, r, c))
         return 1;
     struct hub_client *cl = calloc(1, sizeof *cl);
     if (!cl)
@@ -583,9 +645,14 @@ int hub_subscribe(struct hub *hub, const struct hub_sink *sink, enum hub_stream 
     cl->stream = stream;
     cl->sink = *sink;
     int rc = sink->ops->begin(sink->ctx, on_client_close, cl);
-    if (rc < 0) {
+    if (rc != 0) {
         free(cl);
-        return rc;
+        return rc == HUB_SINK_ANSWERED ? 0 : rc; /* HEAD: answered with the headers alone */
+    }
+    if (race && resume && (r > race->r || c > race->c)) {
+        cl->held = true;
+        cl->held_r = r;
+        cl->held_c = c;
     }
     client_link(cl);
     struct pw_buf *retry = pw_buf_new(RETRY_FRAME, sizeof RETRY_FRAME - 1);
@@ -595,6 +662,8 @@ int hub_subscribe(struct hub *hub, const struct hub_sink *sink, enum hub_stream 
         send_missed(hub, cl, r, c);
     else
         send_initial(hub, cl);
+    if (race && race->end_sent)
+        client_end(cl); /* it had the end frame: nothing more will come */
     return 0;
 }
 
@@ -640,10 +709,10 @@ void hub_say_goodbye(struct hub *hub)
     struct pw_buf *cb = pw_buf_new(combined, strlen(combined));
     for (int s = 0; s < HUB_STREAM_COUNT; s++) {
         struct pw_buf *b = s == HUB_STREAM_RACE ? cb : lb;
-        send_to_list(&hub->all_races[s], b);
+        send_to_list(&hub->all_races[s], b, LOG_END, 0, 0);
         for (struct hub_race *race = hub->races; race; race = race->next) {
             if (!race->end_sent)
-                send_to_list(&race->clients[s], b);
+                send_to_list(&race->clients[s], b, LOG_END, 0, 0);
         }
     }
     pw_buf_unref(lb);

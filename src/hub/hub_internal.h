@@ -16,6 +16,10 @@ struct hub_client {
     struct hub_client *prev, *next;
     bool linked;
     uint64_t last_write; /* uv_now() of the last frame or ping */
+    /* Resumed with an id ahead of this hub (another edge was further along): frames whose
+     * own counter is not past it are held back, so the ids it sees never go backwards. */
+    bool held;
+    uint64_t held_r, held_c;
 };
 
 struct client_list {

@@ -13,6 +13,10 @@
  *       of the hub's bytes. A negative code means the stream is closing: `closed` has run
  *       or will run, and the hub counts the client as lost.
  *   close(ctx)  end the stream now (pending frames may be dropped); `closed` runs.
+ *   end(ctx)  optional: end the stream after the frames written to it have gone out (the
+ *       race's `end` frame); `closed` runs then. Without it the hub calls close().
+ * begin() may also return HUB_SINK_ANSWERED: the request was answered without a stream
+ * (HTTP HEAD: the headers alone); nothing more happens and `closed` never runs.
  * Everything runs on the hub's loop thread. */
 #ifndef PW_HUB_SINK_H
 #define PW_HUB_SINK_H
@@ -25,7 +29,10 @@ struct hub_sink_ops {
     int (*begin)(void *ctx, hub_sink_closed_fn closed, void *owner);
     int (*write)(void *ctx, struct pw_buf *buf);
     void (*close)(void *ctx);
+    void (*end)(void *ctx);
 };
+
+#define HUB_SINK_ANSWERED 1
 
 /* A sink is a pair: the operations and the implementation's own object. */
 struct hub_sink {

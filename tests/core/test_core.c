@@ -132,11 +132,26 @@ static void test_utf8_decode(void **state)
         assert_int_equal(pw_utf8_decode((const unsigned char *)bad[i], &cp), 0);
 }
 
+/* Cutting text to a byte limit never splits a character. */
+static void test_utf8_prefix(void **state)
+{
+    (void)state;
+    const char *s = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x8f\x81"; /* a é € flag: 1+2+3+4 bytes */
+    const size_t want[] = {0, 1, 1, 3, 3, 3, 6, 6, 6, 6, 10, 10};
+    for (size_t max = 0; max < sizeof want / sizeof *want; max++)
+        assert_int_equal(pw_utf8_prefix(s, max), want[max]);
+    /* Invalid bytes count one each; a truncated sequence at the end is one invalid byte. */
+    assert_int_equal(pw_utf8_prefix("\xff\xfe", 1), 1);
+    assert_int_equal(pw_utf8_prefix("ab\xe2\x82", 3), 3);
+    assert_int_equal(pw_utf8_prefix("", 5), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_round_trip),
         cmocka_unit_test(test_utf8_decode),
+        cmocka_unit_test(test_utf8_prefix),
         cmocka_unit_test(test_buf_refcount),
         cmocka_unit_test(test_log_levels),
         cmocka_unit_test(test_inproc_bus_routes_by_topic),

@@ -489,6 +489,9 @@ static void test_end_of_race(void **state)
     assert_string_equal(jstr(json_object_get(pj, "data"), "status"), "finished");
     json_decref(pj);
     assert_int_equal(f.ends, 1);
+    /* A race's streams end after their end frame (docs/API.md), once each. */
+    assert_true(race.closed && pos.closed);
+    assert_int_equal(race.closed_calls, 1);
 
     /* After the end frame nothing is taken, not even commentary. */
     publish(&f, 0, PW_EV_COMMENTARY);
@@ -508,10 +511,11 @@ static void test_end_of_race(void **state)
     assert_int_equal(fresh.n, 3);
     assert_string_equal(fresh.frames[1].event, "snapshot");
     assert_string_equal(fresh.frames[2].event, "end");
+    assert_true(behind.closed && fresh.closed); /* they had the end frame: ended too */
     unsubscribe(&done);
     unsubscribe(&fresh);
 
-    /* Finished races beyond finished_races_kept (1 here) leave memory, clients closed. */
+    /* Finished races beyond finished_races_kept (1 here) leave memory. */
     publish(&f, 1, PW_EV_RACE_CREATED);
     publish(&f, 1, PW_EV_LIGHTS_OUT);
     publish(&f, 1, PW_EV_POSITIONS);
@@ -525,7 +529,8 @@ static void test_end_of_race(void **state)
     assert_int_equal(hub_race_get_status(f.hub, "race-a", &status), -ENOENT);
     assert_true(race.closed && pos.closed && behind.closed);
     assert_int_equal(race.closed_calls, 1);
-    assert_false(b.closed);
+    assert_true(b.closed); /* its end frame came */
+    assert_int_equal(b.closed_calls, 1);
     assert_int_equal(hub_race_get_status(f.hub, "race-b", &status), 0);
     assert_int_equal(status, HUB_RACE_STOPPED);
 
