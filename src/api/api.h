@@ -34,6 +34,8 @@ struct api_deps {
     const char *archive_dir;
     const char *web_root;
     const struct pw_log *log;
+    bool direct_start;          /* embedded: starts go straight to `manager`, so one that
+                                   cannot happen is answered as an error at once */
     int max_races;              /* 429 beyond this many running races, default 64 */
     int starts_per_minute;      /* per client address, default 30; 429 beyond */
     int n_metrics;

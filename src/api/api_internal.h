@@ -28,6 +28,12 @@ int api_new_race_id(char *out, size_t len);
 /* Token bucket per client address; false when this start must be refused with 429. */
 bool api_rate_allow(struct api *api, const char *addr);
 
+/* A race from the history as a status object, and its classification {"positions":[...],
+ * "race_id","status"}. */
+json_t *api_history_status_json(const struct history_race *h);
+json_t *api_history_results_json(const char *race_id, const struct history_race *h,
+                                 const struct history_result *res, int n);
+
 void api_race_start(struct api *api, struct http_conn *conn, const struct http_request *req);
 void api_replay_start(struct api *api, struct http_conn *conn, const struct http_request *req);
 void api_race_control(struct api *api, struct http_conn *conn, const char *race_id,

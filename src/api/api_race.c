@@ -73,6 +73,34 @@ static bool refuse_if_busy(struct api *api, struct http_conn *conn, const struct
     return false;
 }
 
+/* The status for a start the runner refused (race_manager_start's codes). */
+static int start_error_status(int rc)
+{
+    switch (rc) {
+    case -ENOENT:
+    case -ENOTSUP:
+    case PW_EUNKNOWN:
+        return 404;
+    case PW_ELIMIT:
+        return 429;
+    case -ENOMEM:
+        return 503;
+    case -EEXIST:
+        return 500;
+    default:
+        return 422; /* the session is there but cannot be replayed */
+    }
+}
+
+static void reply_started(struct http_conn *conn, const char *race_id, const char *driver_name)
+{
+    char message[200];
+    snprintf(message, sizeof message, "Race started with %s", driver_name);
+    api_reply_json(conn, 200,
+                   json_pack("{s:s, s:s, s:s, s:s}", "race_id", race_id, "driver_name",
+                             driver_name, "status", "started", "message", message));
+}
+
 static void launch(struct api *api, struct http_conn *conn, struct pw_control *ctl,
                    struct pw_race_meta *meta, const char *driver_name)
 {
@@ -83,6 +111,19 @@ static void launch(struct api *api, struct http_conn *conn, struct pw_control *c
     }
     snprintf(meta->race_id, sizeof meta->race_id, "%s", ctl->race_id);
     meta->created_wall_ms = pw_now_ms();
+    if (api->d.direct_start && api->d.manager) {
+        char why[PW_EVENT_TEXT_MAX] = "";
+        rc = race_manager_start(api->d.manager, ctl, why, sizeof why);
+        if (rc < 0) {
+            PW_WARN(api->d.log, "api", "race %s not started: %s", ctl->race_id, why);
+            http_respond_error(conn, start_error_status(rc), why[0] ? why : pw_strerror(rc));
+            return;
+        }
+        reply_started(conn, ctl->race_id, driver_name);
+        return;
+    }
+    /* The runner is elsewhere: the race is known here meanwhile, and turns "failed" with a
+     * reason if the runner refuses it or never answers. */
     hub_expect_race(api->d.hub, meta);
     rc = pw_bus_publish_control(api->d.bus, ctl);
     if (rc < 0) {
@@ -91,11 +132,7 @@ static void launch(struct api *api, struct http_conn *conn, struct pw_control *c
         http_respond_error(conn, 503, "no race runner is available; try again shortly");
         return;
     }
-    char message[200];
-    snprintf(message, sizeof message, "Race started with %s", driver_name);
-    api_reply_json(conn, 200,
-                   json_pack("{s:s, s:s, s:s, s:s}", "race_id", ctl->race_id, "driver_name",
-                             driver_name, "status", "started", "message", message));
+    reply_started(conn, ctl->race_id, driver_name);
 }
 
 void api_race_start(struct api *api, struct http_conn *conn, const struct http_request *req)
@@ -268,7 +305,7 @@ void api_race_control(struct api *api, struct http_conn *conn, const char *race_
     api_reply_json(conn, 200, json_pack("{s:s, s:s}", "race_id", race_id, "status", result));
 }
 
-static json_t *history_race_json(const struct history_race *h)
+json_t *api_history_status_json(const struct history_race *h)
 {
     char start[40] = "", end[40] = "", created[40] = "";
     if (h->start_ms)
@@ -304,14 +341,14 @@ void api_race_status(struct api *api, struct http_conn *conn, const char *race_i
     struct history_result res[PW_MAX_CARS];
     int n = 0;
     if (api->d.history && history_get(api->d.history, race_id, &h, res, PW_MAX_CARS, &n) == 0) {
-        api_reply_json(conn, 200, history_race_json(&h));
+        api_reply_json(conn, 200, api_history_status_json(&h));
         return;
     }
     http_respond_error(conn, 404, "Race not found");
 }
 
-static json_t *history_results_json(const char *race_id, const struct history_race *h,
-                                    const struct history_result *res, int n)
+json_t *api_history_results_json(const char *race_id, const struct history_race *h,
+                                 const struct history_result *res, int n)
 {
     json_t *list = json_array();
     for (int i = 0; list && i < n; i++) {
@@ -351,7 +388,7 @@ void api_race_positions(struct api *api, struct http_conn *conn, const char *rac
             http_respond_error(conn, 404, "Race was stopped before the finish: no classification");
             return;
         }
-        api_reply_json(conn, 200, history_results_json(race_id, &h, res, n));
+        api_reply_json(conn, 200, api_history_results_json(race_id, &h, res, n));
         return;
     }
     http_respond_error(conn, 404, "Race not found");
@@ -383,7 +420,7 @@ void api_races(struct api *api, struct http_conn *conn)
         for (int i = 0; i < n; i++) {
             if (listed(races, past[i].race_id))
                 continue;
-            json_t *h = history_race_json(&past[i]);
+            json_t *h = api_history_status_json(&past[i]);
             json_object_set_new(h, "winner", json_null());
             json_array_append_new(races, h);
         }

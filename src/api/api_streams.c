@@ -1,6 +1,8 @@
 /* SSE endpoints: the original positions and commentary streams and the combined stream. */
 #include "api/api_internal.h"
 
+#include "hub/encode.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,69 @@ static const struct hub_sink_ops conn_sink_ops = {
 };
 
 /* ---- endpoints ---- */
+#include <string.h>
+
+/* Append one SSE frame of `doc` (taken) to `out`. */
+static int add_frame(struct pw_buf **frames, int *n, const char *event, json_t *doc)
+{
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!text)
+        return -ENOMEM;
+    frames[*n] = hub_sse_frame(NULL, event, text, strlen(text));
+    free(text);
+    return frames[(*n)++] ? 0 : -ENOMEM;
+}
+
+/* A race this server no longer holds in memory (finished, evicted) is answered from the
+ * history as a finite stream: what a new client of a finished race gets, a snapshot (the
+ * final classification) and the `end` frame, then the response is complete. */
+static void reply_from_history(struct http_conn *conn, enum hub_stream stream,
+                               const struct history_race *h, const struct history_result *res,
+                               int n)
+{
+    struct pw_buf *frames[2] = {NULL, NULL};
+    int count = 0, rc = 0;
+    bool finished = strcmp(h->status, "finished") == 0;
+    if (stream == HUB_STREAM_RACE) {
+        json_t *positions = finished ? api_history_results_json(h->race_id, h, res, n) : NULL;
+        rc = add_frame(frames, &count, "snapshot",
+                       json_pack("{s:s, s:o, s:o, s:[]}", "type", "snapshot", "status",
+                                 api_history_status_json(h), "positions",
+                                 positions ? positions : json_null(), "commentary"));
+        if (rc == 0)
+            rc = add_frame(frames, &count, "end",
+                           json_pack("{s:s, s:s, s:s}", "type", "end", "race_id", h->race_id,
+                                     "status", h->status));
+    } else {
+        if (stream == HUB_STREAM_POSITIONS && finished)
+            rc = add_frame(frames, &count, NULL,
+                           json_pack("{s:s, s:o}", "type", "positions", "data",
+                                     api_history_results_json(h->race_id, h, res, n)));
+        if (rc == 0)
+            rc = add_frame(frames, &count, NULL,
+                           json_pack("{s:s, s:{s:s, s:s}}", "type", "end", "data", "race_id",
+                                     h->race_id, "status", h->status));
+    }
+    size_t len = 0;
+    for (int i = 0; i < count; i++)
+        len += frames[i]->len;
+    char *body = rc == 0 ? malloc(len + 1) : NULL;
+    if (body) {
+        size_t at = 0;
+        for (int i = 0; i < count; i++) {
+            memcpy(body + at, frames[i]->data, frames[i]->len);
+            at += frames[i]->len;
+        }
+        http_respond(conn, 200, "text/event-stream; charset=utf-8", "Cache-Control: no-cache\r\n",
+                     body, len);
+    } else {
+        http_respond_error(conn, 500, "out of memory");
+    }
+    free(body);
+    for (int i = 0; i < count; i++)
+        pw_buf_unref(frames[i]);
+}
 
 void api_stream(struct api *api, struct http_conn *conn, const struct http_request *req,
                 enum hub_stream stream, const char *race_id)
@@ -100,8 +165,12 @@ void api_stream(struct api *api, struct http_conn *conn, const struct http_reque
         int n = 0;
         if (api->d.history && race_id[0] &&
             history_get(api->d.history, race_id, &h, res, PW_MAX_CARS, &n) == 0) {
-            /* Finished before this server's memory: nothing live to stream. */
-            http_respond(conn, 204, "text/plain", "", "", 0);
+            if (last && last[0]) {
+                /* A returning client of a race that is over: nothing more will come. */
+                http_respond(conn, 204, "text/plain", "", "", 0);
+                return;
+            }
+            reply_from_history(conn, stream, &h, res, n);
             return;
         }
         http_respond_error(conn, 404, "Race not found");

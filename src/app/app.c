@@ -37,7 +37,7 @@ struct app {
     struct race_manager *manager;
     struct api *api;
     struct http_server *server;
-    uv_signal_t sigint, sigterm;
+    uv_signal_t sigint, sigterm, sighup;
     uv_timer_t drain;
     bool stopping;
     char replay_path[PATH_MAX]; /* `pitwall replay DIR`: DIR resolved once */
@@ -139,6 +139,7 @@ static void begin_shutdown(struct app *app, const char *why)
     PW_INFO(app->log, "app", "shutting down (%s)", why);
     uv_close((uv_handle_t *)&app->sigint, NULL);
     uv_close((uv_handle_t *)&app->sigterm, NULL);
+    uv_close((uv_handle_t *)&app->sighup, NULL);
     if (app->manager)
         race_manager_stop_all(app->manager, "the server is shutting down");
     if (app->hub)
@@ -148,7 +149,9 @@ static void begin_shutdown(struct app *app, const char *why)
 
 static void on_signal(uv_signal_t *h, int signum)
 {
-    begin_shutdown(h->data, signum == SIGINT ? "SIGINT" : "SIGTERM");
+    /* SIGHUP too: a terminal or session closing ends pitwall the same clean way (the race
+     * in progress recorded as stopped), not with the default kill. */
+    begin_shutdown(h->data, signum == SIGINT ? "SIGINT" : signum == SIGHUP ? "SIGHUP" : "SIGTERM");
 }
 
 /* `pitwall replay DIR`: DIR's parent is the archive (set up in build); start DIR now. */
@@ -168,11 +171,22 @@ static int start_cli_replay(struct app *app, char *err, size_t errlen)
         snprintf(meta.race_id, sizeof meta.race_id, "%s", ctl.race_id);
         hub_expect_race(app->hub, &meta);
     }
-    int rc = pw_bus_publish_control(app->bus, &ctl);
-    enum hub_race_status status;
-    if (rc < 0 || hub_race_get_status(app->hub, ctl.race_id, &status) < 0) {
-        snprintf(err, errlen, "replay: could not start '%.400s' (see the log above)", real);
-        return rc < 0 ? rc : -EINVAL;
+    int rc;
+    if (app->s->kafka) {
+        rc = pw_bus_publish_control(app->bus, &ctl);
+        if (rc < 0) {
+            snprintf(err, errlen, "replay: could not send the start of '%.400s': %s", real,
+                     pw_strerror(rc));
+            return rc;
+        }
+    } else {
+        char why[PW_EVENT_TEXT_MAX] = "";
+        rc = race_manager_start(app->manager, &ctl, why, sizeof why);
+        if (rc < 0) {
+            snprintf(err, errlen, "replay: could not start '%.200s': %s", real,
+                     why[0] ? why : pw_strerror(rc));
+            return rc;
+        }
     }
     PW_INFO(app->log, "app", "replaying %s as race %s: http://%s:%d/?race=%s", real,
             ctl.race_id, app->s->http.host, http_server_port(app->server), ctl.race_id);
@@ -204,6 +218,7 @@ static int build(struct app *app, char *err, size_t errlen)
                                   .archive_dir = s->race.archive_dir,
                                   .web_root = s->web_root,
                                   .log = app->log,
+                                  .direct_start = !s->kafka,
                                   .max_races = s->max_races,
                                   .starts_per_minute = s->starts_per_minute};
     rc = app_bus_create(&app->loop, s, app->log, &app->deps, &app->bus, err, errlen);
@@ -313,10 +328,12 @@ int app_run(struct settings *settings, const struct pw_log *log)
     uv_loop_init(&app->loop);
     uv_signal_init(&app->loop, &app->sigint);
     uv_signal_init(&app->loop, &app->sigterm);
+    uv_signal_init(&app->loop, &app->sighup);
     uv_timer_init(&app->loop, &app->drain);
-    app->sigint.data = app->sigterm.data = app->drain.data = app;
+    app->sigint.data = app->sigterm.data = app->sighup.data = app->drain.data = app;
     uv_signal_start(&app->sigint, on_signal, SIGINT);
     uv_signal_start(&app->sigterm, on_signal, SIGTERM);
+    uv_signal_start(&app->sighup, on_signal, SIGHUP);
 
     int rc = build(app, err, sizeof err);
     if (rc < 0) {

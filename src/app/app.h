@@ -1,5 +1,5 @@
 /* app.h — the pitwall process: builds every part from the settings, wires them together
- * on one libuv loop, runs until SIGINT/SIGTERM, and shuts down in order (races stopped and
+ * on one libuv loop, runs until SIGINT/SIGTERM/SIGHUP, and shuts down in order (races stopped and
  * recorded, streams closed with a final event, connections drained).
  *
  * Owns: every part it creates. One app per process, created by main. */

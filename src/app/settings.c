@@ -135,6 +135,30 @@ static void defaults(struct settings *s)
     s->starts_per_minute = 30;
 }
 
+/* Every setting the file may hold (docs/CONFIG.md): any other key is refused, with the
+ * nearest of these suggested. A setting read below must be listed here. Under `kafka:`
+ * any key passes (librdkafka properties; librdkafka refuses the ones it does not know). */
+static const char *const known_settings[] = {
+    "log_level",
+    "server.host", "server.port", "server.max_connections", "server.request_timeout_ms",
+    "server.idle_timeout_ms", "server.stream_queue_kb", "server.cors_origins",
+    "race.grid", "race.circuit", "race.duration_s", "race.tick_hz", "race.podium",
+    "race.max_races", "race.starts_per_minute",
+    "replay.archive_dir", "replay.speed",
+    "history.path",
+    "web.root",
+    "hub.log_max_mb", "hub.ping_interval_s", "hub.start_timeout_s",
+    "commentary.enabled", "commentary.min_interval_s", "commentary.llm.endpoint",
+    "commentary.llm.model", "commentary.llm.api_key_env", "commentary.llm.timeout_ms",
+    "commentary.llm.calls_per_minute",
+    "kafka.*", "kafka.topics.positions", "kafka.topics.commentary", "kafka.topics.events",
+    "kafka.topics.control",
+    /* the original app's file has these at the top level too (src/app/app_bus.c) */
+    "schema_registry_url", "schema_registry_api_key", "schema_registry_secret",
+    "topics.positions", "topics.commentary", "topics.events", "topics.control",
+    "consumer_group",
+};
+
 /* Values from the YAML file; each getter leaves the default when the key is absent. */
 static int apply_config(struct settings *s, char *err, size_t errlen)
 {
@@ -213,6 +237,9 @@ static int apply_config(struct settings *s, char *err, size_t errlen)
     long long log_mb = (long long)(s->hub.log_max_bytes >> 20);
     GET_INT("hub.log_max_mb", 1, 4096, log_mb);
     s->hub.log_max_bytes = (size_t)log_mb << 20;
+    long long start_timeout_s = (long long)(s->hub.start_timeout_ms / 1000);
+    GET_INT("hub.start_timeout_s", 1, 3600, start_timeout_s);
+    s->hub.start_timeout_ms = (uint64_t)start_timeout_s * 1000;
     long long ping_s = (long long)(s->hub.ping_interval_ms / 1000);
     GET_INT("hub.ping_interval_s", 1, 300, ping_s);
     s->hub.ping_interval_ms = (uint64_t)ping_s * 1000;
@@ -249,6 +276,11 @@ int settings_load(struct settings *s, int argc, char **argv, char *err, size_t e
         int rc = config_load_file(s->config_path, &s->config, err, errlen);
         if (rc < 0)
             return rc;
+        rc = config_check_keys(s->config, known_settings,
+                               (int)(sizeof known_settings / sizeof *known_settings), err,
+                               errlen);
+        if (rc < 0)
+            return rc;
         rc = apply_config(s, err, errlen);
         if (rc < 0)
             return rc;
@@ -258,7 +290,9 @@ int settings_load(struct settings *s, int argc, char **argv, char *err, size_t e
     int opt;
     long long v = 0;
     double d = 0;
-    while ((opt = getopt_long(argc, argv, "hVc:", long_options, NULL)) != -1) {
+    /* The leading ':' makes a missing value ':' instead of '?': said as such, not as an
+     * unknown option. */
+    while ((opt = getopt_long(argc, argv, ":hVc:", long_options, NULL)) != -1) {
         int bad = 0;
         switch (opt) {
         case 'h':
@@ -316,6 +350,9 @@ int settings_load(struct settings *s, int argc, char **argv, char *err, size_t e
         case OPT_FAST:
             s->race.as_fast_as_possible = true;
             break;
+        case ':':
+            snprintf(err, errlen, "option %s needs a value (see --help)", argv[optind - 1]);
+            return -EINVAL;
         default:
             snprintf(err, errlen, "unknown option '%s' (see --help)", argv[optind - 1]);
             return -EINVAL;

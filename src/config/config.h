@@ -77,4 +77,18 @@ int config_get_double(const struct pw_config *cfg, const char *path, double def,
 int config_get_bool(const struct pw_config *cfg, const char *path, bool def, bool *out,
                     char *err, size_t errlen);
 
+/* Strict keys: every map key of the file must be a setting the application knows.
+ * `known` lists dotted paths of settings ("server.port"); a section is known through the
+ * settings below it; "kafka.*" opens a section, accepting any key below it (properties
+ * passed on to another library). A setting's value is not looked into (a list or map value
+ * is the setting's own business). The first unknown key gives -EINVAL and
+ * "config.yaml:3: unknown setting server.portt (did you mean server.port?)". */
+int config_check_keys(const struct pw_config *cfg, const char *const *known, int n_known,
+                      char *err, size_t errlen);
+/* Levenshtein distance between two names (each cut at 64 bytes). */
+int config_edit_distance(const char *a, const char *b);
+/* The candidate nearest to `word` if it is close enough to be a typo of it (at most a
+ * third of its length, and at least 2, edits away); NULL when none is. */
+const char *config_suggest(const char *word, const char *const *candidates, int n);
+
 #endif

@@ -15,6 +15,7 @@ struct pw_config_node {
     char *text;     /* scalar only; owned */
     int n, cap;     /* entries of a map/seq */
     char **keys;    /* map only: n owned keys, file order */
+    int *key_lines; /* map only: the line of each key */
     struct pw_config_node **items; /* map values or seq items; owned */
 };
 

@@ -52,6 +52,7 @@ void config_node_free(struct pw_config_node *n)
         config_node_free(n->items[i]);
     }
     free(n->keys);
+    free(n->key_lines);
     free(n->items);
     free(n->text);
     free(n);
@@ -72,7 +73,8 @@ static bool plain_null(const char *s)
            !strcmp(s, "NULL");
 }
 
-static int collection_push(struct pw_config_node *parent, char *key, struct pw_config_node *child)
+static int collection_push(struct pw_config_node *parent, char *key, int key_line,
+                           struct pw_config_node *child)
 {
     if (parent->n == parent->cap) {
         int cap = parent->cap ? parent->cap * 2 : 4;
@@ -85,11 +87,17 @@ static int collection_push(struct pw_config_node *parent, char *key, struct pw_c
             if (!keys)
                 return -ENOMEM;
             parent->keys = keys;
+            int *lines = realloc(parent->key_lines, (size_t)cap * sizeof *lines);
+            if (!lines)
+                return -ENOMEM;
+            parent->key_lines = lines;
         }
         parent->cap = cap;
     }
-    if (parent->kind == PW_CONFIG_MAP)
+    if (parent->kind == PW_CONFIG_MAP) {
         parent->keys[parent->n] = key;
+        parent->key_lines[parent->n] = key_line;
+    }
     parent->items[parent->n++] = child;
     return 0;
 }
@@ -122,7 +130,7 @@ static int attach(struct loader *ld, struct pw_config_node *n)
         key = ld->pending_key;
         ld->pending_key = NULL;
     }
-    int rc = collection_push(parent, key, n);
+    int rc = collection_push(parent, key, ld->pending_line, n);
     if (rc < 0) {
         free(key);
         config_node_free(n);
@@ -342,16 +350,28 @@ int config_load_file(const char *path, struct pw_config **out, char *err, size_t
     *out = NULL;
     char *buf = NULL;
     int rc = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below);
+     * reads of a regular file are not affected by it. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         rc = -errno;
         config_errorf(err, errlen, path, 0, "cannot open: %s", strerror(-rc));
         goto out;
     }
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) < 0) {
+        rc = -errno;
+        config_errorf(err, errlen, path, 0, "cannot read: %s", strerror(-rc));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
         rc = -EINVAL;
-        config_errorf(err, errlen, path, 0, "not a regular file");
+        config_errorf(err, errlen, path, 0, "is %s, not a regular file",
+                      S_ISDIR(st.st_mode)    ? "a directory"
+                      : S_ISFIFO(st.st_mode) ? "a FIFO (named pipe)"
+                      : S_ISCHR(st.st_mode)  ? "a character device"
+                      : S_ISSOCK(st.st_mode) ? "a socket"
+                                             : "a special file");
         goto out;
     }
     /* Read at most one byte past the bound, so a file that grows meanwhile is still caught. */

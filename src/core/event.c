@@ -22,6 +22,7 @@ static const char *const event_names[PW_EV_TYPE_COUNT] = {
     [PW_EV_COMMENTARY] = "commentary",
     [PW_EV_RACE_STOPPED] = "race_stopped",
     [PW_EV_RACE_CREATED] = "race_created",
+    [PW_EV_RACE_FAILED] = "race_failed",
 };
 
 const char *pw_event_type_name(enum pw_event_type type)

@@ -29,6 +29,8 @@ enum pw_event_type {
     PW_EV_COMMENTARY,     /* a commentary line: `text`, `kind`, `id` */
     PW_EV_RACE_STOPPED,   /* the race was stopped before its end (by a user or shutdown) */
     PW_EV_RACE_CREATED,   /* a race was created: `meta` says what it is; nothing ran yet */
+    PW_EV_RACE_FAILED,    /* a requested race could not start: `text` says why; the only
+                             event such a race ever has */
     PW_EV_TYPE_COUNT
 };
 

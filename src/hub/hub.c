@@ -22,6 +22,8 @@ void hub_config_defaults(struct hub_config *cfg)
         .ping_interval_ms = 10000,
         .recent_commentary = 50,
         .end_grace_ms = 5000,
+        .start_timeout_ms = 30000,
+        .retired_kept = 4096,
     };
 }
 
@@ -164,7 +166,8 @@ static void race_free(struct hub *hub, struct hub_race *race)
     free(race);
 }
 
-/* Keep at most cfg.finished_races_kept finished races in memory; history has the rest. */
+/* Keep at most cfg.finished_races_kept finished races in memory; history has the rest.
+ * A race let go of is remembered as such, so its late events cannot bring it back. */
 static void trim_finished(struct hub *hub)
 {
     int kept = 0;
@@ -173,6 +176,7 @@ static void trim_finished(struct hub *hub)
         struct hub_race *race = *link;
         if (race->end_sent && ++kept > hub->cfg.finished_races_kept) {
             *link = race->next;
+            race_registry_add(&hub->retired, race->id);
             race_free(hub, race);
             continue;
         }
@@ -206,6 +210,7 @@ void hub_expect_race(struct hub *hub, const struct pw_race_meta *meta)
     if (race && !race->have_meta) {
         race->meta = *meta;
         race->have_meta = true;
+        race->expect_due = uv_now(hub->loop) + hub->cfg.start_timeout_ms;
     }
 }
 
@@ -373,7 +378,7 @@ static void set_status(struct hub *hub, struct hub_race *race, enum hub_race_sta
         race->end_due = uv_now(hub->loop) + hub->cfg.end_grace_ms;
         if (!uv_is_active((uv_handle_t *)hub->end_timer))
             uv_timer_start(hub->end_timer, on_end_timer, 100, 100);
-        if (hub->on_end)
+        if (hub->on_end && status != HUB_RACE_FAILED)
             hub->on_end(hub->end_ctx, &race->meta, race->have_state ? &race->state : NULL,
                         status, race->start_wall_ms, race->end_wall_ms);
     }
@@ -400,6 +405,12 @@ static void on_bus_event(void *ctx, const struct pw_event *ev)
             hub->stats.events_unknown_race++;
             return;
         }
+        /* A race let go of stays finished (the history has it); and a commentary line
+         * never introduces a race: it only ever follows the race's own events. */
+        if (race_registry_has(&hub->retired, ev->race_id) || ev->type == PW_EV_COMMENTARY) {
+            hub->stats.events_late++;
+            return;
+        }
         race = race_create(hub, ev->race_id);
         if (!race) {
             hub->stats.encode_failures++;
@@ -414,7 +425,9 @@ static void on_bus_event(void *ctx, const struct pw_event *ev)
     }
     if (is_duplicate(hub, race, ev))
         return;
-    if (ev->meta) {
+    race->expect_due = 0; /* the runner has it */
+    /* A failure report knows less of the race than the edge that accepted its start. */
+    if (ev->meta && (ev->type != PW_EV_RACE_FAILED || !race->have_meta)) {
         race->meta = *ev->meta;
         race->have_meta = true;
     }
@@ -443,6 +456,10 @@ static void on_bus_event(void *ctx, const struct pw_event *ev)
     }
     case PW_EV_RACE_CREATED:
         emit_status(hub, race);
+        break;
+    case PW_EV_RACE_FAILED:
+        snprintf(race->reason, sizeof race->reason, "%s", ev->text[0] ? ev->text : "failed");
+        set_status(hub, race, HUB_RACE_FAILED, ev->wall_ms);
         break;
     default: {
         json_t *data = hub_encode_race_event_data(ev);
@@ -679,10 +696,28 @@ static void ping_list(struct hub *hub, struct client_list *list, uint64_t now)
     }
 }
 
+/* A start accepted here whose runner never answered is not left "not_started" forever. */
+static void fail_unanswered(struct hub *hub, uint64_t now)
+{
+    for (struct hub_race *race = hub->races; race; race = race->next) {
+        if (!race->expect_due || now < race->expect_due)
+            continue;
+        race->expect_due = 0;
+        if (race->status != HUB_RACE_NOT_STARTED)
+            continue;
+        snprintf(race->reason, sizeof race->reason,
+                 "no race runner took the start request within %llu s",
+                 (unsigned long long)(hub->cfg.start_timeout_ms / 1000));
+        PW_WARN(hub->log, "hub", "race %s failed: %s", race->id, race->reason);
+        set_status(hub, race, HUB_RACE_FAILED, pw_now_ms());
+    }
+}
+
 static void on_ping_timer(uv_timer_t *t)
 {
     struct hub *hub = t->data;
     uint64_t now = uv_now(hub->loop);
+    fail_unanswered(hub, now);
     for (int s = 0; s < HUB_STREAM_COUNT; s++) {
         ping_list(hub, &hub->all_races[s], now);
         for (struct hub_race *race = hub->races; race; race = race->next)
@@ -736,7 +771,9 @@ int hub_create(uv_loop_t *loop, struct pw_bus *bus, const struct hub_config *cfg
     hub->ping = pw_buf_new(PING_FRAME, sizeof PING_FRAME - 1);
     hub->ping_timer = calloc(1, sizeof *hub->ping_timer);
     hub->end_timer = calloc(1, sizeof *hub->end_timer);
-    if (!hub->ping || !hub->ping_timer || !hub->end_timer)
+    if (!hub->ping || !hub->ping_timer || !hub->end_timer ||
+        race_registry_init(&hub->retired, cfg->retired_kept > 0 ? (size_t)cfg->retired_kept
+                                                                 : 0) < 0)
         goto fail;
     rc = pw_bus_subscribe_events(bus, PW_BUS_ALL, on_bus_event, hub);
     if (rc < 0)
@@ -754,6 +791,7 @@ fail:
         pw_buf_unref(hub->ping);
         free(hub->ping_timer);
         free(hub->end_timer);
+        race_registry_free(&hub->retired);
     }
     free(hub);
     return rc;
@@ -779,5 +817,6 @@ void hub_destroy(struct hub *hub)
         }
     }
     pw_buf_unref(hub->ping);
+    race_registry_free(&hub->retired);
     free(hub);
 }

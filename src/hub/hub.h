@@ -29,6 +29,10 @@ struct hub_config {
     int recent_commentary;     /* lines kept for the snapshot, default 50 */
     uint64_t end_grace_ms;     /* after the finish, the last commentary lines still stream
                                   for this long before the `end` frame, default 5 s */
+    uint64_t start_timeout_ms; /* a race expected here (hub_expect_race) that has no event
+                                  after this long is marked failed, default 30 s */
+    int retired_kept;          /* ids of let-go races remembered, so their late events are
+                                  dropped, default 4096 */
 };
 
 void hub_config_defaults(struct hub_config *cfg);
@@ -45,10 +49,12 @@ enum hub_race_status {
     HUB_RACE_IN_PROGRESS,
     HUB_RACE_FINISHED,
     HUB_RACE_STOPPED,
+    HUB_RACE_FAILED, /* could not start; the record says why */
 };
 
 /* Called once when a race ends (finished or stopped), with its final state, so the app can
- * record it. `state` may be NULL if the race never produced one. */
+ * record it. `state` may be NULL if the race never produced one. Not called for a race
+ * that failed to start: it never ran. */
 typedef void (*hub_race_end_fn)(void *ctx, const struct pw_race_meta *meta,
                                 const struct pw_race_state *state, enum hub_race_status status,
                                 int64_t start_wall_ms, int64_t end_wall_ms);
@@ -61,7 +67,8 @@ int hub_create(uv_loop_t *loop, struct pw_bus *bus, const struct hub_config *cfg
 void hub_destroy(struct hub *hub);
 
 /* Make a race known before its first event arrives (a start request accepted here in Kafka
- * mode, where the runner is elsewhere): its status reads "not_started" meanwhile. */
+ * mode, where the runner is elsewhere): its status reads "not_started" meanwhile, and
+ * "failed" if no event of it comes within cfg.start_timeout_ms. */
 void hub_expect_race(struct hub *hub, const struct pw_race_meta *meta);
 
 /* Subscribe a client, whose frames go to `sink` (copied; see hub_sink.h), to a stream.
@@ -81,7 +88,8 @@ json_t *hub_race_status_json(const struct hub *hub, const char *race_id);
 int hub_race_classification_json(const struct hub *hub, const char *race_id, json_t **out);
 /* Append a summary object per race in memory to `array`, newest first. */
 int hub_list_races(const struct hub *hub, json_t *array);
-/* Status of a race in memory: 0, or -ENOENT if this hub does not know it. */
+/* Status of a race in memory: 0, or -ENOENT if this hub does not know it. A race the hub
+ * has let go of (finished, evicted) is -ENOENT too: the history has it. */
 int hub_race_get_status(const struct hub *hub, const char *race_id,
                         enum hub_race_status *out);
 

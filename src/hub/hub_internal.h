@@ -5,6 +5,7 @@
 
 #include "hub/event_log.h"
 #include "hub/hub.h"
+#include "hub/race_registry.h"
 
 struct hub_race;
 
@@ -44,6 +45,8 @@ struct hub_race {
     uint64_t order;          /* creation order, for newest-first lists */
     uint64_t end_due;        /* uv_now() at which the `end` frame goes out (race over) */
     bool end_sent;           /* after it, nothing more is accepted for this race */
+    uint64_t expect_due;     /* uv_now() by which an expected race must have an event, 0 none */
+    char reason[PW_EVENT_TEXT_MAX]; /* why it failed */
     struct hub_race *next;
 };
 
@@ -55,6 +58,7 @@ struct hub {
     hub_race_end_fn on_end;
     void *end_ctx;
     struct hub_race *races;
+    struct race_registry retired; /* races let go of: their late events are dropped */
     uint64_t next_order;
     struct client_list all_races[HUB_STREAM_COUNT]; /* original streams without race_id */
     struct pw_buf *ping;

@@ -8,13 +8,15 @@
 
 const char *hub_status_name(enum hub_race_status s)
 {
-    static const char *const names[] = {"not_started", "in_progress", "finished", "stopped"};
-    return (unsigned)s < 4 ? names[s] : names[0];
+    static const char *const names[] = {"not_started", "in_progress", "finished", "stopped",
+                                        "failed"};
+    return (unsigned)s < sizeof names / sizeof *names ? names[s] : names[0];
 }
 
 bool hub_race_over(const struct hub_race *race)
 {
-    return race->status == HUB_RACE_FINISHED || race->status == HUB_RACE_STOPPED;
+    return race->status == HUB_RACE_FINISHED || race->status == HUB_RACE_STOPPED ||
+           race->status == HUB_RACE_FAILED;
 }
 
 static json_t *iso_or_null(int64_t ms)
@@ -24,6 +26,13 @@ static json_t *iso_or_null(int64_t ms)
     char text[40];
     hub_encode_iso_time(ms, text, sizeof text);
     return json_string(text);
+}
+
+/* A race that failed says why; other races have no `reason`. */
+static void add_reason(const struct hub_race *race, json_t *obj)
+{
+    if (obj && race->status == HUB_RACE_FAILED)
+        json_object_set_new(obj, "reason", json_string(race->reason));
 }
 
 static double race_progress(const struct hub_race *race)
@@ -50,7 +59,7 @@ json_t *hub_race_status_json(const struct hub *hub, const char *race_id)
     }
     double remaining = hub_race_over(race) ? 0 : duration * (1.0 - progress);
     const struct pw_race_meta *m = &race->meta;
-    return json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:f, s:f, s:f, s:f, s:o, s:o, s:o, s:i, "
+    json_t *status = json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:f, s:f, s:f, s:f, s:o, s:o, s:o, s:i, "
                      "s:i, s:s, s:s, s:s, s:s}",
                      "race_id", race->id, "selected_driver", "name", m->selected_name, "team",
                      m->selected_team, "number", m->selected_number, "status",
@@ -63,6 +72,8 @@ json_t *hub_race_status_json(const struct hub *hub, const char *race_id)
                      "track_status", pw_track_name(race->have_state ? race->state.track : 0),
                      "source", m->source, "title", m->title, "kind",
                      pw_session_kind_name(m->kind));
+    add_reason(race, status);
+    return status;
 }
 
 int hub_race_classification_json(const struct hub *hub, const char *race_id, json_t **out)
@@ -88,7 +99,7 @@ static json_t *race_summary(const struct hub_race *race)
         !pw_session_is_timed(m->kind))
         winner = json_pack("{s:s, s:s}", "name", race->state.cars[0].driver.name, "number",
                            race->state.cars[0].driver.number);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:o, s:o, s:o, s:i, s:i, s:o}",
+    json_t *summary = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:o, s:o, s:o, s:i, s:i, s:o}",
                      "race_id", race->id, "status", hub_status_name(race->status), "source",
                      m->source, "title", m->title, "kind", pw_session_kind_name(m->kind), "selected_driver", "name", m->selected_name,
                      "team", m->selected_team, "number", m->selected_number, "created_time",
@@ -98,6 +109,8 @@ static json_t *race_summary(const struct hub_race *race)
                      race->have_state ? race->state.lap : 0, "total_laps",
                      race->have_state ? race->state.total_laps : m->total_laps, "winner",
                      winner ? winner : json_null());
+    add_reason(race, summary);
+    return summary;
 }
 
 int hub_list_races(const struct hub *hub, json_t *array)

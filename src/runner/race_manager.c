@@ -91,20 +91,25 @@ static void on_runner_done(void *ctx, struct runner *r)
 
 static int start_simulation(struct race_manager *m, const struct pw_control *ctl,
                             struct pw_source **src, struct pw_race_meta *meta,
-                            struct runner_options *opt)
+                            struct runner_options *opt, char *err, size_t errlen)
 {
     const struct pw_driver *drv = NULL;
     for (int i = 0; i < m->cfg.grid->n; i++) {
         if (strcmp(m->cfg.grid->drivers[i].number, ctl->driver_number) == 0)
             drv = &m->cfg.grid->drivers[i];
     }
-    if (ctl->driver_number[0] && !drv)
+    if (ctl->driver_number[0] && !drv) {
+        snprintf(err, errlen, "no driver with number %s on this runner's grid",
+                 ctl->driver_number);
         return PW_EUNKNOWN;
+    }
     struct race_circuit circuit;
     const char *circuit_id = ctl->circuit[0] ? ctl->circuit : m->cfg.default_circuit;
     int rc = race_circuit_load_builtin(circuit_id, &circuit);
-    if (rc < 0)
+    if (rc < 0) {
+        snprintf(err, errlen, "unknown circuit '%s'", circuit_id ? circuit_id : "");
         return rc;
+    }
     struct race_sim_options so = {
         .grid = m->cfg.grid,
         .circuit = &circuit,
@@ -114,8 +119,10 @@ static int start_simulation(struct race_manager *m, const struct pw_control *ctl
         .laps = ctl->laps,
     };
     rc = race_sim_create(&so, src);
-    if (rc < 0)
+    if (rc < 0) {
+        snprintf(err, errlen, "the simulation could not be set up: %s", pw_strerror(rc));
         return rc;
+    }
     const struct pw_race_state *st = (*src)->ops->state(*src);
     snprintf(meta->source, sizeof meta->source, "simulation");
     snprintf(meta->title, sizeof meta->title, "%s, %d laps", circuit.name, st->total_laps);
@@ -133,10 +140,12 @@ static int start_simulation(struct race_manager *m, const struct pw_control *ctl
 
 static int start_replay(struct race_manager *m, const struct pw_control *ctl,
                         struct pw_source **src, struct pw_race_meta *meta,
-                        struct runner_options *opt)
+                        struct runner_options *opt, char *err, size_t errlen)
 {
-    if (!m->cfg.archive_dir)
+    if (!m->cfg.archive_dir) {
+        snprintf(err, errlen, "replays are not configured on this runner (no archive directory)");
         return -ENOTSUP;
+    }
     /* The session id is untrusted: it must name a session inside the archive. */
     char path[PATH_MAX];
     int rc = replay_resolve_session(m->cfg.archive_dir, ctl->replay, path, sizeof path);
@@ -148,14 +157,17 @@ static int start_replay(struct race_manager *m, const struct pw_control *ctl,
         else
             PW_WARN(m->log, "manager", "replay %s: not a session id under %s (%s)", ctl->replay,
                     m->cfg.archive_dir, pw_strerror(rc));
+        snprintf(err, errlen, "no replay session '%.100s' in the archive: %s", ctl->replay,
+                 pw_strerror(rc));
         return rc;
     }
     struct replay_options ro;
     replay_options_defaults(&ro);
-    char err[256] = "";
-    rc = replay_open(path, &ro, m->log, src, err, sizeof err);
+    char why[256] = "";
+    rc = replay_open(path, &ro, m->log, src, why, sizeof why);
     if (rc < 0) {
-        PW_WARN(m->log, "manager", "replay %s: %s", ctl->replay, err);
+        snprintf(err, errlen, "replay session '%.100s' cannot be replayed: %s", ctl->replay,
+                 why[0] ? why : pw_strerror(rc));
         return rc;
     }
     struct replay_session_info info;
@@ -172,16 +184,17 @@ static int start_replay(struct race_manager *m, const struct pw_control *ctl,
     return 0;
 }
 
-static void handle_start(struct race_manager *m, const struct pw_control *ctl)
+int race_manager_start(struct race_manager *m, const struct pw_control *ctl, char *err,
+                       size_t errlen)
 {
     if (find_runner(m, ctl->race_id) >= 0) {
-        PW_WARN(m->log, "manager", "race %s already exists; start ignored", ctl->race_id);
-        return;
+        snprintf(err, errlen, "race %s already exists", ctl->race_id);
+        return -EEXIST;
     }
     if (race_manager_running(m) >= m->cfg.max_races || m->n_runners >= MANAGER_MAX_RUNNERS) {
-        PW_WARN(m->log, "manager", "race %s not started: %d races running already",
-                ctl->race_id, race_manager_running(m));
-        return;
+        snprintf(err, errlen, "%d races are running already; try again when one ends",
+                 race_manager_running(m));
+        return PW_ELIMIT;
     }
     struct pw_source *src = NULL;
     struct pw_race_meta meta = {0};
@@ -193,31 +206,54 @@ static void handle_start(struct race_manager *m, const struct pw_control *ctl)
         .on_telemetry = m->cfg.on_telemetry,
         .telemetry_ctx = m->cfg.telemetry_ctx,
     };
-    int rc = ctl->replay[0] ? start_replay(m, ctl, &src, &meta, &opt)
-                            : start_simulation(m, ctl, &src, &meta, &opt);
-    if (rc < 0) {
-        PW_WARN(m->log, "manager", "race %s not started: %s", ctl->race_id, pw_strerror(rc));
-        return;
-    }
+    int rc = ctl->replay[0] ? start_replay(m, ctl, &src, &meta, &opt, err, errlen)
+                            : start_simulation(m, ctl, &src, &meta, &opt, err, errlen);
+    if (rc < 0)
+        return rc;
     if (opt.tick_hz > RUNNER_MAX_TICK_HZ)
         opt.tick_hz = RUNNER_MAX_TICK_HZ;
     meta.total_laps = src->ops->state(src)->total_laps;
     struct runner *r;
     rc = runner_start(m->loop, m->bus, src, &meta, &opt, m->log, on_runner_done, m, &r);
     if (rc < 0) {
-        PW_WARN(m->log, "manager", "race %s not started: %s", ctl->race_id, pw_strerror(rc));
-        return;
+        snprintf(err, errlen, "the race could not be started: %s", pw_strerror(rc));
+        return rc;
     }
     m->runners[m->n_runners++] = r;
     PW_INFO(m->log, "manager", "race %s started: %s (%s), speed %.1fx, %d Hz", ctl->race_id,
             meta.title, meta.source, opt.speed, opt.tick_hz);
+    return 0;
+}
+
+/* A start that arrived over the bus and cannot be carried out: the edge that accepted it
+ * (and every other) learns why from a race_failed event instead of waiting forever. */
+static void publish_failed(struct race_manager *m, const struct pw_control *ctl, const char *why)
+{
+    struct pw_race_meta meta = {.created_wall_ms = pw_now_ms()};
+    snprintf(meta.race_id, sizeof meta.race_id, "%s", ctl->race_id);
+    snprintf(meta.source, sizeof meta.source, "%s", ctl->replay[0] ? "replay" : "simulation");
+    struct pw_event ev = {.type = PW_EV_RACE_FAILED, .seq = 1, .wall_ms = meta.created_wall_ms,
+                          .meta = &meta};
+    snprintf(ev.race_id, sizeof ev.race_id, "%s", ctl->race_id);
+    snprintf(ev.text, sizeof ev.text, "%s", why);
+    int rc = pw_bus_publish_event(m->bus, &ev);
+    if (rc < 0)
+        PW_WARN(m->log, "manager", "race %s: could not publish its failure: %s", ctl->race_id,
+                pw_strerror(rc));
 }
 
 static void on_control(void *ctx, const struct pw_control *ctl)
 {
     struct race_manager *m = ctx;
     if (ctl->op == PW_CONTROL_START) {
-        handle_start(m, ctl);
+        char why[PW_EVENT_TEXT_MAX] = "";
+        int rc = race_manager_start(m, ctl, why, sizeof why);
+        if (rc < 0) {
+            PW_WARN(m->log, "manager", "race %s not started: %s", ctl->race_id,
+                    why[0] ? why : pw_strerror(rc));
+            if (rc != -EEXIST) /* a redelivered start: the race is running */
+                publish_failed(m, ctl, why[0] ? why : pw_strerror(rc));
+        }
         return;
     }
     int i = find_runner(m, ctl->race_id);

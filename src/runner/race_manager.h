@@ -36,6 +36,15 @@ struct race_manager;
 
 int race_manager_create(uv_loop_t *loop, struct pw_bus *bus, const struct race_manager_config *cfg,
                         const struct pw_log *log, struct race_manager **out);
+/* Start the race `ctl` asks for, here and now (the embedded server calls this directly, so
+ * a start that cannot happen is answered as an error before the client hears "started";
+ * starts that arrive over the bus come here too). On failure `err` says why, in words
+ * for the client, and the code is -EEXIST (the id runs already), PW_ELIMIT (too many
+ * races), -ENOENT / PW_EUNKNOWN (no such session, driver or circuit), -ENOTSUP (replays not
+ * configured), PW_EPARSE or another code from the replay reader (a session that cannot
+ * be replayed), -ENOMEM. */
+int race_manager_start(struct race_manager *m, const struct pw_control *ctl, char *err,
+                       size_t errlen);
 /* Races currently running (not finished or stopped). */
 int race_manager_running(const struct race_manager *m);
 /* Is this race running here and paused? */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config/config.h"
@@ -425,13 +426,77 @@ static void test_file_errors(void **state)
     assert_null(cfg);
     assert_string_equal(err, "/nonexistent/pitwall.yaml: cannot open: No such file or directory");
     assert_int_equal(config_load_file("/tmp", &cfg, err, sizeof err), -EINVAL);
-    assert_string_equal(err, "/tmp: not a regular file");
+    assert_string_equal(err, "/tmp: is a directory, not a regular file");
+    /* A FIFO is refused at once, not waited on for a writer. */
+    char fifo[] = "/tmp/pitwall-config-fifo-XXXXXX";
+    int fd = mkstemp(fifo);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(config_load_file(fifo, &cfg, err, sizeof err), -EINVAL);
+    assert_non_null(strstr(err, "is a FIFO (named pipe), not a regular file"));
+    unlink(fifo);
     /* A tiny err buffer is cut, not overrun. */
     char small[8];
     assert_int_equal(config_load_file("/nonexistent/pitwall.yaml", &cfg, small, sizeof small),
                      -ENOENT);
     assert_int_equal(strlen(small), sizeof small - 1);
     config_free(NULL);
+}
+
+static const char *const known[] = {"log_level",   "server.host", "server.port",
+                                    "server.cors_origins", "race.max_races", "kafka.*",
+                                    "kafka.topics.positions"};
+#define N_KNOWN ((int)(sizeof known / sizeof *known))
+
+/* Checks `yaml` against `known`: NULL wants it accepted, else an error containing `needle`. */
+static void check_keys(const char *yaml, const char *needle)
+{
+    struct pw_config *cfg = load_ok(yaml);
+    char err[256] = "";
+    int rc = config_check_keys(cfg, known, N_KNOWN, err, sizeof err);
+    if (needle && (rc != -EINVAL || !strstr(err, needle)))
+        fail_msg("rc %d, err \"%s\", wanted \"%s\"", rc, err, needle);
+    if (!needle && rc != 0)
+        fail_msg("refused: %s", err);
+    config_free(cfg);
+}
+
+static void test_edit_distance_and_suggestion(void **state)
+{
+    (void)state;
+    assert_int_equal(config_edit_distance("port", "port"), 0);
+    assert_int_equal(config_edit_distance("portt", "port"), 1);
+    assert_int_equal(config_edit_distance("prot", "port"), 2);
+    assert_int_equal(config_edit_distance("", "host"), 4);
+    assert_int_equal(config_edit_distance("kitten", "sitting"), 3);
+    const char *names[] = {"host", "port", "max_connections"};
+    assert_string_equal(config_suggest("portt", names, 3), "port");
+    assert_string_equal(config_suggest("hots", names, 3), "host");
+    assert_string_equal(config_suggest("max_conections", names, 3), "max_connections");
+    assert_null(config_suggest("colour", names, 3)); /* nothing close: no guess */
+    assert_null(config_suggest("x", names, 0));
+}
+
+static void test_unknown_keys_named_with_a_suggestion(void **state)
+{
+    (void)state;
+    check_keys("server:\n  host: a\n  port: 1\nlog_level: info\n", NULL);
+    check_keys("", NULL);
+    check_keys("server:\n  cors_origins: [a, b]\n", NULL); /* a list value is the setting's */
+    check_keys("kafka:\n  bootstrap.servers: x\n  acks: all\n  topics:\n    positions: p\n", NULL);
+    check_keys("server.port: 1\n", NULL); /* a dotted key at the top names the same setting */
+    check_keys("server:\n  host: a\n  portt: 1\n",
+               "<string>:3: unknown setting server.portt (did you mean server.port?)");
+    check_keys("sever:\n  port: 1\n", "<string>:1: unknown setting sever (did you mean server?)");
+    check_keys("server:\n  max_races: 1\n",
+               "unknown setting server.max_races (did you mean race.max_races?)");
+    check_keys("kafka:\n  topics:\n    position: p\n",
+               "<string>:3: unknown setting kafka.topics.position (did you mean kafka.topics.positions?)");
+    check_keys("colour: blue\n", "<string>:1: unknown setting colour");
+    check_keys("server: 8001\n", "<string>:1: server is a section");
+    check_keys("- a\n- b\n", "must be a map of settings");
 }
 
 int main(void)
@@ -450,6 +515,8 @@ int main(void)
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_size_and_node_limits),
         cmocka_unit_test(test_file_errors),
+        cmocka_unit_test(test_edit_distance_and_suggestion),
+        cmocka_unit_test(test_unknown_keys_named_with_a_suggestion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

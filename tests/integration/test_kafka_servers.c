@@ -422,6 +422,82 @@ static void test_telemetry_topic_same_anomalies_on_every_edge(void **state)
     server_cleanup(&all);
 }
 
+static json_t *wait_status(int port, const char *race, const char *want)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/race/%.60s/status", race);
+    for (int64_t until = now_ms() + 30000; now_ms() < until; usleep(200 * 1000)) {
+        struct response r;
+        if (http_call(port, "GET", path, "", NULL, &r) == 0 && r.status == 200) {
+            json_t *j = json_loads(r.body, 0, NULL);
+            response_free(&r);
+            if (j && strcmp(json_string_value(json_object_get(j, "status")), want) == 0)
+                return j;
+            json_decref(j);
+            continue;
+        }
+        response_free(&r);
+    }
+    fail_msg("race %s on port %d never became %s", race, port, want);
+    return NULL;
+}
+
+/* Issue 15 item 3 in Kafka mode: a start the edge accepts but the runner refuses (it has no
+ * archive) turns "failed" with the runner's reason on every edge; a start no runner ever
+ * takes turns "failed" after hub.start_timeout_s. Neither stays "not_started". */
+static void test_start_that_cannot_happen_turns_failed(void **state)
+{
+    (void)state;
+    char yaml[2048], lonely[2300];
+    make_config(yaml, sizeof yaml, "failed");
+    struct server all, edge, alone;
+    const char *edge_args[] = {"--role", "edge", "--archive", PITWALL_ARCHIVE_DIR, NULL};
+    assert_int_equal(server_start(&all, yaml, NULL, NULL), 0);
+    assert_int_equal(server_start(&edge, yaml, edge_args, NULL), 0);
+    struct response r;
+    assert_int_equal(http_call(edge.port, "GET", "/api/replays", "", NULL, &r), 0);
+    json_t *list = json_loads(r.body, 0, NULL);
+    response_free(&r);
+    const char *session = json_string_value(
+        json_object_get(json_array_get(json_object_get(list, "sessions"), 0), "id"));
+    assert_non_null(session);
+    char body[400];
+    snprintf(body, sizeof body, "{\"session\":\"%s\",\"speed\":100}", session);
+    json_decref(list);
+    assert_int_equal(http_call(edge.port, "POST", "/api/replay/start", "", body, &r), 0);
+    assert_int_equal(r.status, 200);
+    json_t *started = json_loads(r.body, 0, NULL);
+    response_free(&r);
+    char race[64];
+    snprintf(race, sizeof race, "%s", json_string_value(json_object_get(started, "race_id")));
+    json_decref(started);
+    json_t *st = wait_status(edge.port, race, "failed");
+    assert_non_null(strstr(json_string_value(json_object_get(st, "reason")), "replays are not configured"));
+    json_decref(st);
+    st = wait_status(all.port, race, "failed");
+    json_decref(st);
+    assert_int_equal(http_call(edge.port, "GET", "/api/races", "", NULL, &r), 0);
+    assert_non_null(strstr(r.body, "\"failed\""));
+    response_free(&r);
+    assert_int_equal(server_stop(&edge, SIGTERM), 0);
+    assert_int_equal(server_stop(&all, SIGTERM), 0);
+    server_cleanup(&edge);
+    server_cleanup(&all);
+
+    /* Topics of its own: no runner listens to this edge's control topic. */
+    make_config(yaml, sizeof yaml, "lonely");
+    snprintf(lonely, sizeof lonely, "%shub:\n  start_timeout_s: 3\n", yaml);
+    const char *alone_args[] = {"--role", "edge", NULL};
+    assert_int_equal(server_start(&alone, lonely, alone_args, NULL), 0);
+    char *id = start_race(alone.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":6}");
+    st = wait_status(alone.port, id, "failed");
+    assert_non_null(strstr(json_string_value(json_object_get(st, "reason")), "no race runner"));
+    json_decref(st);
+    free(id);
+    assert_int_equal(server_stop(&alone, SIGTERM), 0);
+    server_cleanup(&alone);
+}
+
 /* A Kafka setting out of range stops start-up with the file, line and setting named. */
 static void test_bad_kafka_setting_named(void **state)
 {
@@ -458,6 +534,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_two_edges_identical_and_late_edge_catches_up),
         cmocka_unit_test(test_broker_restart_mid_race_loses_nothing),
         cmocka_unit_test(test_bad_kafka_setting_named),
+        cmocka_unit_test(test_start_that_cannot_happen_turns_failed),
         cmocka_unit_test(test_telemetry_topic_same_anomalies_on_every_edge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

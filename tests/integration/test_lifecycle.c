@@ -1,0 +1,361 @@
+/* Integration tests of issue 15's race lifecycle against the real pitwall binary: a finished
+ * race stays finished (also once the hub has let go of it), a start that cannot happen is
+ * answered as an error at once. Each test starts its own server on a free port. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "api_json.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define N_RACES 20 /* more than the 16 finished races the hub keeps in memory */
+
+static void start_race(int port, const char *body, char *race_id, size_t len)
+{
+    json_t *j = NULL;
+    int status = api_call_json(port, "POST", "/api/race/start", "", body, &j);
+    if (status != 200)
+        fail_msg("start: %d %s", status, j ? api_str(j, "detail") : "(no JSON)");
+    snprintf(race_id, len, "%s", api_str(j, "race_id"));
+    json_decref(j);
+}
+
+/* A value of the server's /metrics, or -1. */
+static long metric(int port, const char *name)
+{
+    struct response r;
+    assert_int_equal(http_call(port, "GET", "/metrics", "", NULL, &r), 0);
+    long v = -1;
+    char key[128];
+    snprintf(key, sizeof key, "\n%s ", name);
+    const char *at = r.body ? strstr(r.body, key) : NULL;
+    if (at)
+        v = strtol(at + strlen(key), NULL, 10);
+    response_free(&r);
+    return v;
+}
+
+static const char *race_status(int port, const char *race_id, char *out, size_t len)
+{
+    char path[200];
+    snprintf(path, sizeof path, "/api/race/%.60s/status", race_id);
+    json_t *st = api_get_json(port, path, 200);
+    snprintf(out, len, "%s", api_str(st, "status"));
+    json_decref(st);
+    return out;
+}
+
+/* Read a combined stream to its end: a snapshot of the finished race, then `end`. */
+static void assert_stream_is_finished(int port, const char *race_id)
+{
+    char path[200];
+    snprintf(path, sizeof path, "/api/race/%.60s/stream", race_id);
+    struct sse s;
+    assert_int_equal(sse_open(&s, port, path, NULL), 0);
+    assert_int_equal(s.status, 200);
+    struct sse_frame f;
+    assert_int_equal(sse_next(&s, &f, 5000), 1);
+    assert_string_equal(f.event, "snapshot");
+    json_t *snap = api_parse_json(f.data);
+    json_t *st = json_object_get(snap, "status");
+    assert_string_equal(api_str(st, "status"), "finished");
+    assert_string_equal(api_str(st, "race_id"), race_id);
+    json_t *cars = json_object_get(json_object_get(snap, "positions"), "positions");
+    assert_true(json_array_size(cars) >= 10);
+    json_decref(snap);
+    sse_frame_free(&f);
+    assert_int_equal(sse_next(&s, &f, 5000), 1);
+    assert_string_equal(f.event, "end");
+    json_t *end = api_parse_json(f.data);
+    assert_string_equal(api_str(end, "status"), "finished");
+    json_decref(end);
+    sse_frame_free(&f);
+    sse_close(&s);
+}
+
+/* Issue 15 item 2: 20 races of 6 s started together all end `finished` with their
+ * classification, also the ones the hub has let go of (their late events must not bring
+ * back an empty "not_started" record), in status, /positions, /api/races and /stream. */
+static void test_many_races_finished_together_stay_finished(void **state)
+{
+    (void)state;
+    struct server srv;
+    assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
+    char ids[N_RACES][64], st[32];
+    for (int i = 0; i < N_RACES; i++)
+        start_race(srv.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":6,\"tick_hz\":5}",
+                   ids[i], sizeof ids[i]);
+    /* Every race finishes; then the hub keeps 16 and lets the others go. */
+    int finished = 0;
+    for (int64_t until = now_ms() + 60000; now_ms() < until && finished < N_RACES;) {
+        finished = 0;
+        for (int i = 0; i < N_RACES; i++)
+            finished += strcmp(race_status(srv.port, ids[i], st, sizeof st), "finished") == 0;
+        if (finished < N_RACES)
+            usleep(500 * 1000);
+    }
+    assert_int_equal(finished, N_RACES);
+    long in_memory = -1;
+    for (int64_t until = now_ms() + 30000; now_ms() < until; usleep(250 * 1000)) {
+        in_memory = metric(srv.port, "pitwall_races_in_memory");
+        if (in_memory >= 0 && in_memory <= 16)
+            break;
+    }
+    assert_true(in_memory >= 0 && in_memory <= 16);
+    /* Late commentary of the races let go of has had its time to arrive. */
+    sleep(6);
+    for (int i = 0; i < N_RACES; i++) {
+        char path[200];
+        snprintf(path, sizeof path, "/api/race/%.60s/status", ids[i]);
+        json_t *j = api_get_json(srv.port, path, 200);
+        assert_string_equal(api_str(j, "status"), "finished");
+        assert_true(json_is_string(json_object_get(j, "start_time")));
+        assert_true(json_is_string(json_object_get(j, "end_time")));
+        json_decref(j);
+        snprintf(path, sizeof path, "/api/race/%.60s/positions", ids[i]);
+        j = api_get_json(srv.port, path, 200);
+        assert_true(json_array_size(json_object_get(j, "positions")) >= 10);
+        json_decref(j);
+        assert_stream_is_finished(srv.port, ids[i]);
+    }
+    json_t *list = api_get_json(srv.port, "/api/races", 200);
+    for (int i = 0; i < N_RACES; i++) {
+        int seen = 0;
+        size_t k;
+        json_t *r;
+        json_array_foreach(json_object_get(list, "races"), k, r)
+        {
+            if (strcmp(api_str(r, "race_id"), ids[i]) == 0) {
+                seen++;
+                assert_string_equal(api_str(r, "status"), "finished");
+            }
+        }
+        assert_int_equal(seen, 1);
+    }
+    json_decref(list);
+    /* Nothing came back to life: still at most 16 in memory. */
+    in_memory = metric(srv.port, "pitwall_races_in_memory");
+    assert_true(in_memory >= 0 && in_memory <= 16);
+    assert_int_equal(server_stop(&srv, SIGTERM), 0);
+    server_cleanup(&srv);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Issue 15 item 3: a replay the runner cannot open is refused with the reason before any
+ * "started" goes out, and no race is left behind "not_started". */
+static void test_replay_that_cannot_start_is_an_error_at_once(void **state)
+{
+    (void)state;
+    char archive[] = "/tmp/pitwall-archive-XXXXXX", path[400];
+    assert_non_null(mkdtemp(archive));
+    snprintf(path, sizeof path, "%s/broken", archive);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/broken/TimingData.jsonStream", archive);
+    write_file(path, "00:00:01.000{\"Lines\":{}}\n");
+    /* A topic file that cannot be read: the runner fails opening the session. */
+    snprintf(path, sizeof path, "%s/broken/DriverList.jsonStream", archive);
+    assert_int_equal(mkdir(path, 0755), 0);
+    struct server srv;
+    const char *args[] = {"--archive", archive, NULL};
+    assert_int_equal(server_start(&srv, NULL, args, NULL), 0);
+    json_t *j = api_get_json(srv.port, "/api/replays", 200);
+    assert_int_equal((int)json_array_size(json_object_get(j, "sessions")), 1);
+    json_decref(j);
+    int64_t t0 = now_ms();
+    int status = api_call_json(srv.port, "POST", "/api/replay/start", "",
+                               "{\"session\":\"broken\",\"speed\":100}", &j);
+    assert_int_equal(status, 422);
+    assert_true(now_ms() - t0 < 5000);
+    const char *detail = api_str(j, "detail");
+    assert_non_null(strstr(detail, "broken"));
+    assert_non_null(strstr(detail, "cannot be replayed"));
+    json_decref(j);
+    j = api_get_json(srv.port, "/api/races", 200);
+    assert_int_equal((int)json_array_size(json_object_get(j, "races")), 0);
+    json_decref(j);
+    assert_int_equal(server_stop(&srv, SIGTERM), 0);
+    server_cleanup(&srv);
+    snprintf(path, sizeof path, "rm -rf '%s'", archive);
+    assert_int_equal(system(path), 0);
+}
+
+/* Issue 15 item 9: SIGHUP shuts down cleanly like SIGTERM: the race in progress is
+ * recorded as stopped, its stream gets `end`, the exit status is 0. */
+static void test_sighup_is_a_clean_shutdown(void **state)
+{
+    (void)state;
+    struct server srv;
+    assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
+    char race[64], path[200], st[32];
+    start_race(srv.port, "{\"driver_name\":\"Oscar Piastri\",\"duration_s\":60}", race,
+               sizeof race);
+    snprintf(path, sizeof path, "/api/race/%.60s/stream", race);
+    struct sse s;
+    assert_int_equal(sse_open(&s, srv.port, path, NULL), 0);
+    struct sse_frame f;
+    assert_int_equal(sse_next(&s, &f, 5000), 1);
+    sse_frame_free(&f);
+    for (int64_t until = now_ms() + 10000;
+         now_ms() < until && strcmp(race_status(srv.port, race, st, sizeof st), "in_progress");)
+        usleep(100 * 1000);
+    assert_string_equal(st, "in_progress");
+    assert_int_equal(kill(srv.pid, SIGHUP), 0);
+    bool saw_end = false;
+    for (int i = 0; i < 50 && !saw_end; i++) {
+        if (sse_next(&s, &f, 3000) <= 0)
+            break;
+        saw_end = strcmp(f.event, "end") == 0;
+        sse_frame_free(&f);
+    }
+    sse_close(&s);
+    assert_true(saw_end);
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s", srv.dir);
+    assert_int_equal(server_stop(&srv, 0), 0); /* already signalled: exits 0 by itself */
+    assert_int_equal(server_start(&srv, NULL, NULL, dir), 0);
+    assert_string_equal(race_status(srv.port, race, st, sizeof st), "stopped");
+    assert_int_equal(server_stop(&srv, SIGTERM), 0);
+    server_cleanup(&srv);
+}
+
+/* Run the binary with `args` (NULL-terminated, after argv[0]) to its exit, at most
+ * `timeout_ms`; its stderr and stdout into `out`. Returns the exit status, or -1 if it had
+ * to be killed (it hung). */
+static int run_pitwall(const char *const *args, char *out, size_t cap, int timeout_ms)
+{
+    const char *argv[32] = {PITWALL_BIN};
+    int n = 1;
+    for (; args[n - 1] && n < 31; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        close(fds[0]);
+        execv(PITWALL_BIN, (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t len = 0;
+    int64_t until = now_ms() + timeout_ms;
+    for (;;) {
+        struct pollfd p = {.fd = fds[0], .events = POLLIN};
+        int left = (int)(until - now_ms());
+        if (left <= 0 || poll(&p, 1, left) <= 0)
+            break;
+        ssize_t r = read(fds[0], out + len, cap - len - 1);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+    }
+    out[len] = '\0';
+    close(fds[0]);
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == 0) {
+        usleep(200 * 1000);
+        if (waitpid(pid, &status, WNOHANG) == 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Issue 15 items 7 and 9: a typo in the configuration is an error naming the file, line
+ * and the setting meant; a FIFO or a folder as the configuration is refused at once;
+ * `--history` without a value says so. */
+static void test_strict_configuration_and_options(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pitwall-config-XXXXXX", path[300], out[4096];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/pitwall.yaml", dir);
+    write_file(path, "server:\n  host: 127.0.0.1\n  portt: 8001\n");
+    const char *typo[] = {"--config", path, NULL};
+    assert_int_equal(run_pitwall(typo, out, sizeof out, 10000), 2);
+    char want[400];
+    snprintf(want, sizeof want, "%s:3: unknown setting server.portt (did you mean server.port?)",
+             path);
+    if (!strstr(out, want))
+        fail_msg("wanted \"%s\" in: %s", want, out);
+
+    snprintf(path, sizeof path, "%s/fifo.yaml", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    const char *fifo[] = {"--config", path, NULL};
+    assert_int_equal(run_pitwall(fifo, out, sizeof out, 5000), 2); /* -1 would be a hang */
+    assert_non_null(strstr(out, "is a FIFO (named pipe), not a regular file"));
+    const char *folder[] = {"--config", dir, NULL};
+    assert_int_equal(run_pitwall(folder, out, sizeof out, 5000), 2);
+    assert_non_null(strstr(out, "is a directory, not a regular file"));
+
+    const char *history[] = {"--port", "0", "--history", NULL};
+    assert_int_equal(run_pitwall(history, out, sizeof out, 5000), 2);
+    assert_non_null(strstr(out, "option --history needs a value"));
+
+    /* Every setting docs/CONFIG.md shows is one pitwall knows. */
+    FILE *doc = fopen(PITWALL_SOURCE_DIR "/docs/CONFIG.md", "r");
+    assert_non_null(doc);
+    snprintf(path, sizeof path, "%s/documented.yaml", dir);
+    FILE *sample = fopen(path, "w");
+    assert_non_null(sample);
+    char line[512];
+    int state_ = 0, lines = 0; /* 0 before the section, 1 in it, 2 in its yaml block */
+    while (fgets(line, sizeof line, doc) && state_ < 3) {
+        if (state_ == 0 && strncmp(line, "## pitwall's settings", 21) == 0)
+            state_ = 1;
+        else if (state_ == 1 && strncmp(line, "```yaml", 7) == 0)
+            state_ = 2;
+        else if (state_ == 2 && strncmp(line, "```", 3) == 0)
+            state_ = 3;
+        else if (state_ == 2 && (fputs(line, sample), 1))
+            lines++;
+    }
+    fclose(doc);
+    fclose(sample);
+    assert_true(lines > 40);
+    setenv("KAFKA_BOOTSTRAP", "x", 1);
+    setenv("KAFKA_API_KEY", "x", 1);
+    setenv("KAFKA_API_SECRET", "x", 1);
+    setenv("SCHEMA_REGISTRY_URL", "x", 1);
+    setenv("SCHEMA_REGISTRY_API_KEY", "x", 1);
+    setenv("SCHEMA_REGISTRY_SECRET", "x", 1);
+    const char *documented[] = {"--config", path, "--version", NULL};
+    int rc = run_pitwall(documented, out, sizeof out, 5000);
+    if (rc != 0)
+        fail_msg("the documented settings are refused: %s", out);
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    assert_int_equal(system(path), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_many_races_finished_together_stay_finished),
+        cmocka_unit_test(test_replay_that_cannot_start_is_an_error_at_once),
+        cmocka_unit_test(test_strict_configuration_and_options),
+        cmocka_unit_test(test_sighup_is_a_clean_shutdown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
