@@ -142,6 +142,7 @@ static const char *const known_settings[] = {
     "log_level",
     "server.host", "server.port", "server.max_connections", "server.request_timeout_ms",
     "server.idle_timeout_ms", "server.stream_queue_kb", "server.cors_origins",
+    "server.output_queue_kb", "server.send_timeout_ms",
     "race.grid", "race.circuit", "race.duration_s", "race.tick_hz", "race.podium",
     "race.max_races", "race.starts_per_minute",
     "replay.archive_dir", "replay.speed",
