@@ -7,8 +7,10 @@ runnable build there, Karapace is not installable from the reachable PyPI). It i
 only what pitwall uses, with the same paths, status codes and JSON as the real API:
 
   POST /subjects/{subject}/versions  {"schema": "..."}  -> {"id": n}
-       (the same schema text under any subject gets the same id, as in the real one)
+       (the same schema text under any subject gets the same id, as in the real one; a
+       query string such as confluent-kafka's ?normalize=False is ignored)
   GET  /schemas/ids/{id}                                -> {"schema": "..."} or 404 40403
+  GET  /subjects/{subject}/versions/{n|latest}          -> {"subject","version","id","schema"}
   GET  /subjects, GET /subjects/{subject}/versions      (for looking around)
 
 Compatibility is NOT enforced. With FAKE_REGISTRY_AUTH=user:secret, requests must carry
@@ -71,6 +73,17 @@ class Handler(BaseHTTPRequestHandler):
                 if parts[1] in SUBJECTS:
                     return self.reply(200, list(range(1, len(SUBJECTS[parts[1]]) + 1)))
                 return self.reply(404, {"error_code": 40401, "message": "Subject not found"})
+            if len(parts) == 4 and parts[0] == "subjects" and parts[2] == "versions":
+                versions = SUBJECTS.get(parts[1])
+                if not versions:
+                    return self.reply(404, {"error_code": 40401, "message": "Subject not found"})
+                n = len(versions) if parts[3] == "latest" else (
+                    int(parts[3]) if parts[3].isdigit() else 0)
+                if not 1 <= n <= len(versions):
+                    return self.reply(404, {"error_code": 40402, "message": "Version not found"})
+                sid = versions[n - 1]
+                return self.reply(200, {"subject": parts[1], "version": n, "id": sid,
+                                        "schema": SCHEMAS[sid]})
         self.reply(404, {"error_code": 404, "message": "Not found"})
 
     def do_POST(self):
@@ -85,7 +98,9 @@ class Handler(BaseHTTPRequestHandler):
             json.loads(schema)
         except (ValueError, KeyError, TypeError):
             return self.reply(422, {"error_code": 42201, "message": "Invalid schema"})
-        parts = [p for p in self.path.split("/") if p]
+        # the query string is not part of the path: confluent-kafka's client always sends
+        # POST /subjects/{s}/versions?normalize=False
+        parts = [p for p in self.path.split("?")[0].split("/") if p]
         if len(parts) != 3 or parts[0] != "subjects" or parts[2] != "versions":
             return self.reply(404, {"error_code": 404, "message": "Not found"})
         with LOCK:
