@@ -259,9 +259,9 @@ int anomalies_subscribe(struct anomalies *an, struct http_conn *conn, const char
     cl->conn = conn;
     snprintf(cl->race_id, sizeof cl->race_id, "%s", race_id ? race_id : "");
     int rc = http_stream_begin(conn, "text/event-stream; charset=utf-8", "");
-    if (rc < 0) {
+    if (rc != 0) {
         free(cl);
-        return rc;
+        return rc == HTTP_STREAM_HEAD ? 0 : rc; /* HEAD: the headers alone, no stream */
     }
     http_conn_set_owner(conn, cl, on_client_close);
     cl->next = an->clients;

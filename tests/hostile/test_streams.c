@@ -67,6 +67,7 @@ static void test_head_on_a_stream_answers_headers_only(void **state)
     char race[64], path[160], req[1024], answer[8192];
     hostile_start_race(h.srv.port, RACE_5S, race, sizeof race);
     static const char *const kinds[] = {"positions", "commentary", "race"};
+    struct response r;
     for (int k = 0; k < 3; k++) {
         stream_path(path, sizeof path, kinds[k], race);
         /* HEAD, then a GET on the same connection: the HEAD answer has no body, so the
@@ -89,8 +90,22 @@ static void test_head_on_a_stream_answers_headers_only(void **state)
         assert_memory_equal(end + 4, "HTTP/1.1 200 OK\r\n", 17);
         assert_non_null(strstr(end + 4, "{\"status\":"));
     }
+    /* The anomalies stream too: headers, and no client left behind on the connection,
+     * which goes on (its health answer counts no anomalies client). */
+    static const char anomalies[] = "HEAD /api/anomalies/stream HTTP/1.1\r\nHost: x\r\n\r\n"
+                                    "GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    int afd = connect_port(h.srv.port);
+    assert_true(afd >= 0);
+    assert_int_equal(hostile_send(afd, anomalies, sizeof anomalies - 1), 0);
+    bool aclosed;
+    hostile_read(afd, answer, sizeof answer, 5000, &aclosed);
+    close(afd);
+    assert_memory_equal(answer, "HTTP/1.1 200 OK\r\n", 17);
+    const char *aend = strstr(answer, "\r\n\r\n");
+    assert_non_null(aend);
+    assert_memory_equal(aend + 4, "HTTP/1.1 200 OK\r\n", 17);
+    assert_non_null(strstr(aend, "\"anomalies\":0"));
     /* HEAD of an unknown race's stream: the same 404 a GET gets. */
-    struct response r;
     assert_int_equal(http_call(h.srv.port, "HEAD", "/api/race/nope/stream", "", NULL, &r), 0);
     assert_int_equal(r.status, 404);
     assert_int_equal(r.body_len, 0);
