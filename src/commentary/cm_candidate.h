@@ -33,10 +33,18 @@ enum cm_fact {
     CM_FACT_FINAL_LAP,    /* who[0] leads who[1] by `gap_ms` into the last lap */
     CM_FACT_CHEQUERED,    /* who[0] wins */
     CM_FACT_PODIUM,       /* who[0..3) on the podium; who[3] the picked driver if not */
+    /* practice and qualifying (`session_kind`, `part`, `clock_ms`): */
+    CM_FACT_SESSION_START,    /* the session (qualifying: part `part`) is under way */
+    CM_FACT_PROVISIONAL_POLE, /* who[0] goes top with `lap_ms` (practice: goes fastest) */
+    CM_FACT_IMPROVEMENT,      /* who[0] improves to who[0].pos with `lap_ms` */
+    CM_FACT_KNOCKED_OUT,      /* who[0..n_who) are out in part `part` */
+    CM_FACT_SESSION_RED,      /* red flag with `clock_ms` left (in part `part`) */
+    CM_FACT_SESSION_RESUME,   /* green again after a red flag */
+    CM_FACT_SESSION_END,      /* who[0] on pole / fastest with `lap_ms` */
     CM_FACT_COUNT
 };
 
-#define CM_WHO_MAX 4
+#define CM_WHO_MAX 6 /* a podium and the picked driver; cars knocked out in one part */
 #define CM_SHORT_NAME_MAX 32
 
 struct cm_who {
@@ -63,6 +71,9 @@ struct cm_candidate {
     bool picked;                     /* the picked driver is concerned */
     int total_laps;
     char circuit[PW_NAME_MAX]; /* from the state, "" if unknown */
+    enum pw_session_kind session_kind; /* from the state */
+    int part;                          /* qualifying part (1..3), 0 otherwise */
+    int64_t clock_ms;                  /* session clock left, for a red flag */
 };
 
 #endif

@@ -10,7 +10,11 @@ static int supersede_group(enum cm_fact f)
     case CM_FACT_LEAD_INHERIT:
         return 1;
     case CM_FACT_FASTEST_LAP:
+    case CM_FACT_PROVISIONAL_POLE:
         return 2;
+    case CM_FACT_SESSION_RED:
+    case CM_FACT_SESSION_RESUME:
+        return 5;
     case CM_FACT_SAFETY_CAR:
     case CM_FACT_VSC:
     case CM_FACT_RED_FLAG:
@@ -31,7 +35,8 @@ static bool mergeable(enum cm_fact f)
 
 static bool never_stale(enum cm_fact f)
 {
-    return f == CM_FACT_CHEQUERED || f == CM_FACT_PODIUM;
+    return f == CM_FACT_CHEQUERED || f == CM_FACT_PODIUM || f == CM_FACT_SESSION_END ||
+           f == CM_FACT_KNOCKED_OUT;
 }
 
 void cm_pacer_init(struct cm_pacer *p, const struct cm_pacer_config *cfg)

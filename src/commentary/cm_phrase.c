@@ -15,6 +15,9 @@ enum {
     T_EXTRA = 1u << 3, /* podium line that also names the picked driver (who[3]) */
     T_NOEXTRA = 1u << 4,
     T_NOWHO = 1u << 5, /* only when no driver is known (a name is always better) */
+    T_QUALI = 1u << 6, /* qualifying or sprint qualifying only */
+    T_PRACTICE = 1u << 7, /* practice only */
+    T_ONE = 1u << 8,      /* exactly one driver (a line that names only %a) */
 };
 
 struct cm_template {
@@ -25,7 +28,8 @@ struct cm_template {
 
 /* Placeholders: %a %b %c %d names of who[0..3]; %A %B %D their places ("P5"); %p the place
  * fought for; %f where who[0] came from; %t tyre fitted ("hards"); %l lap time; %g gap;
- * %C circuit; %n lap; %N total laps; %r what the restart ends; %m all names as a list. */
+ * %C circuit; %n lap; %N total laps; %r what the restart ends; %m all names as a list;
+ * %q the qualifying part ("Q2", "SQ1"); %k the session clock left ("7:12"). */
 static const struct cm_template templates[] = {
     {CM_FACT_LIGHTS_OUT, 0, "Lights out and away we go at %C!"},
     {CM_FACT_LIGHTS_OUT, 0, "It's lights out at %C and the race is on!"},
@@ -130,6 +134,44 @@ static const struct cm_template templates[] = {
     {CM_FACT_PODIUM, T_EXTRA, "Podium: %a, %b, %c; %d finishes %D"},
     {CM_FACT_PODIUM, T_EXTRA, "%a wins ahead of %b and %c; %d is %D"},
     {CM_FACT_PODIUM, T_EXTRA, "Top three: %a, %b, %c. %d brings it home in %D"},
+
+    {CM_FACT_SESSION_START, T_QUALI, "%q is under way at %C"},
+    {CM_FACT_SESSION_START, T_QUALI, "Green light: %q begins"},
+    {CM_FACT_SESSION_START, T_PRACTICE, "The pit exit is open: practice is under way at %C"},
+    {CM_FACT_SESSION_START, T_PRACTICE, "Green light for practice"},
+
+    {CM_FACT_PROVISIONAL_POLE, T_QUALI, "Provisional pole for %a: %l"},
+    {CM_FACT_PROVISIONAL_POLE, T_QUALI, "%a goes top in %q with a %l"},
+    {CM_FACT_PROVISIONAL_POLE, T_QUALI, "%a takes P1 in %q, %l"},
+    {CM_FACT_PROVISIONAL_POLE, T_PRACTICE, "%a goes fastest with a %l"},
+    {CM_FACT_PROVISIONAL_POLE, T_PRACTICE, "%a tops the times: %l"},
+
+    {CM_FACT_IMPROVEMENT, 0, "%a improves to %A with a %l"},
+    {CM_FACT_IMPROVEMENT, 0, "A %l for %a, up to %A"},
+    {CM_FACT_IMPROVEMENT, T_QUALI, "%a finds time in %q: %l, %A"},
+
+    {CM_FACT_KNOCKED_OUT, T_MANY, "Out in %q: %m"},
+    {CM_FACT_KNOCKED_OUT, T_MANY, "%q is over for %m"},
+    {CM_FACT_KNOCKED_OUT, T_TWO, "%m are knocked out in %q"},
+    {CM_FACT_KNOCKED_OUT, T_ONE, "%a is knocked out in %q"},
+    {CM_FACT_KNOCKED_OUT, T_ONE, "Qualifying ends in %q for %a"},
+
+    {CM_FACT_SESSION_RED, T_QUALI, "Red flag! %q is stopped with %k on the clock"},
+    {CM_FACT_SESSION_RED, T_QUALI, "Red flag in %q, %k left"},
+    {CM_FACT_SESSION_RED, T_PRACTICE, "Red flag: practice is stopped, the clock runs on"},
+    {CM_FACT_SESSION_RED, T_QUALI, "Red flag! %q is stopped"},
+    {CM_FACT_SESSION_RED, T_PRACTICE, "Red flag in practice; the session clock keeps running"},
+
+    {CM_FACT_SESSION_RESUME, T_QUALI, "%q resumes with %k to go"},
+    {CM_FACT_SESSION_RESUME, 0, "Green light: the session resumes"},
+    {CM_FACT_SESSION_RESUME, T_QUALI, "Back to green in %q"},
+    {CM_FACT_SESSION_RESUME, T_PRACTICE, "Practice resumes"},
+
+    {CM_FACT_SESSION_END, T_QUALI, "Pole position for %a at %C! %l"},
+    {CM_FACT_SESSION_END, T_QUALI, "%a takes pole with a %l"},
+    {CM_FACT_SESSION_END, T_PRACTICE, "Chequered flag: %a ends the session fastest, %l"},
+    {CM_FACT_SESSION_END, T_PRACTICE, "Practice is over; %a tops the times with a %l"},
+    {CM_FACT_SESSION_END, T_NOWHO, "The chequered flag ends the session"},
 };
 
 #define N_TEMPLATES ((int)(sizeof templates / sizeof templates[0]))
@@ -214,11 +256,19 @@ static bool template_fits(const struct cm_template *t, const struct cm_candidate
         return false;
     if ((t->flags & T_MANY) && c->n_who < 3)
         return false;
+    if ((t->flags & T_ONE) && c->n_who != 1)
+        return false;
     if ((t->flags & T_EXTRA) && c->n_who != 4)
         return false;
     if ((t->flags & T_NOEXTRA) && c->n_who == 4)
         return false;
     if ((t->flags & T_NOWHO) && c->n_who > 0)
+        return false;
+    bool quali = c->session_kind == PW_SESSION_QUALIFYING ||
+                 c->session_kind == PW_SESSION_SPRINT_QUALIFYING;
+    if ((t->flags & T_QUALI) && !quali)
+        return false;
+    if ((t->flags & T_PRACTICE) && c->session_kind != PW_SESSION_PRACTICE)
         return false;
     const char *r;
     for (const char *p = t->fmt; *p; p++) {
@@ -276,6 +326,12 @@ static bool template_fits(const struct cm_template *t, const struct cm_candidate
             break;
         case 'm':
             ok = c->n_who >= 2;
+            break;
+        case 'q':
+            ok = quali && c->part >= 1 && c->part <= PW_QUALI_PARTS;
+            break;
+        case 'k':
+            ok = c->clock_ms > 0;
             break;
         default:
             ok = false;
@@ -394,6 +450,16 @@ static bool expand(const char *fmt, const struct cm_candidate *c, char *out, siz
             break;
         case 'm':
             put_list(&o, c);
+            break;
+        case 'q':
+            snprintf(tmp, sizeof tmp, "%sQ%d",
+                     c->session_kind == PW_SESSION_SPRINT_QUALIFYING ? "S" : "", c->part);
+            put(&o, tmp);
+            break;
+        case 'k':
+            snprintf(tmp, sizeof tmp, "%d:%02d", (int)(c->clock_ms / 60000),
+                     (int)(c->clock_ms / 1000 % 60));
+            put(&o, tmp);
             break;
         default:
             break;

@@ -8,6 +8,8 @@
 /* Importance; the pacer says the highest first. */
 enum {
     PRIO_FASTEST = 30,
+    PRIO_IMPROVE = 40,
+    PRIO_KNOCKED_OUT = 88,
     PRIO_PIT = 50,
     PRIO_PIT_LEADER = 55,
     PRIO_RETIRE = 55,
@@ -112,7 +114,8 @@ static void who_fill(struct cm_who *who, const struct pw_race_state *st, const c
         who->pos = st->cars[i].position > 0 ? st->cars[i].position : i + 1;
         who->tyre = st->cars[i].tyre;
     }
-    if (!who->name[0])
+    /* no name but the number (a session without DriverList: "Car 8"): say "Car 8" */
+    if (!who->name[0] || (number && strcmp(who->name, number) == 0))
         snprintf(who->name, sizeof who->name, "Car %s", number && number[0] ? number : "?");
 }
 
@@ -140,6 +143,9 @@ static struct cm_candidate *cand_new(struct cm_candidate *out, int max, int *n,
         c->total_laps = ev->state->total_laps;
         if (!c->lap)
             c->lap = ev->state->lap;
+        c->session_kind = ev->state->kind;
+        c->part = ev->state->session_part;
+        c->clock_ms = ev->state->clock_ms;
     }
     return c;
 }
@@ -419,9 +425,145 @@ static void rule_leader(struct cm_rules *r, const struct pw_event *ev, int64_t n
     c->picked = is_picked(r, lead);
 }
 
+/* ---- practice and qualifying ---- */
+
+static bool knocked_known(const struct cm_rules *r, const char *number)
+{
+    for (int i = 0; i < r->n_knocked; i++) {
+        if (strcmp(r->knocked[i], number) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Cars newly knocked out (the feed marks them all at once, with the next part). */
+static void rule_knocked_out(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                             struct cm_candidate *out, int max, int *n)
+{
+    const struct pw_race_state *st = ev->state;
+    struct cm_candidate *c = NULL;
+    for (int i = 0; st && i < st->n_cars; i++) {
+        const struct pw_car *car = &st->cars[i];
+        if (!car->knocked_out_part || knocked_known(r, car->driver.number) ||
+            r->n_knocked == PW_MAX_CARS)
+            continue;
+        copy_str(r->knocked[r->n_knocked++], sizeof r->knocked[0], car->driver.number);
+        if (!c) {
+            c = cand_new(out, max, n, ev, now_ms, CM_FACT_KNOCKED_OUT, PRIO_KNOCKED_OUT,
+                         PW_COMMENT_HIGHLIGHT);
+            if (!c)
+                return;
+            c->part = car->knocked_out_part;
+        }
+        if (c->n_who < CM_WHO_MAX) {
+            who_fill_index(&c->who[c->n_who++], st, i);
+            c->picked = c->picked || is_picked(r, car->driver.number);
+        }
+    }
+    if (c && c->picked)
+        c->priority += PRIO_PICKED_BONUS;
+}
+
+/* A personal best: into the top three, or by the picked driver. P1 is the provisional
+ * pole line. */
+static void rule_improvement(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                             struct cm_candidate *out, int max, int *n)
+{
+    int i = ev->state ? pw_state_find_car(ev->state, ev->car) : -1;
+    if (i < 0 || ev->lap_ms <= 0)
+        return;
+    const struct pw_car *car = &ev->state->cars[i];
+    bool picked = is_picked(r, ev->car);
+    if (car->best_lap_ms != ev->lap_ms || car->position == 1 || (car->position > 3 && !picked))
+        return;
+    struct cm_candidate *c =
+        cand_new(out, max, n, ev, now_ms, CM_FACT_IMPROVEMENT,
+                 PRIO_IMPROVE + (picked ? PRIO_PICKED_BONUS : 0), PW_COMMENT_INFO);
+    if (!c)
+        return;
+    c->n_who = 1;
+    who_fill_index(&c->who[0], ev->state, i);
+    c->lap_ms = ev->lap_ms;
+    c->picked = picked;
+}
+
+static void rule_session_track(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                               struct cm_candidate *out, int max, int *n)
+{
+    enum pw_track_status prev = r->track;
+    r->track = ev->track;
+    if (ev->track == PW_TRACK_RED && prev != PW_TRACK_RED)
+        cand_new(out, max, n, ev, now_ms, CM_FACT_SESSION_RED, PRIO_RED, PW_COMMENT_WARNING);
+    else if (ev->track == PW_TRACK_GREEN && prev == PW_TRACK_RED)
+        cand_new(out, max, n, ev, now_ms, CM_FACT_SESSION_RESUME, PRIO_RESTART,
+                 PW_COMMENT_HIGHLIGHT);
+}
+
+/* The flag at the end: pole (qualifying) or fastest (practice), not a win. */
+static void rule_session_end(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                             struct cm_candidate *out, int max, int *n)
+{
+    if (r->said_chequered)
+        return;
+    r->said_chequered = true;
+    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_SESSION_END,
+                                      PRIO_CHEQUERED, PW_COMMENT_HIGHLIGHT);
+    if (!c || !ev->state || ev->state->n_cars == 0 || ev->state->cars[0].best_lap_ms <= 0)
+        return;
+    c->n_who = 1;
+    who_fill_index(&c->who[0], ev->state, 0);
+    c->lap_ms = ev->state->cars[0].best_lap_ms;
+    c->picked = is_picked(r, c->who[0].number);
+}
+
+static int session_feed(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                        struct cm_candidate *out, int max)
+{
+    int n = 0;
+    bool picked = is_picked(r, ev->car);
+    struct cm_candidate *c;
+    switch (ev->type) {
+    case PW_EV_LIGHTS_OUT:
+        if (!r->said_lights_out) {
+            r->said_lights_out = true;
+            cand_new(out, max, &n, ev, now_ms, CM_FACT_SESSION_START, PRIO_LIGHTS_OUT,
+                     PW_COMMENT_HIGHLIGHT);
+        }
+        break;
+    case PW_EV_FASTEST_LAP:
+        c = ev->lap_ms > 0 ? cand_new(out, max, &n, ev, now_ms, CM_FACT_PROVISIONAL_POLE,
+                                      PRIO_LEAD + (picked ? PRIO_PICKED_BONUS : 0),
+                                      PW_COMMENT_HIGHLIGHT)
+                           : NULL;
+        if (c) {
+            c->n_who = 1;
+            who_fill(&c->who[0], ev->state, ev->car);
+            c->lap_ms = ev->lap_ms;
+            c->picked = picked;
+        }
+        break;
+    case PW_EV_LAP_COMPLETED:
+        rule_improvement(r, ev, now_ms, out, max, &n);
+        break;
+    case PW_EV_TRACK_STATUS:
+        rule_session_track(r, ev, now_ms, out, max, &n);
+        break;
+    case PW_EV_CHEQUERED:
+        rule_session_end(r, ev, now_ms, out, max, &n);
+        break;
+    default:
+        break; /* pit stops and laps are the routine of these sessions */
+    }
+    if (ev->state && ev->state->started)
+        rule_knocked_out(r, ev, now_ms, out, max, &n);
+    return n;
+}
+
 int cm_rules_feed(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
                   struct cm_candidate *out, int max)
 {
+    if (ev->state && pw_session_is_timed(ev->state->kind))
+        return session_feed(r, ev, now_ms, out, max);
     int n = 0;
     switch (ev->type) {
     case PW_EV_LIGHTS_OUT:

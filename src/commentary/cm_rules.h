@@ -2,7 +2,12 @@
  *
  * Pure and loop-free: a `struct cm_rules` holds what the rules remember about one race
  * (current leader, track status, where each car pitted from, what was already said once)
- * and is owned by value by its caller. Names come from the grid (`ev->state`). */
+ * and is owned by value by its caller. Names come from the grid (`ev->state`).
+ *
+ * Practice and qualifying (`ev->state->kind`) have rules of their own: the session (or
+ * part) under way, provisional pole / fastest, improvements into the top three and by the
+ * picked driver, cars knocked out with their part, a red flag with the clock left, pole or
+ * fastest at the flag; no race lines (leads, podium, pit stops). */
 #ifndef PW_COMMENTARY_CM_RULES_H
 #define PW_COMMENTARY_CM_RULES_H
 
@@ -25,6 +30,9 @@ struct cm_rules {
     bool said_lights_out, said_final_lap, said_chequered, said_podium;
     int n_pits;
     struct cm_rules_pit pits[PW_MAX_CARS]; /* cars currently in the pits */
+    /* qualifying: cars already said to be knocked out */
+    int n_knocked;
+    char knocked[PW_MAX_CARS][PW_NUMBER_MAX];
 };
 
 void cm_rules_init(struct cm_rules *r, const char *picked_number);

@@ -427,7 +427,9 @@ static void check_fastest(struct replay_model *m)
     const struct replay_car_slot *holder = NULL;
     for (int i = 0; i < m->n_slots; i++) {
         const struct replay_car_slot *s = &m->slots[i];
-        if (s->car.best_lap_ms > 0 && (!holder || s->car.best_lap_ms < holder->car.best_lap_ms))
+        /* a car knocked out keeps its time from an earlier part: not this part's fastest */
+        if (s->car.best_lap_ms > 0 && !s->car.knocked_out_part &&
+            (!holder || s->car.best_lap_ms < holder->car.best_lap_ms))
             holder = s;
     }
     if (!holder) {

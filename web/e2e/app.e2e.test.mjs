@@ -16,6 +16,7 @@ import {
   waitFor,
   SHOT_DIR,
   ARCHIVE,
+  SESSIONS_ARCHIVE,
 } from './harness.mjs';
 import fs from 'node:fs';
 
@@ -216,7 +217,8 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
     assert.ok(fs.existsSync(ARCHIVE), `the F1 archive is at ${ARCHIVE}`);
     const { data } = await api(server.base, 'GET', '/api/replays');
     assert.ok(data.sessions.length > 0, 'the server offers archive sessions');
-    const session = data.sessions[0];
+    const session = data.sessions.find((s) => s.kind === 'race' || s.kind === 'sprint');
+    assert.ok(session, 'a race among the archive sessions');
     const b = await launchBrowser();
     try {
       const { page } = b;
@@ -248,6 +250,73 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       await page.waitForSelector('[data-testid=race-trace] polyline', { timeout: 30000 });
       await screenshot(page, 'replay-desktop');
       await api(server.base, 'POST', `/api/race/${encodeURIComponent(raceId)}/stop`);
+      assert.deepEqual(b.errors, []);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('replays qualifying with its part, clock, drop zone and knocked-out cars, and practice with its clock and best laps', { timeout: 180000 }, async () => {
+    assert.ok(fs.existsSync(SESSIONS_ARCHIVE), `the practice and qualifying archive is at ${SESSIONS_ARCHIVE}`);
+    const { data } = await api(server.base, 'GET', '/api/replays');
+    const quali = data.sessions.find((s) => s.kind === 'qualifying');
+    const practice = data.sessions.find((s) => s.kind === 'practice');
+    assert.ok(quali && practice, 'the server offers a qualifying and a practice session');
+    const b = await launchBrowser();
+    try {
+      const { page } = b;
+      // Baku 2023 qualifying from 2560 s after the Q1 start: the end of Q1 (at 2652 s, Q2's
+      // SessionPart with the five cars out at 2979 s) at 20x.
+      const started = await api(server.base, 'POST', '/api/replay/start', { session: quali.id, speed: 20, start_s: 2560, tick_hz: 4 });
+      const raceId = started.data.race_id;
+      await page.goto(`${server.base}/#/race/${encodeURIComponent(raceId)}`);
+      await page.waitForSelector('[data-testid=board-row]', { timeout: 20000 });
+      assert.equal(await page.getByTestId('session-kind').textContent(), 'Qualifying');
+      assert.equal(await page.getByTestId('session-part').textContent(), 'Q1');
+      assert.match(await page.getByTestId('session-clock').textContent(), /^\d+:\d\d$/);
+      assert.equal(await page.getByTestId('lap').count(), 0, 'no lap counter in qualifying');
+      // The cut-off line under P15 and the drop zone below it, while Q1 runs.
+      assert.equal(await page.locator('.board-row.has-cutoff').getAttribute('data-position'), '15');
+      assert.equal(await page.locator('[data-testid=board-row][data-dropzone=true]').count(), 5);
+      await screenshot(page, 'qualifying-q1');
+      // Q2: five cars greyed out, each marked out in Q1, and the cut-off moves under P10.
+      await waitFor(async () => (await page.getByTestId('session-part').textContent()) === 'Q2', { timeout: 60000, what: 'Q2 to begin' });
+      await waitFor(async () => (await page.locator('.board-row.is-knocked-out').count()) === 5, { timeout: 20000, what: 'five cars knocked out' });
+      const out = await page.locator('.board-row.is-knocked-out').evaluateAll((rows) =>
+        rows.map((r) => ({ tla: r.querySelector('.name-tla')?.textContent, badge: r.querySelector('[data-testid=knocked-out]')?.textContent, opacity: getComputedStyle(r).opacity })),
+      );
+      assert.deepEqual(out.map((o) => o.tla).sort(), ['DEV', 'GAS', 'HUL', 'MAG', 'ZHO']);
+      for (const o of out) {
+        assert.equal(o.badge, 'OUT Q1', `${o.tla} is out in Q1`);
+        assert.ok(Number(o.opacity) < 0.6, `${o.tla} is greyed (opacity ${o.opacity})`);
+      }
+      assert.equal(await page.locator('.board-row.has-cutoff').getAttribute('data-position'), '10');
+      const q2clock = (await page.getByTestId('session-clock').textContent()).split(':').map(Number);
+      assert.ok(q2clock[0] * 60 + q2clock[1] > 14 * 60 && q2clock[0] * 60 + q2clock[1] <= 15 * 60, 'a new, full Q2 clock');
+      await screenshot(page, 'qualifying-q2');
+      await api(server.base, 'POST', `/api/race/${encodeURIComponent(raceId)}/stop`);
+
+      // Monza 2021 FP2, 25 minutes in: the session clock, best laps, laps done.
+      const fp = await api(server.base, 'POST', '/api/replay/start', { session: practice.id, speed: 10, start_s: 1500, tick_hz: 4 });
+      await page.goto(`${server.base}/#/race/${encodeURIComponent(fp.data.race_id)}`);
+      await page.waitForSelector('[data-testid=board-row]', { timeout: 20000 });
+      assert.equal(await page.getByTestId('session-part').textContent(), 'Practice');
+      const clock = await page.getByTestId('session-clock').textContent();
+      const [mm, ss] = clock.split(':').map(Number);
+      assert.ok(mm * 60 + ss <= 3600 - 1500 && mm * 60 + ss > 3600 - 1500 - 120, `practice clock ${clock} is about 35:00`);
+      const rows = await boardState(page);
+      assert.ok(rows.length >= 20);
+      const bests = await page.locator('[data-testid=board-row] .c-best').allTextContents();
+      assert.match(bests[0], /^1:2\d\.\d{3}$/, `the fastest has a best lap (${bests[0]})`);
+      // Ordered by best lap: the times shown rise down the board.
+      const ms = bests.filter((t) => /^\d:\d\d\.\d{3}$/.test(t)).map((t) => Number(t.slice(0, 1)) * 60000 + Number(t.slice(2)) * 1000);
+      assert.ok(ms.length >= 15);
+      for (let i = 1; i < ms.length; i++) assert.ok(ms[i] >= ms[i - 1], `best laps in order at row ${i + 1}`);
+      assert.ok(Number(await page.getByTestId('laps').first().textContent()) > 0, 'laps done shown');
+      await page.getByTestId('board-row').first().getByRole('button').click();
+      await page.waitForSelector('[data-testid=best-sectors]', { timeout: 10000 });
+      await screenshot(page, 'practice-desktop');
+      await api(server.base, 'POST', `/api/race/${encodeURIComponent(fp.data.race_id)}/stop`);
       assert.deepEqual(b.errors, []);
     } finally {
       await b.close();

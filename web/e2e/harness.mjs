@@ -13,6 +13,8 @@ export const REPO = path.resolve(HERE, '..', '..');
 export const CHROMIUM = process.env.PITWALL_CHROMIUM || '/usr/bin/chromium';
 export const PITWALL_BIN = process.env.PITWALL_BIN || path.join(REPO, 'build', 'src', 'app', 'pitwall');
 export const ARCHIVE = process.env.PITWALL_ARCHIVE || path.resolve(REPO, '..', 'shared', 'f1-archive');
+// Practice and qualifying sessions, offered beside the races (a second --archive).
+export const SESSIONS_ARCHIVE = process.env.PITWALL_SESSIONS_ARCHIVE || path.resolve(REPO, '..', 'shared', 'f1-archive-quali-practice');
 export const SHOT_DIR = process.env.PITWALL_SCREENSHOTS_DIR || path.join(HERE, 'out');
 
 // Flags that keep chromium off the network: nothing but loopback is reachable here.
@@ -70,6 +72,7 @@ export async function startPitwall({ extraYaml = '' } = {}) {
   // Its own history file, the UI of this checkout, and the shared archive (read in place) as replays.
   const args = ['--host', '127.0.0.1', '--port', String(port), '--web-root', dist, '--history', path.join(dir, 'history.db')];
   if (fs.existsSync(ARCHIVE)) args.push('--archive', ARCHIVE);
+  if (fs.existsSync(SESSIONS_ARCHIVE)) args.push('--archive', SESSIONS_ARCHIVE);
   if (extraYaml) {
     const cfg = path.join(dir, 'pitwall.yaml');
     fs.writeFileSync(cfg, extraYaml);

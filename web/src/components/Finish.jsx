@@ -1,4 +1,4 @@
-import { formatGap, formatLapTime, safeColor, tlaOf } from '../lib/format.js';
+import { formatGap, formatLapTime, isTimedSession, partLabel, safeColor, tlaOf } from '../lib/format.js';
 import { carKey } from './Leaderboard.jsx';
 import RaceList from './RaceList.jsx';
 
@@ -21,13 +21,20 @@ function PodiumStep({ car, place, picked }) {
   );
 }
 
-function resultText(car, i) {
+function resultText(car, i, kind) {
+  if (isTimedSession(kind)) {
+    // A classification by best lap: pole or fastest, then the gap to it; no winner.
+    const out = car.knocked_out_part > 0 ? ` (out ${partLabel(kind, car.knocked_out_part)})` : '';
+    if (i === 0) return kind === 'practice' ? 'Fastest' : 'Pole';
+    return `${car.best_lap_ms > 0 ? formatGap(car.gap_ms, car.gap_laps) : 'No time'}${out}`;
+  }
   if (car.retired) return 'DNF';
   if (i === 0) return car.laps ? `${car.laps} laps` : 'Winner';
   return formatGap(car.gap_ms, car.gap_laps);
 }
 
-export default function Finish({ raceId, rows, live, pickedKey, status }) {
+export default function Finish({ raceId, rows, live, pickedKey, status, kind = 'race' }) {
+  const timed = isTimedSession(kind);
   // The stream's last running order has gaps and tyres; the stored classification is the
   // authority on the order. Merge them by car so both are shown.
   const byKey = new Map(live.map((c) => [carKey(c), c]));
@@ -44,23 +51,25 @@ export default function Finish({ raceId, rows, live, pickedKey, status }) {
       <div className="panel finish-panel">
         <h2 id="finish-title" className="finish-title">
           <span className="chequer" aria-hidden="true" />
-          {stopped ? 'Race stopped' : 'Chequered flag'}
+          {stopped ? 'Race stopped' : timed ? (kind === 'practice' ? 'Classification by best lap' : 'Starting grid') : 'Chequered flag'}
         </h2>
         {picked && (
           <p className="finish-picked">
             {picked.driver_name} {stopped ? 'was' : 'finished'} <strong>P{picked.position}</strong>
-            {picked.position <= 3 && !stopped ? ' — on the podium!' : ''}
+            {picked.position <= 3 && !stopped && !timed ? ' — on the podium!' : ''}
           </p>
         )}
         {classification.length === 0 ? (
           <p className="muted">Loading the classification…</p>
         ) : (
           <>
-            <div className="podium" aria-label="Podium">
-              <PodiumStep car={p2} place={2} picked={p2 && carKey(p2) === pickedKey} />
-              <PodiumStep car={p1} place={1} picked={p1 && carKey(p1) === pickedKey} />
-              <PodiumStep car={p3} place={3} picked={p3 && carKey(p3) === pickedKey} />
-            </div>
+            {!timed && (
+              <div className="podium" aria-label="Podium">
+                <PodiumStep car={p2} place={2} picked={p2 && carKey(p2) === pickedKey} />
+                <PodiumStep car={p1} place={1} picked={p1 && carKey(p1) === pickedKey} />
+                <PodiumStep car={p3} place={3} picked={p3 && carKey(p3) === pickedKey} />
+              </div>
+            )}
             <div className="classification-wrap">
               <table className="classification" data-testid="classification">
                 <caption className="visually-hidden">Final classification</caption>
@@ -92,7 +101,7 @@ export default function Finish({ raceId, rows, live, pickedKey, status }) {
                         <span className="name-tla">{tlaOf(c)}</span>
                       </td>
                       <td className="cl-team muted">{c.team}</td>
-                      <td className="mono">{resultText(c, i)}</td>
+                      <td className="mono">{resultText(c, i, kind)}</td>
                       <td className="mono cl-best">{formatLapTime(c.best_lap_ms)}</td>
                       <td className="mono cl-pits">{Number.isFinite(c.pit_stops) ? c.pit_stops : ''}</td>
                     </tr>

@@ -1,5 +1,5 @@
 import { useLayoutEffect, useRef } from 'react';
-import { formatGap, formatLapTime, safeColor, tlaOf } from '../lib/format.js';
+import { formatGap, formatLapTime, isTimedSession, partLabel, safeColor, tlaOf } from '../lib/format.js';
 import TyreBadge from './TyreBadge.jsx';
 
 export const CHANGE_MARKER_MS = 8000;
@@ -62,19 +62,26 @@ function ChangeMarker({ change, now }) {
   );
 }
 
-function gapText(car, isLeader) {
+function gapText(car, isLeader, timed) {
   if (car.retired) return 'OUT';
-  if (isLeader) return 'Leader';
+  if (isLeader) return timed ? 'Fastest' : 'Leader';
+  // Practice and qualifying: a car without a time has no gap to the fastest.
+  if (timed && !(car.best_lap_ms > 0)) return '—';
   return formatGap(car.gap_ms, car.gap_laps);
 }
 
-function intervalText(car, isLeader) {
+function intervalText(car, isLeader, timed) {
   if (car.retired || isLeader) return '';
+  if (timed && !(car.best_lap_ms > 0)) return '';
   return formatGap(car.interval_ms, car.interval_laps);
 }
 
-export default function Leaderboard({ cars, changes = {}, fastestLap = null, pickedKey = '', onFollow, now = Date.now() }) {
+// `session` (practice and qualifying only): {kind, part, cutoff_position, ...} from the stream.
+export default function Leaderboard({ cars, changes = {}, fastestLap = null, pickedKey = '', onFollow, now = Date.now(), session = null }) {
   const ref = useRef(null);
+  const kind = session?.kind || 'race';
+  const timed = isTimedSession(kind);
+  const cutoff = Number.isFinite(session?.cutoff_position) ? session.cutoff_position : 0;
   const orderKey = cars.map(carKey).join(',');
   useFlip(ref, orderKey);
 
@@ -113,7 +120,7 @@ export default function Leaderboard({ cars, changes = {}, fastestLap = null, pic
           Tyre
         </span>
         <span role="columnheader" className="c-pits">
-          Pit
+          {timed ? 'Laps' : 'Pit'}
         </span>
       </div>
       <div className="board-body" ref={ref} role="rowgroup">
@@ -121,7 +128,19 @@ export default function Leaderboard({ cars, changes = {}, fastestLap = null, pic
           const key = carKey(car);
           const picked = key === pickedKey;
           const leader = i === 0 && !car.retired;
-          const cls = ['board-row', picked && 'is-picked', car.in_pit && 'is-pit', car.retired && 'is-retired', car.finished && 'is-finished']
+          const out = Number.isFinite(car.knocked_out_part) && car.knocked_out_part > 0 ? car.knocked_out_part : 0;
+          // Qualifying: the cars below the cut-off line would go out if the part ended now.
+          const dropZone = cutoff > 0 && !out && car.position > cutoff;
+          const cls = [
+            'board-row',
+            picked && 'is-picked',
+            car.in_pit && 'is-pit',
+            car.retired && 'is-retired',
+            car.finished && 'is-finished',
+            out && 'is-knocked-out',
+            dropZone && 'is-dropzone',
+            cutoff > 0 && car.position === cutoff && 'has-cutoff',
+          ]
             .filter(Boolean)
             .join(' ');
           return (
@@ -133,6 +152,8 @@ export default function Leaderboard({ cars, changes = {}, fastestLap = null, pic
               data-testid="board-row"
               data-number={car.number}
               data-position={car.position}
+              data-knocked-out={out || undefined}
+              data-dropzone={dropZone ? 'true' : undefined}
               aria-current={picked ? 'true' : undefined}
               style={{ '--team': safeColor(car.team_color) }}
             >
@@ -160,15 +181,20 @@ export default function Leaderboard({ cars, changes = {}, fastestLap = null, pic
                 <span className="team-name">{car.team}</span>
                 {car.in_pit && !car.retired && <span className="badge badge-pit">PIT</span>}
                 {car.retired && <span className="badge badge-ret">RET</span>}
+                {out > 0 && (
+                  <span className="badge badge-ko" data-testid="knocked-out" title={`Knocked out in ${partLabel(kind, out)}`}>
+                    OUT {partLabel(kind, out)}
+                  </span>
+                )}
                 {car.finished && !car.retired && (
                   <span className="badge badge-fin" title="Finished" role="img" aria-label="Finished" />
                 )}
               </span>
               <span role="cell" className="c-gap" data-testid="gap">
-                {gapText(car, leader)}
+                {gapText(car, leader, timed)}
               </span>
               <span role="cell" className="c-int">
-                {intervalText(car, leader)}
+                {intervalText(car, leader, timed)}
               </span>
               <span role="cell" className={`c-last ${lapTimeClass(car, car.last_lap_ms, fastestLap)}`}>
                 {formatLapTime(car.last_lap_ms)}
@@ -179,8 +205,8 @@ export default function Leaderboard({ cars, changes = {}, fastestLap = null, pic
               <span role="cell" className="c-tyre">
                 {car.tyre ? <TyreBadge compound={car.tyre} age={car.tyre_age} isNew={car.tyre_new} /> : '—'}
               </span>
-              <span role="cell" className="c-pits">
-                {Number.isFinite(car.pit_stops) ? car.pit_stops : ''}
+              <span role="cell" className="c-pits" data-testid={timed ? 'laps' : undefined}>
+                {timed ? (Number.isFinite(car.laps) ? car.laps : '') : Number.isFinite(car.pit_stops) ? car.pit_stops : ''}
               </span>
             </div>
           );

@@ -12,6 +12,38 @@ function rowOf(number) {
   return rows().find((r) => r.dataset.number === String(number));
 }
 
+describe('Leaderboard in qualifying and practice', () => {
+  it('marks the cut-off line and the drop zone, and greys a knocked-out car with its part', () => {
+    const cars = [
+      makeCar('16', 1, { best_lap_ms: 100203 }),
+      makeCar('1', 2, { best_lap_ms: 100391, gap_ms: 188 }),
+      makeCar('81', 3, { best_lap_ms: 100495, gap_ms: 292 }),
+      makeCar('63', 4, { best_lap_ms: 100600, gap_ms: 397, knocked_out_part: 2 }),
+      makeCar('44', 5, { best_lap_ms: 101100, gap_ms: 897, knocked_out_part: 1 }),
+    ];
+    render(<Leaderboard cars={cars} session={{ kind: 'qualifying', part: 2, cutoff_position: 2, clock_ms: 1000 }} />);
+    expect(rowOf('1').className).toContain('has-cutoff');
+    expect(rowOf('81').dataset.dropzone).toBe('true');
+    expect(rowOf('16').dataset.dropzone).toBeUndefined();
+    // knocked out: greyed, its part shown, and out of the drop zone
+    expect(rowOf('63').className).toContain('is-knocked-out');
+    expect(rowOf('63').dataset.dropzone).toBeUndefined();
+    expect(within(rowOf('63')).getByTestId('knocked-out').textContent).toBe('OUT Q2');
+    expect(within(rowOf('44')).getByTestId('knocked-out').textContent).toBe('OUT Q1');
+    expect(within(rowOf('16')).queryByTestId('knocked-out')).toBeNull();
+    expect(within(rowOf('16')).getByTestId('gap').textContent).toBe('Fastest');
+  });
+
+  it('shows laps done instead of pit stops in practice, and no gap without a time', () => {
+    const cars = [makeCar('44', 1, { best_lap_ms: 83246, laps: 24 }), makeCar('3', 2, { best_lap_ms: 0, gap_ms: 0, laps: 3 })];
+    render(<Leaderboard cars={cars} session={{ kind: 'practice', part: 0, cutoff_position: 0 }} />);
+    expect(within(rowOf('44')).getByTestId('laps').textContent).toBe('24');
+    expect(within(rowOf('3')).getByTestId('gap').textContent).toBe('—');
+    expect(screen.getByText('Laps')).toBeTruthy();
+    expect(rows().some((r) => r.dataset.dropzone)).toBe(false);
+  });
+});
+
 describe('Leaderboard', () => {
   it('shows the running order with gaps, intervals, laps, tyres and pit stops', () => {
     const data = positionsData(['1', '81', '16'], {}, {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { formatClock, TRACK_STATUS } from '../lib/format.js';
+import { formatClock, isTimedSession, partLabel, SESSION_KINDS, TRACK_STATUS } from '../lib/format.js';
 import { Brand, StatusChip } from './common.jsx';
 import ConnectionIndicator from './ConnectionIndicator.jsx';
 
@@ -42,6 +42,12 @@ export default function RaceHeader({ raceId, status, meta, connection, onStop, o
   const lap = meta.lap || status?.lap || 0;
   const total = meta.total_laps || status?.total_laps || 0;
   const title = status?.title || (status?.source === 'replay' ? 'Replay' : 'Simulated race');
+  // Practice and qualifying run on the session's own clock, not on laps.
+  const session = meta.session;
+  const kind = session?.kind || status?.kind || 'race';
+  const timed = isTimedSession(kind);
+  const part = partLabel(kind, session?.part);
+  const sessionClock = timed && session && Number.isFinite(session.clock_ms) ? session.clock_ms / 1000 : NaN;
   let endedLabel = status?.status === 'stopped' ? 'Race stopped' : 'Race finished';
   if (ended === 'shutdown') endedLabel = 'Server shut down';
 
@@ -54,6 +60,11 @@ export default function RaceHeader({ raceId, status, meta, connection, onStop, o
         </a>
         <div className="race-title-wrap">
           <h1 className="race-title">{title}</h1>
+          {kind !== 'race' && SESSION_KINDS[kind] && (
+            <span className="chip chip-kind" data-testid="session-kind">
+              {SESSION_KINDS[kind]}
+            </span>
+          )}
           <span className="race-id muted" title={`Race ${raceId}`}>
             #{raceId.length > 12 ? raceId.slice(0, 8) : raceId}
           </span>
@@ -73,6 +84,14 @@ export default function RaceHeader({ raceId, status, meta, connection, onStop, o
         </div>
       </div>
       <div className="race-stats">
+        {timed ? (
+          <div className="stat stat-lap">
+            <span className="stat-label">Session</span>
+            <span className="stat-value" data-testid="session-part">
+              {part || SESSION_KINDS[kind]}
+            </span>
+          </div>
+        ) : (
         <div className="stat stat-lap">
           <span className="stat-label">Lap</span>
           <span className="stat-value" data-testid="lap">
@@ -86,6 +105,15 @@ export default function RaceHeader({ raceId, status, meta, connection, onStop, o
             )}
           </span>
         </div>
+        )}
+        {timed && (
+          <div className="stat">
+            <span className="stat-label">{part ? `${part} clock` : 'Clock'}</span>
+            <span className="stat-value mono" data-testid="session-clock" data-running={session?.clock_running ? 'true' : 'false'}>
+              {formatClock(sessionClock)}
+            </span>
+          </div>
+        )}
         <div className="stat">
           <span className="stat-label">Elapsed</span>
           <span className="stat-value mono">{formatClock(clock.elapsed)}</span>

@@ -4,6 +4,17 @@ import RaceHeader, { raceClock, TrackBanner } from './RaceHeader.jsx';
 import { statusObject } from '../test/fixtures.js';
 
 describe('RaceHeader', () => {
+  it('shows the qualifying part and its clock instead of laps, and the kind', () => {
+    const status = { status: 'in_progress', title: '2023 Azerbaijan Grand Prix Qualifying', kind: 'qualifying', source: 'replay' };
+    const meta = { lap: 0, total_laps: 0, track_status: 'green', session: { kind: 'qualifying', part: 2, clock_ms: 512000, clock_running: true, cutoff_position: 10 } };
+    render(<RaceHeader raceId="R1" status={status} meta={meta} connection="live" />);
+    expect(screen.getByTestId('session-part').textContent).toBe('Q2');
+    expect(screen.getByTestId('session-clock').textContent).toBe('8:32');
+    expect(screen.getByTestId('session-clock').dataset.running).toBe('true');
+    expect(screen.getByTestId('session-kind').textContent).toBe('Qualifying');
+    expect(screen.queryByTestId('lap')).toBeNull();
+  });
+
   it('shows lap x of y, the clocks and the progress', () => {
     const status = statusObject({ elapsed_time: 65, duration: 130, remaining_time: 65, _at: Date.now() });
     render(<RaceHeader raceId="R1" status={status} meta={{ lap: 12, total_laps: 57, track_status: 'green' }} connection="live" />);

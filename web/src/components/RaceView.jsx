@@ -9,6 +9,7 @@ import Commentary from './Commentary.jsx';
 import Anomalies from './Anomalies.jsx';
 import RaceTrace from './RaceTrace.jsx';
 import Finish from './Finish.jsx';
+import { isTimedSession } from '../lib/format.js';
 
 export function pickedKeyOf(status, cars) {
   const sel = status?.selected_driver;
@@ -88,7 +89,7 @@ export default function RaceView({ raceId, EventSourceImpl }) {
           <Loading label="Connecting to the race…" rows={10} />
         ) : (
           <>
-            {over && <Finish raceId={raceId} rows={state.classification} live={state.cars} pickedKey={pickedKey} status={raceStatus} />}
+            {over && <Finish raceId={raceId} rows={state.classification} live={state.cars} pickedKey={pickedKey} status={raceStatus} kind={state.meta.session?.kind || state.status?.kind} />}
             <div className="race-grid">
               <div className="race-col-main">
                 {!over && <TrackerCard cars={state.cars} pickedKey={pickedKey} fastestLap={state.meta.fastest_lap} change={state.changes[pickedKey]} driverName={driver?.name} now={now} />}
@@ -103,11 +104,14 @@ export default function RaceView({ raceId, EventSourceImpl }) {
                       </button>
                     )}
                   </div>
-                  <Leaderboard cars={boardCars} changes={state.changes} fastestLap={state.meta.fastest_lap} pickedKey={pickedKey} onFollow={setFollow} now={now} />
+                  <Leaderboard cars={boardCars} changes={state.changes} fastestLap={state.meta.fastest_lap} pickedKey={pickedKey} onFollow={setFollow} now={now} session={state.meta.session} />
                 </section>
               </div>
               <div className="race-col-side">
-                <RaceTrace trace={state.trace} cars={boardCars} pickedKey={pickedKey} totalLaps={state.meta.total_laps} />
+                {/* Gaps lap by lap tell a race; practice and qualifying have no such story. */}
+                {!isTimedSession(state.meta.session?.kind) && (
+                  <RaceTrace trace={state.trace} cars={boardCars} pickedKey={pickedKey} totalLaps={state.meta.total_laps} />
+                )}
                 <Commentary items={state.commentary} driver={driver} loading={!over} />
                 <Anomalies raceId={raceId} EventSourceImpl={EventSourceImpl} />
               </div>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../lib/api.js';
+import { SESSION_KINDS } from '../lib/format.js';
 import { raceHref } from '../lib/route.js';
 import { ErrorMessage, Loading } from './common.jsx';
 
@@ -64,6 +65,7 @@ export default function ReplayPicker() {
                     <option key={s.id} value={s.id}>
                       {s.title || s.id}
                       {s.laps ? ` (${s.laps} laps)` : ''}
+                      {s.kind && s.kind !== 'race' && SESSION_KINDS[s.kind] && !String(s.title).includes(SESSION_KINDS[s.kind]) ? ` · ${SESSION_KINDS[s.kind]}` : ''}
                     </option>
                   ))}
                 </select>

@@ -69,7 +69,11 @@ export default function TrackerCard({ cars, pickedKey, fastestLap = null, change
           <span className="tracker-label">Tyre</span>
           <span className="tracker-value">{car.tyre ? <TyreBadge compound={car.tyre} age={car.tyre_age} isNew={car.tyre_new} /> : '—'}</span>
           <span className="tracker-sub muted">
-            {Number.isFinite(car.pit_stops) ? `${car.pit_stops} stop${car.pit_stops === 1 ? '' : 's'}` : ''}
+            {Number.isFinite(car.stints) && car.stints > 0
+              ? `stint ${car.stints}`
+              : Number.isFinite(car.pit_stops)
+                ? `${car.pit_stops} stop${car.pit_stops === 1 ? '' : 's'}`
+                : ''}
           </span>
         </div>
         <div className="tracker-gap">
@@ -83,6 +87,15 @@ export default function TrackerCard({ cars, pickedKey, fastestLap = null, change
           {car.sectors_ms.slice(0, 3).map((ms, i) => (
             <li key={i}>
               <span className="tracker-label">S{i + 1}</span> <span className="mono">{ms > 0 ? (ms / 1000).toFixed(3) : '—'}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+      {Array.isArray(car.best_sectors_ms) && car.best_sectors_ms.some((v) => v > 0) && (
+        <ol className="tracker-sectors" aria-label="Best sector times" data-testid="best-sectors">
+          {car.best_sectors_ms.slice(0, 3).map((ms, i) => (
+            <li key={i}>
+              <span className="tracker-label">Best S{i + 1}</span> <span className="mono">{ms > 0 ? (ms / 1000).toFixed(3) : '—'}</span>
             </li>
           ))}
         </ol>

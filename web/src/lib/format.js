@@ -1,5 +1,27 @@
 // Display formats used on live-timing screens.
 
+// Kinds of session (the server's `kind`): practice and qualifying run on a clock and end in
+// a classification by best lap, not with a winner.
+export const SESSION_KINDS = {
+  race: 'Race',
+  sprint: 'Sprint',
+  practice: 'Practice',
+  qualifying: 'Qualifying',
+  sprint_qualifying: 'Sprint qualifying',
+};
+
+export function isTimedSession(kind) {
+  return kind === 'practice' || kind === 'qualifying' || kind === 'sprint_qualifying';
+}
+
+// "Q2", "SQ1"; "" outside qualifying.
+export function partLabel(kind, part) {
+  if (!Number.isFinite(part) || part < 1) return '';
+  if (kind === 'qualifying') return `Q${part}`;
+  if (kind === 'sprint_qualifying') return `SQ${part}`;
+  return '';
+}
+
 export function formatLapTime(ms) {
   if (!Number.isFinite(ms) || ms <= 0) return '—';
   const total = Math.round(ms);

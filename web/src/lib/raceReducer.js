@@ -15,6 +15,7 @@ export const initialRaceState = {
     server_ms: 0,
     fastest_lap: null,
     status: null,
+    session: null,
   },
   cars: [],
   changes: {},
@@ -81,6 +82,8 @@ function applyPositions(state, data) {
     server_ms: at,
     fastest_lap: data.fastest_lap === undefined ? state.meta.fastest_lap : data.fastest_lap,
     status: typeof data.status === 'string' ? data.status : state.meta.status,
+    // Practice and qualifying: kind, clock, qualifying part and cut-off (absent in races).
+    session: data.session && typeof data.session === 'object' ? data.session : state.meta.session,
   };
   return { ...state, loaded: true, cars, changes, trace, meta };
 }

@@ -15,6 +15,14 @@ describe('raceReducer', () => {
     expect(s.meta).toMatchObject({ lap: 11, total_laps: 50, track_status: 'green' });
   });
 
+  it('keeps the session part of a practice or qualifying frame, and a race frame has none', () => {
+    const session = { kind: 'qualifying', part: 1, clock_ms: 900000, clock_running: false, cutoff_position: 15 };
+    let s = run([{ type: 'positions', data: { ...positionsData(['1']), session } }]);
+    expect(s.meta.session).toEqual(session);
+    s = run([{ type: 'positions', data: positionsData(['1']) }]);
+    expect(s.meta.session).toBeNull();
+  });
+
   it('records one trace point per car per completed lap', () => {
     const lap = (n, gap) => ({ type: 'positions', data: positionsData(['1', '81'], {}, { 1: { laps: n, gap_ms: 0 }, 81: { laps: n, gap_ms: gap } }) });
     const s = run([lap(1, 500), lap(1, 900), lap(2, 1200), lap(3, 800)]);
