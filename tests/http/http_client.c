@@ -1,6 +1,8 @@
 /* http_client.c — see http_client.h. */
 #include "http_client.h"
 
+#include "http_head.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -142,21 +144,14 @@ int tc_send_str(struct tc *tc, int fd, const char *s)
 /* Parse a complete response out of buf[0..len): returns its total length or 0. */
 static size_t parse_response(const char *buf, size_t len, bool eof, struct test_response *res)
 {
-    const char *end = NULL;
-    for (size_t i = 0; i + 3 < len; i++) {
-        if (memcmp(buf + i, "\r\n\r\n", 4) == 0) {
-            end = buf + i + 4;
-            break;
-        }
-    }
-    if (!end)
+    size_t head_len = http_head_len(buf, len);
+    if (!head_len || head_len >= sizeof res->head)
         return 0;
-    size_t head_len = (size_t)(end - buf);
-    if (head_len >= sizeof res->head)
-        return 0;
+    const char *end = buf + head_len;
     memcpy(res->head, buf, head_len);
     res->head[head_len] = '\0';
-    if (sscanf(res->head, "HTTP/1.%*d %d", &res->status) != 1)
+    res->status = http_head_status(res->head);
+    if (!res->status)
         return 0;
     char cl[32];
     size_t body = 0;
@@ -253,23 +248,5 @@ long tc_drain(struct tc *tc, int fd, int ms)
 
 bool tc_header(const struct test_response *res, const char *name, char *out, size_t out_len)
 {
-    size_t n = strlen(name);
-    const char *line = strstr(res->head, "\r\n");
-    while (line && line[2] != '\r') {
-        line += 2;
-        if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
-            const char *v = line + n + 1;
-            while (*v == ' ')
-                v++;
-            const char *e = strstr(v, "\r\n");
-            size_t len = e ? (size_t)(e - v) : strlen(v);
-            if (len >= out_len)
-                len = out_len - 1;
-            memcpy(out, v, len);
-            out[len] = '\0';
-            return true;
-        }
-        line = strstr(line, "\r\n");
-    }
-    return false;
+    return http_head_value(res->head, name, out, out_len);
 }

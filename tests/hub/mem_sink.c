@@ -5,47 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void copy_field(char *dst, size_t cap, const char *from, size_t len)
+/* The parser's callback: the frame the hub just wrote (one per buffer). */
+static void on_frame(void *ctx, const struct sse_event *ev)
 {
-    if (len >= cap)
-        len = cap - 1;
-    memcpy(dst, from, len);
-    dst[len] = '\0';
-}
-
-/* One SSE frame, as the hub writes one per buffer: "name: value\n" lines, then "\n". */
-static int parse_frame(struct mem_frame *f, const char *text, size_t len)
-{
+    struct mem_sink *s = ctx;
+    struct mem_frame *f = &s->frames[s->n + s->parsed];
     memset(f, 0, sizeof *f);
-    if (len < 2 || text[len - 1] != '\n' || text[len - 2] != '\n')
-        return -EINVAL;
-    const char *p = text, *end = text + len - 1;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl)
-            return -EINVAL;
-        const char *colon = memchr(p, ':', (size_t)(nl - p));
-        if (!colon || colon + 1 >= nl || colon[1] != ' ')
-            return -EINVAL;
-        size_t name_len = (size_t)(colon - p);
-        const char *value = colon + 2;
-        size_t value_len = (size_t)(nl - value);
-        if (name_len == 2 && !memcmp(p, "id", 2))
-            copy_field(f->id, sizeof f->id, value, value_len);
-        else if (name_len == 5 && !memcmp(p, "event", 5))
-            copy_field(f->event, sizeof f->event, value, value_len);
-        else if (name_len == 5 && !memcmp(p, "retry", 5))
-            copy_field(f->retry, sizeof f->retry, value, value_len);
-        else if (name_len == 4 && !memcmp(p, "data", 4) && !f->data) {
-            f->data = malloc(value_len + 1);
-            if (!f->data)
-                return -ENOMEM;
-            copy_field(f->data, value_len + 1, value, value_len);
-        } else
-            return -EINVAL;
-        p = nl + 1;
-    }
-    return 0;
+    snprintf(f->id, sizeof f->id, "%s", ev->id);
+    snprintf(f->event, sizeof f->event, "%s", ev->event);
+    snprintf(f->retry, sizeof f->retry, "%s", ev->retry);
+    f->data = ev->has_data && ev->data ? strdup(ev->data) : NULL;
+    s->parsed++;
 }
 
 static int mem_begin(void *ctx, hub_sink_closed_fn closed, void *owner)
@@ -86,8 +56,12 @@ static int mem_write(void *ctx, struct pw_buf *buf)
         s->frames = f;
         s->cap = cap;
     }
-    if (parse_frame(&s->frames[s->n], buf->data, buf->len) < 0) {
-        free(s->frames[s->n].data);
+    /* exactly one whole frame per buffer, as the hub writes them */
+    s->parsed = 0;
+    int rc = sse_parser_feed(&s->parser, buf->data, buf->len);
+    if (rc < 0 || s->parsed != 1 || s->parser.line_len != 0 || !buf->len) {
+        for (int i = 0; i < s->parsed; i++)
+            free(s->frames[s->n + i].data);
         s->bad_frames++;
         fprintf(stderr, "mem_sink: not an SSE frame: %.*s\n", (int)buf->len, buf->data);
         return -EIO;
@@ -107,6 +81,8 @@ void mem_sink_init(struct mem_sink *s)
 {
     memset(s, 0, sizeof *s);
     s->sink = (struct hub_sink){&mem_sink_ops, s};
+    sse_parser_init(&s->parser, 1u << 24, on_frame, s);
+    sse_parser_keep(&s->parser);
 }
 
 void mem_sink_free(struct mem_sink *s)
@@ -116,6 +92,7 @@ void mem_sink_free(struct mem_sink *s)
     free(s->frames);
     s->frames = NULL;
     s->n = s->cap = 0;
+    sse_parser_free(&s->parser);
 }
 
 int mem_sink_find(const struct mem_sink *s, int from, const char *event)

@@ -6,12 +6,13 @@
 #define PW_TESTS_HUB_MEM_SINK_H
 
 #include "hub/hub_sink.h"
+#include "sse_parse.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 struct mem_frame {
-    char id[48];    /* "" when the frame has no id: line */
+    char id[64];    /* "" when the frame has no id: line */
     char event[32]; /* "" when it has no event: line */
     char retry[16]; /* the retry: line's value, "" if none */
     char *data;     /* the data: line's value (malloc'd), NULL if none */
@@ -27,6 +28,8 @@ struct mem_sink {
     int n, cap;
     struct mem_frame *frames;
     int bad_frames; /* writes that were not one well-formed SSE frame */
+    struct sse_parser parser; /* reads back what the hub wrote (tests/common) */
+    int parsed;               /* frames the last write held */
     hub_sink_closed_fn on_closed;
     void *owner;
 };

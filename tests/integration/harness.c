@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include "http_head.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -274,21 +276,19 @@ int http_call(int port, const char *method, const char *path, const char *extra_
     if (write_all(fd, head, (size_t)hn) < 0 || (blen && write_all(fd, body, blen) < 0))
         goto out;
     long n = read_until_close(fd, &buf, &cap, 10000);
-    if (n <= 0 || sscanf(buf, "HTTP/1.1 %d", &out->status) != 1)
+    size_t head_len = n > 0 ? http_head_len(buf, (size_t)n) : 0;
+    if (!head_len || !(out->status = http_head_status(buf)))
         goto out;
-    char *end = strstr(buf, "\r\n\r\n");
-    if (!end)
-        goto out;
-    size_t hlen = (size_t)(end - buf);
+    size_t hlen = head_len - 4; /* without the blank line */
     if (hlen >= sizeof out->headers)
         hlen = sizeof out->headers - 1;
     memcpy(out->headers, buf, hlen);
     out->headers[hlen] = '\0';
-    out->body_len = (size_t)n - (size_t)(end + 4 - buf);
+    out->body_len = (size_t)n - head_len;
     out->body = malloc(out->body_len + 1);
     if (!out->body)
         goto out;
-    memcpy(out->body, end + 4, out->body_len);
+    memcpy(out->body, buf + head_len, out->body_len);
     out->body[out->body_len] = '\0';
     rc = 0;
 out:
@@ -305,24 +305,10 @@ void response_free(struct response *r)
 
 bool response_header(const struct response *r, const char *name, char *out, size_t len)
 {
-    size_t nlen = strlen(name);
-    for (const char *line = strstr(r->headers, "\r\n"); line; line = strstr(line + 2, "\r\n")) {
-        const char *h = line + 2;
-        if (strncasecmp(h, name, nlen) == 0 && h[nlen] == ':') {
-            const char *v = h + nlen + 1;
-            while (*v == ' ')
-                v++;
-            size_t i = 0;
-            while (v[i] && v[i] != '\r' && i + 1 < len) {
-                out[i] = v[i];
-                i++;
-            }
-            out[i] = '\0';
-            return true;
-        }
-    }
-    return false;
+    return http_head_value(r->headers, name, out, len);
 }
+
+static void on_sse_event(void *ctx, const struct sse_event *ev);
 
 int sse_open(struct sse *s, int port, const char *path, const char *last_event_id)
 {
@@ -353,18 +339,25 @@ int sse_open(struct sse *s, int port, const char *path, const char *last_event_i
             break;
         s->len += (size_t)r;
         s->buf[s->len] = '\0';
-        char *end = strstr(s->buf, "\r\n\r\n");
-        if (end) {
-            sscanf(s->buf, "HTTP/1.1 %d", &s->status);
-            size_t head = (size_t)(end + 4 - s->buf);
-            memmove(s->buf, s->buf + head, s->len - head);
-            s->len -= head;
-            s->raw_first_len = s->len < sizeof s->raw_first ? s->len : sizeof s->raw_first;
-            memcpy(s->raw_first, s->buf, s->raw_first_len);
+        size_t head = http_head_len(s->buf, s->len);
+        if (head) {
+            s->status = http_head_status(s->buf);
+            s->raw_first_len =
+                s->len - head < sizeof s->raw_first ? s->len - head : sizeof s->raw_first;
+            memcpy(s->raw_first, s->buf + head, s->raw_first_len);
+            sse_parser_init(&s->parser, 1u << 24, on_sse_event, s);
+            sse_parser_keep(&s->parser);
+            s->parsing = true;
+            if (sse_parser_feed(&s->parser, s->buf + head, s->len - head) < 0)
+                goto fail;
+            s->len = 0;
             return 0;
         }
     }
 fail:
+    if (s->parsing)
+        sse_parser_free(&s->parser);
+    s->parsing = false;
     close(s->fd);
     free(s->buf);
     s->buf = NULL;
@@ -372,49 +365,34 @@ fail:
     return -1;
 }
 
-/* Parse one complete event block (up to a blank line) from the buffer, if there is one. */
-static int take_block(struct sse *s, struct sse_frame *f)
+/* The parser's callback: a frame with data is queued for sse_next (comments and
+ * retry-only blocks are not frames). */
+static void on_sse_event(void *ctx, const struct sse_event *ev)
 {
-    for (;;) {
-        char *end = strstr(s->buf, "\n\n");
-        if (!end)
-            return 0;
-        size_t block_len = (size_t)(end - s->buf);
-        memset(f, 0, sizeof *f);
-        bool has_data = false;
-        char *line = s->buf;
-        s->buf[block_len] = '\0';
-        while (line && *line) {
-            char *nl = strchr(line, '\n');
-            if (nl)
-                *nl = '\0';
-            if (strncmp(line, "id: ", 4) == 0)
-                snprintf(f->id, sizeof f->id, "%s", line + 4);
-            else if (strncmp(line, "event: ", 7) == 0)
-                snprintf(f->event, sizeof f->event, "%s", line + 7);
-            else if (strncmp(line, "data: ", 6) == 0) {
-                size_t dl = strlen(line + 6);
-                char *nd = realloc(f->data, f->data_len + dl + 2);
-                if (nd) {
-                    if (f->data_len)
-                        nd[f->data_len++] = '\n';
-                    memcpy(nd + f->data_len, line + 6, dl);
-                    f->data_len += dl;
-                    nd[f->data_len] = '\0';
-                    f->data = nd;
-                    has_data = true;
-                }
-            }
-            line = nl ? nl + 1 : NULL;
+    struct sse *s = ctx;
+    if (!ev->has_data)
+        return;
+    if (s->n_frames == s->cap_frames) {
+        int cap = s->cap_frames ? s->cap_frames * 2 : 16;
+        struct sse_frame *n = realloc(s->frames, (size_t)cap * sizeof *n);
+        if (!n) {
+            s->failed = true;
+            return;
         }
-        size_t used = block_len + 2;
-        memmove(s->buf, s->buf + used, s->len - used);
-        s->len -= used;
-        s->buf[s->len] = '\0';
-        if (has_data)
-            return 1;
-        sse_frame_free(f);
+        s->frames = n;
+        s->cap_frames = cap;
     }
+    struct sse_frame *f = &s->frames[s->n_frames];
+    memset(f, 0, sizeof *f);
+    snprintf(f->id, sizeof f->id, "%s", ev->id);
+    snprintf(f->event, sizeof f->event, "%s", ev->event);
+    f->data = ev->data ? strdup(ev->data) : NULL;
+    if (!f->data) {
+        s->failed = true;
+        return;
+    }
+    f->data_len = strlen(f->data);
+    s->n_frames++;
 }
 
 int sse_next(struct sse *s, struct sse_frame *f, int timeout_ms)
@@ -423,31 +401,30 @@ int sse_next(struct sse *s, struct sse_frame *f, int timeout_ms)
         return -1;
     int64_t until = now_ms() + timeout_ms;
     for (;;) {
-        int got = take_block(s, f);
-        if (got)
-            return got;
+        if (s->first_frame < s->n_frames) {
+            *f = s->frames[s->first_frame++];
+            if (s->first_frame == s->n_frames)
+                s->first_frame = s->n_frames = 0;
+            return 1;
+        }
+        if (s->failed)
+            return -1;
         int left = (int)(until - now_ms());
         if (left <= 0)
             return 0;
         struct pollfd p = {.fd = s->fd, .events = POLLIN};
         if (poll(&p, 1, left) <= 0)
             return 0;
-        if (s->len + 65536 + 1 > s->cap) {
-            char *n = realloc(s->buf, s->cap * 2);
-            if (!n)
-                return -1;
-            s->buf = n;
-            s->cap *= 2;
-        }
-        ssize_t r = recv(s->fd, s->buf + s->len, s->cap - s->len - 1, 0);
+        char chunk[65536];
+        ssize_t r = recv(s->fd, chunk, sizeof chunk, 0);
         if (r <= 0)
             return -1;
         size_t room = sizeof s->raw_first - s->raw_first_len;
         size_t keep = (size_t)r < room ? (size_t)r : room;
-        memcpy(s->raw_first + s->raw_first_len, s->buf + s->len, keep);
+        memcpy(s->raw_first + s->raw_first_len, chunk, keep);
         s->raw_first_len += keep;
-        s->len += (size_t)r;
-        s->buf[s->len] = '\0';
+        if (sse_parser_feed(&s->parser, chunk, (size_t)r) < 0)
+            return -1;
     }
 }
 
@@ -464,4 +441,12 @@ void sse_close(struct sse *s)
     s->fd = -1;
     free(s->buf);
     s->buf = NULL;
+    for (int i = s->first_frame; i < s->n_frames; i++)
+        sse_frame_free(&s->frames[i]);
+    free(s->frames);
+    s->frames = NULL;
+    s->n_frames = s->first_frame = s->cap_frames = 0;
+    if (s->parsing)
+        sse_parser_free(&s->parser);
+    s->parsing = false;
 }

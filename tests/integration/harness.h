@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "sse_parse.h"
+
 struct server {
     pid_t pid;
     int port;
@@ -59,10 +61,15 @@ struct sse_frame {
 struct sse {
     int fd;
     int status;
-    char *buf;
+    char *buf; /* the response head while it arrives */
     size_t len, cap;
     char raw_first[4096]; /* the first bytes of the body as received, for wire checks */
     size_t raw_first_len;
+    struct sse_parser parser; /* tests/common/sse_parse.h */
+    bool parsing;
+    struct sse_frame *frames; /* parsed, not yet taken by sse_next */
+    int first_frame, n_frames, cap_frames;
+    bool failed;
 };
 
 /* Open `path` as an event stream; `last_event_id` may be NULL. 0 or -1. */

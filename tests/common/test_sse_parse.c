@@ -1,4 +1,4 @@
-/* test_sse_parse.c — the load generator's SSE parser and histogram: frames split at every
+/* test_sse_parse.c — the SSE parser (and the load generator's histogram): frames split at every
  * byte boundary give the same events; ids, server_ms and type are extracted. */
 #include "hist.h"
 #include "sse_parse.h"

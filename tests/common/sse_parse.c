@@ -13,11 +13,41 @@ void sse_parser_init(struct sse_parser *p, size_t max_line, sse_event_fn on_even
     p->ctx = ctx;
 }
 
+void sse_parser_keep(struct sse_parser *p)
+{
+    p->keep = true;
+}
+
 void sse_parser_free(struct sse_parser *p)
 {
     free(p->line);
     p->line = NULL;
     p->line_len = p->line_cap = 0;
+    free(p->data);
+    p->data = NULL;
+    p->data_len = p->data_cap = 0;
+}
+
+/* Appends one data line (joined to the previous ones with "\n"). */
+static int data_append(struct sse_parser *p, const char *v, size_t len)
+{
+    size_t need = p->data_len + (p->cur.has_data ? 1 : 0) + len + 1;
+    if (need > p->data_cap) {
+        size_t cap = p->data_cap ? p->data_cap : 1024;
+        while (cap < need)
+            cap *= 2;
+        char *n = realloc(p->data, cap);
+        if (!n)
+            return -ENOMEM;
+        p->data = n;
+        p->data_cap = cap;
+    }
+    if (p->cur.has_data)
+        p->data[p->data_len++] = '\n';
+    memcpy(p->data + p->data_len, v, len);
+    p->data_len += len;
+    p->data[p->data_len] = '\0';
+    return 0;
 }
 
 int sse_parse_id(const char *s, size_t len, uint64_t *r, uint64_t *c)
@@ -101,10 +131,14 @@ static void process_line(struct sse_parser *p, const char *line, size_t len)
     if (len > 0 && line[len - 1] == '\r')
         len--;
     if (len == 0) {
+        if (p->keep)
+            p->cur.data = p->data_lost ? NULL : p->cur.has_data ? p->data : "";
         if (p->cur_any && p->on_event)
             p->on_event(p->ctx, &p->cur);
         memset(&p->cur, 0, sizeof p->cur);
         p->cur_any = false;
+        p->data_len = 0;
+        p->data_lost = false;
         return;
     }
     if (line[0] == ':')
@@ -120,6 +154,7 @@ static void process_line(struct sse_parser *p, const char *line, size_t len)
     if (name_len == 2 && memcmp(line, "id", 2) == 0) {
         p->cur.has_id = true;
         p->cur.id_ok = sse_parse_id(v, vlen, &p->cur.r, &p->cur.c) == 0;
+        copy_field(p->cur.id, sizeof p->cur.id, v, vlen);
         p->cur_any = true;
     } else if (name_len == 5 && memcmp(line, "event", 5) == 0) {
         copy_field(p->cur.event, sizeof p->cur.event, v, vlen);
@@ -129,10 +164,16 @@ static void process_line(struct sse_parser *p, const char *line, size_t len)
             find_type(v, vlen, p->cur.type, sizeof p->cur.type);
         if (!p->cur.has_server_ms)
             p->cur.has_server_ms = find_server_ms(v, vlen, &p->cur.server_ms);
+        if (p->keep && data_append(p, v, vlen) < 0)
+            p->data_lost = true;
         p->cur.data_bytes += vlen;
+        p->cur.has_data = true;
+        p->cur_any = true;
+    } else if (name_len == 5 && memcmp(line, "retry", 5) == 0 && p->keep) {
+        copy_field(p->cur.retry, sizeof p->cur.retry, v, vlen);
         p->cur_any = true;
     }
-    /* retry: and unknown fields are ignored, as EventSource does */
+    /* unknown fields (and retry:, unless kept) are ignored, as EventSource does */
 }
 
 static int line_append(struct sse_parser *p, const char *data, size_t len)
