@@ -168,7 +168,7 @@ static void on_event(void *ctx, const struct sse_event *ev)
     bool end = strcmp(ev->event, "end") == 0 || strcmp(ev->type, "end") == 0;
     bool is_commentary =
         strcmp(ev->event, "commentary") == 0 || strcmp(ev->type, "commentary") == 0;
-    bool is_positions = strcmp(ev->event, "positions") == 0 ||
+    bool is_positions = strcmp(ev->event, "positions") == 0 || strcmp(ev->event, "delta") == 0 ||
                         (ev->event[0] == '\0' && strcmp(ev->type, "positions") == 0);
     if (!ev->has_id) {
         if (strcmp(ev->type, "ping") == 0)

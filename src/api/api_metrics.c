@@ -56,6 +56,9 @@ void api_metrics(struct api *api, struct http_conn *conn)
     metric(&o, "pitwall_frames_sent_total", "counter", "SSE frames queued to clients.", hs.frames_sent);
     metric(&o, "pitwall_resumes_total", "counter", "Streams resumed with Last-Event-ID.", hs.resumes);
     metric(&o, "pitwall_resumes_gap_total", "counter", "Resumes older than the event log window.", hs.resumes_gap);
+    metric(&o, "pitwall_resumes_snapshot_total", "counter", "Resumes answered with a snapshot, smaller than the missed frames.", hs.resumes_snapshot);
+    metric(&o, "pitwall_sse_clients_compressed_total", "counter", "Streams answered gzip or deflate.", hs.clients_compressed);
+    metric(&o, "pitwall_resumes_catchup_total", "counter", "Resumes answered with the newest positions in full instead of the missed deltas.", hs.resumes_catchup);
     metric(&o, "pitwall_races_running", "gauge", "Races in progress.", (uint64_t)hs.races_running);
     metric(&o, "pitwall_races_in_memory", "gauge", "Races held in memory with their event log.", (uint64_t)hs.races_in_memory);
     if (api->d.server) {

@@ -25,13 +25,18 @@ static void conn_sink_closed(void *p, struct http_conn *conn)
     closed(owner);
 }
 
-static int conn_sink_begin(void *ctx, hub_sink_closed_fn closed, void *owner)
+static int conn_sink_begin(void *ctx, const char *coding, hub_sink_closed_fn closed, void *owner)
 {
     struct http_conn *conn = ctx;
     struct conn_sink *s = malloc(sizeof *s);
     if (!s)
         return -ENOMEM;
-    int rc = http_stream_begin(conn, "text/event-stream; charset=utf-8", "");
+    /* The hub compresses (when asked to, by Accept-Encoding); the answer says how. */
+    char headers[96] = "Vary: Accept-Encoding\r\n";
+    if (coding)
+        snprintf(headers, sizeof headers, "Content-Encoding: %s\r\nVary: Accept-Encoding\r\n",
+                 coding);
+    int rc = http_stream_begin(conn, "text/event-stream; charset=utf-8", headers);
     if (rc != 0) {
         free(s);
         return rc == HTTP_STREAM_HEAD ? HUB_SINK_ANSWERED : rc;
@@ -147,7 +152,8 @@ void api_stream(struct api *api, struct http_conn *conn, const struct http_reque
     if (!last && http_query_param(req->query, "last_event_id", query_last, sizeof query_last) == 0)
         last = query_last;
     struct hub_sink sink = {&conn_sink_ops, conn};
-    int rc = hub_subscribe(api->d.hub, &sink, stream, race_id, last);
+    int rc = hub_subscribe(api->d.hub, &sink, stream, race_id, last,
+                           http_request_header(req, "Accept-Encoding"));
     if (rc == 0)
         return;
     if (rc == 1) {

@@ -10,6 +10,8 @@ struct pw_buf *pw_buf_new(const void *data, size_t len)
         return NULL;
     buf->refs = 1;
     buf->len = len;
+    buf->packed = NULL;
+    buf->crc = buf->adler = buf->crc_op = 0;
     if (data)
         memcpy(buf->data, data, len);
     else
@@ -27,6 +29,8 @@ struct pw_buf *pw_buf_ref(struct pw_buf *buf)
 
 void pw_buf_unref(struct pw_buf *buf)
 {
-    if (buf && --buf->refs == 0)
+    if (buf && --buf->refs == 0) {
+        pw_buf_unref(buf->packed);
         free(buf);
+    }
 }

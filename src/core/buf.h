@@ -11,6 +11,11 @@
 struct pw_buf {
     unsigned refs;
     size_t len;
+    /* The same bytes compressed once for every client that asked for it (hub/packer.h),
+     * made on first use and freed with this buffer, with what each client's trailer needs:
+     * CRC-32 and Adler-32 of `data`, and zlib's operator to append a CRC-32 over `len`. */
+    struct pw_buf *packed;
+    unsigned long crc, adler, crc_op;
     char data[];
 };
 

@@ -2,8 +2,10 @@
 #include "hub/hub.h"
 
 #include "core/error.h"
+#include "hub/delta.h"
 #include "hub/encode.h"
 #include "hub/hub_internal.h"
+#include "hub/resume.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -24,6 +26,7 @@ void hub_config_defaults(struct hub_config *cfg)
         .end_grace_ms = 5000,
         .start_timeout_ms = 30000,
         .retired_kept = 4096,
+        .compress_level = 6,
     };
 }
 
@@ -82,20 +85,55 @@ static void on_client_close(void *owner)
     free(cl);
 }
 
-/* Queue one frame; a failed write means the sink is closing and its closed callback
- * unlinks the client, so the caller's saved `next` pointer stays valid. */
-static void client_send(struct hub_client *cl, struct pw_buf *buf)
+/* Queue one frame (its compressed segment for a compressed stream): true when queued. A
+ * failed write means the sink is closing and its closed callback unlinks (and frees) the
+ * client, so the caller's saved `next` pointer stays valid but `cl` must not be used. */
+static bool client_send(struct hub_client *cl, struct pw_buf *buf)
 {
-    if (!buf)
-        return;
+    if (!buf || cl->finished)
+        return false;
     struct hub *hub = cl->hub;
     uint64_t now = uv_now(hub->loop);
-    if (cl->sink.ops->write(cl->sink.ctx, buf) < 0) {
-        hub->stats.clients_write_failed++;
-        return;
+    struct pw_buf *out = buf;
+    if (cl->pack.enc != HUB_PACK_IDENTITY) {
+        out = hub_packer_pack(hub->packer, buf);
+        if (!out) {
+            hub->stats.encode_failures++;
+            cl->sink.ops->close(cl->sink.ctx);
+            return false;
+        }
     }
+    if (cl->sink.ops->write(cl->sink.ctx, out) < 0) {
+        hub->stats.clients_write_failed++;
+        return false;
+    }
+    if (cl->pack.enc != HUB_PACK_IDENTITY)
+        hub_pack_stream_sent(&cl->pack, buf);
     cl->last_write = now;
     hub->stats.frames_sent++;
+    return true;
+}
+
+/* The `end` frame: the last thing a stream carries. A compressed stream is finished with its
+ * trailer so the client can check it whole. */
+static void client_send_last(struct hub_client *cl, struct pw_buf *buf)
+{
+    if (!client_send(cl, buf) || cl->pack.enc == HUB_PACK_IDENTITY)
+        return;
+    struct pw_buf *trailer = hub_pack_stream_trailer(&cl->pack);
+    if (trailer)
+        cl->sink.ops->write(cl->sink.ctx, trailer);
+    pw_buf_unref(trailer);
+    cl->finished = true;
+}
+
+static void send_last_to_list(struct client_list *list, struct pw_buf *buf)
+{
+    struct hub_client *next;
+    for (struct hub_client *cl = list->head; cl; cl = next) {
+        next = cl->next;
+        client_send_last(cl, buf);
+    }
 }
 
 /* Whether a held-back client (see hub_client.held) takes a frame of `kind` made when the
@@ -271,9 +309,10 @@ static void publish_entry(struct hub *hub, struct hub_race *race, enum log_kind 
         send_to_list(&hub->all_races[HUB_STREAM_COMMENTARY], legacy, kind, race->r, race->c);
         break;
     case LOG_END:
-        send_to_list(&race->clients[HUB_STREAM_POSITIONS], legacy, kind, race->r, race->c);
-        send_to_list(&race->clients[HUB_STREAM_COMMENTARY], legacy, kind, race->r, race->c);
-        break;
+        send_last_to_list(&race->clients[HUB_STREAM_POSITIONS], legacy);
+        send_last_to_list(&race->clients[HUB_STREAM_COMMENTARY], legacy);
+        send_last_to_list(&race->clients[HUB_STREAM_RACE], combined);
+        return;
     case LOG_RACE:
         break;
     }
@@ -296,6 +335,37 @@ static void emit(struct hub *hub, struct hub_race *race, enum log_kind kind, con
         pw_buf_unref(legacy);
         pw_buf_unref(combined);
     }
+}
+
+/* A positions tick: the full object on the original streams; on the combined stream only
+ * what changed since the previous tick (delta.h), or the full object for the first tick or
+ * one a delta cannot express. */
+static void emit_positions(struct hub *hub, struct hub_race *race, json_t *data)
+{
+    struct pw_buf *legacy, *combined;
+    if (!data) {
+        hub->stats.encode_failures++;
+        return;
+    }
+    if (make_frames(hub, race, "positions", data, "positions", true, true, &legacy, &combined) < 0)
+        return;
+    json_t *delta = NULL;
+    char *text = NULL;
+    if (race->last_positions && hub_delta_positions(race->last_positions, data, &delta) == 0 &&
+        (text = json_dumps(delta, JSON_COMPACT)) != NULL) {
+        char id[48];
+        frame_id(race, id, sizeof id);
+        struct pw_buf *d = hub_sse_frame(id, "delta", text, strlen(text));
+        if (d) {
+            pw_buf_unref(combined);
+            combined = d;
+        }
+    }
+    free(text);
+    json_decref(delta);
+    publish_entry(hub, race, LOG_POSITIONS, legacy, combined);
+    pw_buf_unref(legacy);
+    pw_buf_unref(combined);
 }
 
 static void emit_status(struct hub *hub, struct hub_race *race)
@@ -441,7 +511,7 @@ static void on_bus_event(void *ctx, const struct pw_event *ev)
         if (race->state.started)
             set_status(hub, race, HUB_RACE_IN_PROGRESS, ev->wall_ms);
         json_t *data = hub_encode_positions_data(ev, hub_status_name(race->status));
-        emit(hub, race, LOG_POSITIONS, "positions", data, "positions", true);
+        emit_positions(hub, race, data);
         json_decref(race->last_positions);
         race->last_positions = data;
         break;
@@ -588,7 +658,7 @@ static void send_initial(struct hub *hub, struct hub_client *cl)
             for (size_t i = race->log.count; i-- > 0;) {
                 const struct log_entry *e = event_log_at(&race->log, i);
                 if (e->kind == LOG_END) {
-                    client_send(cl, e->combined);
+                    client_send_last(cl, e->combined);
                     break;
                 }
             }
@@ -608,7 +678,9 @@ static void send_initial(struct hub *hub, struct hub_client *cl)
     }
     for (size_t i = first; i < race->log.count; i++) {
         const struct log_entry *e = event_log_at(&race->log, i);
-        if (e->kind == kind || e->kind == LOG_END)
+        if (e->kind == LOG_END)
+            client_send_last(cl, e->legacy);
+        else if (e->kind == kind)
             client_send(cl, e->legacy);
     }
 }
@@ -624,19 +696,43 @@ static void send_missed(struct hub *hub, struct hub_client *cl, uint64_t r, uint
         send_initial(hub, cl);
         return;
     }
+    /* The combined stream's deltas only make sense in a row: when they weigh more than the
+     * newest tick in full, or than a fresh snapshot, that goes instead (resume.h). */
+    enum hub_resume_way way = HUB_RESUME_REPLAY;
+    size_t last_positions = race->log.count;
+    if (cl->stream == HUB_STREAM_RACE) {
+        struct pw_buf *snap = snapshot_frame(hub, race);
+        way = hub_resume_choose(&race->log, r, c, snap ? snap->len : 0,
+                                hub->cfg.recent_commentary, &last_positions);
+    }
+    if (way == HUB_RESUME_SNAPSHOT) {
+        hub->stats.resumes_snapshot++;
+        send_initial(hub, cl);
+        return;
+    }
+    if (way == HUB_RESUME_CATCHUP)
+        hub->stats.resumes_catchup++;
     for (size_t i = 0; i < race->log.count; i++) {
         const struct log_entry *e = event_log_at(&race->log, i);
-        if (!entry_for_stream(e, cl->stream))
+        if (!entry_for_stream(e, cl->stream) || !hub_resume_entry_missed(e, r, c))
             continue;
-        uint64_t seen = e->kind == LOG_COMMENTARY ? c : r;
-        if (log_entry_own_seq(e) > seen ||
-            (e->kind == LOG_END && (e->r > r || e->c > c)))
+        if (way == HUB_RESUME_CATCHUP && e->kind == LOG_POSITIONS) {
+            if (i == last_positions) {
+                struct pw_buf *full = hub_resume_full_positions(e);
+                client_send(cl, full);
+                pw_buf_unref(full);
+            }
+            continue;
+        }
+        if (e->kind == LOG_END)
+            client_send_last(cl, entry_frame(e, cl->stream));
+        else
             client_send(cl, entry_frame(e, cl->stream));
     }
 }
 
 int hub_subscribe(struct hub *hub, const struct hub_sink *sink, enum hub_stream stream,
-                  const char *race_id, const char *last_event_id)
+                  const char *race_id, const char *last_event_id, const char *accept_encoding)
 {
     struct hub_race *race = NULL;
     uint64_t r = 0, c = 0;
@@ -661,7 +757,9 @@ int hub_subscribe(struct hub *hub, const struct hub_sink *sink, enum hub_stream 
     cl->race = race;
     cl->stream = stream;
     cl->sink = *sink;
-    int rc = sink->ops->begin(sink->ctx, on_client_close, cl);
+    hub_pack_stream_init(&cl->pack, hub_pack_negotiate(accept_encoding));
+    const char *coding = hub_pack_encoding_name(cl->pack.enc);
+    int rc = sink->ops->begin(sink->ctx, coding, on_client_close, cl);
     if (rc != 0) {
         free(cl);
         return rc == HUB_SINK_ANSWERED ? 0 : rc; /* HEAD: answered with the headers alone */
@@ -672,6 +770,13 @@ int hub_subscribe(struct hub *hub, const struct hub_sink *sink, enum hub_stream 
         cl->held_c = c;
     }
     client_link(cl);
+    if (coding) {
+        hub->stats.clients_compressed++;
+        struct pw_buf *head = hub_pack_stream_header(&cl->pack);
+        if (!head || cl->sink.ops->write(cl->sink.ctx, head) < 0)
+            hub->stats.clients_write_failed++;
+        pw_buf_unref(head);
+    }
     struct pw_buf *retry = pw_buf_new(RETRY_FRAME, sizeof RETRY_FRAME - 1);
     client_send(cl, retry);
     pw_buf_unref(retry);
@@ -744,10 +849,10 @@ void hub_say_goodbye(struct hub *hub)
     struct pw_buf *cb = pw_buf_new(combined, strlen(combined));
     for (int s = 0; s < HUB_STREAM_COUNT; s++) {
         struct pw_buf *b = s == HUB_STREAM_RACE ? cb : lb;
-        send_to_list(&hub->all_races[s], b, LOG_END, 0, 0);
+        send_last_to_list(&hub->all_races[s], b);
         for (struct hub_race *race = hub->races; race; race = race->next) {
             if (!race->end_sent)
-                send_to_list(&race->clients[s], b, LOG_END, 0, 0);
+                send_last_to_list(&race->clients[s], b);
         }
     }
     pw_buf_unref(lb);
@@ -769,6 +874,10 @@ int hub_create(uv_loop_t *loop, struct pw_bus *bus, const struct hub_config *cfg
     hub->on_end = on_end;
     hub->end_ctx = end_ctx;
     hub->ping = pw_buf_new(PING_FRAME, sizeof PING_FRAME - 1);
+    rc = hub_packer_create(cfg->compress_level, &hub->packer);
+    if (rc < 0)
+        goto fail;
+    rc = -ENOMEM;
     hub->ping_timer = calloc(1, sizeof *hub->ping_timer);
     hub->end_timer = calloc(1, sizeof *hub->end_timer);
     if (!hub->ping || !hub->ping_timer || !hub->end_timer ||
@@ -789,6 +898,7 @@ int hub_create(uv_loop_t *loop, struct pw_bus *bus, const struct hub_config *cfg
 fail:
     if (hub) {
         pw_buf_unref(hub->ping);
+        hub_packer_destroy(hub->packer);
         free(hub->ping_timer);
         free(hub->end_timer);
         race_registry_free(&hub->retired);
@@ -818,5 +928,6 @@ void hub_destroy(struct hub *hub)
     }
     pw_buf_unref(hub->ping);
     race_registry_free(&hub->retired);
+    hub_packer_destroy(hub->packer);
     free(hub);
 }

@@ -4,8 +4,10 @@
  * Owns: one record per race it has heard of (meta, latest state, status, recent commentary,
  * the log of encoded frames) and every SSE client subscribed through it. It subscribes to
  * all events on the bus. Each event is encoded once into shared buffers (one for the
- * original app's streams, one for the combined stream with named events); the same bytes
- * go to every client. Borrows the loop, the bus and the logger.
+ * original app's streams, one for the combined stream with named events, where a positions
+ * tick is a delta against the previous one: delta.h); the same bytes go to every client,
+ * and a frame is compressed at most once for every client that asked for it (packer.h).
+ * Borrows the loop, the bus and the logger.
  *
  * Frame ids are "R-C": the race-event and commentary sequence numbers after the event. A
  * client reconnecting with Last-Event-ID gets exactly the frames of its stream whose own
@@ -33,6 +35,7 @@ struct hub_config {
                                   after this long is marked failed, default 30 s */
     int retired_kept;          /* ids of let-go races remembered, so their late events are
                                   dropped, default 4096 */
+    int compress_level;        /* zlib level for compressed streams, 1..9, default 6 */
 };
 
 void hub_config_defaults(struct hub_config *cfg);
@@ -73,13 +76,14 @@ void hub_expect_race(struct hub *hub, const struct pw_race_meta *meta);
 
 /* Subscribe a client, whose frames go to `sink` (copied; see hub_sink.h), to a stream.
  * `race_id` NULL or "" is allowed for the original streams (every race). `last_event_id`
- * is the Last-Event-ID header or NULL.
+ * is the Last-Event-ID header or NULL; `accept_encoding` the Accept-Encoding header or NULL
+ * (the hub then compresses with gzip or deflate when offered: packer.h).
  * Returns 0 (the sink has begun and belongs to the hub until its closed callback), -ENOENT
  * (unknown race: answer 404), -EINVAL (bad Last-Event-ID: answer 400), 1 (the race is over
  * and the client has seen everything: answer 204 so EventSource stops reconnecting), or
  * the sink's begin error. On anything but 0 the sink was not begun. */
 int hub_subscribe(struct hub *hub, const struct hub_sink *sink, enum hub_stream stream,
-                  const char *race_id, const char *last_event_id);
+                  const char *race_id, const char *last_event_id, const char *accept_encoding);
 
 /* Status object of docs/API.md for a race in memory; NULL if unknown. */
 json_t *hub_race_status_json(const struct hub *hub, const char *race_id);
@@ -101,9 +105,12 @@ struct hub_stats {
     uint64_t events_unknown_race;  /* dropped: no meta, race never announced */
     uint64_t encode_failures;
     uint64_t frames_sent;          /* frames queued to clients */
+    uint64_t clients_compressed;   /* subscriptions answered with gzip or deflate */
     uint64_t clients_write_failed; /* evicted or gone while writing */
     uint64_t resumes;              /* subscriptions with a Last-Event-ID */
     uint64_t resumes_gap;          /* ... whose id was older than the log window */
+    uint64_t resumes_snapshot;     /* ... answered with a snapshot, smaller than the deltas */
+    uint64_t resumes_catchup;      /* ... answered with the newest tick in full, not deltas */
     int races_running;
     int races_in_memory;
 };

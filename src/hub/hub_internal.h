@@ -6,6 +6,7 @@
 #include "hub/event_log.h"
 #include "hub/hub.h"
 #include "hub/race_registry.h"
+#include "hub/packer.h"
 
 struct hub_race;
 
@@ -21,6 +22,10 @@ struct hub_client {
      * own counter is not past it are held back, so the ids it sees never go backwards. */
     bool held;
     uint64_t held_r, held_c;
+    /* Compression asked for (identity: none); `finished` once its trailer went out, after
+     * which nothing more may be written. */
+    struct hub_pack_stream pack;
+    bool finished;
 };
 
 struct client_list {
@@ -62,6 +67,7 @@ struct hub {
     uint64_t next_order;
     struct client_list all_races[HUB_STREAM_COUNT]; /* original streams without race_id */
     struct pw_buf *ping;
+    struct hub_packer *packer; /* compresses each frame once for every compressed stream */
     uv_timer_t *ping_timer;
     uv_timer_t *end_timer;   /* runs while a finished race waits for its `end` frame */
     struct hub_stats stats;

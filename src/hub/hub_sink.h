@@ -4,7 +4,9 @@
  * its clients, so it is tested without a socket.
  *
  * Contract, for an implementation:
- *   begin(ctx, closed, owner)  start the stream (for HTTP: the 200 and the SSE headers).
+ *   begin(ctx, coding, closed, owner)  start the stream (for HTTP: the 200 and the SSE
+ *       headers; `coding` "gzip" or "deflate" is the Content-Encoding of the bytes the hub
+ *       will write, NULL for none: the hub compresses, the sink only says so).
  *       0, or a negative code and nothing happened (the hub then gives the sink up). After
  *       0, `closed(owner)` runs exactly once when the stream closes for any reason (the
  *       peer went, a write overflowed, close() was called, the server stops); from then on
@@ -26,7 +28,7 @@
 typedef void (*hub_sink_closed_fn)(void *owner);
 
 struct hub_sink_ops {
-    int (*begin)(void *ctx, hub_sink_closed_fn closed, void *owner);
+    int (*begin)(void *ctx, const char *coding, hub_sink_closed_fn closed, void *owner);
     int (*write)(void *ctx, struct pw_buf *buf);
     void (*close)(void *ctx);
     void (*end)(void *ctx);

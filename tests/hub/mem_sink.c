@@ -18,8 +18,9 @@ static void on_frame(void *ctx, const struct sse_event *ev)
     s->parsed++;
 }
 
-static int mem_begin(void *ctx, hub_sink_closed_fn closed, void *owner)
+static int mem_begin(void *ctx, const char *coding, hub_sink_closed_fn closed, void *owner)
 {
+    (void)coding; /* these tests subscribe without Accept-Encoding */
     struct mem_sink *s = ctx;
     if (s->begin_rc)
         return s->begin_rc;

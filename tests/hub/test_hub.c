@@ -130,7 +130,7 @@ static int subscribe(struct fx *f, struct mem_sink *s, enum hub_stream stream, c
                      const char *last_event_id)
 {
     mem_sink_init(s);
-    return hub_subscribe(f->hub, &s->sink, stream, race, last_event_id);
+    return hub_subscribe(f->hub, &s->sink, stream, race, last_event_id, NULL);
 }
 
 static void unsubscribe(struct mem_sink *s)
@@ -219,10 +219,11 @@ static void test_snapshot(void **state)
     assert_string_equal(com.frames[1].id, "5-1");
     assert_string_equal(com.frames[2].id, "5-2");
 
-    /* Live from there on, each to its own stream. */
+    /* Live from there on, each to its own stream: the combined one gets what changed since
+     * the snapshot's tick (delta.h). */
     publish(&f, 0, PW_EV_POSITIONS);
     assert_int_equal(race.n, 3);
-    assert_string_equal(race.frames[2].event, "positions");
+    assert_string_equal(race.frames[2].event, "delta");
     assert_string_equal(race.frames[2].id, "6-2");
     assert_int_equal(pos.n, 3);
     assert_string_equal(pos.frames[2].id, "6-2");
@@ -251,7 +252,9 @@ static bool parse_id(const char *id, uint64_t *r, uint64_t *c)
 }
 
 /* For every id R-C a client could hold (0 <= R <= max R, 0 <= C <= max C), a resumed
- * client gets exactly the frames with an id that a live client got after that id. */
+ * client gets exactly the frames with an id that a live client got after that id — on the
+ * combined stream when the hub replays (resume.h); when it catches up instead, the same
+ * frames but the deltas, the last of which comes as the tick in full; or a snapshot. */
 static void check_resume_all(struct fx *f, enum hub_stream stream, const struct mem_sink *live)
 {
     uint64_t max_r = f->races[0].r, max_c = f->races[0].c;
@@ -260,9 +263,27 @@ static void check_resume_all(struct fx *f, enum hub_stream stream, const struct 
             char id[48];
             snprintf(id, sizeof id, "%" PRIu64 "-%" PRIu64, r, c);
             struct mem_sink s;
+            struct hub_stats before, after;
+            hub_get_stats(f->hub, &before);
             assert_int_equal(subscribe(f, &s, stream, "race-a", id), 0);
-            int at = 0; /* frames of the resumed client after its retry frame */
+            hub_get_stats(f->hub, &after);
             assert_string_equal(s.frames[0].retry, "1000");
+            if (after.resumes_snapshot > before.resumes_snapshot) {
+                assert_int_equal(stream, HUB_STREAM_RACE);
+                assert_string_equal(s.frames[1].event, "snapshot");
+                unsubscribe(&s);
+                continue;
+            }
+            bool catchup = after.resumes_catchup > before.resumes_catchup;
+            const char *last_tick = NULL; /* catch-up: the one tick that comes, in full */
+            for (int i = 0; catchup && i < live->n; i++) {
+                uint64_t wr, wc;
+                const struct mem_frame *fr = &live->frames[i];
+                if ((!strcmp(fr->event, "delta") || !strcmp(fr->event, "positions")) &&
+                    parse_id(fr->id, &wr, &wc) && wr > r)
+                    last_tick = fr->id;
+            }
+            int at = 0; /* frames of the resumed client after its retry frame */
             for (int i = 0; i < live->n; i++) {
                 const struct mem_frame *want = &live->frames[i];
                 uint64_t wr, wc;
@@ -273,13 +294,20 @@ static void check_resume_all(struct fx *f, enum hub_stream stream, const struct 
                     stream == HUB_STREAM_COMMENTARY || !strcmp(want->event, "commentary");
                 if (commentary ? wc <= c : wr <= r)
                     continue;
+                bool tick = !strcmp(want->event, "delta") || !strcmp(want->event, "positions");
+                if (catchup && tick && strcmp(want->id, last_tick) != 0)
+                    continue;
                 /* the next frame with an id in the resumed stream must be this one */
                 while (1 + at < s.n && !s.frames[1 + at].id[0])
                     at++;
                 assert_true(1 + at < s.n);
                 assert_string_equal(s.frames[1 + at].id, want->id);
-                assert_string_equal(s.frames[1 + at].event, want->event);
-                assert_string_equal(s.frames[1 + at].data, want->data);
+                if (catchup && tick) {
+                    assert_string_equal(s.frames[1 + at].event, "positions");
+                } else {
+                    assert_string_equal(s.frames[1 + at].event, want->event);
+                    assert_string_equal(s.frames[1 + at].data, want->data);
+                }
                 at++;
             }
             for (int i = 1 + at; i < s.n; i++)
@@ -323,6 +351,9 @@ static void test_resume_from_any_id(void **state)
     hub_get_stats(f.hub, &st);
     assert_int_equal(st.resumes, 3u * (f.races[0].r + 1) * (f.races[0].c + 1));
     assert_int_equal(st.resumes_gap, 0);
+    /* All three ways of bringing a combined-stream client back were taken. */
+    assert_true(st.resumes_snapshot > 0);
+    assert_true(st.resumes_catchup > 0);
 
     /* Ids that are not ids, races that are not there: refused, the sink never begun. */
     const char *bad[] = {"x",
@@ -349,7 +380,7 @@ static void test_resume_from_any_id(void **state)
     /* A sink that cannot begin: its error, and no client is counted. */
     mem_sink_init(&s);
     s.begin_rc = -EPIPE;
-    assert_int_equal(hub_subscribe(f.hub, &s.sink, HUB_STREAM_RACE, "race-a", NULL), -EPIPE);
+    assert_int_equal(hub_subscribe(f.hub, &s.sink, HUB_STREAM_RACE, "race-a", NULL, NULL), -EPIPE);
     assert_int_equal(stream_clients(&f, HUB_STREAM_RACE), 1);
     unsubscribe(&s);
 
@@ -412,7 +443,8 @@ static void test_slow_client_evicted(void **state)
     publish(&f, 0, PW_EV_LIGHTS_OUT);
     struct mem_sink slow, fine;
     assert_int_equal(subscribe(&f, &slow, HUB_STREAM_RACE, "race-a", NULL), 0);
-    slow.max_bytes = 6000; /* a client that reads nothing more than this */
+    /* a client that reads no more than a few ticks' deltas past its snapshot */
+    slow.max_bytes = slow.bytes + 2500;
     assert_int_equal(subscribe(&f, &fine, HUB_STREAM_RACE, "race-a", NULL), 0);
     int before = fine.n;
     for (int i = 0; i < 20; i++)

@@ -311,13 +311,35 @@ static int collect(struct sse *s, struct frame_list *l, int max)
     return got_end;
 }
 
+static uint64_t metric_value(int port, const char *name)
+{
+    struct response r;
+    assert_int_equal(http_call(port, "GET", "/metrics", "", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    const char *p = r.body;
+    uint64_t v = UINT64_MAX;
+    size_t len = strlen(name);
+    while ((p = strstr(p, name)) != NULL) {
+        if ((p == r.body || p[-1] == '\n') && p[len] == ' ') {
+            v = strtoull(p + len + 1, NULL, 10);
+            break;
+        }
+        p += len;
+    }
+    response_free(&r);
+    if (v == UINT64_MAX)
+        fail_msg("metric %s missing", name);
+    return v;
+}
+
 static void test_resume_gets_exactly_the_missed_events(void **state)
 {
     (void)state;
     struct server srv;
     assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
     char race[64], path[160];
-    start_race(srv.port, "{\"driver_name\":\"Charles Leclerc\",\"duration_s\":8,\"tick_hz\":5}", race, sizeof race);
+    /* A long race (a handful of events a second), stopped once the resume is done. */
+    start_race(srv.port, "{\"driver_name\":\"Charles Leclerc\",\"duration_s\":120,\"tick_hz\":5}", race, sizeof race);
     snprintf(path, sizeof path, "/api/race/%s/stream", race);
     struct sse whole, part;
     assert_int_equal(sse_open(&whole, srv.port, path, NULL), 0);
@@ -325,14 +347,24 @@ static void test_resume_gets_exactly_the_missed_events(void **state)
     static struct frame_list all, mine;
     memset(&all, 0, sizeof all);
     memset(&mine, 0, sizeof mine);
-    collect(&part, &mine, 8);
+    collect(&part, &mine, 20);
     sse_close(&part);
-    assert_int_equal(mine.n, 8);
-    usleep(1500 * 1000); /* it misses several ticks */
+    assert_int_equal(mine.n, 20);
+    /* It misses a tick or two: deltas that weigh less than a fresh snapshot, so exactly
+     * they are sent (a long gap is answered with a snapshot: the next test). */
+    usleep(300 * 1000);
     assert_int_equal(sse_open(&part, srv.port, path, mine.id[mine.n - 1]), 0);
     assert_int_equal(part.status, 200);
+    usleep(1500 * 1000);
+    char stop[160];
+    snprintf(stop, sizeof stop, "/api/race/%s/stop", race);
+    struct response r;
+    assert_int_equal(http_call(srv.port, "POST", stop, "", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    response_free(&r);
     assert_int_equal(collect(&part, &mine, 100000), 1);
     assert_int_equal(collect(&whole, &all, 100000), 1);
+    assert_int_equal(metric_value(srv.port, "pitwall_resumes_snapshot_total"), 0);
     sse_close(&part);
     sse_close(&whole);
     /* Align on the first frame both saw, then the sequences must be identical. */
@@ -349,7 +381,6 @@ static void test_resume_gets_exactly_the_missed_events(void **state)
         assert_int_equal(all.hash[start + i], mine.hash[i]);
     }
     /* After the end, a reconnect is told there is nothing more (EventSource stops). */
-    struct response r;
     char hdr[128];
     snprintf(hdr, sizeof hdr, "Last-Event-ID: %s\r\n", all.id[all.n - 1]);
     assert_int_equal(http_call(srv.port, "GET", path, hdr, NULL, &r), 0);
@@ -382,25 +413,41 @@ static int stalled_client(int port, const char *path)
     return fd;
 }
 
-static uint64_t metric_value(int port, const char *name)
+static void test_long_gap_resumes_with_a_snapshot(void **state)
 {
-    struct response r;
-    assert_int_equal(http_call(port, "GET", "/metrics", "", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
-    const char *p = r.body;
-    uint64_t v = UINT64_MAX;
-    size_t len = strlen(name);
-    while ((p = strstr(p, name)) != NULL) {
-        if ((p == r.body || p[-1] == '\n') && p[len] == ' ') {
-            v = strtoull(p + len + 1, NULL, 10);
-            break;
-        }
-        p += len;
-    }
-    response_free(&r);
-    if (v == UINT64_MAX)
-        fail_msg("metric %s missing", name);
-    return v;
+    (void)state;
+    struct server srv;
+    assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
+    char race[64], path[160];
+    start_race(srv.port, "{\"driver_name\":\"Charles Leclerc\",\"duration_s\":10,\"tick_hz\":10}", race, sizeof race);
+    snprintf(path, sizeof path, "/api/race/%s/stream", race);
+    struct sse s;
+    static struct frame_list first;
+    memset(&first, 0, sizeof first);
+    assert_int_equal(sse_open(&s, srv.port, path, NULL), 0);
+    collect(&s, &first, 2);
+    sse_close(&s);
+    assert_int_equal(first.n, 2);
+    /* Three seconds of 10 Hz deltas weigh more than one snapshot of the present. */
+    usleep(3000 * 1000);
+    assert_int_equal(sse_open(&s, srv.port, path, first.id[1]), 0);
+    assert_int_equal(s.status, 200);
+    struct sse_frame f;
+    int rc;
+    while ((rc = sse_next(&s, &f, 2000)) == 1 && !f.id[0])
+        sse_frame_free(&f); /* retry: and the like */
+    assert_int_equal(rc, 1);
+    assert_string_equal(f.event, "snapshot");
+    sse_frame_free(&f);
+    /* After it, positions go on as deltas. */
+    while ((rc = sse_next(&s, &f, 2000)) == 1 && strcmp(f.event, "delta") != 0)
+        sse_frame_free(&f);
+    assert_int_equal(rc, 1);
+    sse_frame_free(&f);
+    sse_close(&s);
+    assert_int_equal(metric_value(srv.port, "pitwall_resumes_snapshot_total"), 1);
+    assert_int_equal(server_stop(&srv, SIGTERM), 0);
+    server_cleanup(&srv);
 }
 
 static void test_slow_client_is_evicted_others_on_time(void **state)
@@ -772,6 +819,7 @@ int main(void)
         cmocka_unit_test(test_full_race_over_http_and_restart),
         cmocka_unit_test(test_two_races_never_mix),
         cmocka_unit_test(test_resume_gets_exactly_the_missed_events),
+        cmocka_unit_test(test_long_gap_resumes_with_a_snapshot),
         cmocka_unit_test(test_slow_client_is_evicted_others_on_time),
         cmocka_unit_test(test_bad_requests_table),
         cmocka_unit_test(test_sse_bytes_match_the_original_contract),

@@ -19,8 +19,35 @@ import {
   SESSIONS_ARCHIVE,
 } from './harness.mjs';
 import fs from 'node:fs';
+import { applyDelta } from '../src/lib/delta.js';
 
-const SEQUENCED = new Set(['positions', 'commentary', 'race']);
+const SEQUENCED = new Set(['positions', 'delta', 'commentary', 'race']);
+
+// Content-Encoding of every combined stream the page opens: the browser offers gzip and the
+// server compresses, so the UI is tested on what real viewers get.
+function watchStreamEncodings(page) {
+  const seen = [];
+  page.on('response', (r) => {
+    if (/\/api\/race\/[^/]+\/stream/.test(r.url()) && r.status() === 200) seen.push(r.headers()['content-encoding'] || 'identity');
+  });
+  return seen;
+}
+
+// The newest full positions object of a combined stream read by readStream().
+function finalPositions(frames) {
+  let full = null;
+  for (const f of frames) {
+    if (f.event === 'snapshot' && f.json?.positions) full = f.json.positions;
+    else if (f.event === 'positions') full = f.json?.data ?? null;
+    else if (f.event === 'delta') full = applyDelta(full, f.json);
+  }
+  return full;
+}
+
+async function metric(base, name) {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return Number(new RegExp(`^${name}\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+}
 
 async function connectionState(page) {
   return page.getAttribute('[data-testid=connection]', 'data-state');
@@ -47,6 +74,7 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
     const b = await launchBrowser();
     try {
       const { page } = b;
+      const encodings = watchStreamEncodings(page);
       await page.goto(`${server.base}/`);
       await page.waitForSelector('.driver-card');
       assert.equal(await page.locator('.driver-card').count(), driversData.drivers.length);
@@ -133,6 +161,7 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
         official.map((c) => String(c.number)),
       );
       await waitFor(async () => (await connectionState(page)) === 'ended', { what: 'stream ended' });
+      assert.ok(encodings.length >= 1 && encodings.every((e) => e === 'gzip'), `the race stream came gzip-compressed (${encodings})`);
       await screenshot(page, 'finish', { fullPage: true });
       assert.deepEqual(b.errors, [], 'no script errors on the page');
     } finally {
@@ -150,9 +179,12 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
     const reference = readStream(`${server.base}/api/race/${encodeURIComponent(raceId)}/stream`);
     // The reference must be connected before the page is, so it holds everything the page gets.
     await waitFor(() => reference.frames.some((f) => f.event === 'snapshot'), { what: 'the reference snapshot' });
+    const catchupsBefore = await metric(server.base, 'pitwall_resumes_catchup_total');
+    const snapshotResumesBefore = await metric(server.base, 'pitwall_resumes_snapshot_total');
     const b = await launchBrowser();
     try {
       const { page } = b;
+      const encodings = watchStreamEncodings(page);
       await page.goto(`${relay.base}/#/race/${encodeURIComponent(raceId)}`);
       await page.waitForSelector('[data-testid=board-row]', { timeout: 15000 });
       await waitFor(async () => (await connectionState(page)) === 'live', { what: 'connection live' });
@@ -183,14 +215,29 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       const snapshots = Number(await root.getAttribute('data-snapshots'));
       const lastId = await root.getAttribute('data-last-event-id');
       assert.ok(snapshotId, 'the page got a snapshot with an id');
-      assert.equal(snapshots, 1, 'the page resumed with Last-Event-ID instead of starting over');
+      assert.ok(encodings.length >= 2 && encodings.every((e) => e === 'gzip'), `every stream, the resumed one too, was gzip (${encodings})`);
+      assert.equal(Number(await root.getAttribute('data-resyncs')), 0, 'every delta applied to the tick the page held');
 
+      // The server resumes with what costs fewest bytes (docs/API.md, Resume): every missed
+      // frame; or every missed frame but the deltas, plus the newest tick in full; or, when
+      // smaller still, a fresh snapshot. Which one it took decides what the page counted.
+      const catchups = (await metric(server.base, 'pitwall_resumes_catchup_total')) - catchupsBefore;
+      const snapshotResumes = (await metric(server.base, 'pitwall_resumes_snapshot_total')) - snapshotResumesBefore;
       const refSeq = reference.frames.filter((f) => SEQUENCED.has(f.event) && f.id);
       const expected = refSeq.filter((f) => idAfter(f.id, snapshotId));
       assert.ok(expected.length > 10, `the race produced events after the page joined (${expected.length})`);
-      assert.equal(sequenced, expected.length, 'the page applied exactly the events the server sent after its snapshot');
+      if (snapshotResumes > 0) {
+        assert.equal(snapshots, 2, 'a snapshot resume: the page took one fresh snapshot, no more');
+      } else {
+        assert.equal(snapshots, 1, 'the page resumed with Last-Event-ID instead of starting over');
+        const events = expected.filter((f) => f.event === 'commentary' || f.event === 'race');
+        assert.equal(Number(await root.getAttribute('data-events')), events.length, 'every race event and commentary line after the snapshot, once');
+        if (catchups === 0) assert.equal(sequenced, expected.length, 'the page applied exactly the events the server sent after its snapshot');
+      }
       assert.equal(lastId, expected[expected.length - 1].id, 'the page ends on the last event id');
       assert.ok(sequenced > duringCut, 'events missed during the cut arrived after it');
+      const refFinal = finalPositions(reference.frames);
+      assert.equal(Number(await root.getAttribute('data-positions-seq')), refFinal.seq, 'the page holds the last positions tick');
 
       // Commentary: the same lines as the uncut stream, each once.
       const refComments = new Set();
@@ -202,8 +249,7 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       assert.ok(shown.length > 0, 'commentary arrived');
       assert.deepEqual([...shown].sort(), [...refComments].sort(), 'the page shows every commentary line, none missing');
 
-      const metrics = await (await fetch(`${server.base}/metrics`)).text();
-      const resumes = Number(/^pitwall_resumes_total\s+(\d+)/m.exec(metrics)?.[1] ?? 0);
+      const resumes = await metric(server.base, 'pitwall_resumes_total');
       assert.ok(resumes >= 1, `the server saw a Last-Event-ID resume (pitwall_resumes_total ${resumes})`);
       assert.deepEqual(b.errors, []);
     } finally {

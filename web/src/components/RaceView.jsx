@@ -70,6 +70,9 @@ export default function RaceView({ raceId, EventSourceImpl }) {
       data-snapshot-id={stream.current?.firstSnapshotId || ''}
       data-frames={stream.current?.stats.frames ?? 0}
       data-sequenced={stream.current?.stats.sequenced ?? 0}
+      data-events={stream.current?.stats.events ?? 0}
+      data-resyncs={stream.current?.stats.resyncs ?? 0}
+      data-positions-seq={state.positionsData?.seq ?? ''}
       data-snapshots={stream.current?.stats.snapshots ?? 0}
       data-duplicates={stream.current?.stats.duplicates ?? 0}
     >

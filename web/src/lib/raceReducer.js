@@ -1,6 +1,8 @@
 // The state of one race as the browser sees it, built only from stream frames and REST answers.
 // Pure: (state, action) -> new state, so components and tests share one source of truth.
 
+import { applyDelta } from './delta.js';
+
 export const COMMENTARY_LIMIT = 500;
 export const EVENT_LIMIT = 100;
 
@@ -18,6 +20,8 @@ export const initialRaceState = {
     session: null,
   },
   cars: [],
+  // The server's full positions object of the newest tick, rebuilt from deltas.
+  positionsData: null,
   changes: {},
   trace: {},
   commentary: [],
@@ -85,7 +89,7 @@ function applyPositions(state, data) {
     // Practice and qualifying: kind, clock, qualifying part and cut-off (absent in races).
     session: data.session && typeof data.session === 'object' ? data.session : state.meta.session,
   };
-  return { ...state, loaded: true, cars, changes, trace, meta };
+  return { ...state, loaded: true, positionsData: data, cars, changes, trace, meta };
 }
 
 function addCommentary(list, items) {
@@ -144,6 +148,12 @@ export function raceReducer(state, action) {
     }
     case 'positions':
       return applyPositions(state, action.data);
+    case 'delta': {
+      // The stream only passes on deltas whose base is the tick this state holds
+      // (raceStream.js); one that still does not apply is dropped rather than guessed at.
+      const full = applyDelta(state.positionsData, action.data);
+      return full ? applyPositions(state, full) : state;
+    }
     case 'commentary':
       return { ...state, commentary: addCommentary(state.commentary, [action.data]) };
     case 'race':

@@ -6,11 +6,15 @@
 // stream (HTTP error, wrong content type) or it goes silent past the server's ping interval, a
 // new EventSource is opened with ?last_event_id= so a server that honours it resumes there too;
 // a server that does not sends a fresh snapshot, which replaces the state whole.
+//
+// Positions ticks after the first arrive as deltas against the previous tick (`base`). A delta
+// whose base is not the tick the client holds (a frame lost or reordered between servers) is
+// never applied: the stream starts over without Last-Event-ID and gets a fresh snapshot.
 
 import { isAfter } from './eventId.js';
 
-export const STREAM_EVENTS = ['snapshot', 'positions', 'commentary', 'race', 'status', 'end'];
-const SEQUENCED = new Set(['positions', 'commentary', 'race']);
+export const STREAM_EVENTS = ['snapshot', 'positions', 'delta', 'commentary', 'race', 'status', 'end'];
+const SEQUENCED = new Set(['positions', 'delta', 'commentary', 'race']);
 const DEFAULT_BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
 
 export class RaceStream {
@@ -41,7 +45,8 @@ export class RaceStream {
     this.downSince = 0;
     this.stopped = false;
     this.ended = false;
-    this.stats = { frames: 0, duplicates: 0, malformed: 0, reconnects: 0, snapshots: 0, sequenced: 0 };
+    this.stats = { frames: 0, duplicates: 0, malformed: 0, reconnects: 0, snapshots: 0, sequenced: 0, events: 0, resyncs: 0 };
+    this.positionsSeq = null; // seq of the positions tick the client holds
     this.firstSnapshotId = null;
     this.timers = { watchdog: null, retry: null, offline: null };
     this.onOnline = () => this.handleOnline();
@@ -217,8 +222,20 @@ export class RaceStream {
       this.stats.duplicates += 1;
       return;
     }
+    if (name === 'delta' && (!data || data.base !== this.positionsSeq)) {
+      // Not built on what this client holds: start over from a snapshot.
+      this.stats.resyncs += 1;
+      this.lastId = null;
+      this.positionsSeq = null;
+      this.stats.reconnects += 1;
+      this.open(false);
+      return;
+    }
+    if (name === 'snapshot') this.positionsSeq = Number.isFinite(data?.positions?.seq) ? data.positions.seq : null;
+    if ((name === 'positions' || name === 'delta') && Number.isFinite(data?.seq)) this.positionsSeq = data.seq;
     if (ordered && id) this.lastId = id;
     if (ordered) this.stats.sequenced += 1;
+    if (name === 'commentary' || name === 'race') this.stats.events += 1;
     if (name === 'snapshot' && id && (!this.lastId || isAfter(id, this.lastId))) this.lastId = id;
     this.stats.frames += 1;
     if (name === 'snapshot') {
