@@ -346,7 +346,8 @@ def main():
                 failures.append("the web reducer disagrees (reducer_check.mjs above)")
     finally:
         server.terminate()
-        server.wait(10)
+        if server.wait(10) != 0:
+            failures.append(f"pitwall exited with {server.returncode} on SIGTERM (a sanitizer report?)")
         log.close()
     for f in failures:
         print("FAIL:", f)
