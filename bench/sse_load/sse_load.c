@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
+#include <zlib.h>
 
 #define READ_BUF_BYTES (256 * 1024)
 #define HEAD_MAX 16384
@@ -41,6 +42,7 @@ struct client {
     bool have_r;
     uint64_t last_r;
     bool ended;
+    z_stream *z; /* the server answered Content-Encoding: gzip (asked for with --gzip) */
 };
 
 struct options {
@@ -57,6 +59,8 @@ struct options {
     int target_p99_ms; /* exit 2 when missed (0: no check) */
     int target_rss_mb;
     int workers; /* threads, each with its own loop and a share of the clients */
+    bool gzip;        /* send Accept-Encoding: gzip; inflate what comes back gzip */
+    int source_addrs; /* > 0: bind clients to 127.0.0.2 .. 127.0.0.(1+N), round robin */
 };
 
 /* One worker thread: its own loop, clients and counters (merged at the end). */
@@ -83,13 +87,14 @@ struct bench {
     uint64_t connected, failed, disconnected, ended, connect_errors;
     uint64_t status_counts[6];
     uint64_t events, positions, commentary, pings, lost, duplicates, bad_ids, bytes;
-    uint64_t parse_errors;
+    uint64_t parse_errors, compressed, inflate_errors, plain_bytes;
     struct hist *all, *steady;
     /* server memory */
     long rss_kb_last, rss_kb_max, hwm_kb, rss_samples;
     /* CPU seconds used (user + system), at the start and the end of the run */
     double server_cpu0, server_cpu1, own_cpu0, own_cpu1;
     char read_buf[READ_BUF_BYTES];
+    char inflate_buf[READ_BUF_BYTES];
 };
 
 static int64_t wall_ms(void)
@@ -212,6 +217,11 @@ static void client_closed(uv_handle_t *h)
 {
     struct client *c = h->data;
     sse_parser_free(&c->parser);
+    if (c->z) {
+        inflateEnd(c->z);
+        free(c->z);
+        c->z = NULL;
+    }
     free(c->head);
     c->head = NULL;
 }
@@ -280,6 +290,13 @@ static int handle_head(struct client *c, const char *data, size_t len, size_t *u
     if (strstr(c->head, "\r\nTransfer-Encoding: chunked") ||
         strstr(c->head, "\r\ntransfer-encoding: chunked"))
         return -EPROTO; /* pitwall streams are not chunked; this parser does not unchunk */
+    if (strstr(c->head, "\r\nContent-Encoding: gzip") ||
+        strstr(c->head, "\r\ncontent-encoding: gzip")) {
+        c->z = calloc(1, sizeof *c->z);
+        if (!c->z || inflateInit2(c->z, 16 + 15) != Z_OK)
+            return -ENOMEM;
+        b->compressed++;
+    }
     free(c->head);
     c->head = NULL;
     c->head_len = 0;
@@ -313,9 +330,38 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         if (c->state != C_STREAM)
             return;
     }
-    if (c->state == C_STREAM && len > 0 && sse_parser_feed(&c->parser, p, len) < 0) {
-        b->parse_errors++;
-        client_lost(c, "SSE line too long");
+    if (c->state != C_STREAM || len == 0)
+        return;
+    if (!c->z) {
+        b->plain_bytes += len;
+        if (sse_parser_feed(&c->parser, p, len) < 0) {
+            b->parse_errors++;
+            client_lost(c, "SSE line too long");
+        }
+        return;
+    }
+    c->z->next_in = (unsigned char *)p;
+    c->z->avail_in = (uInt)len;
+    while (c->z->avail_in > 0) {
+        c->z->next_out = (unsigned char *)b->inflate_buf;
+        c->z->avail_out = sizeof b->inflate_buf;
+        int rc = inflate(c->z, Z_SYNC_FLUSH);
+        size_t got = sizeof b->inflate_buf - c->z->avail_out;
+        b->plain_bytes += got;
+        if (got && sse_parser_feed(&c->parser, b->inflate_buf, got) < 0) {
+            b->parse_errors++;
+            client_lost(c, "SSE line too long");
+            return;
+        }
+        if (rc == Z_STREAM_END)
+            break;
+        if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            b->inflate_errors++;
+            client_lost(c, "bad gzip");
+            return;
+        }
+        if (rc == Z_BUF_ERROR && got == 0)
+            break;
     }
 }
 
@@ -354,6 +400,20 @@ static void client_start(struct bench *b, struct client *c)
         return;
     }
     c->tcp.data = c;
+    if (b->opt.source_addrs > 0) {
+        /* Each source address has its own ephemeral ports: past ~28,000 clients. */
+        struct sockaddr_in src;
+        char ip[32];
+        int k = (int)(c - b->clients) * b->opt.workers + b->index;
+        snprintf(ip, sizeof ip, "127.0.0.%d", 2 + k % b->opt.source_addrs);
+        uv_ip4_addr(ip, 0, &src);
+        if (uv_tcp_bind(&c->tcp, (const struct sockaddr *)&src, 0) < 0) {
+            b->connect_errors++;
+            c->state = C_CONNECTING;
+            client_lost(c, "bind");
+            return;
+        }
+    }
     c->state = C_CONNECTING;
     c->connect_req.data = c;
     if (uv_tcp_connect(&c->connect_req, &c->tcp, (const struct sockaddr *)&b->addr, connect_cb) <
@@ -427,6 +487,14 @@ static void report(struct bench *b)
             "  bytes %" PRIu64 " (%.1f MB/s)\n",
             b->events, b->positions, b->commentary, b->pings, b->lost, b->duplicates, b->bad_ids,
             b->bytes, (double)b->bytes / secs / 1e6);
+    if (b->connected)
+        fprintf(out,
+                "per client: %.0f bytes per minute on the wire (%.0f after inflating), %.2f "
+                "positions frames/s; gzip streams %" PRIu64 ", inflate errors %" PRIu64 "\n",
+                (double)b->bytes / (double)b->connected / secs * 60.0,
+                (double)b->plain_bytes / (double)b->connected / secs * 60.0,
+                (double)b->positions / (double)b->connected / secs, b->compressed,
+                b->inflate_errors);
     print_hist(out, "all", b->all);
     print_hist(out, "steady, from 2 s after the last connect", b->steady);
     if (b->opt.server_pid > 0)
@@ -517,10 +585,13 @@ static void usage(FILE *out)
         "                [--server-pid PID] [--ramp-per-sec R] [--json]\n"
         "                [--start-race [--driver NAME] [--race-duration S] [--tick-hz HZ]]\n"
         "                [--target-p99-ms MS] [--target-rss-mb MB] [--workers W]\n"
+        "                [--gzip] [--source-addrs N]\n"
         "With --start-race the race is started first (POST /api/race/start) and \"{id}\" in\n"
         "the URL path (or a path of \"/\") is replaced by its race id. --workers splits the\n"
         "clients over W threads, each with its own event loop (one loop reading 10,000\n"
-        "sockets adds its own read time to the delays it measures).\n"
+        "sockets adds its own read time to the delays it measures). --gzip asks for gzip and\n"
+        "inflates what comes compressed; --source-addrs N spreads the clients over the\n"
+        "source addresses 127.0.0.2.. (each has its own ephemeral ports).\n"
         "Exit 0 ok, 1 setup error, 2 a --target-* was missed.\n");
 }
 
@@ -540,6 +611,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"target-p99-ms", required_argument, NULL, 'P'},
         {"target-rss-mb", required_argument, NULL, 'M'},
         {"workers", required_argument, NULL, 'W'},
+        {"gzip", no_argument, NULL, 'g'},
+        {"source-addrs", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -592,6 +665,12 @@ static int parse_args(int argc, char **argv, struct options *o)
         case 'W':
             o->workers = atoi(optarg);
             break;
+        case 'g':
+            o->gzip = true;
+            break;
+        case 'S':
+            o->source_addrs = atoi(optarg);
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -600,7 +679,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         }
     }
     if (!o->url || o->clients <= 0 || o->duration_s <= 0 || o->ramp_per_sec < 0 || o->workers < 1 ||
-        o->workers > 64 || o->workers > o->clients || strchr(o->driver, '"') ||
+        o->workers > 64 || o->workers > o->clients || o->source_addrs < 0 ||
+        o->source_addrs > 250 || strchr(o->driver, '"') ||
         strchr(o->driver, '\\'))
         return -EINVAL;
     return 0;
@@ -661,6 +741,9 @@ static void bench_merge(struct bench *into, const struct bench *w)
     into->bad_ids += w->bad_ids;
     into->bytes += w->bytes;
     into->parse_errors += w->parse_errors;
+    into->compressed += w->compressed;
+    into->inflate_errors += w->inflate_errors;
+    into->plain_bytes += w->plain_bytes;
     into->started += w->started;
     struct hist *const dst[2] = {into->all, into->steady};
     const struct hist *const src[2] = {w->all, w->steady};
@@ -707,8 +790,8 @@ int main(int argc, char **argv)
     }
     int n = snprintf(b->request, sizeof b->request,
                      "GET %s HTTP/1.1\r\nHost: %s\r\nAccept: text/event-stream\r\n"
-                     "Cache-Control: no-cache\r\n\r\n",
-                     b->path, b->host);
+                     "Cache-Control: no-cache\r\n%s\r\n",
+                     b->path, b->host, b->opt.gzip ? "Accept-Encoding: gzip\r\n" : "");
     if (n < 0 || (size_t)n >= sizeof b->request)
         goto out;
     b->request_len = (size_t)n;
