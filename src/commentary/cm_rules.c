@@ -425,6 +425,24 @@ static void rule_leader(struct cm_rules *r, const struct pw_event *ev, int64_t n
     c->picked = is_picked(r, lead);
 }
 
+/* A time set by ev->car (race: the fastest lap; practice and qualifying: the top time). */
+static void rule_lap_time(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
+                          struct cm_candidate *out, int max, int *n, enum cm_fact fact, int prio,
+                          enum pw_commentary_kind kind)
+{
+    if (ev->lap_ms <= 0)
+        return;
+    bool picked = is_picked(r, ev->car);
+    struct cm_candidate *c =
+        cand_new(out, max, n, ev, now_ms, fact, prio + (picked ? PRIO_PICKED_BONUS : 0), kind);
+    if (!c)
+        return;
+    c->n_who = 1;
+    who_fill(&c->who[0], ev->state, ev->car);
+    c->lap_ms = ev->lap_ms;
+    c->picked = picked;
+}
+
 /* ---- practice and qualifying ---- */
 
 static bool knocked_known(const struct cm_rules *r, const char *number)
@@ -520,8 +538,6 @@ static int session_feed(struct cm_rules *r, const struct pw_event *ev, int64_t n
                         struct cm_candidate *out, int max)
 {
     int n = 0;
-    bool picked = is_picked(r, ev->car);
-    struct cm_candidate *c;
     switch (ev->type) {
     case PW_EV_LIGHTS_OUT:
         if (!r->said_lights_out) {
@@ -531,16 +547,8 @@ static int session_feed(struct cm_rules *r, const struct pw_event *ev, int64_t n
         }
         break;
     case PW_EV_FASTEST_LAP:
-        c = ev->lap_ms > 0 ? cand_new(out, max, &n, ev, now_ms, CM_FACT_PROVISIONAL_POLE,
-                                      PRIO_LEAD + (picked ? PRIO_PICKED_BONUS : 0),
-                                      PW_COMMENT_HIGHLIGHT)
-                           : NULL;
-        if (c) {
-            c->n_who = 1;
-            who_fill(&c->who[0], ev->state, ev->car);
-            c->lap_ms = ev->lap_ms;
-            c->picked = picked;
-        }
+        rule_lap_time(r, ev, now_ms, out, max, &n, CM_FACT_PROVISIONAL_POLE, PRIO_LEAD,
+                      PW_COMMENT_HIGHLIGHT);
         break;
     case PW_EV_LAP_COMPLETED:
         rule_improvement(r, ev, now_ms, out, max, &n);
@@ -579,18 +587,8 @@ int cm_rules_feed(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
         rule_pit_out(r, ev, now_ms, out, max, &n);
         break;
     case PW_EV_FASTEST_LAP:
-        if (ev->lap_ms > 0) {
-            bool picked = is_picked(r, ev->car);
-            struct cm_candidate *c = cand_new(out, max, &n, ev, now_ms, CM_FACT_FASTEST_LAP,
-                                              PRIO_FASTEST + (picked ? PRIO_PICKED_BONUS : 0),
-                                              picked ? PW_COMMENT_HIGHLIGHT : PW_COMMENT_INFO);
-            if (c) {
-                c->n_who = 1;
-                who_fill(&c->who[0], ev->state, ev->car);
-                c->lap_ms = ev->lap_ms;
-                c->picked = picked;
-            }
-        }
+        rule_lap_time(r, ev, now_ms, out, max, &n, CM_FACT_FASTEST_LAP, PRIO_FASTEST,
+                      is_picked(r, ev->car) ? PW_COMMENT_HIGHLIGHT : PW_COMMENT_INFO);
         break;
     case PW_EV_TRACK_STATUS:
         rule_track(r, ev, now_ms, out, max, &n);

@@ -1,5 +1,9 @@
 #include "replay_test_util.h"
 
+#include "replay/replay.h"
+
+#include <stdio.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,4 +62,26 @@ const struct pw_car *state_car(const struct pw_race_state *st, const char *numbe
 {
     int i = pw_state_find_car(st, number);
     return i < 0 ? NULL : &st->cars[i];
+}
+
+struct pw_source *replay_test_open(const char *root, const char *id)
+{
+    char dir[1024], err[512] = "";
+    snprintf(dir, sizeof dir, "%s/%s", root, id);
+    struct pw_source *src = NULL;
+    if (replay_open(dir, NULL, NULL, &src, err, sizeof err) < 0)
+        fprintf(stderr, "replay_open(%s): %s\n", dir, err);
+    return src;
+}
+
+int replay_test_run_uneven(struct pw_source *src, struct recorder *rec)
+{
+    int64_t t = 0, step = 250;
+    int rc = 0;
+    while (rc == 0) {
+        t += step;
+        step = step * 3 % 9973 + 1;
+        rc = src->ops->advance(src, t, recorder_emit, rec);
+    }
+    return rc;
 }

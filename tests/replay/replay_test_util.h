@@ -22,6 +22,12 @@ size_t recorder_count(const struct recorder *r, enum pw_event_type type, const c
 const struct pw_event *recorder_find(const struct recorder *r, enum pw_event_type type,
                                      const char *car);
 
+/* Opens `root`/`id` as a replay; NULL (the error printed) if it cannot. */
+struct pw_source *replay_test_open(const char *root, const char *id);
+/* Advances to the end in uneven steps, as a runner at changing speed would; returns the
+ * last advance's result (1 at the end). */
+int replay_test_run_uneven(struct pw_source *src, struct recorder *rec);
+
 /* TLA of the car in running position `pos` (1-based) or "" */
 const char *state_tla_at(const struct pw_race_state *st, int pos);
 const struct pw_car *state_car(const struct pw_race_state *st, const char *number);

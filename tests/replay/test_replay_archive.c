@@ -18,27 +18,11 @@ static const char *archive = REPLAY_ARCHIVE_DIR;
 #define AZE "2023/2023-04-30_Azerbaijan_Grand_Prix/2023-04-29_Sprint"
 #define MIA "2025/2025-05-04_Miami_Grand_Prix/2025-05-03_Sprint"
 
-static struct pw_source *open_archive(const char *id)
+static struct pw_source *open_checked(const char *id)
 {
-    char dir[1024], err[512] = "";
-    snprintf(dir, sizeof dir, "%s/%s", archive, id);
-    struct pw_source *src = NULL;
-    if (replay_open(dir, NULL, NULL, &src, err, sizeof err) < 0)
-        fail_msg("replay_open(%s): %s", dir, err);
+    struct pw_source *src = replay_test_open(archive, id);
+    assert_non_null(src);
     return src;
-}
-
-/* Replays in uneven steps, as a runner at changing speed would. */
-static void replay_all(struct pw_source *src, struct recorder *rec)
-{
-    int64_t t = 0, step = 250;
-    int rc = 0;
-    while (rc == 0) {
-        t += step;
-        step = step * 3 % 9973 + 1;
-        rc = src->ops->advance(src, t, recorder_emit, rec);
-    }
-    assert_int_equal(rc, 1);
 }
 
 static void check_order(const struct pw_race_state *s, const char *const *tlas, size_t n)
@@ -76,9 +60,9 @@ static void check_common_events(const struct recorder *rec)
 static void test_azerbaijan(void **st)
 {
     (void)st;
-    struct pw_source *src = open_archive(AZE);
+    struct pw_source *src = open_checked(AZE);
     struct recorder rec = {0};
-    replay_all(src, &rec);
+    assert_int_equal(replay_test_run_uneven(src, &rec), 1);
     const struct pw_race_state *s = src->ops->state(src);
     static const char *const order[] = {"PER", "LEC", "VER", "RUS", "SAI", "ALO", "HAM",
                                         "STR", "ALB", "PIA", "MAG", "ZHO", "GAS", "DEV",
@@ -128,9 +112,9 @@ static void test_azerbaijan(void **st)
 static void test_miami(void **st)
 {
     (void)st;
-    struct pw_source *src = open_archive(MIA);
+    struct pw_source *src = open_checked(MIA);
     struct recorder rec = {0};
-    replay_all(src, &rec);
+    assert_int_equal(replay_test_run_uneven(src, &rec), 1);
     const struct pw_race_state *s = src->ops->state(src);
     static const char *const order[] = {"NOR", "PIA", "HAM", "ALB", "RUS", "STR", "LAW",
                                         "BEA", "TSU", "ANT", "GAS", "HUL", "HAD", "OCO",
@@ -189,7 +173,7 @@ static void test_seek_matches_replay(void **st)
     (void)st;
     const char *ids[] = {AZE, MIA};
     for (size_t k = 0; k < 2; k++) {
-        struct pw_source *a = open_archive(ids[k]), *b = open_archive(ids[k]);
+        struct pw_source *a = open_checked(ids[k]), *b = open_checked(ids[k]);
         int64_t d = a->ops->duration_ms(a);
         assert_true(d > 30 * 60 * 1000 && d < 60 * 60 * 1000);
         assert_int_equal(b->ops->advance(b, d, NULL, NULL), 1);

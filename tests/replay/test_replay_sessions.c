@@ -21,26 +21,11 @@ static const char *race_archive = REPLAY_ARCHIVE_DIR;
 #define QUALI "2023/2023-04-30_Azerbaijan_Grand_Prix/2023-04-28_Qualifying"
 #define SHOOTOUT "2023/2023-04-30_Azerbaijan_Grand_Prix/2023-04-29_Sprint_Shootout"
 
-static struct pw_source *open_session(const char *id)
+static struct pw_source *open_checked(const char *id)
 {
-    char dir[1024], err[512] = "";
-    snprintf(dir, sizeof dir, "%s/%s", archive, id);
-    struct pw_source *src = NULL;
-    if (replay_open(dir, NULL, NULL, &src, err, sizeof err) < 0)
-        fail_msg("replay_open(%s): %s", dir, err);
+    struct pw_source *src = replay_test_open(archive, id);
+    assert_non_null(src);
     return src;
-}
-
-static void replay_all(struct pw_source *src, struct recorder *rec)
-{
-    int64_t t = 0, step = 250;
-    int rc = 0;
-    while (rc == 0) {
-        t += step;
-        step = step * 3 % 9973 + 1;
-        rc = src->ops->advance(src, t, recorder_emit, rec);
-    }
-    assert_int_equal(rc, 1);
 }
 
 /* The README's order, space-separated TLAs. */
@@ -76,12 +61,12 @@ static void test_kinds_and_classification(void **st)
          PW_SESSION_SPRINT_QUALIFYING},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        struct pw_source *src = open_session(cases[i].id);
+        struct pw_source *src = open_checked(cases[i].id);
         struct replay_session_info info;
         assert_int_equal(replay_get_session_info(src, &info), 0);
         assert_int_equal(info.kind, cases[i].kind);
         struct recorder rec = {0};
-        replay_all(src, &rec);
+        assert_int_equal(replay_test_run_uneven(src, &rec), 1);
         const struct pw_race_state *s = src->ops->state(src);
         assert_int_equal(s->kind, cases[i].kind);
         check_order(s, cases[i].order);
@@ -93,9 +78,9 @@ static void test_kinds_and_classification(void **st)
 /* The ten cars knocked out, each with its part, as the README lists them. */
 static void check_knocked_out(const char *id, const char *out_q2, const char *out_q1)
 {
-    struct pw_source *src = open_session(id);
+    struct pw_source *src = open_checked(id);
     struct recorder rec = {0};
-    replay_all(src, &rec);
+    assert_int_equal(replay_test_run_uneven(src, &rec), 1);
     const struct pw_race_state *s = src->ops->state(src);
     int knocked = 0;
     for (int i = 0; i < s->n_cars; i++) {
@@ -136,7 +121,7 @@ static void test_knocked_out(void **st)
 static void test_qualifying_clock(void **st)
 {
     (void)st;
-    struct pw_source *src = open_session(QUALI);
+    struct pw_source *src = open_checked(QUALI);
     const struct pw_race_state *s = src->ops->state(src);
     int64_t lo = replay_lights_out_offset(src); /* Q1 green: 00:14:26.834 */
     assert_int_equal(lo, 866834);
@@ -166,7 +151,7 @@ static void test_qualifying_clock(void **st)
 static void test_practice_order_and_clock(void **st)
 {
     (void)st;
-    struct pw_source *src = open_session(FP2);
+    struct pw_source *src = open_checked(FP2);
     const struct pw_race_state *s = src->ops->state(src);
     int checked = 0;
     for (int64_t t = 300000; t < 3600000; t += 330000) {
