@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "api_json.h"
 #include "harness.h"
 
 #include <jansson.h>
@@ -23,33 +24,13 @@
 
 #define MAX_CARS 26
 
-static json_t *parse(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, 0, &err);
-    if (!j)
-        fail_msg("not JSON (%s): %.200s", err.text, text);
-    return j;
-}
-
-static json_t *get_json(int port, const char *path, int want_status)
-{
-    struct response r;
-    assert_int_equal(http_call(port, "GET", path, "", NULL, &r), 0);
-    if (r.status != want_status)
-        fail_msg("GET %s: status %d, wanted %d: %s", path, r.status, want_status, r.body);
-    json_t *j = parse(r.body);
-    response_free(&r);
-    return j;
-}
-
 static void start_at(int port, const char *path, const char *body, char *race_id, size_t len)
 {
     struct response r;
     assert_int_equal(http_call(port, "POST", path, "", body, &r), 0);
     if (r.status != 200)
         fail_msg("start: %d %s", r.status, r.body);
-    json_t *j = parse(r.body);
+    json_t *j = api_parse_json(r.body);
     assert_string_equal(json_string_value(json_object_get(j, "status")), "started");
     snprintf(race_id, len, "%s", json_string_value(json_object_get(j, "race_id")));
     assert_true(strlen(race_id) > 8);
@@ -65,7 +46,7 @@ static void start_race(int port, const char *body, char *race_id, size_t len)
 /* The grid's racing numbers, from /api/drivers. */
 static int grid_numbers(int port, char numbers[][4])
 {
-    json_t *j = get_json(port, "/api/drivers", 200);
+    json_t *j = api_get_json(port, "/api/drivers", 200);
     json_t *list = json_object_get(j, "drivers");
     int n = (int)json_array_size(list);
     assert_true(n >= 10 && n <= MAX_CARS);
@@ -123,7 +104,7 @@ static void read_legacy_stream(struct sse *s, const char *race_id, char grid[][4
             break;
         if (got == 0)
             continue;
-        json_t *j = parse(f.data);
+        json_t *j = api_parse_json(f.data);
         const char *type = json_string_value(json_object_get(j, "type"));
         assert_non_null(type);
         if (strcmp(type, "ping") == 0) {
@@ -181,7 +162,8 @@ static void test_full_race_over_http_and_restart(void **state)
     start_race(srv.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":6,\"tick_hz\":5}",
                race_id, sizeof race_id);
 
-    json_t *st = get_json(srv.port, (snprintf(path, sizeof path, "/api/race/%s/status", race_id), path), 200);
+    json_t *st = api_get_json(
+        srv.port, (snprintf(path, sizeof path, "/api/race/%s/status", race_id), path), 200);
     assert_string_equal(json_string_value(json_object_get(json_object_get(st, "selected_driver"), "name")), "Lando Norris");
     json_decref(st);
     /* Still running: no final classification yet. */
@@ -207,7 +189,7 @@ static void test_full_race_over_http_and_restart(void **state)
     assert_true(cr.frames >= 1);
 
     snprintf(path, sizeof path, "/api/race/%s/status", race_id);
-    st = get_json(srv.port, path, 200);
+    st = api_get_json(srv.port, path, 200);
     assert_string_equal(json_string_value(json_object_get(st, "status")), "finished");
     assert_true(json_real_value(json_object_get(st, "progress")) == 1.0);
     json_decref(st);
@@ -215,13 +197,13 @@ static void test_full_race_over_http_and_restart(void **state)
     /* The classification equals the last streamed order, before and after a restart. */
     for (int round = 0; round < 2; round++) {
         snprintf(path, sizeof path, "/api/race/%s/positions", race_id);
-        json_t *cls = get_json(srv.port, path, 200);
+        json_t *cls = api_get_json(srv.port, path, 200);
         char order[MAX_CARS][4];
         check_positions(cls, race_id, grid, n_grid, order);
         for (int i = 0; i < n_grid; i++)
             assert_string_equal(order[i], pr.last_order[i]);
         json_decref(cls);
-        json_t *races = get_json(srv.port, "/api/races", 200);
+        json_t *races = api_get_json(srv.port, "/api/races", 200);
         json_t *first = json_array_get(json_object_get(races, "races"), 0);
         assert_string_equal(json_string_value(json_object_get(first, "race_id")), race_id);
         assert_string_equal(json_string_value(json_object_get(first, "status")), "finished");
@@ -547,7 +529,7 @@ static void test_bad_requests_table(void **state)
             fail_msg("%s: got %d, wanted %d (%s)", cases[i].name, r.status, cases[i].want, r.body);
         assert_null(strstr(r.body, "root:"));
         if (r.status >= 400 && strcmp(cases[i].method, "HEAD") != 0) {
-            json_t *j = parse(r.body);
+            json_t *j = api_parse_json(r.body);
             assert_true(json_is_string(json_object_get(j, "detail")));
             json_decref(j);
         }
@@ -623,7 +605,7 @@ static void test_bad_requests_table(void **state)
             break;
         assert_true(now_ms() < until);
     }
-    json_t *h = get_json(srv.port, "/api/health", 200);
+    json_t *h = api_get_json(srv.port, "/api/health", 200);
     assert_string_equal(json_string_value(json_object_get(h, "status")), "healthy");
     json_decref(h);
     assert_int_equal(server_stop(&srv, SIGTERM), 0);
@@ -680,7 +662,7 @@ static void test_sse_bytes_match_the_original_contract(void **state)
     } while (1);
     assert_memory_equal(cf.data, "{\"type\":\"commentary\",\"data\":{\"id\":\"",
                         strlen("{\"type\":\"commentary\",\"data\":{\"id\":\""));
-    json_t *j = parse(cf.data);
+    json_t *j = api_parse_json(cf.data);
     json_t *d = json_object_get(j, "data");
     assert_true(json_is_string(json_object_get(d, "message")));
     assert_true(json_is_integer(json_object_get(d, "timestamp")));
@@ -741,11 +723,11 @@ static void test_shutdown_ends_streams_and_keeps_history(void **state)
     assert_int_equal(server_stop(&srv, SIGKILL), 128 + SIGKILL);
     assert_int_equal(server_start(&srv, NULL, NULL, dir), 0);
     snprintf(path, sizeof path, "/api/race/%s/positions", done);
-    json_t *cls = get_json(srv.port, path, 200);
+    json_t *cls = api_get_json(srv.port, path, 200);
     assert_true(json_array_size(json_object_get(cls, "positions")) >= 10);
     json_decref(cls);
     snprintf(path, sizeof path, "/api/race/%s/status", running);
-    json_t *st = get_json(srv.port, path, 200);
+    json_t *st = api_get_json(srv.port, path, 200);
     assert_string_equal(json_string_value(json_object_get(st, "status")), "stopped");
     json_decref(st);
     assert_int_equal(server_stop(&srv, SIGTERM), 0);
@@ -761,7 +743,7 @@ static void test_replay_through_the_api(void **state)
     const char *args[] = {"--archive", PITWALL_ARCHIVE_DIR, "--archive", PITWALL_SESSIONS_DIR,
                           NULL};
     assert_int_equal(server_start(&srv, NULL, args, NULL), 0);
-    json_t *list = get_json(srv.port, "/api/replays", 200);
+    json_t *list = api_get_json(srv.port, "/api/replays", 200);
     json_t *sessions = json_object_get(list, "sessions");
     assert_int_equal((int)json_array_size(sessions), 5);
     const char *id = NULL;
@@ -791,7 +773,7 @@ static void test_replay_through_the_api(void **state)
     assert_int_equal(bad.status, 404);
     response_free(&bad);
     snprintf(path, sizeof path, "/api/race/%s/status", race);
-    json_t *status = get_json(srv.port, path, 200);
+    json_t *status = api_get_json(srv.port, path, 200);
     assert_string_equal(json_string_value(json_object_get(status, "kind")), "sprint");
     json_decref(status);
     snprintf(path, sizeof path, "/api/race/%s/stream", race);
@@ -802,7 +784,7 @@ static void test_replay_through_the_api(void **state)
     assert_int_equal(collect(&s, &l, 100000), 1);
     sse_close(&s);
     snprintf(path, sizeof path, "/api/race/%s/positions", race);
-    json_t *cls = get_json(srv.port, path, 200);
+    json_t *cls = api_get_json(srv.port, path, 200);
     const char *want[] = {"NOR", "PIA", "HAM", "ALB", "RUS", "STR", "LAW", "BEA", "TSU", "ANT",
                           "GAS", "HUL", "HAD", "OCO", "BOR", "DOO", "VER"};
     json_t *cars = json_object_get(cls, "positions");

@@ -36,6 +36,15 @@ static void copy_value(const char *line, const char *key, char *dst, size_t cap)
     dst[n] = '\0';
 }
 
+const char *harness_env_dir(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s ENV_DIR\n", argv[0]);
+        return NULL;
+    }
+    return argv[1];
+}
+
 int harness_init(struct harness *h, const char *env_dir, const char *prefix, const char *bootstrap)
 {
     char path[600], line[512];

@@ -24,6 +24,9 @@ struct harness {
 /* Reads DIR/env; topics and group get `prefix` so tests do not see each other's data.
  * bootstrap: NULL = the env's broker. */
 int harness_init(struct harness *h, const char *env_dir, const char *prefix, const char *bootstrap);
+/* The env directory a Kafka test is given as its one argument (the kafka_env fixture's),
+ * or NULL after printing the usage. */
+const char *harness_env_dir(int argc, char **argv);
 /* Runs the loop until cond(ctx) or timeout; returns cond's last value. */
 bool harness_run_until(uv_loop_t *loop, bool (*cond)(void *ctx), void *ctx, int timeout_ms);
 /* Conds for harness_run_until: is the bus (a struct pw_bus *) connected, or not? */

@@ -541,11 +541,8 @@ static int setup_outage(void **s) { return setup(s, "outage"); }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s ENV_DIR\n", argv[0]);
+    if (!(env_dir = harness_env_dir(argc, argv)))
         return 2;
-    }
-    env_dir = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_full_race_end_to_end, setup_e2e, teardown),
         cmocka_unit_test_setup_teardown(test_two_edges_and_late_edge, setup_edges, teardown),

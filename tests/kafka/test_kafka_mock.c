@@ -294,11 +294,8 @@ static void test_mock_lost_event_given_up_after_check(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s ENV_DIR\n", argv[0]);
+    if (!(env_dir = harness_env_dir(argc, argv)))
         return 2;
-    }
-    env_dir = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_mock_broker_down_and_up, mock_setup, mock_teardown),
         cmocka_unit_test_setup_teardown(test_mock_request_errors, mock_setup, mock_teardown),

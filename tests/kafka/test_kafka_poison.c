@@ -158,11 +158,8 @@ static void test_poison_and_original_schema(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s ENV_DIR\n", argv[0]);
+    if (!(env_dir = harness_env_dir(argc, argv)))
         return 2;
-    }
-    env_dir = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_poison_and_original_schema),
     };
