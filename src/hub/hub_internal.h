@@ -73,6 +73,26 @@ struct hub {
     struct hub_stats stats;
 };
 
+/* hub_clients.c: the client lists and writing to clients. A client whose write fails is
+ * being closed: its sink's closed callback (on_client_close) unlinks and frees it, maybe
+ * at once, so callers walking a list save `next` first and do not touch the client after. */
+void client_link(struct hub_client *cl);
+void client_unlink(struct hub_client *cl);
+void on_client_close(void *owner);
+/* One frame (its compressed segment for a compressed stream); true when queued. */
+bool client_send(struct hub_client *cl, struct pw_buf *buf);
+/* The `end` frame, then a compressed stream's trailer: nothing more goes to the client. */
+void client_send_last(struct hub_client *cl, struct pw_buf *buf);
+void send_last_to_list(struct client_list *list, struct pw_buf *buf);
+/* A frame of `kind` made when the race's counters stood at r, c, to every client of the
+ * list that takes it (a client resumed ahead of this hub waits: hub_client.held). */
+void send_to_list(struct client_list *list, struct pw_buf *buf, enum log_kind kind, uint64_t r,
+                  uint64_t c);
+/* End a client's stream after the frames written to it. */
+void client_end(struct hub_client *cl);
+/* After the end frame, every stream of the race is ended once the frame has gone out. */
+void end_race_streams(struct hub_race *race);
+
 const char *hub_status_name(enum hub_race_status s);
 struct hub_race *hub_find_race(const struct hub *hub, const char *race_id);
 bool hub_race_over(const struct hub_race *race);
