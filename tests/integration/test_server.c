@@ -795,6 +795,65 @@ static void test_replay_through_the_api(void **state)
     server_cleanup(&srv);
 }
 
+/* A replay whose TimingData places no car (empty, random bytes, another topic's file) is
+ * refused at the start with the file and the cause, and nothing is recorded: no race, no
+ * history entry with a made-up winner. The synthetic sessions of tests/replay/data. */
+static void test_unusable_replays_are_refused_not_recorded(void **state)
+{
+    (void)state;
+    struct server srv;
+    const char *args[] = {"--archive", PITWALL_REPLAY_DATA_DIR, NULL};
+    assert_int_equal(server_start(&srv, NULL, args, NULL), 0);
+    static const struct {
+        const char *id, *cause;
+    } cases[] = {
+        {"unusable/empty", "empty"},
+        {"unusable/random", "no line in the archive format"},
+        {"unusable/wrong", "not timing data"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char body[128], file[256];
+        snprintf(body, sizeof body, "{\"session\":\"%s\",\"speed\":100}", cases[i].id);
+        snprintf(file, sizeof file, "%s/TimingData.jsonStream", cases[i].id);
+        struct response r;
+        assert_int_equal(http_call(srv.port, "POST", "/api/replay/start", "", body, &r), 0);
+        if (r.status < 400 || !strstr(r.body, file) || !strstr(r.body, cases[i].cause))
+            fail_msg("%s: %d %s", cases[i].id, r.status, r.body);
+        response_free(&r);
+    }
+    /* a session of the same folder that is fine still starts */
+    char race[64];
+    start_at(srv.port, "/api/replay/start", "{\"session\":\"minimal\",\"speed\":1000}", race,
+             sizeof race);
+    for (int i = 0; i < 100; i++) {
+        json_t *races = api_get_json(srv.port, "/api/races", 200);
+        json_t *list = json_object_get(races, "races");
+        bool done = json_array_size(list) == 1 &&
+                    strcmp(json_string_value(json_object_get(json_array_get(list, 0), "status")),
+                           "finished") == 0;
+        if (done) {
+            /* only the good replay is there, finished */
+            assert_string_equal(
+                json_string_value(json_object_get(json_array_get(list, 0), "race_id")), race);
+        }
+        assert_true(json_array_size(list) <= 1);
+        json_decref(races);
+        if (done)
+            break;
+        usleep(100 * 1000);
+    }
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s", srv.dir);
+    assert_int_equal(server_stop(&srv, SIGTERM), 0);
+    /* after a restart (history only): still only that one */
+    assert_int_equal(server_start(&srv, NULL, args, dir), 0);
+    json_t *races = api_get_json(srv.port, "/api/races", 200);
+    assert_int_equal((int)json_array_size(json_object_get(races, "races")), 1);
+    json_decref(races);
+    assert_int_equal(server_stop(&srv, SIGTERM), 0);
+    server_cleanup(&srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -807,6 +866,7 @@ int main(void)
         cmocka_unit_test(test_sse_bytes_match_the_original_contract),
         cmocka_unit_test(test_shutdown_ends_streams_and_keeps_history),
         cmocka_unit_test(test_replay_through_the_api),
+        cmocka_unit_test(test_unusable_replays_are_refused_not_recorded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
