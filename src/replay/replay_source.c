@@ -256,7 +256,7 @@ int replay_open(const char *session_dir, const struct replay_options *opt, const
     char why[200];
     rc = replay_info_check_timing(&feed, why, sizeof why);
     if (rc < 0) {
-        snprintf(err, errlen, "%s/TimingData.jsonStream cannot be replayed: %s", session_dir,
+        snprintf(err, errlen, "%s/TimingData.jsonStream is unusable: %s", session_dir,
                  why);
         replay_feed_free(&feed);
         return rc;
