@@ -13,6 +13,7 @@ SECONDS_EACH=${FUZZ_SECONDS:-25}
 TARGETS=(
   "fuzz_http:fuzz/http/corpus"
   "fuzz_replay:fuzz/replay/corpus"
+  "fuzz_config:fuzz/config/corpus"
 )
 command -v clang >/dev/null || { echo "70-fuzz: clang missing (scripts/setup.sh installs it)"; exit 1; }
 if [ ! -f build-fuzz/build.ninja ]; then

@@ -61,6 +61,10 @@ void api_metrics(struct api *api, struct http_conn *conn)
     metric(&o, "pitwall_resumes_catchup_total", "counter", "Resumes answered with the newest positions in full instead of the missed deltas.", hs.resumes_catchup);
     metric(&o, "pitwall_races_running", "gauge", "Races in progress.", (uint64_t)hs.races_running);
     metric(&o, "pitwall_races_in_memory", "gauge", "Races held in memory with their event log.", (uint64_t)hs.races_in_memory);
+    metric(&o, "pitwall_event_log_bytes", "gauge", "Bytes held by every race's event log.", hs.log_bytes);
+    metric(&o, "pitwall_event_log_budget_bytes", "gauge", "hub.log_budget_mb in bytes (0: none).", (uint64_t)hs.log_budget_bytes);
+    metric(&o, "pitwall_event_log_budget_evictions_total", "counter", "Finished races let go of to stay within the budget.", hs.log_budget_evictions);
+    metric(&o, "pitwall_event_log_budget_trims_total", "counter", "Running races' logs shortened to stay within the budget.", hs.log_budget_trims);
     if (api->d.server) {
         struct http_server_stats st;
         http_server_get_stats(api->d.server, &st);

@@ -66,6 +66,16 @@ static bool refuse_if_busy(struct api *api, struct http_conn *conn, const struct
         http_respond_error(conn, 429, detail);
         return true;
     }
+    size_t held = 0;
+    if (hub_log_budget_full(api->d.hub, &held)) {
+        char detail[200];
+        snprintf(detail, sizeof detail,
+                 "the event-log memory budget is full (%zu MiB held by the races running); "
+                 "try again when one ends",
+                 held >> 20);
+        http_respond_error(conn, 503, detail);
+        return true;
+    }
     if (!api_rate_allow(api, req->remote_addr ? req->remote_addr : "")) {
         http_respond_error(conn, 429, "too many races started from this address; slow down");
         return true;

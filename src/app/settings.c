@@ -148,7 +148,7 @@ static const char *const known_settings[] = {
     "replay.archive_dir", "replay.speed",
     "history.path",
     "web.root",
-    "hub.log_max_mb", "hub.ping_interval_s", "hub.start_timeout_s",
+    "hub.log_max_mb", "hub.log_budget_mb", "hub.ping_interval_s", "hub.start_timeout_s",
     "commentary.enabled", "commentary.min_interval_s", "commentary.llm.endpoint",
     "commentary.llm.model", "commentary.llm.api_key_env", "commentary.llm.timeout_ms",
     "commentary.llm.calls_per_minute",
@@ -237,6 +237,9 @@ static int apply_config(struct settings *s, char *err, size_t errlen)
     GET_STR("web.root", s->web_root);
     long long log_mb = (long long)(s->hub.log_max_bytes >> 20);
     GET_INT("hub.log_max_mb", 1, 4096, log_mb);
+    long long budget_mb = (long long)(s->hub.log_budget_bytes >> 20);
+    GET_INT("hub.log_budget_mb", 4, 1048576, budget_mb);
+    s->hub.log_budget_bytes = (size_t)budget_mb << 20;
     s->hub.log_max_bytes = (size_t)log_mb << 20;
     long long start_timeout_s = (long long)(s->hub.start_timeout_ms / 1000);
     GET_INT("hub.start_timeout_s", 1, 3600, start_timeout_s);

@@ -60,6 +60,14 @@ int event_log_append(struct event_log *log, enum log_kind kind, uint64_t r, uint
     return 0;
 }
 
+size_t event_log_shrink(struct event_log *log, size_t target)
+{
+    size_t before = log->bytes;
+    while (log->bytes > target && log->count > 1)
+        drop_oldest(log);
+    return before - log->bytes;
+}
+
 const struct log_entry *event_log_at(const struct event_log *log, size_t i)
 {
     if (i >= log->count)

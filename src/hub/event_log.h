@@ -37,6 +37,9 @@ void event_log_init(struct event_log *log, size_t max_bytes);
 /* Append, taking a new reference on each non-NULL buffer. -ENOMEM on failure. */
 int event_log_append(struct event_log *log, enum log_kind kind, uint64_t r, uint64_t c,
                      struct pw_buf *legacy, struct pw_buf *combined);
+/* Drop the oldest entries until the log holds at most `target` bytes (the newest entry is
+ * always kept); returns the bytes freed. For a budget shared by several logs. */
+size_t event_log_shrink(struct event_log *log, size_t target);
 /* Entry i, 0 = oldest retained. */
 const struct log_entry *event_log_at(const struct event_log *log, size_t i);
 void event_log_free(struct event_log *log);

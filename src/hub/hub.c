@@ -27,6 +27,7 @@ void hub_config_defaults(struct hub_config *cfg)
         .start_timeout_ms = 30000,
         .retired_kept = 4096,
         .compress_level = 6,
+        .log_budget_bytes = (size_t)256 << 20,
     };
 }
 
@@ -52,7 +53,7 @@ static void race_free(struct hub *hub, struct hub_race *race)
             cl->sink.ops->close(cl->sink.ctx); /* its closed callback frees cl */
         }
     }
-    (void)hub;
+    hub->stats.log_bytes -= race->log.bytes;
     event_log_free(&race->log);
     json_decref(race->last_positions);
     json_decref(race->recent_comments);
@@ -69,13 +70,19 @@ static void trim_finished(struct hub *hub)
     while (*link) {
         struct hub_race *race = *link;
         if (race->end_sent && ++kept > hub->cfg.finished_races_kept) {
-            *link = race->next;
-            race_registry_add(&hub->retired, race->id);
-            race_free(hub, race);
+            hub_race_evict(hub, link);
             continue;
         }
         link = &race->next;
     }
+}
+
+void hub_race_evict(struct hub *hub, struct hub_race **link)
+{
+    struct hub_race *race = *link;
+    *link = race->next;
+    race_registry_add(&hub->retired, race->id);
+    race_free(hub, race);
 }
 
 static struct hub_race *race_create(struct hub *hub, const char *race_id)
@@ -151,8 +158,10 @@ out:
 static void publish_entry(struct hub *hub, struct hub_race *race, enum log_kind kind,
                           struct pw_buf *legacy, struct pw_buf *combined)
 {
+    size_t before = race->log.bytes;
     if (event_log_append(&race->log, kind, race->r, race->c, legacy, combined) < 0)
         hub->stats.encode_failures++;
+    hub->stats.log_bytes = hub->stats.log_bytes - before + race->log.bytes;
     pw_buf_unref(race->snapshot);
     race->snapshot = NULL;
     switch (kind) {
@@ -284,6 +293,7 @@ static void on_end_timer(uv_timer_t *t)
         uv_timer_stop(t);
     if (ended)
         trim_finished(hub);
+    hub_budget_enforce(hub);
 }
 
 static void set_status(struct hub *hub, struct hub_race *race, enum hub_race_status status,
@@ -321,9 +331,17 @@ static bool is_duplicate(struct hub *hub, struct hub_race *race, const struct pw
     return false;
 }
 
+static void handle_event(struct hub *hub, const struct pw_event *ev);
+
 static void on_bus_event(void *ctx, const struct pw_event *ev)
 {
     struct hub *hub = ctx;
+    handle_event(hub, ev);
+    hub_budget_enforce(hub);
+}
+
+static void handle_event(struct hub *hub, const struct pw_event *ev)
+{
     hub->stats.events_received++;
     struct hub_race *race = hub_find_race(hub, ev->race_id);
     if (!race) {
@@ -690,6 +708,7 @@ void hub_get_stats(const struct hub *hub, struct hub_stats *out)
 {
     *out = hub->stats;
     out->races_running = 0;
+    out->log_budget_bytes = hub->cfg.log_budget_bytes;
     out->races_in_memory = 0;
     for (const struct hub_race *race = hub->races; race; race = race->next) {
         out->races_in_memory++;

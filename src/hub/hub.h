@@ -36,6 +36,9 @@ struct hub_config {
     int retired_kept;          /* ids of let-go races remembered, so their late events are
                                   dropped, default 4096 */
     int compress_level;        /* zlib level for compressed streams, 1..9, default 6 */
+    size_t log_budget_bytes;   /* all races' event logs together, default 256 MiB; past it
+                                  finished races are let go of first (the history has them),
+                                  then the oldest frames of the largest running log; 0 = none */
 };
 
 void hub_config_defaults(struct hub_config *cfg);
@@ -113,8 +116,18 @@ struct hub_stats {
     uint64_t resumes_catchup;      /* ... answered with the newest tick in full, not deltas */
     int races_running;
     int races_in_memory;
+    uint64_t log_bytes;            /* held by every race's event log now */
+    uint64_t log_budget_bytes;     /* cfg.log_budget_bytes */
+    uint64_t log_budget_evictions; /* finished races let go of to keep within the budget */
+    uint64_t log_budget_trims;     /* running races' logs shortened to keep within it */
 };
 void hub_get_stats(const struct hub *hub, struct hub_stats *out);
+
+/* Is the event-log budget too full for another race? True when the logs of the races
+ * running hold so much of it that a new race would not have HUB_LOG_RESERVE of room
+ * (finished races do not count: they are let go of for room). `held` gets those bytes. */
+#define HUB_LOG_RESERVE ((size_t)1 << 20)
+bool hub_log_budget_full(const struct hub *hub, size_t *held);
 
 /* Shutdown: every client gets a final `end` frame with status "shutdown". */
 void hub_say_goodbye(struct hub *hub);

@@ -70,7 +70,7 @@ struct hub {
     struct hub_packer *packer; /* compresses each frame once for every compressed stream */
     uv_timer_t *ping_timer;
     uv_timer_t *end_timer;   /* runs while a finished race waits for its `end` frame */
-    struct hub_stats stats;
+    struct hub_stats stats; /* stats.log_bytes is kept up to date by every log change */
 };
 
 /* hub_clients.c: the client lists and writing to clients. A client whose write fails is
@@ -94,6 +94,12 @@ void client_end(struct hub_client *cl);
 void end_race_streams(struct hub_race *race);
 
 const char *hub_status_name(enum hub_race_status s);
+/* Let go of the race at *link (its clients are closed; the history has it), remembered in
+ * the registry so its late events are dropped. Not while iterating the race list. */
+void hub_race_evict(struct hub *hub, struct hub_race **link);
+/* hub_budget.c: keep every log together within cfg.log_budget_bytes. Called where no race
+ * list iteration is under way (after an event, after the end timer's pass). */
+void hub_budget_enforce(struct hub *hub);
 struct hub_race *hub_find_race(const struct hub *hub, const char *race_id);
 bool hub_race_over(const struct hub_race *race);
 

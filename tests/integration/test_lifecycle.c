@@ -235,6 +235,62 @@ static void test_sighup_is_a_clean_shutdown(void **state)
     server_cleanup(&srv);
 }
 
+#define BUDGET_MB 4
+
+/* Issue 15 item 5: 64 races at once cannot take the event logs past hub.log_budget_mb; the
+ * largest running logs give back their oldest frames, and a start while the budget is full
+ * is refused with a 503 that says so. */
+static void test_event_logs_stay_within_the_memory_budget(void **state)
+{
+    (void)state;
+    struct server srv;
+    char yaml[200];
+    snprintf(yaml, sizeof yaml,
+             "hub:\n  log_budget_mb: %d\nrace:\n  max_races: 100\n  starts_per_minute: 100000\n",
+             BUDGET_MB);
+    assert_int_equal(server_start(&srv, yaml, NULL, NULL), 0);
+    const long budget = (long)BUDGET_MB << 20;
+    assert_int_equal(metric(srv.port, "pitwall_event_log_budget_bytes"), budget);
+    long rss_start = server_rss_kb(&srv);
+    int started = 0, refused = 0;
+    for (int i = 0; i < 64; i++) {
+        json_t *j = NULL;
+        int status = api_call_json(srv.port, "POST", "/api/race/start", "",
+                                   "{\"driver_name\":\"Lando Norris\",\"duration_s\":90,\"tick_hz\":10}",
+                                   &j);
+        assert_true(status == 200 || status == 503);
+        started += status == 200;
+        refused += status == 503;
+        json_decref(j);
+    }
+    fprintf(stderr, "  started %d races, %d refused as the budget filled\n", started, refused);
+    assert_true(started >= 4); /* 1 MiB of room each while it lasts */
+    long most = 0;
+    for (int64_t until = now_ms() + 15000; now_ms() < until; usleep(250 * 1000)) {
+        long held = metric(srv.port, "pitwall_event_log_bytes");
+        assert_true(held >= 0);
+        if (held > most)
+            most = held;
+        assert_true(held <= budget);
+    }
+    long rss_end = server_rss_kb(&srv);
+    fprintf(stderr, "  logs held at most %ld bytes of %ld; RSS %ld -> %ld KiB\n", most, budget,
+            rss_start, rss_end);
+    assert_true(most > budget / 2); /* the races did fill it: the bound was exercised */
+    assert_true(metric(srv.port, "pitwall_event_log_budget_trims_total") > 0);
+    json_t *j = NULL;
+    assert_int_equal(api_call_json(srv.port, "POST", "/api/race/start", "",
+                                   "{\"driver_name\":\"Lando Norris\"}", &j),
+                     503);
+    assert_non_null(strstr(api_str(j, "detail"), "event-log memory budget is full"));
+    json_decref(j);
+    /* Frames, JSON and buffers of 64 races beside 4 MiB of logs; unbounded logs grew
+     * ~10 MB a second at this rate. */
+    assert_true(rss_end - rss_start < 64 * 1024);
+    assert_int_equal(server_stop(&srv, SIGTERM), 0);
+    server_cleanup(&srv);
+}
+
 /* Run the binary with `args` (NULL-terminated, after argv[0]) to its exit, at most
  * `timeout_ms`; its stderr and stdout into `out`. Returns the exit status, or -1 if it had
  * to be killed (it hung). */
@@ -356,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_replay_that_cannot_start_is_an_error_at_once),
         cmocka_unit_test(test_strict_configuration_and_options),
         cmocka_unit_test(test_sighup_is_a_clean_shutdown),
+        cmocka_unit_test(test_event_logs_stay_within_the_memory_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
