@@ -228,7 +228,9 @@ static int build(struct app *app, char *err, size_t errlen)
     if (roles & APP_ROLE_EDGE) {
         rc = history_open(s->history_path, app->log, &app->history);
         if (rc < 0) {
-            snprintf(err, errlen, "history %s: %s", s->history_path, pw_strerror(rc));
+            char why[400];
+            history_describe_error(s->history_path, rc, why, sizeof why);
+            snprintf(err, errlen, "history: %s", why);
             return rc;
         }
         app->deps.history = app->history;

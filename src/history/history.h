@@ -60,6 +60,12 @@ struct history_result {
 /* Open (creating if needed, with its parent directories) the database at `path`. */
 int history_open(const char *path, const struct pw_log *log, struct history **out);
 
+/* After history_open failed with `rc`: what went wrong, naming the file and the real cause
+ * (a read-only file system, a missing permission and its owner, a folder in the way, a
+ * file that is not a SQLite database or not a pitwall history), asked of the file system
+ * rather than taken from SQLite's "unable to open database file". */
+void history_describe_error(const char *path, int rc, char *out, size_t len);
+
 /* Store a race and its classification (`n` results, 0..HISTORY_MAX_RESULTS, in order) in
  * one transaction; a race with the same race_id is replaced whole. Strings must be
  * NUL-terminated within their arrays and status "finished" or "stopped", else -EINVAL. */
