@@ -92,7 +92,10 @@ export default function RaceView({ raceId, EventSourceImpl }) {
           <Loading label="Connecting to the race…" rows={10} />
         ) : (
           <>
-            {over && <Finish raceId={raceId} rows={state.classification} live={state.cars} pickedKey={pickedKey} status={raceStatus} kind={state.meta.session?.kind || state.status?.kind} />}
+            {raceStatus === 'failed' && (
+              <ErrorMessage>{`This race could not start: ${state.status?.reason || 'no reason given'}`}</ErrorMessage>
+            )}
+            {over && raceStatus !== 'failed' && <Finish raceId={raceId} rows={state.classification} live={state.cars} pickedKey={pickedKey} status={raceStatus} kind={state.meta.session?.kind || state.status?.kind} />}
             <div className="race-grid">
               <div className="race-col-main">
                 {!over && <TrackerCard cars={state.cars} pickedKey={pickedKey} fastestLap={state.meta.fastest_lap} change={state.changes[pickedKey]} driverName={driver?.name} now={now} />}

@@ -50,6 +50,7 @@ export function StatusChip({ status }) {
     not_started: 'Starting',
     finished: 'Finished',
     stopped: 'Stopped',
+    failed: 'Failed',
   };
   return <span className={`chip chip-${status || 'unknown'}`}>{labels[status] || status || 'Unknown'}</span>;
 }

@@ -30,7 +30,8 @@ export const initialRaceState = {
   classification: null,
 };
 
-const TERMINAL = new Set(['finished', 'stopped']);
+// `failed`: the race could not start (the status says why); nothing more will come.
+const TERMINAL = new Set(['finished', 'stopped', 'failed']);
 
 function num(v, fallback = 0) {
   return Number.isFinite(v) ? v : fallback;
@@ -182,5 +183,5 @@ export function raceStatusOf(state) {
 
 export function isRaceOver(state) {
   const s = raceStatusOf(state);
-  return s === 'finished' || s === 'stopped';
+  return TERMINAL.has(s);
 }

@@ -63,6 +63,16 @@ describe('raceReducer', () => {
     expect(s.status.status).toBe('finished');
   });
 
+  it('takes a race that could not start as over, with its reason', () => {
+    const s = run([
+      { type: 'snapshot', data: { type: 'snapshot', status: statusObject({ status: 'failed', reason: 'no race runner took the start request within 30 s' }), positions: null, commentary: [] } },
+      { type: 'end', data: { type: 'end', status: 'failed' } },
+    ]);
+    expect(isRaceOver(s)).toBe(true);
+    expect(s.status.status).toBe('failed');
+    expect(s.status.reason).toMatch(/no race runner/);
+  });
+
   it('ignores malformed positions and commentary', () => {
     const s = run([
       { type: 'positions', data: { positions: 'nope' } },

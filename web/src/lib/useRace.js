@@ -52,7 +52,7 @@ export function useRace(raceId, { EventSourceImpl } = {}) {
       onClosed: async () => {
         // The server closed the stream for good: a finished race answers 204 on reconnect.
         const status = await refreshStatus();
-        if (status && (status.status === 'finished' || status.status === 'stopped')) stream.finish();
+        if (status && ['finished', 'stopped', 'failed'].includes(status.status)) stream.finish();
       },
     });
     streamRef.current = stream;
