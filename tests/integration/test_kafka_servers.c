@@ -123,7 +123,8 @@ static void read_to_end(struct sse *st, struct seen *s, int timeout_ms)
             if (strcmp(f.event, "commentary") == 0 && s->n_comm < 1024) {
                 s->c[s->n_comm] = c;
                 s->comm_data[s->n_comm++] = strdup(f.data);
-            } else if ((strcmp(f.event, "positions") == 0 || strcmp(f.event, "race") == 0) &&
+            } else if ((strcmp(f.event, "positions") == 0 || strcmp(f.event, "delta") == 0 ||
+                        strcmp(f.event, "race") == 0) &&
                        s->n_race < 8192) {
                 s->r[s->n_race] = r;
                 s->race_data[s->n_race++] = strdup(f.data);
