@@ -107,6 +107,66 @@ static void test_avro_roundtrip(void **state)
     fixture_race_free(&r);
 }
 
+/* A qualifying tick's session fields and per-car figures cross the Avro topic; a race's
+ * read back as a race with zeroes. */
+static void test_avro_session_fields(void **state)
+{
+    (void)state;
+    struct avro_positions ap;
+    struct avro_cache cache = {0};
+    char buf[AVRO_POSITIONS_MAX];
+    assert_int_equal(avro_positions_init(&ap), 0);
+    assert_int_equal(avro_cache_put(&cache, 4, avro_positions_schema_json), 0);
+    struct avro_cache_entry *e = avro_cache_get(&cache, 4);
+    struct pw_race_state *st = calloc(1, sizeof *st);
+    st->n_cars = 2;
+    st->kind = PW_SESSION_QUALIFYING;
+    st->clock_ms = 617083;
+    st->session_part = 1;
+    st->cutoff_position = 1;
+    for (int i = 0; i < 2; i++) {
+        struct pw_car *c = &st->cars[i];
+        snprintf(c->driver.number, sizeof c->driver.number, "%d", 10 + i);
+        c->position = i + 1;
+        c->best_sectors_ms[1] = 41049 + i;
+        c->part_best_ms[0] = 101887 + i;
+        c->stints = 2;
+        c->knocked_out_part = i;
+        c->deleted_laps = i;
+    }
+    struct pw_event tick = {.type = PW_EV_POSITIONS, .state = st, .seq = 5, .wall_ms = 1000};
+    snprintf(tick.race_id, sizeof tick.race_id, "q");
+    for (int i = 0; i < 2; i++) {
+        struct avro_positions_record rec;
+        int n = avro_positions_encode(&ap, &tick, i, buf, sizeof buf);
+        assert_true(n > 0);
+        assert_int_equal(avro_positions_validate(e->schema, buf, (size_t)n), 0);
+        assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+        assert_int_equal(rec.kind, PW_SESSION_QUALIFYING);
+        assert_int_equal(rec.clock_ms, 617083);
+        assert_int_equal(rec.session_part, 1);
+        assert_int_equal(rec.cutoff_position, 1);
+        assert_memory_equal(rec.car.best_sectors_ms, st->cars[i].best_sectors_ms,
+                            sizeof rec.car.best_sectors_ms);
+        assert_memory_equal(rec.car.part_best_ms, st->cars[i].part_best_ms,
+                            sizeof rec.car.part_best_ms);
+        assert_int_equal(rec.car.stints, 2);
+        assert_int_equal(rec.car.knocked_out_part, i);
+        assert_int_equal(rec.car.deleted_laps, i);
+    }
+    memset(st, 0, sizeof *st);
+    st->n_cars = 1;
+    st->cars[0].position = 1;
+    struct avro_positions_record rec;
+    int n = avro_positions_encode(&ap, &tick, 0, buf, sizeof buf);
+    assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+    assert_int_equal(rec.kind, PW_SESSION_RACE);
+    assert_int_equal(rec.car.part_best_ms[0], 0);
+    free(st);
+    avro_cache_clear(&cache);
+    avro_positions_destroy(&ap);
+}
+
 static void test_avro_original_schema_reads(void **state)
 {
     (void)state;
@@ -702,6 +762,7 @@ int main(void)
         cmocka_unit_test(test_avro_roundtrip),
         cmocka_unit_test(test_avro_original_schema_reads),
         cmocka_unit_test(test_avro_validate_rejects_corruption),
+        cmocka_unit_test(test_avro_session_fields),
         cmocka_unit_test(test_json_roundtrip),
         cmocka_unit_test(test_json_session_fields),
         cmocka_unit_test(test_json_rejects),

@@ -46,7 +46,17 @@ const char avro_positions_schema_json[] =
     "{\"name\":\"started\",\"type\":\"boolean\",\"default\":false},"
     "{\"name\":\"race_finished\",\"type\":\"boolean\",\"default\":false},"
     "{\"name\":\"circuit\",\"type\":\"string\",\"default\":\"\"},"
-    "{\"name\":\"session\",\"type\":\"string\",\"default\":\"\"}"
+    "{\"name\":\"session\",\"type\":\"string\",\"default\":\"\"},"
+    "{\"name\":\"best_sectors_ms\",\"type\":{\"type\":\"array\",\"items\":\"long\"},\"default\":[]},"
+    "{\"name\":\"stints\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"part_best_ms\",\"type\":{\"type\":\"array\",\"items\":\"long\"},\"default\":[]},"
+    "{\"name\":\"knocked_out_part\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"deleted_laps\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"kind\",\"type\":\"string\",\"default\":\"race\"},"
+    "{\"name\":\"clock_ms\",\"type\":\"long\",\"default\":0},"
+    "{\"name\":\"clock_running\",\"type\":\"boolean\",\"default\":false},"
+    "{\"name\":\"session_part\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"cutoff_position\",\"type\":\"int\",\"default\":0}"
     "]}";
 
 const char avro_positions_original_schema_json[] =
@@ -118,6 +128,22 @@ static int put_str(avro_value_t *rec, const char *name, const char *s)
     return avro_value_set_string_len(&f, s, strlen(s) + 1);
 }
 
+/* A fixed list of longs, written empty when all are 0 (a race's cars: one byte). */
+static int put_longs(avro_value_t *rec, const char *name, const int64_t *v, int n)
+{
+    avro_value_t f, item;
+    bool any = false;
+    for (int i = 0; i < n; i++)
+        any = any || v[i] != 0;
+    if (avro_value_get_by_name(rec, name, &f, NULL))
+        return -EINVAL;
+    for (int i = 0; any && i < n; i++) {
+        if (avro_value_append(&f, &item, NULL) || avro_value_set_long(&item, v[i]))
+            return -EINVAL;
+    }
+    return 0;
+}
+
 int avro_positions_encode(struct avro_positions *ap, const struct pw_event *ev, int index,
                           char *buf, size_t len)
 {
@@ -175,6 +201,16 @@ int avro_positions_encode(struct avro_positions *ap, const struct pw_event *ev, 
     err |= put_bool(r, "race_finished", st->finished);
     err |= put_str(r, "circuit", st->circuit);
     err |= put_str(r, "session", st->session);
+    err |= put_longs(r, "best_sectors_ms", car->best_sectors_ms, 3);
+    err |= put_long(r, "stints", car->stints);
+    err |= put_longs(r, "part_best_ms", car->part_best_ms, PW_QUALI_PARTS);
+    err |= put_long(r, "knocked_out_part", car->knocked_out_part);
+    err |= put_long(r, "deleted_laps", car->deleted_laps);
+    err |= put_str(r, "kind", pw_session_kind_name(st->kind));
+    err |= put_long(r, "clock_ms", st->clock_ms);
+    err |= put_bool(r, "clock_running", st->clock_running);
+    err |= put_long(r, "session_part", st->session_part);
+    err |= put_long(r, "cutoff_position", st->cutoff_position);
     if (err)
         return -EINVAL;
 
@@ -373,7 +409,9 @@ static const char *const field_names[APF_COUNT] = {
     "team_color", "laps", "gap_ms", "gap_laps", "interval_ms", "interval_laps", "last_lap_ms",
     "best_lap_ms", "best_lap_no", "sectors_ms", "tyre", "tyre_age", "tyre_new", "pit_stops",
     "in_pit", "retired", "finished", "lap", "total_laps", "track_status", "race_ms", "server_ms",
-    "fastest_number", "fastest_lap_ms", "started", "race_finished", "circuit", "session"};
+    "fastest_number", "fastest_lap_ms", "started", "race_finished", "circuit", "session",
+    "best_sectors_ms", "stints", "part_best_ms", "knocked_out_part", "deleted_laps", "kind",
+    "clock_ms", "clock_running", "session_part", "cutoff_position"};
 
 void avro_positions_layout_init(avro_schema_t writer, struct avro_positions_layout *out)
 {
@@ -456,6 +494,34 @@ static int get_str(const struct fields *fs, int field, char *dst, size_t cap, co
 static int64_t clamp_int(int64_t v)
 {
     return v < INT32_MIN ? INT32_MIN : v > INT32_MAX ? INT32_MAX : v;
+}
+
+/* Reads a list of longs into v (n at most); absent or empty leaves zeroes. */
+static void get_longs(const struct fields *fs, int field, int64_t *v, int n)
+{
+    avro_value_t f;
+    size_t size = 0;
+    if (get_field(fs, field, &f) || avro_value_get_type(&f) != AVRO_ARRAY ||
+        avro_value_get_size(&f, &size))
+        return;
+    for (size_t i = 0; i < size && i < (size_t)n; i++) {
+        avro_value_t item;
+        int64_t l;
+        int32_t iv;
+        if (avro_value_get_by_index(&f, i, &item, NULL))
+            break;
+        if (avro_value_get_type(&item) == AVRO_INT64 && !avro_value_get_long(&item, &l))
+            v[i] = l;
+        else if (avro_value_get_type(&item) == AVRO_INT32 && !avro_value_get_int(&item, &iv))
+            v[i] = iv;
+    }
+}
+
+/* A count that must lie in [0, max]: anything else reads as 0. */
+static int get_count(const struct fields *fs, int field, int max)
+{
+    int64_t v = get_long(fs, field, 0);
+    return v >= 0 && v <= max ? (int)v : 0;
 }
 
 int avro_positions_decode(avro_value_t *value, const void *buf, size_t len,
@@ -557,6 +623,19 @@ int avro_positions_decode_with(avro_value_t *value, const struct avro_positions_
     out->race_finished = get_bool(F, APF_RACE_FINISHED);
     get_str(F, APF_CIRCUIT, out->circuit, sizeof out->circuit, "", false);
     get_str(F, APF_SESSION, out->session, sizeof out->session, "", false);
+    get_longs(F, APF_BEST_SECTORS_MS, car->best_sectors_ms, 3);
+    car->stints = get_count(F, APF_STINTS, 1000);
+    get_longs(F, APF_PART_BEST_MS, car->part_best_ms, PW_QUALI_PARTS);
+    car->knocked_out_part = get_count(F, APF_KNOCKED_OUT_PART, PW_QUALI_PARTS);
+    car->deleted_laps = get_count(F, APF_DELETED_LAPS, 10000);
+    char kind[24];
+    get_str(F, APF_KIND, kind, sizeof kind, "race", false);
+    if (pw_session_kind_parse(kind, &out->kind))
+        out->kind = PW_SESSION_RACE;
+    out->clock_ms = get_long(F, APF_CLOCK_MS, 0);
+    out->clock_running = get_bool(F, APF_CLOCK_RUNNING);
+    out->session_part = get_count(F, APF_SESSION_PART, PW_QUALI_PARTS);
+    out->cutoff_position = get_count(F, APF_CUTOFF_POSITION, PW_MAX_CARS);
 out:
     return rc;
 }

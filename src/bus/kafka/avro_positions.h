@@ -52,6 +52,12 @@ struct avro_positions_record {
     bool race_finished;
     char circuit[PW_NAME_MAX];
     char session[PW_NAME_MAX];
+    /* practice and qualifying (race defaults otherwise) */
+    enum pw_session_kind kind;
+    int64_t clock_ms;
+    bool clock_running;
+    int session_part;
+    int cutoff_position;
 };
 
 struct avro_positions {
@@ -92,7 +98,9 @@ enum avro_positions_field {
     APF_INTERVAL_LAPS, APF_LAST_LAP_MS, APF_BEST_LAP_MS, APF_BEST_LAP_NO, APF_SECTORS_MS,
     APF_TYRE, APF_TYRE_AGE, APF_TYRE_NEW, APF_PIT_STOPS, APF_IN_PIT, APF_RETIRED, APF_FINISHED,
     APF_LAP, APF_TOTAL_LAPS, APF_TRACK_STATUS, APF_RACE_MS, APF_SERVER_MS, APF_FASTEST_NUMBER,
-    APF_FASTEST_LAP_MS, APF_STARTED, APF_RACE_FINISHED, APF_CIRCUIT, APF_SESSION, APF_COUNT
+    APF_FASTEST_LAP_MS, APF_STARTED, APF_RACE_FINISHED, APF_CIRCUIT, APF_SESSION,
+    APF_BEST_SECTORS_MS, APF_STINTS, APF_PART_BEST_MS, APF_KNOCKED_OUT_PART, APF_DELETED_LAPS,
+    APF_KIND, APF_CLOCK_MS, APF_CLOCK_RUNNING, APF_SESSION_PART, APF_CUTOFF_POSITION, APF_COUNT
 };
 struct avro_positions_layout {
     int index[APF_COUNT];

@@ -322,6 +322,11 @@ int kafka_stream_add_record(struct kafka_stream *s, const struct avro_positions_
     st->finished = rec->race_finished;
     snprintf(st->circuit, sizeof st->circuit, "%s", rec->circuit);
     snprintf(st->session, sizeof st->session, "%s", rec->session);
+    st->kind = rec->kind;
+    st->clock_ms = rec->clock_ms;
+    st->clock_running = rec->clock_running;
+    st->session_part = rec->session_part;
+    st->cutoff_position = rec->cutoff_position;
     if (r->asm_seq != 0 && r->asm_n > 0 && r->asm_mask == (1u << r->asm_n) - 1u)
         tick_finish(s, r, true);
     skip_certain_loss(s, r);
