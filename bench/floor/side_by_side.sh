@@ -52,10 +52,12 @@ t = open(sys.argv[1]).read()
 def g(pat, default="0"):
     m = re.search(pat, t)
     return m.group(1) if m else default
-print(g(r"delay ms \(steady[^)]*\): p50 (\d+)"), g(r"delay ms \(steady[^)]*\): p50 \d+  p99 (\d+)"),
+# The steady histogram (after the ramp) when it has samples, else the whole run's.
+h = "steady[^)]*" if re.search(r"delay ms \(steady[^)]*\): p50", t) else "all"
+print(g(r"delay ms \(" + h + r"\): p50 (\d+)"), g(r"delay ms \(" + h + r"\): p50 \d+  p99 (\d+)"),
       g(r"\(([0-9.]+)% of one core\)"), g(r"max sampled (\d+) kB"),
       g(r"per client: (\d+) bytes per minute"), g(r"([0-9.]+) positions frames/s"),
-      g(r" lost (\d+) "))
+      g(r" lost (\d+) "), g(r"connected (\d+) "))
 PY
 }
 
@@ -88,18 +90,18 @@ printf 'server:\n  max_connections: 1000000\n' > "$TMP/pitwall.yaml"
 echo "side_by_side: $CLIENTS clients, ${DURATION}s, ramp $RAMP/s, $WORKERS load threads," \
      "gzip $GZIP, $SOURCE_ADDRS source address(es), $ROUNDS rounds; $(nproc) CPUs," \
      "load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %-5s %6s %6s %6s %8s %11s %7s %5s %8s\n' round who p50ms p99ms cpu% rssMB bytes/min fr/s lost frameB
+printf '%-8s %-7s %6s %6s %6s %8s %11s %7s %5s %8s %9s\n' round who p50ms p99ms cpu% rssMB bytes/min fr/s lost frameB connected
 for round in $(seq "$ROUNDS"); do
   run_pitwall "$TMP/a$round.txt"
-  read -r ap50 ap99 acpu arss abpm apps alost < <(figures "$TMP/a$round.txt")
+  read -r ap50 ap99 acpu arss abpm apps alost acon < <(figures "$TMP/a$round.txt")
   # The floor sends what pitwall put on the wire per client per positions tick.
   frame=$(awk -v b="$abpm" -v p="$apps" 'BEGIN { f = (p > 0) ? b / 60 / p : 0; if (f < 200) f = 200; printf "%d", f }')
-  printf '%-8s %-5s %6s %6s %6s %8.1f %11s %7s %5s %8s\n' "$round" pitwall "$ap50" "$ap99" "$acpu" \
-    "$(awk -v k="$arss" 'BEGIN{print k/1024}')" "$abpm" "$apps" "$alost" "$frame"
+  printf '%-8s %-7s %6s %6s %6s %8.1f %11s %7s %5s %8s %9s\n' "$round" pitwall "$ap50" "$ap99" "$acpu" \
+    "$(awk -v k="$arss" 'BEGIN{print k/1024}')" "$abpm" "$apps" "$alost" "$frame" "$acon"
   run_floor "$TMP/b$round.txt" "$frame"
-  read -r bp50 bp99 bcpu brss bbpm bpps blost < <(figures "$TMP/b$round.txt")
-  printf '%-8s %-5s %6s %6s %6s %8.1f %11s %7s %5s %8s\n' "$round" floor "$bp50" "$bp99" "$bcpu" \
-    "$(awk -v k="$brss" 'BEGIN{print k/1024}')" "$bbpm" "$bpps" "$blost" "$frame"
+  read -r bp50 bp99 bcpu brss bbpm bpps blost bcon < <(figures "$TMP/b$round.txt")
+  printf '%-8s %-7s %6s %6s %6s %8.1f %11s %7s %5s %8s %9s\n' "$round" floor "$bp50" "$bp99" "$bcpu" \
+    "$(awk -v k="$brss" 'BEGIN{print k/1024}')" "$bbpm" "$bpps" "$blost" "$frame" "$bcon"
   awk -v a="$ap99" -v b="$bp99" -v c="$ap50" -v d="$bp50" -v e="$acpu" -v f="$bcpu" -v g="$arss" -v h="$brss" \
     'BEGIN { printf "ratio    p50 %.2fx  p99 %.2fx  server CPU %.2fx  RSS %.2fx (pitwall / floor)\n", c/(d?d:1), a/(b?b:1), e/(f?f:1), g/(h?h:1) }'
 done
