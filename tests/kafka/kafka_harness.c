@@ -86,6 +86,11 @@ int harness_init(struct harness *h, const char *env_dir, const char *prefix, con
     h->cfg.props[2].key = "topic.metadata.refresh.interval.ms";
     h->cfg.props[2].value = "2000";
     h->cfg.n_props = 3;
+    if (getenv("PW_TEST_RDKAFKA_DEBUG")) { /* librdkafka's own trace, for diagnosing flakes */
+        h->cfg.props[3].key = "debug";
+        h->cfg.props[3].value = getenv("PW_TEST_RDKAFKA_DEBUG");
+        h->cfg.n_props = 4;
+    }
     h->log.level = getenv("PW_TEST_VERBOSE") ? PW_LOG_DEBUG : PW_LOG_ERROR;
     h->log.out = stderr;
     return 0;

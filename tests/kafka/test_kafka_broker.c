@@ -555,5 +555,9 @@ int main(int argc, char **argv)
                                         teardown_regdown),
         cmocka_unit_test_setup_teardown(test_broker_killed_mid_race, setup_outage, teardown),
     };
+    /* one test alone, to rerun a flaky one in a loop; PW_TEST_VERBOSE=1 and
+     * PW_TEST_RDKAFKA_DEBUG=cgrp,fetch,msg,... (kafka_harness.c) show what the clients did */
+    if (getenv("PW_TEST_ONLY"))
+        cmocka_set_test_filter(getenv("PW_TEST_ONLY"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

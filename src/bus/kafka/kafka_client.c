@@ -154,7 +154,14 @@ int kafka_client_open(struct bus_kafka *b, const struct bus_kafka_config *cfg,
     char err[512], group[256];
     rd_kafka_conf_t *conf = NULL;
     const char *common[] = {"statistics.interval.ms", "1000", "log.queue", "true", NULL};
-    const char *producer[] = {"enable.idempotence", "true", "acks", "all", "linger.ms", "5", NULL};
+    /* One produce request in flight at a time. With more, a request sent while an earlier
+     * one is failing with NOT_LEADER (a fresh topic, a leader change) can be written ahead
+     * of it: the broker takes a producer's first batch on a partition at any sequence, and
+     * librdkafka 2.0 then reports the failed batch as "implicitly acked" by the later
+     * success. Its messages are counted delivered and never written (every edge misses
+     * them). One in flight keeps the retry ahead of what follows. */
+    const char *producer[] = {"enable.idempotence", "true", "acks", "all", "linger.ms", "5",
+                              "max.in.flight.requests.per.connection", "1", NULL};
     const char *consumer[] = {"enable.partition.eof", "false", "partition.assignment.strategy",
                               "range", "group.id", group,
                               /* every group reads a new group's life from the start:
