@@ -26,7 +26,7 @@ static uint64_t rnd(uint64_t *s)
 
 static json_t *make_car(uint64_t *s, int number, int64_t ts)
 {
-    char num[8], name[32];
+    char num[12], name[32];
     snprintf(num, sizeof num, "%d", number);
     snprintf(name, sizeof name, "Driver %d", number);
     return json_pack("{s:s, s:i, s:I, s:s, s:s, s:I, s:I, s:[iii], s:s, s:b}", "driver_name", name,
