@@ -11,7 +11,7 @@ ARGS       ?=
 # (races; practice and qualifying). Several folders: separated by spaces.
 ARCHIVE    ?= $(wildcard ../shared/f1-archive ../shared/f1-archive-quali-practice)
 
-.PHONY: run test setup build build-asan web test-c test-asan bench screenshots llm-demo \
+.PHONY: run test setup build build-asan web test-c test-asan bench screenshots llm-demo flink-job \
         format clean
 
 run: setup build web
@@ -64,3 +64,17 @@ format:
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) web/dist
+
+# The Flink job (docs/FLINK.md): commentary and anomalies in Flink SQL on a local MiniCluster,
+# against a given broker and schema registry; LLM_URL empty = the plain lines, no model.
+BROKER     ?= 127.0.0.1:9092
+REGISTRY   ?= http://127.0.0.1:8081
+LLM_URL    ?=
+LLM_MODEL  ?= gpt-4o-mini
+flink-job: setup
+	bash flink/run.sh --var BOOTSTRAP=$(BROKER) --var REGISTRY=$(REGISTRY) \
+	  --var GROUP=pitwall-flink --var POSITIONS_TOPIC=f1-driver-positions \
+	  --var COMMENTARY_TOPIC=f1-commentary --var TELEMETRY_TOPIC=f1-car-telemetry \
+	  --var ANOMALIES_TOPIC=f1-anomalies --var TELEMETRY_DLQ_TOPIC=f1-car-telemetry-dead-letters \
+	  --var LLM_URL=$(LLM_URL) --var LLM_MODEL=$(LLM_MODEL) --var LLM_TIMEOUT_MS=3000 \
+	  flink/sql/commentary.sql flink/sql/anomalies.sql
