@@ -119,7 +119,12 @@ void api_handle(void *ctx, struct http_conn *conn, const struct http_request *re
     } else if (strncmp(p, "/api/race/", 10) == 0) {
         route_race(api, conn, req, p + 10);
     } else if (strcmp(p, "/metrics") == 0) {
-        if (allow(conn, req, HTTP_REQ_GET))
+        if (!allow(conn, req, HTTP_REQ_GET))
+            return;
+        if (api->d.admin_token && api->d.admin_token[0] && !api_is_admin(api, req))
+            http_respond_error(conn, 403, "/metrics needs the admin token "
+                                          "(Authorization: Bearer <server.admin_token>)");
+        else
             api_metrics(api, conn);
     } else if (strncmp(p, "/api/", 5) == 0 || strcmp(p, "/api") == 0) {
         http_respond_error(conn, 404, "Not Found");

@@ -36,6 +36,8 @@ struct api_deps {
     const struct pw_log *log;
     bool direct_start;          /* embedded: starts go straight to `manager`, so one that
                                    cannot happen is answered as an error at once */
+    const char *admin_token;    /* operators: controls every race and guards /metrics; NULL
+                                   or "" = none */
     int max_races;              /* 429 beyond this many running races, default 64 */
     int starts_per_minute;      /* per client address, default 30; 429 beyond */
     int n_metrics;
@@ -46,6 +48,13 @@ struct api_deps {
 };
 
 struct api;
+
+#define API_TOKEN_MAX 33 /* a control token: 32 hex digits and the NUL */
+
+/* A new control token for a race (128 random bits in hex) and its SHA-256 hash (hex), the
+ * hash to go in the start request (pw_control.control_hash), the token to its starter. */
+int api_new_control_token(char token[API_TOKEN_MAX], char hash[PW_CONTROL_HASH_MAX]);
+void api_token_hash(const char *token, char out[PW_CONTROL_HASH_MAX]);
 
 int api_create(const struct api_deps *deps, struct api **out);
 /* The http_handler_fn to give http_server_start, with the api as its context. */

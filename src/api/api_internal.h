@@ -19,6 +19,12 @@ struct api {
     struct api_rate_slot rate[API_RATE_SLOTS];
 };
 
+/* Does the request carry the admin token (Authorization: Bearer, or X-Race-Token)? */
+bool api_is_admin(const struct api *api, const struct http_request *req);
+/* May the request control the race whose token hashes to `race_hash` ("" = operators only)? */
+bool api_may_control(const struct api *api, const struct http_request *req,
+                     const char *race_hash);
+
 /* Respond with a JSON document (takes the reference). */
 int api_reply_json(struct http_conn *conn, int status, json_t *doc);
 /* A race id is 1..47 characters of [A-Za-z0-9_-]. */

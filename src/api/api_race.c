@@ -102,13 +102,15 @@ static int start_error_status(int rc)
     }
 }
 
-static void reply_started(struct http_conn *conn, const char *race_id, const char *driver_name)
+static void reply_started(struct http_conn *conn, const char *race_id, const char *driver_name,
+                          const char *token)
 {
     char message[200];
     snprintf(message, sizeof message, "Race started with %s", driver_name);
     api_reply_json(conn, 200,
-                   json_pack("{s:s, s:s, s:s, s:s}", "race_id", race_id, "driver_name",
-                             driver_name, "status", "started", "message", message));
+                   json_pack("{s:s, s:s, s:s, s:s, s:s}", "race_id", race_id, "driver_name",
+                             driver_name, "status", "started", "message", message,
+                             "control_token", token));
 }
 
 static void launch(struct api *api, struct http_conn *conn, struct pw_control *ctl,
@@ -119,6 +121,14 @@ static void launch(struct api *api, struct http_conn *conn, struct pw_control *c
         http_respond_error(conn, 500, "could not make a race id");
         return;
     }
+    /* Control of the race belongs to whoever started it: the token goes to them alone. */
+    char token[API_TOKEN_MAX];
+    rc = api_new_control_token(token, ctl->control_hash);
+    if (rc < 0) {
+        http_respond_error(conn, 500, "could not make a control token");
+        return;
+    }
+    snprintf(meta->control_hash, sizeof meta->control_hash, "%s", ctl->control_hash);
     snprintf(meta->race_id, sizeof meta->race_id, "%s", ctl->race_id);
     meta->created_wall_ms = pw_now_ms();
     if (api->d.direct_start && api->d.manager) {
@@ -129,7 +139,7 @@ static void launch(struct api *api, struct http_conn *conn, struct pw_control *c
             http_respond_error(conn, start_error_status(rc), why[0] ? why : pw_strerror(rc));
             return;
         }
-        reply_started(conn, ctl->race_id, driver_name);
+        reply_started(conn, ctl->race_id, driver_name, token);
         return;
     }
     /* The runner is elsewhere: the race is known here meanwhile, and turns "failed" with a
@@ -142,7 +152,7 @@ static void launch(struct api *api, struct http_conn *conn, struct pw_control *c
         http_respond_error(conn, 503, "no race runner is available; try again shortly");
         return;
     }
-    reply_started(conn, ctl->race_id, driver_name);
+    reply_started(conn, ctl->race_id, driver_name, token);
 }
 
 void api_race_start(struct api *api, struct http_conn *conn, const struct http_request *req)
@@ -271,8 +281,17 @@ void api_race_control(struct api *api, struct http_conn *conn, const char *race_
     struct pw_control ctl = {0};
     snprintf(ctl.race_id, sizeof ctl.race_id, "%s", race_id);
     enum hub_race_status status;
+    char hash[PW_CONTROL_HASH_MAX] = "";
     if (hub_race_get_status(api->d.hub, race_id, &status) < 0) {
         http_respond_error(conn, 404, "Race not found");
+        return;
+    }
+    hub_race_control_hash(api->d.hub, race_id, hash, sizeof hash);
+    if (!api_may_control(api, req, hash)) {
+        http_respond_error(conn, 403,
+                           hash[0] ? "race control needs the control token its start returned "
+                                     "(header X-Race-Token) or the admin token"
+                                   : "this race is controlled by operators only (admin token)");
         return;
     }
     bool over = status == HUB_RACE_FINISHED || status == HUB_RACE_STOPPED;

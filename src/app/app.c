@@ -164,14 +164,20 @@ static int start_cli_replay(struct app *app, char *err, size_t errlen)
     snprintf(ctl.race_id, sizeof ctl.race_id, "replay-%08llx",
              (unsigned long long)(race_manager_seed_for(real) & 0xffffffffu));
     snprintf(ctl.replay, sizeof ctl.replay, "%s", basename(name));
+    char token[API_TOKEN_MAX];
+    int rc = api_new_control_token(token, ctl.control_hash);
+    if (rc < 0) {
+        snprintf(err, errlen, "replay: could not make a control token: %s", pw_strerror(rc));
+        return rc;
+    }
     ctl.replay_speed = app->s->replay_speed;
     if (app->s->kafka) {
         /* The runner answers through Kafka later; the race is known here meanwhile. */
         struct pw_race_meta meta = {.source = "replay", .created_wall_ms = pw_now_ms()};
         snprintf(meta.race_id, sizeof meta.race_id, "%s", ctl.race_id);
+        snprintf(meta.control_hash, sizeof meta.control_hash, "%s", ctl.control_hash);
         hub_expect_race(app->hub, &meta);
     }
-    int rc;
     if (app->s->kafka) {
         rc = pw_bus_publish_control(app->bus, &ctl);
         if (rc < 0) {
@@ -188,8 +194,10 @@ static int start_cli_replay(struct app *app, char *err, size_t errlen)
             return rc;
         }
     }
-    PW_INFO(app->log, "app", "replaying %s as race %s: http://%s:%d/?race=%s", real,
-            ctl.race_id, app->s->http.host, http_server_port(app->server), ctl.race_id);
+    /* The operator at this terminal started it: the control token is theirs to use. */
+    PW_INFO(app->log, "app", "replaying %s as race %s: http://%s:%d/?race=%s (control token %s)",
+            real, ctl.race_id, app->s->http.host, http_server_port(app->server), ctl.race_id,
+            token);
     return 0;
 }
 
@@ -219,6 +227,7 @@ static int build(struct app *app, char *err, size_t errlen)
                                   .web_root = s->web_root,
                                   .log = app->log,
                                   .direct_start = !s->kafka,
+                                  .admin_token = s->admin_token,
                                   .max_races = s->max_races,
                                   .starts_per_minute = s->starts_per_minute};
     rc = app_bus_create(&app->loop, s, app->log, &app->deps, &app->bus, err, errlen);

@@ -133,6 +133,7 @@ static void defaults(struct settings *s)
     s->roles = APP_ROLE_ALL;
     s->max_races = 64;
     s->starts_per_minute = 30;
+    s->admin_token = getenv("PITWALL_ADMIN_TOKEN"); /* the file's server.admin_token wins */
 }
 
 /* Every setting the file may hold (docs/CONFIG.md): any other key is refused, with the
@@ -142,7 +143,7 @@ static const char *const known_settings[] = {
     "log_level",
     "server.host", "server.port", "server.max_connections", "server.request_timeout_ms",
     "server.idle_timeout_ms", "server.stream_queue_kb", "server.cors_origins",
-    "server.output_queue_kb", "server.send_timeout_ms",
+    "server.output_queue_kb", "server.send_timeout_ms", "server.admin_token",
     "race.grid", "race.circuit", "race.duration_s", "race.tick_hz", "race.podium",
     "race.max_races", "race.starts_per_minute",
     "replay.archive_dir", "replay.speed",
@@ -219,6 +220,7 @@ static int apply_config(struct settings *s, char *err, size_t errlen)
             s->http.cors_origins[s->http.n_cors_origins++] = o;
         }
     }
+    GET_STR("server.admin_token", s->admin_token);
     GET_STR("race.grid", s->grid);
     GET_STR("race.circuit", s->race.default_circuit);
     long long duration_s = s->race.wall_duration_ms / 1000;
@@ -371,6 +373,12 @@ int settings_load(struct settings *s, int argc, char **argv, char *err, size_t e
             snprintf(err, errlen, "invalid value '%s' for --%s (see --help)", optarg, name);
             return -EINVAL;
         }
+    }
+    /* A short admin token is guessable: refuse it rather than guard with it. */
+    if (s->admin_token && s->admin_token[0] && strlen(s->admin_token) < 16) {
+        snprintf(err, errlen, "the admin token (server.admin_token or PITWALL_ADMIN_TOKEN) "
+                              "must be at least 16 characters");
+        return -EINVAL;
     }
     if (optind < argc) {
         if (strcmp(argv[optind], "replay") == 0 && optind + 1 < argc && optind + 2 == argc) {

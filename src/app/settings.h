@@ -32,6 +32,7 @@ struct settings {
     bool kafka;                     /* the config has a kafka: section */
     int max_races;
     int starts_per_minute;
+    const char *admin_token;        /* server.admin_token, else $PITWALL_ADMIN_TOKEN; NULL none */
     /* `pitwall replay DIR`: start a replay of DIR at once */
     const char *replay_dir;
     double replay_speed;

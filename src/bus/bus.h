@@ -43,6 +43,8 @@ struct pw_control {
     int tick_hz;                       /* START: ticks per second 1..10, 0 = default */
     int laps;                          /* START of a simulation: 0 = circuit's */
     int64_t seek_ms;                   /* SEEK: race clock target */
+    char control_hash[PW_CONTROL_HASH_MAX]; /* START: the race's control token, hashed; the
+                                               runner puts it in the race's meta */
 };
 
 typedef void (*pw_bus_event_fn)(void *ctx, const struct pw_event *ev);

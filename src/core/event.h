@@ -43,6 +43,7 @@ enum pw_commentary_kind {
 #define PW_EVENT_TEXT_MAX 256
 #define PW_EVENT_ID_MAX 64
 #define PW_TITLE_MAX 96
+#define PW_CONTROL_HASH_MAX 65 /* SHA-256 in hex, with the NUL */
 
 /* What a race is, set once by the race runner when it creates the race and carried by every
  * event it publishes, so that any consumer (an edge that joined late included) knows it. */
@@ -57,6 +58,9 @@ struct pw_race_meta {
     int64_t wall_duration_ms;       /* how long the race is expected to take on the wall */
     int64_t race_duration_ms;       /* the same on the race clock */
     int total_laps;
+    /* SHA-256 (hex) of the race's control token, "" for a race only operators control: the
+     * token itself is never stored or sent on (src/api/api_auth.c). */
+    char control_hash[PW_CONTROL_HASH_MAX];
     enum pw_session_kind kind;      /* race for a simulation; from SessionInfo for a replay */
 };
 

@@ -452,7 +452,8 @@ int http_cors_preflight(struct http_conn *conn, const struct http_request *req)
                         "Allow: GET, HEAD, POST, OPTIONS\r\n"
                         "Access-Control-Allow-Methods: GET, HEAD, POST, OPTIONS\r\n"
                         "Access-Control-Allow-Headers: Content-Type, Last-Event-ID, "
-                        "Cache-Control, Accept, Authorization, X-Requested-With\r\n"
+                        "Cache-Control, Accept, Authorization, X-Requested-With, "
+                        "X-Race-Token\r\n"
                         "Access-Control-Max-Age: 600\r\n",
                         NULL, 0);
 }

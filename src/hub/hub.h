@@ -100,6 +100,9 @@ int hub_list_races(const struct hub *hub, json_t *array);
 int hub_race_get_status(const struct hub *hub, const char *race_id,
                         enum hub_race_status *out);
 
+/* The hash of a race's control token from its meta ("" if it has none): 0, or -ENOENT. */
+int hub_race_control_hash(const struct hub *hub, const char *race_id, char *out, size_t len);
+
 struct hub_stats {
     uint64_t clients[HUB_STREAM_COUNT];
     uint64_t events_received;      /* from the bus */

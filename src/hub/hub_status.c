@@ -125,6 +125,15 @@ int hub_list_races(const struct hub *hub, json_t *array)
     return 0;
 }
 
+int hub_race_control_hash(const struct hub *hub, const char *race_id, char *out, size_t len)
+{
+    const struct hub_race *race = hub_find_race(hub, race_id);
+    if (!race)
+        return -ENOENT;
+    snprintf(out, len, "%s", race->meta.control_hash);
+    return 0;
+}
+
 int hub_race_get_status(const struct hub *hub, const char *race_id,
                         enum hub_race_status *out)
 {

@@ -210,6 +210,7 @@ int race_manager_start(struct race_manager *m, const struct pw_control *ctl, cha
                             : start_simulation(m, ctl, &src, &meta, &opt, err, errlen);
     if (rc < 0)
         return rc;
+    snprintf(meta.control_hash, sizeof meta.control_hash, "%s", ctl->control_hash);
     if (opt.tick_hz > RUNNER_MAX_TICK_HZ)
         opt.tick_hz = RUNNER_MAX_TICK_HZ;
     meta.total_laps = src->ops->state(src)->total_laps;

@@ -36,10 +36,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-def request(port, method, path, body=None):
+def request(port, method, path, body=None, headers=None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                 headers={"Content-Type": "application/json"})
+                 headers={"Content-Type": "application/json", **(headers or {})})
     resp = conn.getresponse()
     data = resp.read()
     conn.close()
@@ -233,7 +233,7 @@ def main():
             legacy = Reader(port, f"/api/positions/stream?race_id={rid}")
             legacy.start()
             main_reader.start()
-            races.append({"id": rid, "body": body, "path": path, "main": main_reader,
+            races.append({"id": rid, "token": started["control_token"], "body": body, "path": path, "main": main_reader,
                           "legacy": legacy, "resumes": [], "slow": i == args.races,
                           "t0": time.time()})
         # Resumes during the races, from random ids the main reader has had.
@@ -243,7 +243,9 @@ def main():
             for r in races:
                 ids = [j for j, f in enumerate(r["main"].frames) if "id" in f]
                 if r["slow"] and time.time() - r["t0"] > 15 and not r.get("stopped"):
-                    request(port, "POST", f"/api/race/{r['id']}/stop")
+                    # race control is the starter's (docs/API.md): its token goes back
+                    request(port, "POST", f"/api/race/{r['id']}/stop",
+                            headers={"X-Race-Token": r["token"]})
                     r["stopped"] = True
                 if r["main"].is_alive() and ids and len(r["resumes"]) < 6:
                     # From anywhere, from the newest few ids (a short cut: the deltas), and in

@@ -499,6 +499,77 @@ static void test_start_that_cannot_happen_turns_failed(void **state)
     server_cleanup(&alone);
 }
 
+static int control_at(int port, const char *race, const char *action, const char *headers)
+{
+    char path[200];
+    snprintf(path, sizeof path, "/api/race/%.60s/%s", race, action);
+    struct response r;
+    assert_int_equal(http_call(port, "POST", path, headers, "{}", &r), 0);
+    int status = r.status;
+    response_free(&r);
+    return status;
+}
+
+static bool paused_at(int port, const char *race)
+{
+    char path[200];
+    snprintf(path, sizeof path, "/api/race/%.60s/status", race);
+    struct response r;
+    assert_int_equal(http_call(port, "GET", path, "", NULL, &r), 0);
+    json_t *j = json_loads(r.body, 0, NULL);
+    response_free(&r);
+    bool paused = json_is_true(json_object_get(j, "paused"));
+    json_decref(j);
+    return paused;
+}
+
+/* Issue 15 item 8 in Kafka mode: a race started on one edge is controlled from any edge
+ * with its control token (the hash travels in the race's meta), never without; the
+ * request reaches the runner as what it is (a pause is a pause). */
+static void test_control_by_token_from_any_edge(void **state)
+{
+    (void)state;
+    char yaml[2048];
+    make_config(yaml, sizeof yaml, "token");
+    struct server all, edge;
+    const char *edge_args[] = {"--role", "edge", NULL};
+    assert_int_equal(server_start(&all, yaml, NULL, NULL), 0);
+    assert_int_equal(server_start(&edge, yaml, edge_args, NULL), 0);
+    struct response r;
+    assert_int_equal(http_call(edge.port, "POST", "/api/race/start", "",
+                               "{\"driver_name\":\"Lando Norris\",\"duration_s\":60}", &r), 0);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_loads(r.body, 0, NULL);
+    response_free(&r);
+    char race[64], mine[128];
+    snprintf(race, sizeof race, "%s", json_string_value(json_object_get(j, "race_id")));
+    snprintf(mine, sizeof mine, "X-Race-Token: %s\r\n",
+             json_string_value(json_object_get(j, "control_token")));
+    json_decref(j);
+    json_decref(wait_status(all.port, race, "in_progress"));
+    /* `all` learnt the race from the topics alone, its token hash with it. */
+    assert_int_equal(control_at(all.port, race, "pause", ""), 403);
+    assert_int_equal(control_at(all.port, race, "pause", "X-Race-Token: 00000000000000000000000000000000\r\n"), 403);
+    assert_int_equal(control_at(all.port, race, "pause", mine), 200);
+    int64_t until = now_ms() + 10000;
+    while (!paused_at(all.port, race) && now_ms() < until)
+        usleep(100 * 1000);
+    assert_true(paused_at(all.port, race));
+    json_decref(wait_status(edge.port, race, "in_progress")); /* paused, not stopped */
+    assert_int_equal(control_at(edge.port, race, "resume", mine), 200);
+    until = now_ms() + 10000;
+    while (paused_at(all.port, race) && now_ms() < until)
+        usleep(100 * 1000);
+    assert_false(paused_at(all.port, race));
+    assert_int_equal(control_at(edge.port, race, "stop", ""), 403);
+    assert_int_equal(control_at(all.port, race, "stop", mine), 200);
+    json_decref(wait_status(edge.port, race, "stopped"));
+    assert_int_equal(server_stop(&edge, SIGTERM), 0);
+    assert_int_equal(server_stop(&all, SIGTERM), 0);
+    server_cleanup(&edge);
+    server_cleanup(&all);
+}
+
 /* A Kafka setting out of range stops start-up with the file, line and setting named. */
 static void test_bad_kafka_setting_named(void **state)
 {
@@ -536,6 +607,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_broker_restart_mid_race_loses_nothing),
         cmocka_unit_test(test_bad_kafka_setting_named),
         cmocka_unit_test(test_start_that_cannot_happen_turns_failed),
+        cmocka_unit_test(test_control_by_token_from_any_edge),
         cmocka_unit_test(test_telemetry_topic_same_anomalies_on_every_edge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

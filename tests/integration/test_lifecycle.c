@@ -235,6 +235,90 @@ static void test_sighup_is_a_clean_shutdown(void **state)
     server_cleanup(&srv);
 }
 
+#define ADMIN "operator-secret-0123456789"
+
+/* POST `path` of race `race` with `headers`; the status. */
+static int control(int port, const char *race, const char *action, const char *headers,
+                   const char *body)
+{
+    char path[200];
+    snprintf(path, sizeof path, "/api/race/%.60s/%s", race, action);
+    json_t *j = NULL;
+    int status = api_call_json(port, "POST", path, headers, body ? body : "{}", &j);
+    if (status == 403)
+        assert_true(strlen(api_str(j, "detail")) > 20); /* says what is missing */
+    json_decref(j);
+    return status;
+}
+
+/* Issue 15 item 8: a race is controlled by whoever started it (the start's control token,
+ * sent back as X-Race-Token) and by operators (the admin token, which also guards /metrics);
+ * anyone else is refused with 403 and reads only. */
+static void test_race_control_by_token(void **state)
+{
+    (void)state;
+    struct server srv;
+    const char *args[] = {"--archive", PITWALL_ARCHIVE_DIR, NULL};
+    assert_int_equal(server_start(&srv, "server:\n  admin_token: \"" ADMIN "\"\n", args, NULL), 0);
+    json_t *j = NULL;
+    assert_int_equal(api_call_json(srv.port, "POST", "/api/race/start", "",
+                                   "{\"driver_name\":\"Lando Norris\",\"duration_s\":60}", &j),
+                     200);
+    char race[64], token[64], mine[128], wrong[128], st[32];
+    snprintf(race, sizeof race, "%s", api_str(j, "race_id"));
+    snprintf(token, sizeof token, "%s", api_str(j, "control_token"));
+    json_decref(j);
+    assert_int_equal((int)strlen(token), 32);
+    snprintf(mine, sizeof mine, "X-Race-Token: %s\r\n", token);
+    snprintf(wrong, sizeof wrong, "X-Race-Token: %.31s%c\r\n", token, token[31] == '0' ? '1' : '0');
+
+    /* A viewer, or a guess one character off, controls nothing. */
+    assert_int_equal(control(srv.port, race, "stop", "", NULL), 403);
+    assert_int_equal(control(srv.port, race, "pause", wrong, NULL), 403);
+    assert_int_equal(control(srv.port, race, "stop", "X-Race-Token: \r\n", NULL), 403);
+    assert_string_not_equal(race_status(srv.port, race, st, sizeof st), "stopped");
+    /* The starter does; so does an operator, with either header. */
+    assert_int_equal(control(srv.port, race, "pause", mine, NULL), 200);
+    assert_int_equal(control(srv.port, race, "resume", "Authorization: Bearer " ADMIN "\r\n", NULL), 200);
+    assert_int_equal(control(srv.port, race, "pause", "X-Race-Token: " ADMIN "\r\n", NULL), 200);
+    /* The token of one race is no key to another. */
+    char other[64];
+    assert_int_equal(api_call_json(srv.port, "POST", "/api/race/start", "",
+                                   "{\"driver_name\":\"Max Verstappen\",\"duration_s\":60}", &j),
+                     200);
+    snprintf(other, sizeof other, "%s", api_str(j, "race_id"));
+    json_decref(j);
+    assert_int_equal(control(srv.port, other, "stop", mine, NULL), 403);
+    assert_int_equal(control(srv.port, race, "stop", mine, NULL), 200);
+    assert_string_equal(race_status(srv.port, race, st, sizeof st), "stopped");
+    assert_string_not_equal(race_status(srv.port, other, st, sizeof st), "stopped");
+
+    /* A replay start returns a token too; seek needs it. */
+    assert_int_equal(api_call_json(srv.port, "GET", "/api/replays", "", NULL, &j), 200);
+    char body[400];
+    snprintf(body, sizeof body, "{\"session\":\"%s\",\"speed\":10}",
+             api_str(json_array_get(json_object_get(j, "sessions"), 0), "id"));
+    json_decref(j);
+    assert_int_equal(api_call_json(srv.port, "POST", "/api/replay/start", "", body, &j), 200);
+    snprintf(race, sizeof race, "%s", api_str(j, "race_id"));
+    snprintf(mine, sizeof mine, "X-Race-Token: %s\r\n", api_str(j, "control_token"));
+    json_decref(j);
+    assert_int_equal(control(srv.port, race, "seek", "", "{\"race_s\":600}"), 403);
+    assert_int_equal(control(srv.port, race, "seek", mine, "{\"race_s\":600}"), 200);
+
+    /* With an admin token set, /metrics is for operators. */
+    struct response r;
+    assert_int_equal(http_call(srv.port, "GET", "/metrics", "", NULL, &r), 0);
+    assert_int_equal(r.status, 403);
+    response_free(&r);
+    assert_int_equal(http_call(srv.port, "GET", "/metrics", "Authorization: Bearer " ADMIN "\r\n", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "pitwall_races_running"));
+    response_free(&r);
+    assert_int_equal(server_stop(&srv, SIGTERM), 0);
+    server_cleanup(&srv);
+}
+
 #define BUDGET_MB 4
 /* The sanitizer build's allocator adds red zones: the same server is bigger in it. */
 #if defined(__SANITIZE_ADDRESS__)
@@ -468,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_strict_configuration_and_options),
         cmocka_unit_test(test_sighup_is_a_clean_shutdown),
         cmocka_unit_test(test_history_on_a_read_only_file_system),
+        cmocka_unit_test(test_race_control_by_token),
         cmocka_unit_test(test_event_logs_stay_within_the_memory_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

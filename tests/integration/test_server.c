@@ -321,7 +321,15 @@ static void test_resume_gets_exactly_the_missed_events(void **state)
     assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
     char race[64], path[160];
     /* A long race (a handful of events a second), stopped once the resume is done. */
-    start_race(srv.port, "{\"driver_name\":\"Charles Leclerc\",\"duration_s\":120,\"tick_hz\":5}", race, sizeof race);
+    json_t *started = NULL;
+    assert_int_equal(api_call_json(srv.port, "POST", "/api/race/start", "",
+                                   "{\"driver_name\":\"Charles Leclerc\",\"duration_s\":120,\"tick_hz\":5}",
+                                   &started),
+                     200);
+    snprintf(race, sizeof race, "%s", api_str(started, "race_id"));
+    char token[128]; /* race control is the starter's: the stop below sends it back */
+    snprintf(token, sizeof token, "X-Race-Token: %s\r\n", api_str(started, "control_token"));
+    json_decref(started);
     snprintf(path, sizeof path, "/api/race/%s/stream", race);
     struct sse whole, part;
     assert_int_equal(sse_open(&whole, srv.port, path, NULL), 0);
@@ -341,7 +349,7 @@ static void test_resume_gets_exactly_the_missed_events(void **state)
     char stop[160];
     snprintf(stop, sizeof stop, "/api/race/%s/stop", race);
     struct response r;
-    assert_int_equal(http_call(srv.port, "POST", stop, "", NULL, &r), 0);
+    assert_int_equal(http_call(srv.port, "POST", stop, token, NULL, &r), 0);
     assert_int_equal(r.status, 200);
     response_free(&r);
     assert_int_equal(collect(&part, &mine, 100000), 1);

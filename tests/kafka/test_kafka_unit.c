@@ -311,6 +311,20 @@ static void test_json_roundtrip(void **state)
     const char *older = "{\"op\":\"start\",\"race_id\":\"r2\"}";
     assert_int_equal(kafka_json_decode_control(older, strlen(older), &back), 0);
     assert_int_equal(back.podium, -1);
+    /* Every op crosses as itself (a pause sent over Kafka used to arrive as a stop), with
+     * the seek target and the race's control-token hash. */
+    for (int op = PW_CONTROL_START; op <= PW_CONTROL_SEEK; op++) {
+        struct pw_control c = {.op = (enum pw_control_op)op, .seek_ms = 1234567, .podium = -1};
+        snprintf(c.race_id, sizeof c.race_id, "r3");
+        snprintf(c.control_hash, sizeof c.control_hash, "%064d", op);
+        json = kafka_json_encode_control(&c);
+        assert_non_null(json);
+        assert_int_equal(kafka_json_decode_control(json, strlen(json), &back), 0);
+        free(json);
+        assert_int_equal((int)back.op, op);
+        assert_true(back.seek_ms == 1234567);
+        assert_string_equal(back.control_hash, c.control_hash);
+    }
     free(st);
     fixture_race_free(&r);
 }

@@ -295,7 +295,11 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       });
       await page.waitForSelector('[data-testid=race-trace] polyline', { timeout: 30000 });
       await screenshot(page, 'replay-desktop');
-      await api(server.base, 'POST', `/api/race/${encodeURIComponent(raceId)}/stop`);
+      // Control is by token: a client without it is refused, the tab that started it is not.
+      const refused = await api(server.base, 'POST', `/api/race/${encodeURIComponent(raceId)}/stop`);
+      assert.equal(refused.status, 403);
+      await page.getByRole('button', { name: 'Stop race' }).click();
+      await page.waitForSelector('[data-testid=finish]', { timeout: 15000 });
       assert.deepEqual(b.errors, []);
     } finally {
       await b.close();
@@ -340,7 +344,8 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       const q2clock = (await page.getByTestId('session-clock').textContent()).split(':').map(Number);
       assert.ok(q2clock[0] * 60 + q2clock[1] > 14 * 60 && q2clock[0] * 60 + q2clock[1] <= 15 * 60, 'a new, full Q2 clock');
       await screenshot(page, 'qualifying-q2');
-      await api(server.base, 'POST', `/api/race/${encodeURIComponent(raceId)}/stop`);
+      const stopped = await api(server.base, 'POST', `/api/race/${encodeURIComponent(raceId)}/stop`, {}, { 'X-Race-Token': started.data.control_token });
+      assert.equal(stopped.status, 200);
 
       // Monza 2021 FP2, 25 minutes in: the session clock, best laps, laps done.
       const fp = await api(server.base, 'POST', '/api/replay/start', { session: practice.id, speed: 10, start_s: 1500, tick_hz: 4 });
@@ -362,7 +367,8 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       await page.getByTestId('board-row').first().getByRole('button').click();
       await page.waitForSelector('[data-testid=best-sectors]', { timeout: 10000 });
       await screenshot(page, 'practice-desktop');
-      await api(server.base, 'POST', `/api/race/${encodeURIComponent(fp.data.race_id)}/stop`);
+      const fpStopped = await api(server.base, 'POST', `/api/race/${encodeURIComponent(fp.data.race_id)}/stop`, {}, { 'X-Race-Token': fp.data.control_token });
+      assert.equal(fpStopped.status, 200);
       assert.deepEqual(b.errors, []);
     } finally {
       await b.close();
@@ -379,6 +385,13 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
     try {
       const { page } = b;
       await page.goto(`${server.base}/#/race/${encodeURIComponent(raceId)}`);
+      await page.waitForSelector('[data-testid=board-row]', { timeout: 15000 });
+      // A viewer (this browser did not start the race) gets no controls ...
+      assert.equal(await page.getByRole('button', { name: 'Stop race' }).count(), 0);
+      // ... the holder of the race's control token does (the start screen keeps it so).
+      assert.match(started.data.control_token, /^[0-9a-f]{32}$/);
+      await page.evaluate(([id, token]) => sessionStorage.setItem(`pitwall.race-token.${id}`, token), [raceId, started.data.control_token]);
+      await page.reload();
       await page.waitForSelector('[data-testid=board-row]', { timeout: 15000 });
       await page.waitForSelector('[data-testid=race-trace] polyline', { timeout: 30000 });
       const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }));

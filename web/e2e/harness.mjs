@@ -117,10 +117,10 @@ export async function startPitwall({ extraYaml = '' } = {}) {
   };
 }
 
-export async function api(base, method, p, body) {
+export async function api(base, method, p, body, headers = {}) {
   const r = await fetch(`${base}${p}`, {
     method,
-    headers: body ? { 'Content-Type': 'application/json' } : {},
+    headers: body ? { 'Content-Type': 'application/json', ...headers } : headers,
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await r.text();

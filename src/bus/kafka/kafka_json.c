@@ -107,6 +107,12 @@ static json_t *meta_to_json(const struct pw_race_meta *m)
         json_decref(o);
         return NULL;
     }
+    /* Every edge checks control requests against it (src/api/api_auth.c). */
+    if (o && m->control_hash[0] &&
+        json_object_set_new(o, "control_hash", json_string(m->control_hash))) {
+        json_decref(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -149,17 +155,27 @@ char *kafka_json_encode_commentary(const struct pw_event *ev)
                           (json_int_t)ev->race_ms));
 }
 
+static const char *const control_ops[] = {
+    [PW_CONTROL_START] = "start", [PW_CONTROL_STOP] = "stop",   [PW_CONTROL_PAUSE] = "pause",
+    [PW_CONTROL_RESUME] = "resume", [PW_CONTROL_SEEK] = "seek",
+};
+#define N_CONTROL_OPS ((int)(sizeof control_ops / sizeof *control_ops))
+
+/* Every field travels: a pause must reach the runner as a pause (not a stop), a start with
+ * its circuit, laps, podium, tick rate and control hash. */
 char *kafka_json_encode_control(const struct pw_control *ctl)
 {
-    /* every START option: a race started on an edge runs as asked on the runner */
-    return dump(json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:f,s:I,s:s,s:i,s:i,s:i}", "op",
-                          ctl->op == PW_CONTROL_START ? "start" : "stop", "race_id",
-                          ctl->race_id, "driver_number", ctl->driver_number, "replay",
-                          ctl->replay, "seed", (json_int_t)ctl->seed, "wall_duration_ms",
+    if ((int)ctl->op <= 0 || (int)ctl->op >= N_CONTROL_OPS)
+        return NULL;
+    return dump(json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:f,s:I,s:s,s:i,s:i,s:i,s:I,s:s}", "op",
+                          control_ops[ctl->op], "race_id", ctl->race_id, "driver_number",
+                          ctl->driver_number, "replay", ctl->replay, "seed",
+                          (json_int_t)ctl->seed, "wall_duration_ms",
                           (json_int_t)ctl->wall_duration_ms, "replay_speed", ctl->replay_speed,
                           "replay_start_ms", (json_int_t)ctl->replay_start_ms, "circuit",
                           ctl->circuit, "podium", ctl->podium, "tick_hz", ctl->tick_hz, "laps",
-                          ctl->laps));
+                          ctl->laps, "seek_ms", (json_int_t)ctl->seek_ms, "control_hash",
+                          ctl->control_hash));
 }
 
 /* ---- decoding: absent fields keep their zero value, present ones must have the right
@@ -369,6 +385,7 @@ static int meta_from_json(json_t *o, struct pw_race_meta *m)
     TRY(get_i64(o, "race_duration_ms", &m->race_duration_ms));
     TRY(get_int(o, "total_laps", &m->total_laps, 0, 100000));
     TRY(get_kind(o, "kind", &m->kind));
+    TRY(get_str(o, "control_hash", m->control_hash, sizeof m->control_hash));
 out:
     return rc;
 }
@@ -475,11 +492,11 @@ int kafka_json_decode_control(const void *buf, size_t len, struct pw_control *ct
     if (!o)
         return PW_EPARSE;
     TRY(get_str(o, "op", op, sizeof op));
-    if (!strcmp(op, "start"))
-        ctl->op = PW_CONTROL_START;
-    else if (!strcmp(op, "stop"))
-        ctl->op = PW_CONTROL_STOP;
-    else {
+    for (int i = 1; i < N_CONTROL_OPS; i++) {
+        if (control_ops[i] && !strcmp(op, control_ops[i]))
+            ctl->op = (enum pw_control_op)i;
+    }
+    if (!ctl->op) {
         rc = PW_ERANGE_IN;
         goto out;
     }
@@ -495,6 +512,8 @@ int kafka_json_decode_control(const void *buf, size_t len, struct pw_control *ct
     TRY(get_int(o, "podium", &ctl->podium, -1, 1));
     TRY(get_int(o, "tick_hz", &ctl->tick_hz, 0, 10));
     TRY(get_int(o, "laps", &ctl->laps, 0, 200));
+    TRY(get_i64(o, "seek_ms", &ctl->seek_ms));
+    TRY(get_str(o, "control_hash", ctl->control_hash, sizeof ctl->control_hash));
     json_t *sp = json_object_get(o, "replay_speed");
     if (sp) {
         if (!json_is_number(sp)) {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api } from '../lib/api.js';
+import { api, raceToken } from '../lib/api.js';
 import { raceHref } from '../lib/route.js';
 import { ErrorMessage, Loading, StatusChip } from './common.jsx';
 
@@ -93,7 +93,7 @@ export default function RaceList({ excludeId, finishedOnly = false, title = 'Rac
                       <a className="btn btn-small" href={raceHref(r.race_id)}>
                         {live ? 'Watch' : 'Results'}
                       </a>
-                      {live && !finishedOnly && (
+                      {live && !finishedOnly && raceToken(r.race_id) && (
                         <button type="button" className="btn btn-small btn-danger" disabled={busy === r.race_id} onClick={() => stop(r.race_id)}>
                           {busy === r.race_id ? 'Stopping…' : 'Stop'}
                         </button>

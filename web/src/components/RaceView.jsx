@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useRace } from '../lib/useRace.js';
+import { raceToken } from '../lib/api.js';
 import { isRaceOver, raceStatusOf } from '../lib/raceReducer.js';
 import { ErrorMessage, Loading } from './common.jsx';
 import RaceHeader, { TrackBanner } from './RaceHeader.jsx';
@@ -26,6 +27,8 @@ export default function RaceView({ raceId, EventSourceImpl }) {
   const [actionError, setActionError] = useState('');
 
   const over = isRaceOver(state);
+  // Only the tab that started the race holds its control token: viewers get no controls.
+  const canControl = Boolean(raceToken(raceId));
   // A race reopened from the history has no live timing left: show its classification.
   const boardCars = state.cars.length ? state.cars : over && state.classification ? state.classification : state.cars;
   const raceStatus = raceStatusOf(state);
@@ -76,7 +79,7 @@ export default function RaceView({ raceId, EventSourceImpl }) {
       data-snapshots={stream.current?.stats.snapshots ?? 0}
       data-duplicates={stream.current?.stats.duplicates ?? 0}
     >
-      <RaceHeader raceId={raceId} ended={state.ended} status={status} meta={state.meta} connection={connection} onStop={onStop} onPause={onPause} stopping={stopping} over={over} />
+      <RaceHeader raceId={raceId} ended={state.ended} status={status} meta={state.meta} connection={connection} onStop={canControl ? onStop : undefined} onPause={canControl ? onPause : undefined} stopping={stopping} over={over} />
       <TrackBanner track={over ? 'green' : state.meta.track_status} />
       {!over && (connection === 'reconnecting' || connection === 'offline') && (
         <p className={`conn-banner conn-banner-${connection}`} data-testid="connection-banner">

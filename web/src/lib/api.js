@@ -36,14 +36,37 @@ function describeStatus(status, detail) {
   return `The server answered HTTP ${status}.`;
 }
 
-async function request(method, path, body, { base, signal } = {}) {
+// Race control belongs to whoever started the race: the start answer's control_token is
+// kept for this browser tab (sessionStorage) and sent back with stop, pause and resume.
+// Without it the server answers 403, so the UI shows the controls only where it has one.
+const tokenKey = (id) => `pitwall.race-token.${id}`;
+
+export function raceToken(id, storage = globalThis.sessionStorage) {
+  try {
+    return (id && storage?.getItem(tokenKey(id))) || null;
+  } catch {
+    return null;
+  }
+}
+
+export function rememberRaceToken(id, token, storage = globalThis.sessionStorage) {
+  if (!id || typeof token !== 'string' || !token) return;
+  try {
+    storage?.setItem(tokenKey(id), token);
+  } catch {
+    // storage refused (private mode, quota): this tab simply has no controls for the race
+  }
+}
+
+async function request(method, path, body, { base, signal, headers: extra } = {}) {
   const url = apiUrl(path, base);
   let res;
+  const headers = body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' };
   try {
     res = await fetch(url, {
       method,
       signal,
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      headers: extra ? { ...headers, ...extra } : headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
@@ -69,15 +92,26 @@ async function request(method, path, body, { base, signal } = {}) {
   return data;
 }
 
+function remember(res) {
+  rememberRaceToken(res?.race_id, res?.control_token);
+  return res;
+}
+
+function control(id, action, opts = {}) {
+  const token = raceToken(id);
+  const headers = token ? { 'X-Race-Token': token } : undefined;
+  return request('POST', `/api/race/${encodeURIComponent(id)}/${action}`, {}, { ...opts, headers });
+}
+
 export const api = {
   drivers: (opts) => request('GET', '/api/drivers', undefined, opts),
   races: (opts) => request('GET', '/api/races', undefined, opts),
   replays: (opts) => request('GET', '/api/replays', undefined, opts),
   status: (id, opts) => request('GET', `/api/race/${encodeURIComponent(id)}/status`, undefined, opts),
   positions: (id, opts) => request('GET', `/api/race/${encodeURIComponent(id)}/positions`, undefined, opts),
-  startRace: (body, opts) => request('POST', '/api/race/start', body, opts),
-  startReplay: (body, opts) => request('POST', '/api/replay/start', body, opts),
-  stopRace: (id, opts) => request('POST', `/api/race/${encodeURIComponent(id)}/stop`, {}, opts),
-  pauseRace: (id, opts) => request('POST', `/api/race/${encodeURIComponent(id)}/pause`, {}, opts),
-  resumeRace: (id, opts) => request('POST', `/api/race/${encodeURIComponent(id)}/resume`, {}, opts),
+  startRace: (body, opts) => request('POST', '/api/race/start', body, opts).then(remember),
+  startReplay: (body, opts) => request('POST', '/api/replay/start', body, opts).then(remember),
+  stopRace: (id, opts) => control(id, 'stop', opts),
+  pauseRace: (id, opts) => control(id, 'pause', opts),
+  resumeRace: (id, opts) => control(id, 'resume', opts),
 };
