@@ -154,11 +154,10 @@ static const char *const known_settings[] = {
     "commentary.llm.model", "commentary.llm.api_key_env", "commentary.llm.timeout_ms",
     "commentary.llm.calls_per_minute",
     "kafka.*", "kafka.topics.positions", "kafka.topics.commentary", "kafka.topics.events",
-    "kafka.topics.control", "kafka.topics.telemetry", "kafka.topics.telemetry",
+    "kafka.topics.control", "kafka.topics.telemetry",
     /* the original app's file has these at the top level too (src/app/app_bus.c) */
     "schema_registry_url", "schema_registry_api_key", "schema_registry_secret",
     "topics.positions", "topics.commentary", "topics.events", "topics.control",
-    "topics.telemetry",
     "topics.telemetry", "consumer_group",
 };
 
