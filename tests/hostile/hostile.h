@@ -20,9 +20,13 @@
 #define HOSTILE_HEALTH_MS 1000
 
 /* The sanitizer build's allocator keeps freed blocks in quarantine and adds red zones, so
- * the same traffic costs it more resident memory: budgets are scaled by this. */
+ * the same traffic costs it more resident memory: budgets are scaled by this. A running
+ * race (many small JSON allocations, telemetry, delta and compressed frames) measured 3.8x
+ * and 4.2x its release growth in the two race cases of test_streams.c (14.0 MB against
+ * 3.3 MB), so 3 failed the release budget's own margin under ASan; the release budgets
+ * themselves are unchanged. */
 #ifdef PITWALL_SANITIZE
-#define HOSTILE_RSS_SCALE 3
+#define HOSTILE_RSS_SCALE 5
 #else
 #define HOSTILE_RSS_SCALE 1
 #endif
