@@ -15,6 +15,7 @@
  * Every second it reads the server's VmRSS from /proc. At the end: RSS per minute, the
  * slope after warm-up, the peak, and the clients' figures. Exit 2 when a target is missed
  * (events lost by keepers, peak over --rss-budget-mb, slope over --max-slope-mb-min). */
+#include "proc_rss.h"
 #include "sse_parse.h"
 #include "start_race.h"
 
@@ -94,21 +95,6 @@ static uint64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static long read_rss_kb(int pid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", pid);
-    FILE *f = fopen(path, "r");
-    long kb = -1;
-    while (f && fgets(line, sizeof line, f)) {
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atol(line + 6);
-    }
-    if (f)
-        fclose(f);
-    return kb;
 }
 
 static unsigned rnd(struct client *c, unsigned n)
@@ -408,7 +394,7 @@ later:
 static void on_tick(uv_timer_t *t)
 {
     struct soak *s = t->data;
-    long kb = read_rss_kb(s->server_pid);
+    long kb = proc_rss_kb(s->server_pid);
     if (kb < 0) {
         fprintf(stderr, "soak: the server (pid %d) is gone\n", s->server_pid);
         exit(1);

@@ -1,6 +1,7 @@
 #include "harness.h"
 
 #include "http_head.h"
+#include "proc_rss.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -150,17 +151,7 @@ int server_stop(struct server *s, int sig)
 
 long server_rss_kb(const struct server *s)
 {
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)s->pid);
-    FILE *f = fopen(path, "r");
-    long kb = -1;
-    while (f && fgets(line, sizeof line, f)) {
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atol(line + 6);
-    }
-    if (f)
-        fclose(f);
-    return kb;
+    return proc_rss_kb((int)s->pid);
 }
 
 void server_cleanup(struct server *s)
