@@ -1,5 +1,5 @@
 /* The hub's clients: their lists, and writing frames to them through their sinks
- * (hub_sink.h), compressed when they asked for it (packer.h). Shared by hub.c. */
+ * (hub_sink.h), compressed when they asked for it (packer.h). */
 #include "hub/hub_internal.h"
 
 #include <stdlib.h>
@@ -37,6 +37,15 @@ void client_link(struct hub_client *cl)
     list->count++;
     cl->hub->stats.clients[cl->stream]++;
     cl->linked = true;
+}
+
+void close_list(struct client_list *list)
+{
+    while (list->head) {
+        struct hub_client *cl = list->head;
+        client_unlink(cl);
+        cl->sink.ops->close(cl->sink.ctx); /* its closed callback frees cl */
+    }
 }
 
 void on_client_close(void *owner)

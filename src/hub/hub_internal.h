@@ -1,5 +1,14 @@
-/* hub_internal.h — the hub's records, shared by hub.c (events, fan-out, clients) and
- * hub_status.c (status, classification and list JSON). Not for use outside src/hub. */
+/* hub_internal.h — the hub's records (struct hub, its races and clients) and what the hub's
+ * files ask of each other. Not for use outside src/hub. The files, one job each:
+ *   hub.c                creation, destruction, pings, statistics, the shutdown goodbye
+ *   hub_races.c          the race records: find, create, free, let go of
+ *   hub_intake.c         bus events into the race records
+ *   hub_status_change.c  a race's status moving on, its end, an unanswered start
+ *   hub_frames.c         a race's frames into its log and out to its clients
+ *   hub_subscribe.c      a client joining a stream, new or resuming
+ *   hub_clients.c        the client lists and writing to clients
+ *   hub_status.c         status, classification and list JSON
+ *   hub_budget.c         the memory budget of every race's log together */
 #ifndef PW_HUB_INTERNAL_H
 #define PW_HUB_INTERNAL_H
 
@@ -79,6 +88,8 @@ struct hub {
 void client_link(struct hub_client *cl);
 void client_unlink(struct hub_client *cl);
 void on_client_close(void *owner);
+/* Close every client of the list now (shutdown, a race let go of). */
+void close_list(struct client_list *list);
 /* One frame (its compressed segment for a compressed stream); true when queued. */
 bool client_send(struct hub_client *cl, struct pw_buf *buf);
 /* The `end` frame, then a compressed stream's trailer: nothing more goes to the client. */
@@ -93,14 +104,50 @@ void client_end(struct hub_client *cl);
 /* After the end frame, every stream of the race is ended once the frame has gone out. */
 void end_race_streams(struct hub_race *race);
 
-const char *hub_status_name(enum hub_race_status s);
+/* hub_races.c */
+struct hub_race *hub_find_race(const struct hub *hub, const char *race_id);
+/* A new race record, first in the list; NULL on OOM. */
+struct hub_race *hub_race_create(struct hub *hub, const char *race_id);
+/* Close the race's clients and free it (it must be out of the list already). */
+void hub_race_free(struct hub *hub, struct hub_race *race);
 /* Let go of the race at *link (its clients are closed; the history has it), remembered in
  * the registry so its late events are dropped. Not while iterating the race list. */
 void hub_race_evict(struct hub *hub, struct hub_race **link);
+/* Keep at most cfg.finished_races_kept finished races in memory. */
+void hub_trim_finished(struct hub *hub);
+
+/* hub_intake.c: the bus subscriber (ctx is the hub). */
+void hub_on_bus_event(void *ctx, const struct pw_event *ev);
+
+/* hub_status_change.c */
+/* Move the race to `status` at wall time `wall_ms` (nothing once it is over): the status
+ * frame goes out, and a race that is over gets its end timer and the app's callback. */
+void hub_race_set_status(struct hub *hub, struct hub_race *race, enum hub_race_status status,
+                         int64_t wall_ms);
+/* Races expected here (hub_expect_race) whose runner never answered by `now` fail. */
+void hub_fail_unanswered(struct hub *hub, uint64_t now);
+
+/* hub_frames.c: each emit encodes once, appends to the race's log and fans out. A NULL
+ * `data` (its encoding failed) is counted and dropped. */
+/* A frame of `kind`: `type` wraps the original streams' object ({"type":..,"data":..}),
+ * `event` names it on the combined stream; with_id false for frames the hub derives. */
+void hub_emit(struct hub *hub, struct hub_race *race, enum log_kind kind, const char *type,
+              json_t *data, const char *event, bool with_id);
+/* A positions tick: in full on the original streams, a delta on the combined one. */
+void hub_emit_positions(struct hub *hub, struct hub_race *race, json_t *data);
+void hub_emit_status(struct hub *hub, struct hub_race *race);
+/* The `end` frame (`why`: the final status), after which the race's streams end. */
+void hub_emit_end(struct hub *hub, struct hub_race *race, const char *why);
+/* The `snapshot` frame for a new combined-stream client, cached until the next frame;
+ * owned by the race, NULL on OOM. */
+struct pw_buf *hub_snapshot_frame(struct hub *hub, struct hub_race *race);
+
+/* hub_status.c */
+const char *hub_status_name(enum hub_race_status s);
+bool hub_race_over(const struct hub_race *race);
+
 /* hub_budget.c: keep every log together within cfg.log_budget_bytes. Called where no race
  * list iteration is under way (after an event, after the end timer's pass). */
 void hub_budget_enforce(struct hub *hub);
-struct hub_race *hub_find_race(const struct hub *hub, const char *race_id);
-bool hub_race_over(const struct hub_race *race);
 
 #endif

@@ -1,0 +1,69 @@
+/* hub_status_change.c — a race's status moving on: the `status` frame, the app told once of
+ * a race's end, the `end` frame after the grace (end timer), and a start that no runner
+ * answered marked failed. */
+#include "hub/hub_internal.h"
+
+#include <stdio.h>
+
+static void on_end_timer(uv_timer_t *t)
+{
+    struct hub *hub = t->data;
+    uint64_t now = uv_now(hub->loop);
+    bool waiting = false, ended = false;
+    for (struct hub_race *race = hub->races; race; race = race->next) {
+        if (!hub_race_over(race) || race->end_sent)
+            continue;
+        if (now >= race->end_due) {
+            hub_emit_end(hub, race, hub_status_name(race->status));
+            ended = true;
+        } else {
+            waiting = true;
+        }
+    }
+    if (!waiting)
+        uv_timer_stop(t);
+    if (ended)
+        hub_trim_finished(hub);
+    hub_budget_enforce(hub);
+}
+
+void hub_race_set_status(struct hub *hub, struct hub_race *race, enum hub_race_status status,
+                       int64_t wall_ms)
+{
+    if (race->status == status || hub_race_over(race))
+        return;
+    race->status = status;
+    if (status == HUB_RACE_IN_PROGRESS && !race->start_wall_ms)
+        race->start_wall_ms = wall_ms;
+    if (hub_race_over(race)) {
+        race->end_wall_ms = wall_ms;
+        if (!race->start_wall_ms)
+            race->start_wall_ms = wall_ms;
+    }
+    hub_emit_status(hub, race);
+    if (hub_race_over(race)) {
+        race->end_due = uv_now(hub->loop) + hub->cfg.end_grace_ms;
+        if (!uv_is_active((uv_handle_t *)hub->end_timer))
+            uv_timer_start(hub->end_timer, on_end_timer, 100, 100);
+        if (hub->on_end && status != HUB_RACE_FAILED)
+            hub->on_end(hub->end_ctx, &race->meta, race->have_state ? &race->state : NULL,
+                        status, race->start_wall_ms, race->end_wall_ms);
+    }
+}
+
+/* A start accepted here whose runner never answered is not left "not_started" forever. */
+void hub_fail_unanswered(struct hub *hub, uint64_t now)
+{
+    for (struct hub_race *race = hub->races; race; race = race->next) {
+        if (!race->expect_due || now < race->expect_due)
+            continue;
+        race->expect_due = 0;
+        if (race->status != HUB_RACE_NOT_STARTED)
+            continue;
+        snprintf(race->reason, sizeof race->reason,
+                 "no race runner took the start request within %llu s",
+                 (unsigned long long)(hub->cfg.start_timeout_ms / 1000));
+        PW_WARN(hub->log, "hub", "race %s failed: %s", race->id, race->reason);
+        hub_race_set_status(hub, race, HUB_RACE_FAILED, pw_now_ms());
+    }
+}
