@@ -39,22 +39,34 @@ int config_get_string(const struct pw_config *cfg, const char *path, const char 
     return 0;
 }
 
+/* A number's text at node `n` converted, whole (`integer`: to *iv in base 10, otherwise
+ * to *dv): 0, or -EINVAL for anything else (not a scalar, leading space, trailing text,
+ * out of the type's range). The caller checks its own range. */
+static int convert_number(const struct pw_config_node *n, bool integer, long long *iv, double *dv)
+{
+    if (n->kind != PW_CONFIG_SCALAR || !n->text[0] || isspace((unsigned char)n->text[0]))
+        return -EINVAL;
+    char *end;
+    errno = 0;
+    if (integer)
+        *iv = strtoll(n->text, &end, 10);
+    else
+        *dv = strtod(n->text, &end);
+    return errno == 0 && *end == '\0' ? 0 : -EINVAL;
+}
+
 int config_get_int(const struct pw_config *cfg, const char *path, long long def, long long min,
                    long long max, long long *out, char *err, size_t errlen)
 {
+    long long v;
     const struct pw_config_node *n = present(cfg, path);
     if (!n) {
         *out = def;
         return 0;
     }
-    if (n->kind == PW_CONFIG_SCALAR && n->text[0] && !isspace((unsigned char)n->text[0])) {
-        char *end;
-        errno = 0;
-        long long v = strtoll(n->text, &end, 10);
-        if (errno == 0 && *end == '\0' && v >= min && v <= max) {
-            *out = v;
-            return 0;
-        }
+    if (convert_number(n, true, &v, NULL) == 0 && v >= min && v <= max) {
+        *out = v;
+        return 0;
     }
     config_errorf(err, errlen, cfg_name(cfg), n->line, "%s must be an integer from %lld to %lld",
                   path, min, max);
@@ -64,19 +76,15 @@ int config_get_int(const struct pw_config *cfg, const char *path, long long def,
 int config_get_double(const struct pw_config *cfg, const char *path, double def, double min,
                       double max, double *out, char *err, size_t errlen)
 {
+    double v;
     const struct pw_config_node *n = present(cfg, path);
     if (!n) {
         *out = def;
         return 0;
     }
-    if (n->kind == PW_CONFIG_SCALAR && n->text[0] && !isspace((unsigned char)n->text[0])) {
-        char *end;
-        errno = 0;
-        double v = strtod(n->text, &end);
-        if (errno == 0 && *end == '\0' && isfinite(v) && v >= min && v <= max) {
-            *out = v;
-            return 0;
-        }
+    if (convert_number(n, false, NULL, &v) == 0 && isfinite(v) && v >= min && v <= max) {
+        *out = v;
+        return 0;
     }
     config_errorf(err, errlen, cfg_name(cfg), n->line, "%s must be a number from %g to %g", path,
                   min, max);
