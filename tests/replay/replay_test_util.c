@@ -2,8 +2,12 @@
 
 #include "replay/replay.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
 #include <stdio.h>
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,8 +74,22 @@ struct pw_source *replay_test_open(const char *root, const char *id)
     snprintf(dir, sizeof dir, "%s/%s", root, id);
     struct pw_source *src = NULL;
     if (replay_open(dir, NULL, NULL, &src, err, sizeof err) < 0)
-        fprintf(stderr, "replay_open(%s): %s\n", dir, err);
+        fail_msg("replay_open(%s): %s", dir, err);
     return src;
+}
+
+void replay_test_check_order(const struct pw_race_state *s, const char *order)
+{
+    char want[256];
+    snprintf(want, sizeof want, "%s", order);
+    int i = 0;
+    for (char *save = NULL, *t = strtok_r(want, " ", &save); t; t = strtok_r(NULL, " ", &save), i++) {
+        assert_true(i < s->n_cars);
+        if (strcmp(s->cars[i].driver.tla, t) != 0)
+            fail_msg("P%d is %s, README says %s", i + 1, s->cars[i].driver.tla, t);
+        assert_int_equal(s->cars[i].position, i + 1);
+    }
+    assert_int_equal(i, s->n_cars);
 }
 
 int replay_test_run_uneven(struct pw_source *src, struct recorder *rec)

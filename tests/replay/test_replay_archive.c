@@ -18,23 +18,6 @@ static const char *archive = REPLAY_ARCHIVE_DIR;
 #define AZE "2023/2023-04-30_Azerbaijan_Grand_Prix/2023-04-29_Sprint"
 #define MIA "2025/2025-05-04_Miami_Grand_Prix/2025-05-03_Sprint"
 
-static struct pw_source *open_checked(const char *id)
-{
-    struct pw_source *src = replay_test_open(archive, id);
-    assert_non_null(src);
-    return src;
-}
-
-static void check_order(const struct pw_race_state *s, const char *const *tlas, size_t n)
-{
-    assert_int_equal((size_t)s->n_cars, n);
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(s->cars[i].driver.tla, tlas[i]) != 0)
-            fail_msg("P%zu is %s, README says %s", i + 1, s->cars[i].driver.tla, tlas[i]);
-        assert_int_equal(s->cars[i].position, (int)i + 1);
-    }
-}
-
 static void check_common_events(const struct recorder *rec)
 {
     assert_true(rec->n > 100);
@@ -60,14 +43,12 @@ static void check_common_events(const struct recorder *rec)
 static void test_azerbaijan(void **st)
 {
     (void)st;
-    struct pw_source *src = open_checked(AZE);
+    struct pw_source *src = replay_test_open(archive, AZE);
     struct recorder rec = {0};
     assert_int_equal(replay_test_run_uneven(src, &rec), 1);
     const struct pw_race_state *s = src->ops->state(src);
-    static const char *const order[] = {"PER", "LEC", "VER", "RUS", "SAI", "ALO", "HAM",
-                                        "STR", "ALB", "PIA", "MAG", "ZHO", "GAS", "DEV",
-                                        "HUL", "BOT", "NOR", "OCO", "TSU"};
-    check_order(s, order, sizeof order / sizeof *order);
+    replay_test_check_order(
+        s, "PER LEC VER RUS SAI ALO HAM STR ALB PIA MAG ZHO GAS DEV HUL BOT NOR OCO TSU");
     assert_int_equal(s->total_laps, 17);
     assert_string_equal(s->circuit, "Baku");
     assert_string_equal(s->session, "Sprint");
@@ -112,14 +93,12 @@ static void test_azerbaijan(void **st)
 static void test_miami(void **st)
 {
     (void)st;
-    struct pw_source *src = open_checked(MIA);
+    struct pw_source *src = replay_test_open(archive, MIA);
     struct recorder rec = {0};
     assert_int_equal(replay_test_run_uneven(src, &rec), 1);
     const struct pw_race_state *s = src->ops->state(src);
-    static const char *const order[] = {"NOR", "PIA", "HAM", "ALB", "RUS", "STR", "LAW",
-                                        "BEA", "TSU", "ANT", "GAS", "HUL", "HAD", "OCO",
-                                        "BOR", "DOO", "VER", "ALO", "SAI", "LEC"};
-    check_order(s, order, sizeof order / sizeof *order);
+    replay_test_check_order(
+        s, "NOR PIA HAM ALB RUS STR LAW BEA TSU ANT GAS HUL HAD OCO BOR DOO VER ALO SAI LEC");
     assert_int_equal(s->total_laps, 18); /* shortened from 19 */
     assert_int_equal(state_car(s, "14")->laps, 13);
     assert_int_equal(state_car(s, "55")->laps, 12);
@@ -173,7 +152,8 @@ static void test_seek_matches_replay(void **st)
     (void)st;
     const char *ids[] = {AZE, MIA};
     for (size_t k = 0; k < 2; k++) {
-        struct pw_source *a = open_checked(ids[k]), *b = open_checked(ids[k]);
+        struct pw_source *a = replay_test_open(archive, ids[k]);
+        struct pw_source *b = replay_test_open(archive, ids[k]);
         int64_t d = a->ops->duration_ms(a);
         assert_true(d > 30 * 60 * 1000 && d < 60 * 60 * 1000);
         assert_int_equal(b->ops->advance(b, d, NULL, NULL), 1);

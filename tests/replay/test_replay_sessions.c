@@ -21,28 +21,6 @@ static const char *race_archive = REPLAY_ARCHIVE_DIR;
 #define QUALI "2023/2023-04-30_Azerbaijan_Grand_Prix/2023-04-28_Qualifying"
 #define SHOOTOUT "2023/2023-04-30_Azerbaijan_Grand_Prix/2023-04-29_Sprint_Shootout"
 
-static struct pw_source *open_checked(const char *id)
-{
-    struct pw_source *src = replay_test_open(archive, id);
-    assert_non_null(src);
-    return src;
-}
-
-/* The README's order, space-separated TLAs. */
-static void check_order(const struct pw_race_state *s, const char *order)
-{
-    char want[256];
-    snprintf(want, sizeof want, "%s", order);
-    int i = 0;
-    for (char *save = NULL, *t = strtok_r(want, " ", &save); t; t = strtok_r(NULL, " ", &save), i++) {
-        assert_true(i < s->n_cars);
-        if (strcmp(s->cars[i].driver.tla, t) != 0)
-            fail_msg("P%d is %s, README says %s", i + 1, s->cars[i].driver.tla, t);
-        assert_int_equal(s->cars[i].position, i + 1);
-    }
-    assert_int_equal(i, s->n_cars);
-}
-
 static void test_kinds_and_classification(void **st)
 {
     (void)st;
@@ -61,7 +39,7 @@ static void test_kinds_and_classification(void **st)
          PW_SESSION_SPRINT_QUALIFYING},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        struct pw_source *src = open_checked(cases[i].id);
+        struct pw_source *src = replay_test_open(archive, cases[i].id);
         struct replay_session_info info;
         assert_int_equal(replay_get_session_info(src, &info), 0);
         assert_int_equal(info.kind, cases[i].kind);
@@ -69,7 +47,7 @@ static void test_kinds_and_classification(void **st)
         assert_int_equal(replay_test_run_uneven(src, &rec), 1);
         const struct pw_race_state *s = src->ops->state(src);
         assert_int_equal(s->kind, cases[i].kind);
-        check_order(s, cases[i].order);
+        replay_test_check_order(s, cases[i].order);
         recorder_free(&rec);
         src->ops->destroy(src);
     }
@@ -78,7 +56,7 @@ static void test_kinds_and_classification(void **st)
 /* The ten cars knocked out, each with its part, as the README lists them. */
 static void check_knocked_out(const char *id, const char *out_q2, const char *out_q1)
 {
-    struct pw_source *src = open_checked(id);
+    struct pw_source *src = replay_test_open(archive, id);
     struct recorder rec = {0};
     assert_int_equal(replay_test_run_uneven(src, &rec), 1);
     const struct pw_race_state *s = src->ops->state(src);
@@ -121,7 +99,7 @@ static void test_knocked_out(void **st)
 static void test_qualifying_clock(void **st)
 {
     (void)st;
-    struct pw_source *src = open_checked(QUALI);
+    struct pw_source *src = replay_test_open(archive, QUALI);
     const struct pw_race_state *s = src->ops->state(src);
     int64_t lo = replay_lights_out_offset(src); /* Q1 green: 00:14:26.834 */
     assert_int_equal(lo, 866834);
@@ -151,7 +129,7 @@ static void test_qualifying_clock(void **st)
 static void test_practice_order_and_clock(void **st)
 {
     (void)st;
-    struct pw_source *src = open_checked(FP2);
+    struct pw_source *src = replay_test_open(archive, FP2);
     const struct pw_race_state *s = src->ops->state(src);
     int checked = 0;
     for (int64_t t = 300000; t < 3600000; t += 330000) {
