@@ -83,7 +83,7 @@ static void publish_entry(struct hub *hub, struct hub_race *race, enum log_kind 
 /* Frames of race events carry an id; frames the hub derives (status, end) do not, so they
  * never move a client's Last-Event-ID. */
 void hub_emit(struct hub *hub, struct hub_race *race, enum log_kind kind, const char *type,
-                 json_t *data, const char *event, bool with_id)
+              json_t *data, const char *event, bool with_id)
 {
     struct pw_buf *legacy, *combined;
     if (!data) {

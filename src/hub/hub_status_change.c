@@ -28,7 +28,7 @@ static void on_end_timer(uv_timer_t *t)
 }
 
 void hub_race_set_status(struct hub *hub, struct hub_race *race, enum hub_race_status status,
-                       int64_t wall_ms)
+                         int64_t wall_ms)
 {
     if (race->status == status || hub_race_over(race))
         return;
