@@ -376,73 +376,95 @@ static void seed_options(uint64_t seed, const struct pw_grid *g, struct race_cir
     opt->laps = seed % 10 == 0 ? 0 : 10 + (int)(seed % 23);
 }
 
-static void test_properties_podium_on(void **state)
-{
-    (void)state;
+/* One test's races: the 2026 grid, a circuit and options picked by seed_options, and the
+ * checker (large, so on the heap). */
+struct trial {
     struct pw_grid g;
     struct race_circuit c;
     struct race_sim_options opt;
-    static struct check ck;
-    assert_int_equal(race_grid_load_builtin("2026", &g), 0);
+    struct check ck;
+};
+
+static struct trial *trial_new(void)
+{
+    struct trial *tr = calloc(1, sizeof *tr);
+    assert_non_null(tr);
+    assert_int_equal(race_grid_load_builtin("2026", &tr->g), 0);
+    return tr;
+}
+
+/* The race of `seed` run to its end by `step` (run_race), `laps` long (SEED_LAPS: as
+ * seed_options picks); the checker then holds what it saw. */
+#define SEED_LAPS (-1)
+static void trial_run(struct trial *tr, uint64_t seed, bool podium, int laps, int64_t step)
+{
+    seed_options(seed, &tr->g, &tr->c, &tr->opt, podium);
+    if (laps != SEED_LAPS)
+        tr->opt.laps = laps;
+    assert_int_equal(run_race(&tr->opt, step, &tr->ck), 1);
+}
+
+static void test_properties_podium_on(void **state)
+{
+    (void)state;
+    struct trial *tr = trial_new();
     int finish[PW_MAX_CARS + 1] = {0};
     int bad = 0;
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
-        seed_options(seed, &g, &c, &opt, true);
-        assert_int_equal(run_race(&opt, 7000, &ck), 1);
-        check_pending(&ck, c.lap_ms);
-        if (ck.start_pos < 5 || ck.start_pos > 10)
-            fail_msg("seed %llu: picked driver starts P%d", (unsigned long long)seed, ck.start_pos);
-        if (ck.final_pos < 1 || ck.final_pos > 3) {
+        trial_run(tr, seed, true, SEED_LAPS, 7000);
+        check_pending(&tr->ck, tr->c.lap_ms);
+        if (tr->ck.start_pos < 5 || tr->ck.start_pos > 10)
+            fail_msg("seed %llu: picked driver starts P%d", (unsigned long long)seed,
+                     tr->ck.start_pos);
+        if (tr->ck.final_pos < 1 || tr->ck.final_pos > 3) {
             print_error("seed %llu (%s, %d laps, #%s from P%d): picked driver finished P%d\n",
-                        (unsigned long long)seed, c.id, opt.laps, opt.selected_number, ck.start_pos,
-                        ck.final_pos);
+                        (unsigned long long)seed, tr->c.id, tr->opt.laps, tr->opt.selected_number,
+                        tr->ck.start_pos, tr->ck.final_pos);
             bad++;
         }
-        if (ck.failures) {
-            print_error("%s\n", ck.why);
+        if (tr->ck.failures) {
+            print_error("%s\n", tr->ck.why);
             bad++;
         }
-        finish[ck.final_pos]++;
+        finish[tr->ck.final_pos]++;
     }
     assert_int_equal(bad, 0);
     /* The podium is the promise, not always the win. */
     assert_true(finish[1] > 0 && finish[2] > 0 && finish[3] > 0);
     print_message("podium mode: P1 %d, P2 %d, P3 %d of %d\n", finish[1], finish[2], finish[3],
                   SEEDS);
+    free(tr);
 }
 
 static void test_properties_podium_off(void **state)
 {
     (void)state;
-    struct pw_grid g;
-    struct race_circuit c;
-    struct race_sim_options opt;
-    static struct check ck;
-    assert_int_equal(race_grid_load_builtin("2026", &g), 0);
+    struct trial *tr = trial_new();
     int finish[PW_MAX_CARS + 1] = {0};
     int two_compounds = 0, full_races = 0, retired = 0;
     int sc_periods = 0, sc_bunched = 0, lapped = 0;
     for (uint64_t seed = 0; seed < SEEDS; seed++) {
-        seed_options(seed + 5000, &g, &c, &opt, false);
-        assert_int_equal(run_race(&opt, 0, &ck), 1);
-        if (ck.failures)
-            fail_msg("%s", ck.why);
-        finish[ck.final_pos]++;
-        if (opt.laps == 0) {
+        trial_run(tr, seed + 5000, false, SEED_LAPS, 0);
+        if (tr->ck.failures)
+            fail_msg("%s", tr->ck.why);
+        finish[tr->ck.final_pos]++;
+        if (tr->opt.laps == 0) {
             /* A Grand Prix: every finisher used two dry compounds. */
             full_races++;
             int ok = 1;
-            for (int i = 0; i < g.n; i++) {
-                int t = ck.tyres_seen[atoi(g.drivers[i].number)];
-                if ((t & (t - 1)) == 0 && ck.laps[atoi(g.drivers[i].number)] == c.laps)
+            for (int i = 0; i < tr->g.n; i++) {
+                int seen = tr->ck.tyres_seen[atoi(tr->g.drivers[i].number)];
+                if ((seen & (seen - 1)) == 0 &&
+                    tr->ck.laps[atoi(tr->g.drivers[i].number)] == tr->c.laps)
                     ok = 0;
             }
             two_compounds += ok;
         }
-        retired += ck.laps[atoi(opt.selected_number)] < (opt.laps ? opt.laps : c.laps) - 1;
-        sc_periods += ck.sc_periods;
-        sc_bunched += ck.sc_bunched;
-        lapped += ck.lapped_finishers;
+        retired += tr->ck.laps[atoi(tr->opt.selected_number)] <
+                   (tr->opt.laps ? tr->opt.laps : tr->c.laps) - 1;
+        sc_periods += tr->ck.sc_periods;
+        sc_bunched += tr->ck.sc_bunched;
+        lapped += tr->ck.lapped_finishers;
     }
     print_message("safety cars that found P10 over 20 s behind the leader: %d, P10 within 15 s "
                   "when it went in: %d; lapped finishers: %d\n",
@@ -452,16 +474,17 @@ static void test_properties_podium_off(void **state)
     assert_true(sc_bunched >= sc_periods * 9 / 10);
     assert_true(lapped > SEEDS / 10);
     int places = 0, podiums = finish[1] + finish[2] + finish[3];
-    for (int p = 1; p <= g.n; p++)
+    for (int p = 1; p <= tr->g.n; p++)
         places += finish[p] > 0;
     print_message("podium off: picked driver finished in %d different places, on the podium "
                   "%d times in %d\n",
                   places, podiums, SEEDS);
-    assert_true(places >= g.n - 1);
+    assert_true(places >= tr->g.n - 1);
     assert_true(podiums < SEEDS / 3);
-    assert_true(finish[g.n] + finish[g.n - 1] + finish[g.n - 2] > SEEDS / 50);
+    assert_true(finish[tr->g.n] + finish[tr->g.n - 1] + finish[tr->g.n - 2] > SEEDS / 50);
     assert_int_equal(two_compounds, full_races);
     assert_true(retired > 0 && retired < SEEDS / 5);
+    free(tr);
 }
 
 /* The original app's odds: P1 40%, P2 35%, P3 25% over many races, the place most often
@@ -469,26 +492,20 @@ static void test_properties_podium_off(void **state)
  * circuit, a different picked driver each time. */
 static void podium_odds(const char *what, int races, uint64_t seed0, bool sprint)
 {
-    struct pw_grid g;
-    struct race_circuit c;
-    struct race_sim_options opt;
-    static struct check ck;
-    assert_int_equal(race_grid_load_builtin("2026", &g), 0);
+    struct trial *tr = trial_new();
     int finish[PW_MAX_CARS + 1] = {0};
     int won_by_pass = 0;
     for (int r = 0; r < races; r++) {
         uint64_t seed = seed0 + (uint64_t)r;
-        seed_options(seed, &g, &c, &opt, true);
-        opt.laps = sprint ? 10 + (int)(seed % 16) : 0;
-        assert_int_equal(run_race(&opt, 9000, &ck), 1);
-        check_pending(&ck, c.lap_ms);
-        if (ck.failures)
-            fail_msg("%s", ck.why);
-        if (ck.final_pos < 1 || ck.final_pos > 3)
+        trial_run(tr, seed, true, sprint ? 10 + (int)(seed % 16) : 0, 9000);
+        check_pending(&tr->ck, tr->c.lap_ms);
+        if (tr->ck.failures)
+            fail_msg("%s", tr->ck.why);
+        if (tr->ck.final_pos < 1 || tr->ck.final_pos > 3)
             fail_msg("seed %llu: picked driver finished P%d", (unsigned long long)seed,
-                     ck.final_pos);
-        finish[ck.final_pos]++;
-        won_by_pass += ck.last_gain_pass;
+                     tr->ck.final_pos);
+        finish[tr->ck.final_pos]++;
+        won_by_pass += tr->ck.last_gain_pass;
     }
     double p1 = 100.0 * finish[1] / races, p2 = 100.0 * finish[2] / races,
            p3 = 100.0 * finish[3] / races, pass = 100.0 * won_by_pass / races;
@@ -499,6 +516,7 @@ static void podium_odds(const char *what, int races, uint64_t seed0, bool sprint
     assert_true(p2 > 30.0 && p2 < 40.0);
     assert_true(p3 > 20.0 && p3 < 30.0);
     assert_true(pass > 55.0);
+    free(tr);
 }
 
 static void test_podium_odds_grand_prix(void **state)
@@ -517,61 +535,53 @@ static void test_podium_odds_sprint(void **state)
 static void test_podium_short_races(void **state)
 {
     (void)state;
-    struct pw_grid g;
-    struct race_circuit c;
-    struct race_sim_options opt;
-    static struct check ck;
-    assert_int_equal(race_grid_load_builtin("2026", &g), 0);
+    struct trial *tr = trial_new();
     int bad = 0;
     for (int laps = 1; laps <= 9; laps++) {
         for (uint64_t seed = 0; seed < 120; seed++) {
-            seed_options(seed * 7 + (uint64_t)laps, &g, &c, &opt, true);
-            opt.laps = laps;
-            assert_int_equal(run_race(&opt, 2000, &ck), 1);
-            check_pending(&ck, c.lap_ms);
-            if (ck.start_pos < 5 || ck.final_pos > 3 || ck.failures) {
+            trial_run(tr, seed * 7 + (uint64_t)laps, true, laps, 2000);
+            check_pending(&tr->ck, tr->c.lap_ms);
+            if (tr->ck.start_pos < 5 || tr->ck.final_pos > 3 || tr->ck.failures) {
                 print_error("%d laps, seed %llu (%s, #%s from P%d): P%d %s\n", laps,
-                            (unsigned long long)opt.seed, c.id, opt.selected_number, ck.start_pos,
-                            ck.final_pos, ck.failures ? ck.why : "");
+                            (unsigned long long)tr->opt.seed, tr->c.id, tr->opt.selected_number,
+                            tr->ck.start_pos, tr->ck.final_pos, tr->ck.failures ? tr->ck.why : "");
                 bad++;
             }
         }
     }
     assert_int_equal(bad, 0);
+    free(tr);
 }
 
 static void test_same_stream_any_tick(void **state)
 {
     (void)state;
-    struct pw_grid g;
-    struct race_circuit c;
-    struct race_sim_options opt;
-    static struct check ck;
-    assert_int_equal(race_grid_load_builtin("2026", &g), 0);
+    struct trial *tr = trial_new();
     static const int64_t steps[] = {100, 1000, 30000, 0, 3600000};
     uint64_t other_seed_hash = 0;
     for (uint64_t seed = 40; seed < 50; seed++) {
-        seed_options(seed, &g, &c, &opt, seed % 2 == 0);
-        opt.laps = 0;
+        seed_options(seed, &tr->g, &tr->c, &tr->opt, seed % 2 == 0);
+        tr->opt.laps = 0;
         uint64_t hash = 0;
         int events = 0;
-        ck.hashing = true;
+        tr->ck.hashing = true;
         for (size_t k = 0; k < sizeof steps / sizeof *steps; k++) {
-            assert_int_equal(run_race(&opt, steps[k], &ck), 1);
-            if (ck.failures)
-                fail_msg("%s", ck.why);
+            assert_int_equal(run_race(&tr->opt, steps[k], &tr->ck), 1);
+            if (tr->ck.failures)
+                fail_msg("%s", tr->ck.why);
             if (k == 0) {
-                hash = ck.hash;
-                events = ck.events;
-            } else if (ck.hash != hash || ck.events != events) {
+                hash = tr->ck.hash;
+                events = tr->ck.events;
+            } else if (tr->ck.hash != hash || tr->ck.events != events) {
                 fail_msg("seed %llu: step %lld gives a different stream (%d events vs %d)",
-                         (unsigned long long)seed, (long long)steps[k], ck.events, events);
+                         (unsigned long long)seed, (long long)steps[k], tr->ck.events, events);
             }
         }
         assert_true(events > 200);
         assert_true(hash != other_seed_hash);
         other_seed_hash = hash;
     }
+    free(tr);
 }
 
 static void test_original_grid_and_options(void **state)
