@@ -124,18 +124,28 @@ static void who_fill_index(struct cm_who *who, const struct pw_race_state *st, i
     who_fill(who, st, st->cars[i].driver.number);
 }
 
-static struct cm_candidate *cand_new(struct cm_candidate *out, int max, int *n,
-                                     const struct pw_event *ev, int64_t now_ms, enum cm_fact fact,
-                                     int prio, enum pw_commentary_kind kind)
+/* One event being fed: the event, when it was heard, and the candidates it has made so far
+ * (at most `max`, in `out`). Every rule adds to it through cand_new. */
+struct feed {
+    const struct pw_event *ev;
+    int64_t now_ms;
+    struct cm_candidate *out;
+    int max, n;
+};
+
+/* The next candidate of the feed, filled from its event; NULL when the feed is full. */
+static struct cm_candidate *cand_new(struct feed *f, enum cm_fact fact, int prio,
+                                     enum pw_commentary_kind kind)
 {
-    if (*n >= max)
+    const struct pw_event *ev = f->ev;
+    if (f->n >= f->max)
         return NULL;
-    struct cm_candidate *c = &out[(*n)++];
+    struct cm_candidate *c = &f->out[f->n++];
     memset(c, 0, sizeof *c);
     c->fact = fact;
     c->priority = prio;
     c->kind = kind;
-    c->born_ms = now_ms;
+    c->born_ms = f->now_ms;
     c->race_ms = ev->race_ms;
     c->lap = ev->lap;
     if (ev->state) {
@@ -167,23 +177,20 @@ static int car_pos(const struct pw_race_state *st, const char *number)
     return st->cars[i].position > 0 ? st->cars[i].position : i + 1;
 }
 
-static void rule_overtake(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
-                          struct cm_candidate *out, int max, int *n)
+static void rule_overtake(struct cm_rules *r, struct feed *f)
 {
+    const struct pw_event *ev = f->ev;
     bool by_picked = is_picked(r, ev->car), on_picked = is_picked(r, ev->other);
     struct cm_candidate *c = NULL;
     if (ev->position == 1) {
-        c = cand_new(out, max, n, ev, now_ms, CM_FACT_LEAD_PASS, PRIO_LEAD, PW_COMMENT_HIGHLIGHT);
+        c = cand_new(f, CM_FACT_LEAD_PASS, PRIO_LEAD, PW_COMMENT_HIGHLIGHT);
         copy_str(r->leader, sizeof r->leader, ev->car);
     } else if (by_picked) {
-        c = cand_new(out, max, n, ev, now_ms, CM_FACT_PICKED_GAINS, PRIO_PICKED_PASS,
-                     PW_COMMENT_HIGHLIGHT);
+        c = cand_new(f, CM_FACT_PICKED_GAINS, PRIO_PICKED_PASS, PW_COMMENT_HIGHLIGHT);
     } else if (on_picked) {
-        c = cand_new(out, max, n, ev, now_ms, CM_FACT_PICKED_LOSES, PRIO_PICKED_PASS,
-                     PW_COMMENT_WARNING);
+        c = cand_new(f, CM_FACT_PICKED_LOSES, PRIO_PICKED_PASS, PW_COMMENT_WARNING);
     } else if (ev->position >= 2 && ev->position <= 3) {
-        c = cand_new(out, max, n, ev, now_ms, CM_FACT_PODIUM_PASS, PRIO_PODIUM_PASS,
-                     PW_COMMENT_HIGHLIGHT);
+        c = cand_new(f, CM_FACT_PODIUM_PASS, PRIO_PODIUM_PASS, PW_COMMENT_HIGHLIGHT);
     }
     if (!c)
         return;
@@ -212,9 +219,9 @@ static void rule_pit_in(struct cm_rules *r, const struct pw_event *ev)
     r->pits[i].from_pos = pos;
 }
 
-static void rule_pit_out(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
-                         struct cm_candidate *out, int max, int *n)
+static void rule_pit_out(struct cm_rules *r, struct feed *f)
 {
+    const struct pw_event *ev = f->ev;
     int from = 0, i = pit_find(r, ev->car);
     if (i >= 0) {
         from = r->pits[i].from_pos;
@@ -228,7 +235,7 @@ static void rule_pit_out(struct cm_rules *r, const struct pw_event *ev, int64_t 
     int prio = from == 1 ? PRIO_PIT_LEADER : PRIO_PIT;
     if (picked)
         prio += PRIO_PICKED_BONUS;
-    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_PIT, prio, PW_COMMENT_INFO);
+    struct cm_candidate *c = cand_new(f, CM_FACT_PIT, prio, PW_COMMENT_INFO);
     if (!c)
         return;
     c->n_who = 1;
@@ -239,9 +246,9 @@ static void rule_pit_out(struct cm_rules *r, const struct pw_event *ev, int64_t 
     c->picked = picked;
 }
 
-static void rule_track(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
-                       struct cm_candidate *out, int max, int *n)
+static void rule_track(struct cm_rules *r, struct feed *f)
 {
+    const struct pw_event *ev = f->ev;
     enum pw_track_status prev = r->track, now = ev->track;
     if (now == prev)
         return;
@@ -249,19 +256,18 @@ static void rule_track(struct cm_rules *r, const struct pw_event *ev, int64_t no
     struct cm_candidate *c = NULL;
     switch (now) {
     case PW_TRACK_SC:
-        c = cand_new(out, max, n, ev, now_ms, CM_FACT_SAFETY_CAR, PRIO_SC, PW_COMMENT_WARNING);
+        c = cand_new(f, CM_FACT_SAFETY_CAR, PRIO_SC, PW_COMMENT_WARNING);
         break;
     case PW_TRACK_VSC:
-        c = cand_new(out, max, n, ev, now_ms, CM_FACT_VSC, PRIO_VSC, PW_COMMENT_WARNING);
+        c = cand_new(f, CM_FACT_VSC, PRIO_VSC, PW_COMMENT_WARNING);
         break;
     case PW_TRACK_RED:
-        c = cand_new(out, max, n, ev, now_ms, CM_FACT_RED_FLAG, PRIO_RED, PW_COMMENT_WARNING);
+        c = cand_new(f, CM_FACT_RED_FLAG, PRIO_RED, PW_COMMENT_WARNING);
         break;
     case PW_TRACK_GREEN:
         if (prev == PW_TRACK_SC || prev == PW_TRACK_VSC || prev == PW_TRACK_VSC_ENDING ||
             prev == PW_TRACK_RED) {
-            c = cand_new(out, max, n, ev, now_ms, CM_FACT_RESTART, PRIO_RESTART,
-                         PW_COMMENT_HIGHLIGHT);
+            c = cand_new(f, CM_FACT_RESTART, PRIO_RESTART, PW_COMMENT_HIGHLIGHT);
             if (c) {
                 c->prev_track = prev == PW_TRACK_VSC_ENDING ? PW_TRACK_VSC : prev;
                 if (ev->state && ev->state->n_cars > 0) {
@@ -277,16 +283,15 @@ static void rule_track(struct cm_rules *r, const struct pw_event *ev, int64_t no
     }
 }
 
-static void rule_retirement(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
-                            struct cm_candidate *out, int max, int *n)
+static void rule_retirement(struct cm_rules *r, struct feed *f)
 {
+    const struct pw_event *ev = f->ev;
     bool picked = is_picked(r, ev->car);
     int from = ev->position > 0 ? ev->position : car_pos(ev->state, ev->car);
     int prio = (from > 0 && from <= 3) ? PRIO_RETIRE_TOP : PRIO_RETIRE;
     if (picked)
         prio = PRIO_RETIRE_TOP + PRIO_PICKED_BONUS;
-    struct cm_candidate *c =
-        cand_new(out, max, n, ev, now_ms, CM_FACT_RETIREMENT, prio, PW_COMMENT_WARNING);
+    struct cm_candidate *c = cand_new(f, CM_FACT_RETIREMENT, prio, PW_COMMENT_WARNING);
     if (!c)
         return;
     c->n_who = 1;
@@ -309,14 +314,13 @@ static int first_running(const struct pw_race_state *st, int from)
     return -1;
 }
 
-static void rule_final_lap(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
-                           struct cm_candidate *out, int max, int *n)
+static void rule_final_lap(struct cm_rules *r, struct feed *f)
 {
+    const struct pw_event *ev = f->ev;
     if (r->said_final_lap)
         return;
     r->said_final_lap = true;
-    struct cm_candidate *c =
-        cand_new(out, max, n, ev, now_ms, CM_FACT_FINAL_LAP, PRIO_FINAL_LAP, PW_COMMENT_HIGHLIGHT);
+    struct cm_candidate *c = cand_new(f, CM_FACT_FINAL_LAP, PRIO_FINAL_LAP, PW_COMMENT_HIGHLIGHT);
     if (!c || !ev->state)
         return;
     int a = first_running(ev->state, 0);
@@ -331,14 +335,13 @@ static void rule_final_lap(struct cm_rules *r, const struct pw_event *ev, int64_
     }
 }
 
-static void rule_chequered(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
-                           struct cm_candidate *out, int max, int *n)
+static void rule_chequered(struct cm_rules *r, struct feed *f)
 {
+    const struct pw_event *ev = f->ev;
     if (r->said_chequered)
         return;
     r->said_chequered = true;
-    struct cm_candidate *c =
-        cand_new(out, max, n, ev, now_ms, CM_FACT_CHEQUERED, PRIO_CHEQUERED, PW_COMMENT_HIGHLIGHT);
+    struct cm_candidate *c = cand_new(f, CM_FACT_CHEQUERED, PRIO_CHEQUERED, PW_COMMENT_HIGHLIGHT);
     if (!c)
         return;
     const char *winner = ev->car;
@@ -350,9 +353,9 @@ static void rule_chequered(struct cm_rules *r, const struct pw_event *ev, int64_
     c->picked = is_picked(r, winner);
 }
 
-static void rule_podium(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
-                        struct cm_candidate *out, int max, int *n)
+static void rule_podium(struct cm_rules *r, struct feed *f)
 {
+    const struct pw_event *ev = f->ev;
     if (r->said_podium || !ev->state)
         return;
     const struct pw_race_state *st = ev->state;
@@ -364,8 +367,7 @@ static void rule_podium(struct cm_rules *r, const struct pw_event *ev, int64_t n
     if (k < 3)
         return; /* fewer than three finishers: the chequered line said it all */
     r->said_podium = true;
-    struct cm_candidate *c =
-        cand_new(out, max, n, ev, now_ms, CM_FACT_PODIUM, PRIO_PODIUM, PW_COMMENT_HIGHLIGHT);
+    struct cm_candidate *c = cand_new(f, CM_FACT_PODIUM, PRIO_PODIUM, PW_COMMENT_HIGHLIGHT);
     if (!c)
         return;
     for (int i = 0; i < 3; i++) {
@@ -382,14 +384,13 @@ static void rule_podium(struct cm_rules *r, const struct pw_event *ev, int64_t n
     }
 }
 
-static void rule_lights_out(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
-                            struct cm_candidate *out, int max, int *n)
+static void rule_lights_out(struct cm_rules *r, struct feed *f)
 {
+    const struct pw_event *ev = f->ev;
     if (r->said_lights_out)
         return;
     r->said_lights_out = true;
-    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_LIGHTS_OUT, PRIO_LIGHTS_OUT,
-                                      PW_COMMENT_HIGHLIGHT);
+    struct cm_candidate *c = cand_new(f, CM_FACT_LIGHTS_OUT, PRIO_LIGHTS_OUT, PW_COMMENT_HIGHLIGHT);
     if (c && ev->state && ev->state->n_cars > 0) {
         c->n_who = 1;
         who_fill_index(&c->who[0], ev->state, 0);
@@ -398,9 +399,9 @@ static void rule_lights_out(struct cm_rules *r, const struct pw_event *ev, int64
 
 /* A new leader without a pass for the lead (the leader pitted, retired, or the overtake
  * was not reported) is still news. */
-static void rule_leader(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
-                        struct cm_candidate *out, int max, int *n)
+static void rule_leader(struct cm_rules *r, struct feed *f)
 {
+    const struct pw_event *ev = f->ev;
     const struct pw_race_state *st = ev->state;
     if (!st || !st->started || st->finished || st->n_cars == 0)
         return;
@@ -414,8 +415,7 @@ static void rule_leader(struct cm_rules *r, const struct pw_event *ev, int64_t n
     copy_str(r->leader, sizeof r->leader, lead);
     if (first_sight || ev->type == PW_EV_LIGHTS_OUT)
         return;
-    struct cm_candidate *c =
-        cand_new(out, max, n, ev, now_ms, CM_FACT_LEAD_INHERIT, PRIO_LEAD, PW_COMMENT_HIGHLIGHT);
+    struct cm_candidate *c = cand_new(f, CM_FACT_LEAD_INHERIT, PRIO_LEAD, PW_COMMENT_HIGHLIGHT);
     if (!c)
         return;
     c->n_who = 1;
@@ -426,15 +426,14 @@ static void rule_leader(struct cm_rules *r, const struct pw_event *ev, int64_t n
 }
 
 /* A time set by ev->car (race: the fastest lap; practice and qualifying: the top time). */
-static void rule_lap_time(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
-                          struct cm_candidate *out, int max, int *n, enum cm_fact fact, int prio,
+static void rule_lap_time(struct cm_rules *r, struct feed *f, enum cm_fact fact, int prio,
                           enum pw_commentary_kind kind)
 {
+    const struct pw_event *ev = f->ev;
     if (ev->lap_ms <= 0)
         return;
     bool picked = is_picked(r, ev->car);
-    struct cm_candidate *c =
-        cand_new(out, max, n, ev, now_ms, fact, prio + (picked ? PRIO_PICKED_BONUS : 0), kind);
+    struct cm_candidate *c = cand_new(f, fact, prio + (picked ? PRIO_PICKED_BONUS : 0), kind);
     if (!c)
         return;
     c->n_who = 1;
@@ -455,9 +454,9 @@ static bool knocked_known(const struct cm_rules *r, const char *number)
 }
 
 /* Cars newly knocked out (the feed marks them all at once, with the next part). */
-static void rule_knocked_out(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
-                             struct cm_candidate *out, int max, int *n)
+static void rule_knocked_out(struct cm_rules *r, struct feed *f)
 {
+    const struct pw_event *ev = f->ev;
     const struct pw_race_state *st = ev->state;
     struct cm_candidate *c = NULL;
     for (int i = 0; st && i < st->n_cars; i++) {
@@ -467,8 +466,7 @@ static void rule_knocked_out(struct cm_rules *r, const struct pw_event *ev, int6
             continue;
         copy_str(r->knocked[r->n_knocked++], sizeof r->knocked[0], car->driver.number);
         if (!c) {
-            c = cand_new(out, max, n, ev, now_ms, CM_FACT_KNOCKED_OUT, PRIO_KNOCKED_OUT,
-                         PW_COMMENT_HIGHLIGHT);
+            c = cand_new(f, CM_FACT_KNOCKED_OUT, PRIO_KNOCKED_OUT, PW_COMMENT_HIGHLIGHT);
             if (!c)
                 return;
             c->part = car->knocked_out_part;
@@ -484,9 +482,9 @@ static void rule_knocked_out(struct cm_rules *r, const struct pw_event *ev, int6
 
 /* A personal best: into the top three, or by the picked driver. P1 is the provisional
  * pole line. */
-static void rule_improvement(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
-                             struct cm_candidate *out, int max, int *n)
+static void rule_improvement(struct cm_rules *r, struct feed *f)
 {
+    const struct pw_event *ev = f->ev;
     int i = ev->state ? pw_state_find_car(ev->state, ev->car) : -1;
     if (i < 0 || ev->lap_ms <= 0)
         return;
@@ -494,9 +492,8 @@ static void rule_improvement(struct cm_rules *r, const struct pw_event *ev, int6
     bool picked = is_picked(r, ev->car);
     if (car->best_lap_ms != ev->lap_ms || car->position == 1 || (car->position > 3 && !picked))
         return;
-    struct cm_candidate *c =
-        cand_new(out, max, n, ev, now_ms, CM_FACT_IMPROVEMENT,
-                 PRIO_IMPROVE + (picked ? PRIO_PICKED_BONUS : 0), PW_COMMENT_INFO);
+    struct cm_candidate *c = cand_new(
+        f, CM_FACT_IMPROVEMENT, PRIO_IMPROVE + (picked ? PRIO_PICKED_BONUS : 0), PW_COMMENT_INFO);
     if (!c)
         return;
     c->n_who = 1;
@@ -505,27 +502,25 @@ static void rule_improvement(struct cm_rules *r, const struct pw_event *ev, int6
     c->picked = picked;
 }
 
-static void rule_session_track(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
-                               struct cm_candidate *out, int max, int *n)
+static void rule_session_track(struct cm_rules *r, struct feed *f)
 {
+    const struct pw_event *ev = f->ev;
     enum pw_track_status prev = r->track;
     r->track = ev->track;
     if (ev->track == PW_TRACK_RED && prev != PW_TRACK_RED)
-        cand_new(out, max, n, ev, now_ms, CM_FACT_SESSION_RED, PRIO_RED, PW_COMMENT_WARNING);
+        cand_new(f, CM_FACT_SESSION_RED, PRIO_RED, PW_COMMENT_WARNING);
     else if (ev->track == PW_TRACK_GREEN && prev == PW_TRACK_RED)
-        cand_new(out, max, n, ev, now_ms, CM_FACT_SESSION_RESUME, PRIO_RESTART,
-                 PW_COMMENT_HIGHLIGHT);
+        cand_new(f, CM_FACT_SESSION_RESUME, PRIO_RESTART, PW_COMMENT_HIGHLIGHT);
 }
 
 /* The flag at the end: pole (qualifying) or fastest (practice), not a win. */
-static void rule_session_end(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
-                             struct cm_candidate *out, int max, int *n)
+static void rule_session_end(struct cm_rules *r, struct feed *f)
 {
+    const struct pw_event *ev = f->ev;
     if (r->said_chequered)
         return;
     r->said_chequered = true;
-    struct cm_candidate *c = cand_new(out, max, n, ev, now_ms, CM_FACT_SESSION_END,
-                                      PRIO_CHEQUERED, PW_COMMENT_HIGHLIGHT);
+    struct cm_candidate *c = cand_new(f, CM_FACT_SESSION_END, PRIO_CHEQUERED, PW_COMMENT_HIGHLIGHT);
     if (!c || !ev->state || ev->state->n_cars == 0 || ev->state->cars[0].best_lap_ms <= 0)
         return;
     c->n_who = 1;
@@ -537,34 +532,32 @@ static void rule_session_end(struct cm_rules *r, const struct pw_event *ev, int6
 static int session_feed(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
                         struct cm_candidate *out, int max)
 {
-    int n = 0;
+    struct feed f = {.ev = ev, .now_ms = now_ms, .out = out, .max = max};
     switch (ev->type) {
     case PW_EV_LIGHTS_OUT:
         if (!r->said_lights_out) {
             r->said_lights_out = true;
-            cand_new(out, max, &n, ev, now_ms, CM_FACT_SESSION_START, PRIO_LIGHTS_OUT,
-                     PW_COMMENT_HIGHLIGHT);
+            cand_new(&f, CM_FACT_SESSION_START, PRIO_LIGHTS_OUT, PW_COMMENT_HIGHLIGHT);
         }
         break;
     case PW_EV_FASTEST_LAP:
-        rule_lap_time(r, ev, now_ms, out, max, &n, CM_FACT_PROVISIONAL_POLE, PRIO_LEAD,
-                      PW_COMMENT_HIGHLIGHT);
+        rule_lap_time(r, &f, CM_FACT_PROVISIONAL_POLE, PRIO_LEAD, PW_COMMENT_HIGHLIGHT);
         break;
     case PW_EV_LAP_COMPLETED:
-        rule_improvement(r, ev, now_ms, out, max, &n);
+        rule_improvement(r, &f);
         break;
     case PW_EV_TRACK_STATUS:
-        rule_session_track(r, ev, now_ms, out, max, &n);
+        rule_session_track(r, &f);
         break;
     case PW_EV_CHEQUERED:
-        rule_session_end(r, ev, now_ms, out, max, &n);
+        rule_session_end(r, &f);
         break;
     default:
         break; /* pit stops and laps are the routine of these sessions */
     }
     if (ev->state && ev->state->started)
-        rule_knocked_out(r, ev, now_ms, out, max, &n);
-    return n;
+        rule_knocked_out(r, &f);
+    return f.n;
 }
 
 int cm_rules_feed(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
@@ -572,42 +565,42 @@ int cm_rules_feed(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
 {
     if (ev->state && pw_session_is_timed(ev->state->kind))
         return session_feed(r, ev, now_ms, out, max);
-    int n = 0;
+    struct feed f = {.ev = ev, .now_ms = now_ms, .out = out, .max = max};
     switch (ev->type) {
     case PW_EV_LIGHTS_OUT:
-        rule_lights_out(r, ev, now_ms, out, max, &n);
+        rule_lights_out(r, &f);
         break;
     case PW_EV_OVERTAKE:
-        rule_overtake(r, ev, now_ms, out, max, &n);
+        rule_overtake(r, &f);
         break;
     case PW_EV_PIT_IN:
         rule_pit_in(r, ev);
         break;
     case PW_EV_PIT_OUT:
-        rule_pit_out(r, ev, now_ms, out, max, &n);
+        rule_pit_out(r, &f);
         break;
     case PW_EV_FASTEST_LAP:
-        rule_lap_time(r, ev, now_ms, out, max, &n, CM_FACT_FASTEST_LAP, PRIO_FASTEST,
+        rule_lap_time(r, &f, CM_FACT_FASTEST_LAP, PRIO_FASTEST,
                       is_picked(r, ev->car) ? PW_COMMENT_HIGHLIGHT : PW_COMMENT_INFO);
         break;
     case PW_EV_TRACK_STATUS:
-        rule_track(r, ev, now_ms, out, max, &n);
+        rule_track(r, &f);
         break;
     case PW_EV_RETIREMENT:
-        rule_retirement(r, ev, now_ms, out, max, &n);
+        rule_retirement(r, &f);
         break;
     case PW_EV_FINAL_LAP:
-        rule_final_lap(r, ev, now_ms, out, max, &n);
+        rule_final_lap(r, &f);
         break;
     case PW_EV_CHEQUERED:
-        rule_chequered(r, ev, now_ms, out, max, &n);
+        rule_chequered(r, &f);
         break;
     case PW_EV_CLASSIFICATION:
-        rule_podium(r, ev, now_ms, out, max, &n);
+        rule_podium(r, &f);
         break;
     default:
         break; /* positions ticks, laps, race control: context only */
     }
-    rule_leader(r, ev, now_ms, out, max, &n);
-    return n;
+    rule_leader(r, &f);
+    return f.n;
 }
