@@ -1,7 +1,8 @@
 /* utf8.h — one UTF-8 decoder for the text pitwall takes from outside (grid names, archive
- * names, language-model answers). It checks the lead byte (no C0/C1, nothing past U+10FFFF)
- * and the continuation bytes; it does not refuse overlong three-byte forms or surrogates.
- * Reads stop at the first byte that does not fit, so a NUL ends a sequence safely. */
+ * names, language-model answers, error details). Strict RFC 3629: overlong forms, UTF-16
+ * surrogates and anything past U+10FFFF are refused, so what it accepts is valid UTF-8 for
+ * every JSON reader. Reads stop at the first byte that does not fit, so a NUL ends a
+ * sequence safely. */
 #ifndef PW_CORE_UTF8_H
 #define PW_CORE_UTF8_H
 

@@ -126,8 +126,19 @@ static void test_utf8_decode(void **state)
     assert_int_equal(cp, 0x20AC);
     assert_int_equal(pw_utf8_decode((const unsigned char *)"\xf0\x9f\x8f\x81", &cp), 4);
     assert_int_equal(cp, 0x1F3C1); /* chequered flag */
+    /* The edges that are still valid: the last before the surrogates, the first after
+     * them, the last code point. */
+    assert_int_equal(pw_utf8_decode((const unsigned char *)"\xed\x9f\xbf", &cp), 3);
+    assert_int_equal(cp, 0xD7FF);
+    assert_int_equal(pw_utf8_decode((const unsigned char *)"\xee\x80\x80", &cp), 3);
+    assert_int_equal(cp, 0xE000);
+    assert_int_equal(pw_utf8_decode((const unsigned char *)"\xf4\x8f\xbf\xbf", &cp), 4);
+    assert_int_equal(cp, 0x10FFFF);
     const char *bad[] = {"\x80",     "\xc0\x80",     "\xc1\xbf",         "\xc3",
-                         "\xe2\x82", "\xe2\x28\xa1", "\xf5\x80\x80\x80", "\xff"};
+                         "\xe2\x82", "\xe2\x28\xa1", "\xf5\x80\x80\x80", "\xff",
+                         /* overlong NUL, '/' and U+FFFF; surrogates; past U+10FFFF */
+                         "\xe0\x80\x80", "\xe0\x80\xaf", "\xf0\x8f\xbf\xbf",
+                         "\xed\xa0\x80", "\xed\xbf\xbf", "\xf4\x90\x80\x80"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_int_equal(pw_utf8_decode((const unsigned char *)bad[i], &cp), 0);
 }
