@@ -43,6 +43,7 @@ struct fuzz_env {
     char root[64];   /* static root: index.html, static/a.txt */
     uv_timer_t later;  /* answers the request parked by /later */
     struct http_conn *parked;
+    uint32_t next_source; /* the next client source address, see LLVMFuzzerTestOneInput */
 };
 
 static void on_parked_close(void *owner, struct http_conn *conn)
@@ -241,10 +242,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data++;
     size--;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
+    /* The server closes first, so each connection leaves a TIME_WAIT on its side for 60 s,
+     * which holds that client port: at ~3,000 inputs a second one source address runs out
+     * of its ~28,000 ports within seconds (connect fails with EADDRNOTAVAIL where the kernel
+     * does not reuse TIME_WAIT on loopback). Each input comes from the next of 65,536
+     * loopback source addresses (127.1.0.0/16), each with its own ports. */
+    struct sockaddr_in src = {.sin_family = AF_INET};
+    src.sin_addr.s_addr = htonl(0x7F010000u | (env->next_source++ & 0xFFFFu));
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)env->port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
+    if (fd < 0 || bind(fd, (struct sockaddr *)&src, sizeof src) != 0 ||
+        connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        perror("fuzz_http: socket, bind or connect to the server under test");
         abort();
+    }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     static char got[1 << 20];
     size_t got_len = 0;
@@ -325,6 +336,8 @@ static const char *const tokens[] = {
     "\xc3\xa9",
     "\xe2\x82",
     "\xff",
+    "\xe0\x80\x80", /* overlong NUL */
+    "\xed\xa0\x80", /* a UTF-16 surrogate */
     "",
 };
 
