@@ -103,10 +103,16 @@ void avro_positions_destroy(struct avro_positions *ap)
 
 /* ---- encoding ---- */
 
+/* The record's field `name` into *f: 0, or -EINVAL when the schema has no such field. */
+static int field_of(avro_value_t *rec, const char *name, avro_value_t *f)
+{
+    return avro_value_get_by_name(rec, name, f, NULL) ? -EINVAL : 0;
+}
+
 static int put_long(avro_value_t *rec, const char *name, int64_t v)
 {
     avro_value_t f;
-    if (avro_value_get_by_name(rec, name, &f, NULL))
+    if (field_of(rec, name, &f))
         return -EINVAL;
     return avro_value_get_type(&f) == AVRO_INT32 ? avro_value_set_int(&f, (int32_t)v)
                                                : avro_value_set_long(&f, v);
@@ -115,27 +121,25 @@ static int put_long(avro_value_t *rec, const char *name, int64_t v)
 static int put_bool(avro_value_t *rec, const char *name, bool v)
 {
     avro_value_t f;
-    if (avro_value_get_by_name(rec, name, &f, NULL))
-        return -EINVAL;
-    return avro_value_set_boolean(&f, v);
+    return field_of(rec, name, &f) ? -EINVAL : avro_value_set_boolean(&f, v);
 }
 
 static int put_str(avro_value_t *rec, const char *name, const char *s)
 {
     avro_value_t f;
-    if (avro_value_get_by_name(rec, name, &f, NULL))
-        return -EINVAL;
-    return avro_value_set_string_len(&f, s, strlen(s) + 1);
+    return field_of(rec, name, &f) ? -EINVAL : avro_value_set_string_len(&f, s, strlen(s) + 1);
 }
 
-/* A fixed list of longs, written empty when all are 0 (a race's cars: one byte). */
-static int put_longs(avro_value_t *rec, const char *name, const int64_t *v, int n)
+/* A fixed list of longs; with `empty_if_zero`, written empty when all are 0 (a race's
+ * cars: one byte). */
+static int put_longs(avro_value_t *rec, const char *name, const int64_t *v, int n,
+                     bool empty_if_zero)
 {
     avro_value_t f, item;
-    bool any = false;
+    bool any = !empty_if_zero;
     for (int i = 0; i < n; i++)
         any = any || v[i] != 0;
-    if (avro_value_get_by_name(rec, name, &f, NULL))
+    if (field_of(rec, name, &f))
         return -EINVAL;
     for (int i = 0; any && i < n; i++) {
         if (avro_value_append(&f, &item, NULL) || avro_value_set_long(&item, v[i]))
@@ -152,15 +156,14 @@ int avro_positions_encode(struct avro_positions *ap, const struct pw_event *ev, 
         return -EINVAL;
     const struct pw_car *car = &st->cars[index];
     avro_value_t *r = &ap->value;
-    avro_value_t f, branch, item;
+    avro_value_t f, branch;
     int err = 0;
 
     avro_value_reset(r);
     err |= put_str(r, "driver_name", car->driver.name);
     err |= put_long(r, "position", index + 1);
     err |= put_long(r, "timestamp", ev->wall_ms);
-    if (avro_value_get_by_name(r, "race_id", &f, NULL) ||
-        avro_value_set_branch(&f, 1, &branch) ||
+    if (field_of(r, "race_id", &f) || avro_value_set_branch(&f, 1, &branch) ||
         avro_value_set_string_len(&branch, ev->race_id, strlen(ev->race_id) + 1))
         return -EINVAL;
     err |= put_long(r, "seq", (int64_t)ev->seq);
@@ -177,12 +180,7 @@ int avro_positions_encode(struct avro_positions *ap, const struct pw_event *ev, 
     err |= put_long(r, "last_lap_ms", car->last_lap_ms);
     err |= put_long(r, "best_lap_ms", car->best_lap_ms);
     err |= put_long(r, "best_lap_no", car->best_lap_no);
-    if (avro_value_get_by_name(r, "sectors_ms", &f, NULL))
-        return -EINVAL;
-    for (int i = 0; i < 3; i++) {
-        if (avro_value_append(&f, &item, NULL) || avro_value_set_long(&item, car->sectors_ms[i]))
-            return -EINVAL;
-    }
+    err |= put_longs(r, "sectors_ms", car->sectors_ms, 3, false);
     err |= put_str(r, "tyre", pw_tyre_name(car->tyre));
     err |= put_long(r, "tyre_age", car->tyre_age);
     err |= put_bool(r, "tyre_new", car->tyre_new);
@@ -201,9 +199,9 @@ int avro_positions_encode(struct avro_positions *ap, const struct pw_event *ev, 
     err |= put_bool(r, "race_finished", st->finished);
     err |= put_str(r, "circuit", st->circuit);
     err |= put_str(r, "session", st->session);
-    err |= put_longs(r, "best_sectors_ms", car->best_sectors_ms, 3);
+    err |= put_longs(r, "best_sectors_ms", car->best_sectors_ms, 3, true);
     err |= put_long(r, "stints", car->stints);
-    err |= put_longs(r, "part_best_ms", car->part_best_ms, PW_QUALI_PARTS);
+    err |= put_longs(r, "part_best_ms", car->part_best_ms, PW_QUALI_PARTS, true);
     err |= put_long(r, "knocked_out_part", car->knocked_out_part);
     err |= put_long(r, "deleted_laps", car->deleted_laps);
     err |= put_str(r, "kind", pw_session_kind_name(st->kind));
@@ -543,7 +541,6 @@ int avro_positions_decode_with(avro_value_t *value, const struct avro_positions_
                                struct avro_positions_record *out)
 {
     char tyre[16], track[16];
-    avro_value_t f;
     int rc = 0;
     const struct fields fs = {value, layout};
     const struct fields *F = &fs;
@@ -588,21 +585,7 @@ int avro_positions_decode_with(avro_value_t *value, const struct avro_positions_
     car->last_lap_ms = get_long(F, APF_LAST_LAP_MS, 0);
     car->best_lap_ms = get_long(F, APF_BEST_LAP_MS, 0);
     car->best_lap_no = (int)clamp_int(get_long(F, APF_BEST_LAP_NO, 0));
-    if (!get_field(F, APF_SECTORS_MS, &f) && avro_value_get_type(&f) == AVRO_ARRAY) {
-        size_t n = 0;
-        avro_value_get_size(&f, &n);
-        for (size_t i = 0; i < n && i < 3; i++) {
-            avro_value_t item;
-            int64_t l;
-            int32_t iv;
-            if (avro_value_get_by_index(&f, i, &item, NULL))
-                break;
-            if (avro_value_get_type(&item) == AVRO_INT64 && !avro_value_get_long(&item, &l))
-                car->sectors_ms[i] = l;
-            else if (avro_value_get_type(&item) == AVRO_INT32 && !avro_value_get_int(&item, &iv))
-                car->sectors_ms[i] = iv;
-        }
-    }
+    get_longs(F, APF_SECTORS_MS, car->sectors_ms, 3);
     get_str(F, APF_TYRE, tyre, sizeof tyre, "", false);
     car->tyre = pw_tyre_parse(tyre);
     car->tyre_age = (int)clamp_int(get_long(F, APF_TYRE_AGE, 0));
