@@ -19,7 +19,7 @@ static uint64_t rng_next(uint64_t *s)
 }
 
 /* Applies 1..4 random edits to buf (len, capacity cap); returns the new length. */
-static size_t mutate(const struct fuzz_tokens *tk, uint8_t *buf, size_t len, size_t cap,
+static size_t mutate(const struct fuzz_target *tk, uint8_t *buf, size_t len, size_t cap,
                      uint64_t *rng)
 {
     int edits = 1 + (int)(rng_next(rng) % 4);
@@ -91,7 +91,7 @@ static int load(const char *path, uint8_t **out, size_t *len)
     return b ? 0 : -1;
 }
 
-static int run_file(const struct fuzz_tokens *tk, const char *name, const char *path,
+static int run_file(const struct fuzz_target *tk, const char *name, const char *path,
                     unsigned mutations, uint64_t *runs)
 {
     uint8_t *seed;
@@ -126,8 +126,10 @@ static int by_name(const void *a, const void *b)
     return strcmp(a, b);
 }
 
-int fuzz_standalone_main(int argc, char **argv, const char *name, const struct fuzz_tokens *tk)
+int main(int argc, char **argv)
 {
+    const struct fuzz_target *tk = &fuzz_target;
+    const char *name = tk->name;
     unsigned mutations = 200;
     int first = 1;
     if (argc > 2 && strcmp(argv[1], "-n") == 0) {

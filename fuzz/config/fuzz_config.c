@@ -142,9 +142,5 @@ static const char *const tokens[] = {
     "\xef\xbb\xbf", "\xc3\xa9", "\xff", "",
 };
 
-int main(int argc, char **argv)
-{
-    const struct fuzz_tokens tk = {tokens, sizeof tokens / sizeof *tokens};
-    return fuzz_standalone_main(argc, argv, "fuzz_config", &tk);
-}
+FUZZ_TARGET("fuzz_config", tokens);
 #endif

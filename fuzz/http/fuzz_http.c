@@ -341,9 +341,5 @@ static const char *const tokens[] = {
     "",
 };
 
-int main(int argc, char **argv)
-{
-    const struct fuzz_tokens tk = {tokens, sizeof tokens / sizeof *tokens};
-    return fuzz_standalone_main(argc, argv, "fuzz_http", &tk);
-}
+FUZZ_TARGET("fuzz_http", tokens);
 #endif

@@ -6,9 +6,9 @@
  * like a runner would: forwards, a seek back, to the end; it traps if an invariant of the
  * race state breaks (running order, car count).
  *
- * Built two ways: with the standalone main() below (default, gcc, a ctest over the seed
- * corpus and deterministic mutations of it), or with clang -fsanitize=fuzzer, which brings
- * its own main (define PITWALL_LIBFUZZER). See docs/REPLAY.md. */
+ * Built two ways: with the standalone driver (fuzz/standalone.c: default, gcc, a ctest over
+ * the seed corpus and deterministic mutations of it), or with clang -fsanitize=fuzzer, which
+ * brings its own main (define PITWALL_LIBFUZZER). See docs/REPLAY.md. */
 #include "replay/replay.h"
 #include "replay/replay_feed.h"
 #include "replay/replay_source.h"
@@ -155,9 +155,5 @@ static const char *const tokens[] = {
     "\x00",
 };
 
-int main(int argc, char **argv)
-{
-    const struct fuzz_tokens tk = {tokens, sizeof tokens / sizeof *tokens};
-    return fuzz_standalone_main(argc, argv, "fuzz_replay", &tk);
-}
+FUZZ_TARGET("fuzz_replay", tokens);
 #endif
