@@ -183,10 +183,11 @@ struct fact_case {
     enum llm_check_result want;
 };
 
-/* Answers of real models (SmolLM2-135M in `make llm-demo`, docs/COMMENTARY.md, and those the
- * issue quotes), each with the event it answered; then lines that state the facts right. */
+/* Answers of real models (SmolLM2-135M in `make llm-demo`, docs/COMMENTARY.md, and two
+ * quoted in a bug report), each with the event it answered; then lines that state the facts right.
+ */
 static const struct fact_case fact_cases[] = {
-    /* issue 13: Verstappen was P1 */
+    /* Verstappen was P1 */
     {scene_lead, "The lead change has to be Verstappen, who is now running P10.",
      LLM_CHECK_WRONG_FACT},
     {scene_lead, "Ronel Norris, the new king of the hills!", LLM_CHECK_UNKNOWN_NAME},

@@ -443,7 +443,7 @@ static json_t *wait_status(int port, const char *race, const char *want)
     return NULL;
 }
 
-/* Issue 15 item 3 in Kafka mode: a start the edge accepts but the runner refuses (it has no
+/* In Kafka mode, a start the edge accepts but the runner refuses (it has no
  * archive) turns "failed" with the runner's reason on every edge; a start no runner ever
  * takes turns "failed" after hub.start_timeout_s. Neither stays "not_started". */
 static void test_start_that_cannot_happen_turns_failed(void **state)
@@ -473,7 +473,8 @@ static void test_start_that_cannot_happen_turns_failed(void **state)
     snprintf(race, sizeof race, "%s", json_string_value(json_object_get(started, "race_id")));
     json_decref(started);
     json_t *st = wait_status(edge.port, race, "failed");
-    assert_non_null(strstr(json_string_value(json_object_get(st, "reason")), "replays are not configured"));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(st, "reason")), "replays are not configured"));
     json_decref(st);
     st = wait_status(all.port, race, "failed");
     json_decref(st);
@@ -523,7 +524,7 @@ static bool paused_at(int port, const char *race)
     return paused;
 }
 
-/* Issue 15 item 8 in Kafka mode: a race started on one edge is controlled from any edge
+/* In Kafka mode, a race started on one edge is controlled from any edge
  * with its control token (the hash travels in the race's meta), never without; the
  * request reaches the runner as what it is (a pause is a pause). */
 static void test_control_by_token_from_any_edge(void **state)
@@ -537,7 +538,8 @@ static void test_control_by_token_from_any_edge(void **state)
     assert_int_equal(server_start(&edge, yaml, edge_args, NULL), 0);
     struct response r;
     assert_int_equal(http_call(edge.port, "POST", "/api/race/start", "",
-                               "{\"driver_name\":\"Lando Norris\",\"duration_s\":60}", &r), 0);
+                               "{\"driver_name\":\"Lando Norris\",\"duration_s\":60}", &r),
+                     0);
     assert_int_equal(r.status, 200);
     json_t *j = json_loads(r.body, 0, NULL);
     response_free(&r);
@@ -549,7 +551,9 @@ static void test_control_by_token_from_any_edge(void **state)
     json_decref(wait_status(all.port, race, "in_progress"));
     /* `all` learnt the race from the topics alone, its token hash with it. */
     assert_int_equal(control_at(all.port, race, "pause", ""), 403);
-    assert_int_equal(control_at(all.port, race, "pause", "X-Race-Token: 00000000000000000000000000000000\r\n"), 403);
+    assert_int_equal(
+        control_at(all.port, race, "pause", "X-Race-Token: 00000000000000000000000000000000\r\n"),
+        403);
     assert_int_equal(control_at(all.port, race, "pause", mine), 200);
     int64_t until = now_ms() + 10000;
     while (!paused_at(all.port, race) && now_ms() < until)

@@ -1,4 +1,4 @@
-/* Integration tests of issue 15's race lifecycle against the real pitwall binary: a finished
+/* Integration tests of the race lifecycle against the real pitwall binary: a finished
  * race stays finished (also once the hub has let go of it), a start that cannot happen is
  * answered as an error at once. Each test starts its own server on a free port. */
 #include <setjmp.h>
@@ -83,7 +83,7 @@ static void assert_stream_is_finished(int port, const char *race_id)
     sse_close(&s);
 }
 
-/* Issue 15 item 2: 20 races of 6 s started together all end `finished` with their
+/* 20 races of 6 s started together all end `finished` with their
  * classification, also the ones the hub has let go of (their late events must not bring
  * back an empty "not_started" record), in status, /positions, /api/races and /stream. */
 static void test_many_races_finished_together_stay_finished(void **state)
@@ -158,7 +158,7 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
-/* Issue 15 item 3: a replay the runner cannot open is refused with the reason before any
+/* A replay the runner cannot open is refused with the reason before any
  * "started" goes out, and no race is left behind "not_started". */
 static void test_replay_that_cannot_start_is_an_error_at_once(void **state)
 {
@@ -196,7 +196,7 @@ static void test_replay_that_cannot_start_is_an_error_at_once(void **state)
     assert_int_equal(system(path), 0);
 }
 
-/* Issue 15 item 9: SIGHUP shuts down cleanly like SIGTERM: the race in progress is
+/* SIGHUP shuts down cleanly like SIGTERM: the race in progress is
  * recorded as stopped, its stream gets `end`, the exit status is 0. */
 static void test_sighup_is_a_clean_shutdown(void **state)
 {
@@ -251,7 +251,7 @@ static int control(int port, const char *race, const char *action, const char *h
     return status;
 }
 
-/* Issue 15 item 8: a race is controlled by whoever started it (the start's control token,
+/* A race is controlled by whoever started it (the start's control token,
  * sent back as X-Race-Token) and by operators (the admin token, which also guards /metrics);
  * anyone else is refused with 403 and reads only. */
 static void test_race_control_by_token(void **state)
@@ -279,7 +279,8 @@ static void test_race_control_by_token(void **state)
     assert_string_not_equal(race_status(srv.port, race, st, sizeof st), "stopped");
     /* The starter does; so does an operator, with either header. */
     assert_int_equal(control(srv.port, race, "pause", mine, NULL), 200);
-    assert_int_equal(control(srv.port, race, "resume", "Authorization: Bearer " ADMIN "\r\n", NULL), 200);
+    assert_int_equal(control(srv.port, race, "resume", "Authorization: Bearer " ADMIN "\r\n", NULL),
+                     200);
     assert_int_equal(control(srv.port, race, "pause", "X-Race-Token: " ADMIN "\r\n", NULL), 200);
     /* The token of one race is no key to another. */
     char other[64];
@@ -311,7 +312,8 @@ static void test_race_control_by_token(void **state)
     assert_int_equal(http_call(srv.port, "GET", "/metrics", "", NULL, &r), 0);
     assert_int_equal(r.status, 403);
     response_free(&r);
-    assert_int_equal(http_call(srv.port, "GET", "/metrics", "Authorization: Bearer " ADMIN "\r\n", NULL, &r), 0);
+    assert_int_equal(
+        http_call(srv.port, "GET", "/metrics", "Authorization: Bearer " ADMIN "\r\n", NULL, &r), 0);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "pitwall_races_running"));
     response_free(&r);
@@ -327,7 +329,7 @@ static void test_race_control_by_token(void **state)
 #define RSS_SCALE 1
 #endif
 
-/* Issue 15 item 5: 64 races at once cannot take the event logs past hub.log_budget_mb; the
+/* 64 races at once cannot take the event logs past hub.log_budget_mb; the
  * largest running logs give back their oldest frames, and a start while the budget is full
  * is refused with a 503 that says so. */
 static void test_event_logs_stay_within_the_memory_budget(void **state)
@@ -356,9 +358,9 @@ static void test_event_logs_stay_within_the_memory_budget(void **state)
     int started = 0, refused = 0;
     for (int i = 0; i < 64; i++) {
         json_t *j = NULL;
-        int status = api_call_json(srv.port, "POST", "/api/race/start", "",
-                                   "{\"driver_name\":\"Lando Norris\",\"duration_s\":90,\"tick_hz\":10}",
-                                   &j);
+        int status = api_call_json(
+            srv.port, "POST", "/api/race/start", "",
+            "{\"driver_name\":\"Lando Norris\",\"duration_s\":90,\"tick_hz\":10}", &j);
         assert_true(status == 200 || status == 503);
         started += status == 200;
         refused += status == 503;
@@ -440,7 +442,7 @@ static int run_pitwall(const char *const *args, char *out, size_t cap, int timeo
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* Issue 15 items 7 and 9: a typo in the configuration is an error naming the file, line
+/* A typo in the configuration is an error naming the file, line
  * and the setting meant; a FIFO or a folder as the configuration is refused at once;
  * `--history` without a value says so. */
 static void test_strict_configuration_and_options(void **state)
@@ -518,7 +520,7 @@ static void test_strict_configuration_and_options(void **state)
     assert_int_equal(system(path), 0);
 }
 
-/* Issue 15 item 7: a history on a read-only file system says so (SQLite alone says "unable
+/* A history on a read-only file system says so (SQLite alone says "unable
  * to open database file", which pitwall used to pass on as "Permission denied"). Needs a
  * read-only mount: skipped, and reported as skipped, where the test may not mount one. */
 static void test_history_on_a_read_only_file_system(void **state)
