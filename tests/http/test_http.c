@@ -867,10 +867,11 @@ static void test_stream_close_by_handler(void **state)
 
 /* A repeating timer that writes to streams and then spends 60 ms (a large fan-out): the
  * flush must not push its next run back by those 60 ms. */
+#define PROBE_TICKS 12
 struct tick_probe {
     struct stream_slot *slot;
     uv_timer_t timer;
-    uint64_t at[8];
+    uint64_t at[PROBE_TICKS];
     int n;
     int done;
 };
@@ -885,7 +886,7 @@ static void probe_tick(uv_timer_t *t)
     uint64_t until = uv_hrtime() + 60 * 1000000ull;
     while (uv_hrtime() < until)
         ; /* busy, like a fan-out to thousands of sockets */
-    if (p->n == 6) {
+    if (p->n == PROBE_TICKS) {
         uv_timer_stop(t);
         p->done = 1;
         uv_stop(t->loop);
@@ -911,11 +912,21 @@ static void test_stream_flush_keeps_timer_period(void **state)
     /* UV_RUN_DEFAULT as the app runs it: the poll timeout is computed before polling */
     uv_run(&fx->loop, UV_RUN_DEFAULT);
     assert_int_equal(p->done, 1);
-    /* period 100 ms; without the loop-time refresh each one takes 100 + 60 ms */
-    double mean_ms = (double)(p->at[5] - p->at[1]) / 4 / 1e6;
+    /* Period 100 ms. Without the loop-time refresh after the flush, the loop sleeps a whole
+     * period after the 60 ms of work, so no period can be shorter than 160 ms. A loaded
+     * machine only makes periods longer, now and then: the shortest of eleven is the one
+     * the scheduler delayed least, and it must be well under 160 ms. */
+    uint64_t shortest = UINT64_MAX;
+    for (int i = 1; i < PROBE_TICKS; i++) {
+        if (p->at[i] - p->at[i - 1] < shortest)
+            shortest = p->at[i] - p->at[i - 1];
+    }
+    double shortest_ms = (double)shortest / 1e6;
+    double mean_ms = (double)(p->at[PROBE_TICKS - 1] - p->at[0]) / (PROBE_TICKS - 1) / 1e6;
     uv_close((uv_handle_t *)&p->timer, probe_closed);
-    print_message("timer period under a 60 ms flush: %.1f ms\n", mean_ms);
-    assert_true(mean_ms < 135.0);
+    print_message("timer period under a 60 ms flush: shortest %.1f ms, mean %.1f ms\n", shortest_ms,
+                  mean_ms);
+    assert_true(shortest_ms < 145.0);
     assert_true(tc_drain(fx->tc, fd, 20) > 0);
     close(fd);
     tc_pump_until(fx->tc, &fx->stream_closes, 1, 2000);
