@@ -54,7 +54,6 @@ struct api;
 /* A new control token for a race (128 random bits in hex) and its SHA-256 hash (hex), the
  * hash to go in the start request (pw_control.control_hash), the token to its starter. */
 int api_new_control_token(char token[API_TOKEN_MAX], char hash[PW_CONTROL_HASH_MAX]);
-void api_token_hash(const char *token, char out[PW_CONTROL_HASH_MAX]);
 
 int api_create(const struct api_deps *deps, struct api **out);
 /* The http_handler_fn to give http_server_start, with the api as its context. */

@@ -21,9 +21,11 @@ struct api {
 
 /* Does the request carry the admin token (Authorization: Bearer, or X-Race-Token)? */
 bool api_is_admin(const struct api *api, const struct http_request *req);
-/* May the request control the race whose token hashes to `race_hash` ("" = operators only)? */
-bool api_may_control(const struct api *api, const struct http_request *req,
-                     const char *race_hash);
+/* The token that lets the request control the race whose token hashes to `race_hash` ("" =
+ * operators only): the admin token or the race's own, as presented (it lives as long as
+ * `req`); NULL when the request may not. */
+const char *api_control_token(const struct api *api, const struct http_request *req,
+                              const char *race_hash);
 
 /* Respond with a JSON document (takes the reference). */
 int api_reply_json(struct http_conn *conn, int status, json_t *doc);

@@ -4,6 +4,7 @@
 #include "app/app_bus.h"
 #include "commentary/commentary.h"
 #include "core/error.h"
+#include "core/token.h"
 #include "history/history.h"
 #include "http/http_server.h"
 #include "hub/hub.h"
@@ -42,6 +43,7 @@ struct app {
     bool stopping;
     char replay_path[PATH_MAX]; /* `pitwall replay DIR`: DIR resolved once */
     char replay_root[PATH_MAX]; /* ... and its parent, the archive */
+    char admin_hash[PW_CONTROL_HASH_MAX]; /* the runner checks operators' control with it */
 };
 
 static void record_race(void *ctx, const struct pw_race_meta *meta,
@@ -275,6 +277,10 @@ static int build(struct app *app, char *err, size_t errlen)
         struct race_manager_config mc = s->race;
         mc.grid = &app->grid;
         mc.max_races = s->max_races;
+        if (s->admin_token && s->admin_token[0]) {
+            pw_token_hash(s->admin_token, app->admin_hash);
+            mc.admin_hash = app->admin_hash;
+        }
         if (app->telemetry) {
             mc.on_telemetry = tel_kafka_publish;
             mc.telemetry_ctx = app->telemetry;

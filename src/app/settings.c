@@ -373,10 +373,14 @@ int settings_load(struct settings *s, int argc, char **argv, char *err, size_t e
             return -EINVAL;
         }
     }
-    /* A short admin token is guessable: refuse it rather than guard with it. */
-    if (s->admin_token && s->admin_token[0] && strlen(s->admin_token) < 16) {
-        snprintf(err, errlen, "the admin token (server.admin_token or PITWALL_ADMIN_TOKEN) "
-                              "must be at least 16 characters");
+    /* A short admin token is guessable: refuse it rather than guard with it. A long one
+     * would not fit in the control request that carries it to the race runner. */
+    if (s->admin_token && s->admin_token[0] &&
+        (strlen(s->admin_token) < 16 || strlen(s->admin_token) >= PW_CONTROL_TOKEN_MAX)) {
+        snprintf(err, errlen,
+                 "the admin token (server.admin_token or PITWALL_ADMIN_TOKEN) must be 16 to %d "
+                 "characters",
+                 PW_CONTROL_TOKEN_MAX - 1);
         return -EINVAL;
     }
     if (optind < argc) {

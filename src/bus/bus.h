@@ -45,6 +45,10 @@ struct pw_control {
     int64_t seek_ms;                   /* SEEK: race clock target */
     char control_hash[PW_CONTROL_HASH_MAX]; /* START: the race's control token, hashed; the
                                                runner puts it in the race's meta */
+    /* STOP, PAUSE, RESUME, SEEK: the token the request presented at the edge, the race's
+     * control token or the admin token. The race manager carries the request out only if it
+     * hashes to the race's control_hash or to the admin token's hash in its config. */
+    char control_token[PW_CONTROL_TOKEN_MAX];
 };
 
 typedef void (*pw_bus_event_fn)(void *ctx, const struct pw_event *ev);

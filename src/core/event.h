@@ -43,7 +43,8 @@ enum pw_commentary_kind {
 #define PW_EVENT_TEXT_MAX 256
 #define PW_EVENT_ID_MAX 64
 #define PW_TITLE_MAX 96
-#define PW_CONTROL_HASH_MAX 65 /* SHA-256 in hex, with the NUL */
+#define PW_CONTROL_HASH_MAX 65   /* SHA-256 in hex, with the NUL */
+#define PW_CONTROL_TOKEN_MAX 256 /* a token a control request presents, with the NUL */
 
 /* What a race is, set once by the race runner when it creates the race and carried by every
  * event it publishes, so that any consumer (an edge that joined late included) knows it. */

@@ -1,6 +1,7 @@
 #include "runner/race_manager.h"
 
 #include "core/error.h"
+#include "core/token.h"
 #include "race/circuit.h"
 #include "race/sim.h"
 #include "replay/replay.h"
@@ -261,6 +262,14 @@ static void on_control(void *ctx, const struct pw_control *ctl)
     if (i < 0)
         return; /* another runner's race (Kafka mode), or already over */
     struct runner *r = m->runners[i];
+    if (!pw_token_opens(ctl->control_token, runner_meta(r)->control_hash) &&
+        !pw_token_opens(ctl->control_token, m->cfg.admin_hash)) {
+        PW_WARN(m->log, "manager",
+                "race %s: control %d refused: it carries neither the race's control token nor "
+                "the admin token",
+                ctl->race_id, ctl->op);
+        return;
+    }
     int rc = 0;
     switch (ctl->op) {
     case PW_CONTROL_STOP:

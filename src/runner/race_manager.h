@@ -1,5 +1,7 @@
 /* race_manager.h — carries out race control requests (start, stop, pause, resume, seek)
- * arriving on the bus, by creating race sources and runners.
+ * arriving on the bus, by creating race sources and runners. A stop, pause, resume or seek
+ * is carried out only with the race's control token or the admin token in it (the edge
+ * checked it already; a request on the bus from anywhere else must not pass either).
  *
  * Owns: every runner it started (and so their sources). Borrows: the grid, the bus and the
  * strings in its config, which must outlive it. In embedded mode there is one manager in
@@ -26,6 +28,7 @@ struct race_manager_config {
     double replay_speed;          /* default replay speed factor, default 10 */
     int max_races;                /* concurrent races, default 64 */
     bool as_fast_as_possible;     /* tests and tools: ignore the wall clock */
+    const char *admin_hash;       /* SHA-256 (hex) of the admin token, NULL or "" = none */
     pw_telemetry_fn on_telemetry; /* optional: every race's telemetry (runner_options) */
     void *telemetry_ctx;
 };

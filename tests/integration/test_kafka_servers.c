@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/token.h"
 #include "harness.h"
 
 #include <jansson.h>
@@ -317,8 +318,9 @@ static void test_broker_restart_mid_race_loses_nothing(void **state)
     server_cleanup(&all);
 }
 
-/* Raw records straight into a topic (for poison). */
-static void produce_raw(const char *topic, const char *const *values, int n)
+/* Raw records straight into a topic (poison, forged control), keyed by `key` (NULL: none),
+ * with librdkafka's default partitioner as pitwall's producer. */
+static void produce_raw(const char *topic, const char *key, const char *const *values, int n)
 {
     char err[256];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -328,6 +330,7 @@ static void produce_raw(const char *topic, const char *const *values, int n)
     assert_non_null(rk);
     for (int i = 0; i < n; i++)
         assert_int_equal(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic),
+                                           RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
                                            RD_KAFKA_V_VALUE((void *)values[i], strlen(values[i])),
                                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                                            RD_KAFKA_V_END),
@@ -373,7 +376,7 @@ static void test_telemetry_topic_same_anomalies_on_every_edge(void **state)
                             "{\"race_id\":\"x\",\"driver_number\":\"1\",\"driver_name\":\"A B\"}",
                             "{\"race_id\":\"x\",\"driver_number\":\"1\",\"driver_name\":\"A B\","
                             "\"engine_temp_c\":99999,\"brake_temp_c\":500,\"tyre_temp_c\":90}"};
-    produce_raw(topic, poison, 3);
+    produce_raw(topic, NULL, poison, 3);
     /* Seed 17 plans two engine failures. */
     char *race = start_race(edge.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":6,"
                                        "\"tick_hz\":10,\"laps\":20,\"seed\":17}");
@@ -524,9 +527,24 @@ static bool paused_at(int port, const char *race)
     return paused;
 }
 
+/* Lines of a server's log that contain `what`. */
+static int log_lines_with(const struct server *srv, const char *what)
+{
+    char line[1024];
+    FILE *f = fopen(srv->log_path, "r");
+    assert_non_null(f);
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, what) != NULL;
+    fclose(f);
+    return n;
+}
+
 /* In Kafka mode, a race started on one edge is controlled from any edge
  * with its control token (the hash travels in the race's meta), never without; the
- * request reaches the runner as what it is (a pause is a pause). */
+ * request reaches the runner as what it is (a pause is a pause). Control messages written
+ * straight to the control topic without the token (none, a wrong one, or the hash that every
+ * event carries) are refused by the runner: the race goes on. */
 static void test_control_by_token_from_any_edge(void **state)
 {
     (void)state;
@@ -549,6 +567,21 @@ static void test_control_by_token_from_any_edge(void **state)
              json_string_value(json_object_get(j, "control_token")));
     json_decref(j);
     json_decref(wait_status(all.port, race, "in_progress"));
+    /* Forged on the topic, keyed by the race as an edge keys them (so they come before the
+     * pause below, in the same partition). */
+    char topic[128], hash[PW_CONTROL_HASH_MAX], forged[3][512];
+    snprintf(topic, sizeof topic, "it-token-%d-control", (int)getpid());
+    char token[64];
+    snprintf(token, sizeof token, "%.*s", (int)strcspn(mine + 14, "\r"), mine + 14);
+    pw_token_hash(token, hash);
+    snprintf(forged[0], sizeof forged[0], "{\"op\":\"stop\",\"race_id\":\"%s\"}", race);
+    snprintf(forged[1], sizeof forged[1],
+             "{\"op\":\"stop\",\"race_id\":\"%s\",\"control_token\":\"%032d\"}", race, 0);
+    snprintf(forged[2], sizeof forged[2],
+             "{\"op\":\"seek\",\"race_id\":\"%s\",\"seek_ms\":1,\"control_token\":\"%s\"}", race,
+             hash);
+    const char *const forged_values[] = {forged[0], forged[1], forged[2]};
+    produce_raw(topic, race, forged_values, 3);
     /* `all` learnt the race from the topics alone, its token hash with it. */
     assert_int_equal(control_at(all.port, race, "pause", ""), 403);
     assert_int_equal(
@@ -560,6 +593,9 @@ static void test_control_by_token_from_any_edge(void **state)
         usleep(100 * 1000);
     assert_true(paused_at(all.port, race));
     json_decref(wait_status(edge.port, race, "in_progress")); /* paused, not stopped */
+    /* The runner (in `all`) read the forged three before the pause and refused each. */
+    assert_int_equal(log_lines_with(&all, "refused: it carries neither the race's control token"),
+                     3);
     assert_int_equal(control_at(edge.port, race, "resume", mine), 200);
     until = now_ms() + 10000;
     while (paused_at(all.port, race) && now_ms() < until)

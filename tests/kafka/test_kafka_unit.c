@@ -312,11 +312,12 @@ static void test_json_roundtrip(void **state)
     assert_int_equal(kafka_json_decode_control(older, strlen(older), &back), 0);
     assert_int_equal(back.podium, -1);
     /* Every op crosses as itself (a pause sent over Kafka used to arrive as a stop), with
-     * the seek target and the race's control-token hash. */
+     * the seek target, the race's control-token hash and the token the runner checks. */
     for (int op = PW_CONTROL_START; op <= PW_CONTROL_SEEK; op++) {
         struct pw_control c = {.op = (enum pw_control_op)op, .seek_ms = 1234567, .podium = -1};
         snprintf(c.race_id, sizeof c.race_id, "r3");
         snprintf(c.control_hash, sizeof c.control_hash, "%064d", op);
+        snprintf(c.control_token, sizeof c.control_token, "token-%d", op);
         json = kafka_json_encode_control(&c);
         assert_non_null(json);
         assert_int_equal(kafka_json_decode_control(json, strlen(json), &back), 0);
@@ -324,7 +325,15 @@ static void test_json_roundtrip(void **state)
         assert_int_equal((int)back.op, op);
         assert_true(back.seek_ms == 1234567);
         assert_string_equal(back.control_hash, c.control_hash);
+        assert_string_equal(back.control_token, c.control_token);
     }
+    /* A token longer than any a control request carries is refused, not cut short. */
+    char big[PW_CONTROL_TOKEN_MAX + 64];
+    int at = snprintf(big, sizeof big, "{\"op\":\"stop\",\"race_id\":\"r4\",\"control_token\":\"");
+    memset(big + at, 'a', PW_CONTROL_TOKEN_MAX);
+    snprintf(big + at + PW_CONTROL_TOKEN_MAX, sizeof big - (size_t)at - PW_CONTROL_TOKEN_MAX,
+             "\"}");
+    assert_true(kafka_json_decode_control(big, strlen(big), &back) < 0);
     free(st);
     fixture_race_free(&r);
 }
