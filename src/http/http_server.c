@@ -2,6 +2,7 @@
 #include "http/http_internal.h"
 
 #include "core/error.h"
+#include "core/mem.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -168,6 +169,11 @@ static void conn_handle_closed(uv_handle_t *handle)
         srv->stats.connections_open--;
     http_conn_free_buffers(conn);
     free(conn);
+    uint64_t open = srv->stats.connections_open;
+    if (srv->conns_peak >= open + HTTP_GIVE_BACK_CONNS && open <= srv->conns_peak / 2) {
+        pw_mem_give_back();
+        srv->conns_peak = open;
+    }
     server_handle_closed(srv);
 }
 
@@ -326,6 +332,8 @@ static void on_connection(uv_stream_t *listener, int status)
     } else {
         srv->stats.connections_open++;
         srv->stats.connections_total++;
+        if (srv->stats.connections_open > srv->conns_peak)
+            srv->conns_peak = srv->stats.connections_open;
     }
     if (uv_accept(listener, (uv_stream_t *)&conn->tcp) != 0) {
         conn_close_now(conn);

@@ -28,7 +28,8 @@ void hostile_start(struct hostile *h, const char *config_yaml)
      * anything freed in the last few thousand requests. (Later options win.) */
     char opts[1024];
     const char *old = getenv("ASAN_OPTIONS");
-    snprintf(opts, sizeof opts, "%s%squarantine_size_mb=4", old ? old : "", old && *old ? ":" : "");
+    snprintf(opts, sizeof opts, "%s%squarantine_size_mb=%d", old ? old : "", old && *old ? ":" : "",
+             HOSTILE_QUARANTINE_KB / 1024);
     setenv("ASAN_OPTIONS", opts, 1);
 #endif
     assert_int_equal(server_start(&h->srv, config_yaml, NULL, NULL), 0);

@@ -30,6 +30,14 @@
 #else
 #define HOSTILE_RSS_SCALE 1
 #endif
+/* The sanitizer's quarantine of freed blocks, as hostile_start sets it (ASan's default,
+ * 256 MB, would measure the quarantine instead of the server): memory in it stays resident
+ * whatever the server hands back to the system. */
+#ifdef PITWALL_SANITIZE
+#define HOSTILE_QUARANTINE_KB 4096
+#else
+#define HOSTILE_QUARANTINE_KB 0
+#endif
 
 struct hostile {
     struct server srv;

@@ -96,7 +96,12 @@ static void test_idle_flood_is_closed_by_the_request_timeout(void **state)
         close(fds[i]);
     }
     assert_int_equal(closed_silently, N);
-    hostile_finish(&h, 16 * 1024);
+    /* Once they are gone their memory goes back to the system: 3,000 idle connections hold
+     * about 3.7 MB, and before the server handed freed memory back all of it stayed
+     * resident; now about 0.3 MB does (what closed after the last hand-back). Under the
+     * sanitizer the freed connections wait in its quarantine, which nothing hands back, so
+     * its budget allows for that: the release build is the one that shows the memory go. */
+    hostile_finish(&h, 1024 + HOSTILE_QUARANTINE_KB / HOSTILE_RSS_SCALE);
 }
 
 int main(void)
