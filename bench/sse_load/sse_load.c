@@ -3,7 +3,11 @@
  * For every positions frame (a "server_ms" in its data) it records the delay from the
  * server's stamp to receipt; it checks that R in "id: R-C" advances by exactly one per
  * race event on each connection (commentary frames keep R) and counts the gaps as lost
- * events; it samples the server's VmRSS/VmHWM. See docs/BENCHMARKS.md. */
+ * events; it samples the server's VmRSS/VmHWM. See docs/BENCHMARKS.md.
+ *
+ * Its connections are its own (uv_tcp clients on its own loop, thousands at once, to any
+ * IPv4 host), not the tests' one-at-a-time loopback client (tests/common/test_client.h);
+ * what it shares with the tests is how it reads a stream: the SSE parser (sse_parse.h). */
 #include "hist.h"
 #include "sse_parse.h"
 #include "start_race.h"

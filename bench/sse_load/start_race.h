@@ -1,4 +1,6 @@
-/* start_race.h — one blocking HTTP/1.1 POST /api/race/start before the load starts. */
+/* start_race.h — one blocking HTTP/1.1 POST /api/race/start before the load starts.
+ * Not the tests' client (tests/common/test_client.h): that one talks to 127.0.0.1 only,
+ * and the load generator may aim at any IPv4 host. */
 #ifndef PW_BENCH_START_RACE_H
 #define PW_BENCH_START_RACE_H
 

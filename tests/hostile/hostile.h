@@ -58,11 +58,9 @@ void hostile_assert_health(int port);
 /* The end of a case: RSS within budget, health prompt, clean SIGTERM, temp dir removed. */
 void hostile_finish(struct hostile *h, long budget_kb);
 
-/* Raw sockets. A connection whose receive buffer is `rcvbuf` bytes (set before connecting,
- * so the kernel does not grow it): a client that does not read then fills within KBs. */
-int hostile_connect_rcvbuf(int port, int rcvbuf);
-int hostile_send(int fd, const void *data, size_t len); /* 0 or -1 */
-/* Read until the peer closes, `cap - 1` bytes arrived, or timeout; NUL-terminates. Returns
+/* Raw sockets, beside the tests' client (test_client.h: test_connect with a small `rcvbuf`
+ * gives a client that does not read and fills within KBs; test_send).
+ * Read until the peer closes, `cap - 1` bytes arrived, or timeout; NUL-terminates. Returns
  * bytes read; *closed tells whether the peer closed (EOF or reset) (may be NULL). */
 long hostile_read(int fd, char *buf, size_t cap, int timeout_ms, bool *closed);
 /* Close with a TCP reset instead of a FIN (SO_LINGER 0). */

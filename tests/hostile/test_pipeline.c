@@ -45,7 +45,7 @@ static void test_pipelined_requests_are_answered_in_order(void **state)
     }
     int fd = connect_port(h.srv.port);
     assert_true(fd >= 0);
-    assert_int_equal(hostile_send(fd, reqs, len), 0); /* all in one go */
+    assert_int_equal(test_send(NULL, fd, reqs, len), 0); /* all in one go */
     static char answers[4 << 20];
     bool closed;
     hostile_read(fd, answers, sizeof answers, 10000, &closed);
@@ -109,7 +109,7 @@ static void test_pipeliner_that_never_reads_is_held_back_then_closed(void **stat
     bool open[N];
     size_t sent[N] = {0};
     for (int i = 0; i < N; i++) {
-        fds[i] = hostile_connect_rcvbuf(h.srv.port, 8192);
+        fds[i] = test_connect(NULL, h.srv.port, 8192);
         assert_true(fds[i] >= 0);
         open[i] = true;
     }
@@ -165,7 +165,7 @@ static void test_slow_reading_pipeliner_gets_every_answer(void **state)
     }
     memcpy(reqs + len, last, sizeof last - 1);
     len += sizeof last - 1;
-    int fd = hostile_connect_rcvbuf(h.srv.port, 8192);
+    int fd = test_connect(NULL, h.srv.port, 8192);
     assert_true(fd >= 0);
     /* 20 MB of answers: nothing is read until the server holds the connection back (the
      * kernel's buffers take far less); then they are read slowly to the end. */

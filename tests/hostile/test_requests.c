@@ -20,7 +20,7 @@ static int exchange(int port, const char *req, size_t len, char *out, size_t cap
 {
     int fd = connect_port(port);
     assert_true(fd >= 0);
-    hostile_send(fd, req, len); /* the server may close before it has it all */
+    test_send(NULL, fd, req, len); /* the server may close before it has it all */
     bool closed;
     hostile_read(fd, out, cap, 5000, &closed);
     close(fd);
@@ -153,7 +153,7 @@ static void test_resets_mid_request_leave_nothing_behind(void **state)
         for (int i = 0; i < 4; i++) {
             fds[i] = connect_port(h.srv.port);
             assert_true(fds[i] >= 0);
-            assert_int_equal(hostile_send(fds[i], halves[i], strlen(halves[i])), 0);
+            assert_int_equal(test_send(NULL, fds[i], halves[i], strlen(halves[i])), 0);
         }
         for (int i = 0; i < 4; i++)
             hostile_reset(fds[i]);

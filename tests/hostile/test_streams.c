@@ -78,7 +78,7 @@ static void test_head_on_a_stream_answers_headers_only(void **state)
                          path);
         int fd = connect_port(h.srv.port);
         assert_true(fd >= 0);
-        assert_int_equal(hostile_send(fd, req, (size_t)n), 0);
+        assert_int_equal(test_send(NULL, fd, req, (size_t)n), 0);
         bool closed;
         hostile_read(fd, answer, sizeof answer, 5000, &closed);
         close(fd);
@@ -96,7 +96,7 @@ static void test_head_on_a_stream_answers_headers_only(void **state)
                                     "GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     int afd = connect_port(h.srv.port);
     assert_true(afd >= 0);
-    assert_int_equal(hostile_send(afd, anomalies, sizeof anomalies - 1), 0);
+    assert_int_equal(test_send(NULL, afd, anomalies, sizeof anomalies - 1), 0);
     bool aclosed;
     hostile_read(afd, answer, sizeof answer, 5000, &aclosed);
     close(afd);

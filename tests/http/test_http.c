@@ -4,7 +4,7 @@
  * Each test starts its own server on port 0 on a fresh uv loop; the client helpers pump
  * that loop while they wait, so everything runs in this one thread. */
 #include "http/http_server.h"
-#include "http_client.h"
+#include "test_client.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
