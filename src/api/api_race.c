@@ -5,6 +5,7 @@
 #include "core/utf8.h"
 #include "hub/encode.h"
 #include "race/circuit.h"
+#include "race/race_weather.h"
 #include "replay/replay.h"
 
 #include <errno.h>
@@ -178,6 +179,13 @@ void api_race_start(struct api *api, struct http_conn *conn, const struct http_r
         http_respond_error(conn, 422, "podium must be true or false");
         goto out;
     }
+    json_t *weather = json_object_get(body, "weather");
+    enum race_weather_mode mode = RACE_WEATHER_DRY;
+    if (weather && (!json_is_string(weather) ||
+                    race_weather_mode_parse(json_string_value(weather), &mode) < 0)) {
+        http_respond_error(conn, 422, "weather must be \"dry\", \"auto\" or \"rain\"");
+        goto out;
+    }
     json_t *circuit = json_object_get(body, "circuit");
     if (circuit && (!json_is_string(circuit) || json_string_length(circuit) >= sizeof ctl.circuit)) {
         http_respond_error(conn, 422, "circuit must be a circuit id string");
@@ -208,6 +216,7 @@ void api_race_start(struct api *api, struct http_conn *conn, const struct http_r
     ctl.tick_hz = (int)tick_hz;
     ctl.laps = (int)laps;
     ctl.podium = podium ? json_is_true(podium) : -1;
+    ctl.weather = weather ? 1 + (int)mode : 0;
     snprintf(meta.selected_number, sizeof meta.selected_number, "%s", drv->number);
     snprintf(meta.selected_name, sizeof meta.selected_name, "%s", drv->name);
     snprintf(meta.selected_team, sizeof meta.selected_team, "%s", drv->team);

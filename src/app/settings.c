@@ -145,7 +145,7 @@ static const char *const known_settings[] = {
     "server.idle_timeout_ms", "server.stream_queue_kb", "server.cors_origins",
     "server.output_queue_kb", "server.send_timeout_ms", "server.admin_token",
     "race.grid", "race.circuit", "race.duration_s", "race.tick_hz", "race.podium",
-    "race.max_races", "race.starts_per_minute",
+    "race.weather", "race.max_races", "race.starts_per_minute",
     "replay.archive_dir", "replay.speed",
     "history.path",
     "web.root",
@@ -229,6 +229,12 @@ static int apply_config(struct settings *s, char *err, size_t errlen)
     if ((rc = config_get_bool(c, "race.podium", s->race.podium, &b, err, errlen)) < 0)
         return rc;
     s->race.podium = b;
+    if ((rc = config_get_string(c, "race.weather", NULL, &str, err, errlen)) < 0)
+        return rc;
+    if (str && race_weather_mode_parse(str, &s->race.weather) < 0) {
+        snprintf(err, errlen, "%s: race.weather must be dry, auto or rain", s->config_path);
+        return -EINVAL;
+    }
     GET_INT("race.max_races", 1, 256, s->max_races);
     GET_INT("race.starts_per_minute", 1, 100000, s->starts_per_minute);
     GET_STR("replay.archive_dir", s->race.archive_dir);

@@ -42,6 +42,9 @@ struct pw_control {
     int podium;                        /* START of a simulation: -1 default, 0 off, 1 on */
     int tick_hz;                       /* START: ticks per second 1..10, 0 = default */
     int laps;                          /* START of a simulation: 0 = circuit's */
+    int weather;                       /* START of a simulation: 0 = default, else 1 +
+                                          enum race_weather_mode (1 dry, 2 the circuit's
+                                          chance, 3 rain) */
     int64_t seek_ms;                   /* SEEK: race clock target */
     char control_hash[PW_CONTROL_HASH_MAX]; /* START: the race's control token, hashed; the
                                                runner puts it in the race's meta */

@@ -41,6 +41,8 @@ enum cm_fact {
     CM_FACT_SESSION_RED,      /* red flag with `clock_ms` left (in part `part`) */
     CM_FACT_SESSION_RESUME,   /* green again after a red flag */
     CM_FACT_SESSION_END,      /* who[0] on pole / fastest with `lap_ms` */
+    /* weather (a simulation's): */
+    CM_FACT_RAIN, /* rain starts falling on lap `lap` */
     CM_FACT_COUNT
 };
 

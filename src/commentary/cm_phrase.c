@@ -101,6 +101,10 @@ static const struct cm_template templates[] = {
     {CM_FACT_RED_FLAG, 0, "Red flag on lap %n: the session is suspended"},
     {CM_FACT_RED_FLAG, 0, "The race is red-flagged"},
 
+    {CM_FACT_RAIN, 0, "Rain is falling on lap %n: who gambles on intermediates?"},
+    {CM_FACT_RAIN, 0, "Here comes the rain! The track is getting slippery"},
+    {CM_FACT_RAIN, 0, "It's raining now, and slicks won't last long in this"},
+
     {CM_FACT_RESTART, 0, "Green flag: racing resumes!"},
     {CM_FACT_RESTART, 0, "The %r period is over, we're racing again"},
     {CM_FACT_RESTART, 0, "Back to green! %a leads the restart"},

@@ -18,6 +18,7 @@ enum {
     PRIO_FINAL_LAP = 65,
     PRIO_RETIRE_TOP = 70,
     PRIO_RESTART = 70,
+    PRIO_RAIN = 72,
     PRIO_VSC = 75,
     PRIO_SC = 80,
     PRIO_LEAD = 85,
@@ -281,6 +282,18 @@ static void rule_track(struct cm_rules *r, struct feed *f)
     case PW_TRACK_VSC_ENDING:
         break; /* local yellows and the VSC ending notice are not worth a line */
     }
+}
+
+/* Rain begins: said once per shower, from the state any event carries. */
+static void rule_weather(struct cm_rules *r, struct feed *f)
+{
+    const struct pw_event *ev = f->ev;
+    if (!ev->state || !ev->state->weather_known || !ev->state->started)
+        return;
+    bool was = r->raining;
+    r->raining = ev->state->raining;
+    if (r->raining && !was)
+        cand_new(f, CM_FACT_RAIN, PRIO_RAIN, PW_COMMENT_WARNING);
 }
 
 static void rule_retirement(struct cm_rules *r, struct feed *f)
@@ -601,6 +614,7 @@ int cm_rules_feed(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
     default:
         break; /* positions ticks, laps, race control: context only */
     }
+    rule_weather(r, &f);
     rule_leader(r, &f);
     return f.n;
 }

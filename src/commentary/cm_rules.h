@@ -27,6 +27,7 @@ struct cm_rules {
     char picked[PW_NUMBER_MAX]; /* the viewer's driver, "" for none */
     char leader[PW_NUMBER_MAX]; /* leader as last seen, "" before the first state */
     enum pw_track_status track;
+    bool raining; /* as last seen in the state */
     bool said_lights_out, said_final_lap, said_chequered, said_podium;
     int n_pits;
     struct cm_rules_pit pits[PW_MAX_CARS]; /* cars currently in the pits */

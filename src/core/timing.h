@@ -106,6 +106,13 @@ struct pw_race_state {
     int session_part;    /* qualifying part now running (1..3), 0 otherwise */
     int cutoff_position; /* qualifying: the last place that goes through to the next part
                             (cars below it are in the drop zone), 0 if none */
+    /* Weather, when the source knows it (a simulation with a chance of rain; a replay
+     * leaves it unknown): */
+    bool weather_known;
+    int rain_chance;   /* forecast chance of rain in the race, percent */
+    bool raining;
+    int track_wetness; /* 0 dry .. 100 soaking: >= 15 wet enough for intermediates,
+                          >= 65 for full wets */
 };
 
 /* Index of the car with this racing number in state->cars, or -1. */

@@ -104,6 +104,16 @@ json_t *hub_encode_positions_data(const struct pw_event *ev, const char *status)
             return NULL;
         }
     }
+    /* The weather, when the source knows it (a simulation with a chance of rain); absent
+     * otherwise. */
+    if (o && st->weather_known) {
+        json_t *weather = json_pack("{s:i, s:b, s:i}", "rain_chance", st->rain_chance, "raining",
+                                    st->raining, "wetness", st->track_wetness);
+        if (!weather || json_object_set_new(o, "weather", weather)) {
+            json_decref(o);
+            return NULL;
+        }
+    }
     return o;
 }
 

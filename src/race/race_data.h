@@ -13,5 +13,6 @@ struct race_data_file {
 extern const struct race_data_file race_data_grids[];
 extern const int race_data_grid_count;
 extern const char race_data_circuits[];
+extern const char race_data_weather[]; /* data/circuits/weather.csv */
 
 #endif

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum sim_what { SIM_NONE, SIM_TIMER, SIM_INCIDENT, SIM_RETIRE, SIM_PIT, SIM_LINE };
+enum sim_what { SIM_NONE, SIM_TIMER, SIM_WEATHER, SIM_INCIDENT, SIM_RETIRE, SIM_PIT, SIM_LINE };
 
 void sim_emit(struct sim *s, enum pw_event_type type, const struct sim_car *car,
               const struct sim_car *other, int position)
@@ -44,6 +44,21 @@ void sim_emit(struct sim *s, enum pw_event_type type, const struct sim_car *car,
     s->emit(s->emit_ctx, &ev);
 }
 
+void sim_emit_race_control(struct sim *s, const char *text)
+{
+    if (!s->emit)
+        return;
+    struct pw_event ev;
+    memset(&ev, 0, sizeof ev);
+    sim_state_refresh(s);
+    ev.type = PW_EV_RACE_CONTROL;
+    ev.race_ms = s->now;
+    ev.lap = s->state.lap;
+    snprintf(ev.text, sizeof ev.text, "%s", text);
+    ev.state = &s->state;
+    s->emit(s->emit_ctx, &ev);
+}
+
 static bool sim_running(const struct sim_car *c)
 {
     return !c->retired && !c->finished;
@@ -57,6 +72,10 @@ static int64_t sim_next(const struct sim *s, enum sim_what *what, int *car)
     if (s->track_timer_ms < best) {
         best = s->track_timer_ms;
         *what = SIM_TIMER;
+    }
+    if (race_weather_next_note_ms(&s->weather) < best) {
+        best = race_weather_next_note_ms(&s->weather);
+        *what = SIM_WEATHER;
     }
     if (s->next_incident < s->n_incidents && s->incident_ms[s->next_incident] < best) {
         best = s->incident_ms[s->next_incident];
@@ -241,6 +260,9 @@ static int sim_run(struct sim *s, int64_t until)
         case SIM_TIMER:
             sim_track_timer(s);
             break;
+        case SIM_WEATHER:
+            sim_weather_note(s);
+            break;
         case SIM_INCIDENT:
             sim_track_scheduled(s);
             break;
@@ -362,6 +384,8 @@ static int sim_init(struct sim *s, const struct race_sim_options *opt)
     sim_model_init_cars(s);
     sim_track_init(s);
     sim_faults_plan(s, opt->seed);
+    race_weather_plan(&s->weather, opt->weather, race_weather_circuit_rain_pct(s->circuit.id),
+                      (int64_t)s->total_laps * s->circuit.lap_ms, s->total_laps <= 25, opt->seed);
     /* Grid slots are 8 m apart: the cars behind cross the start line a little later. */
     for (int i = 0; i < s->n; i++)
         s->cross[s->order[i]][0] = (int64_t)i * 180;

@@ -16,6 +16,7 @@
 #include "core/source.h"
 #include "race/circuit.h"
 #include "race/grid.h"
+#include "race/race_weather.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,6 +32,7 @@ struct race_sim_options {
     const char *selected_number; /* picked driver's racing number; NULL/"" for none */
     bool podium;                 /* picked driver starts P5-P10 and ends P1-P3 */
     int laps;                    /* 0 = the circuit's Grand Prix distance */
+    enum race_weather_mode weather; /* RACE_WEATHER_DRY (0) unless asked */
 };
 
 /* Create a simulated race. Returns 0, -EINVAL (no grid, selected number not on the grid;

@@ -6,6 +6,7 @@
 #ifndef PW_RACE_SIM_INTERNAL_H
 #define PW_RACE_SIM_INTERNAL_H
 
+#include "race/race_weather.h"
 #include "race/rng.h"
 #include "race/sim_faults.h"
 #include "race/sim.h"
@@ -80,6 +81,7 @@ struct sim {
     int64_t fastest_ms;
     char fastest_number[PW_NUMBER_MAX];
     struct sim_faults faults; /* sim_faults.c */
+    struct race_weather weather; /* race_weather.c */
     /* output */
     struct pw_race_state state;
     bool dirty;
@@ -112,5 +114,7 @@ void sim_track_plan_sector(struct sim *s, struct sim_car *c, int64_t t);
 /* sim.c: emitting */
 void sim_emit(struct sim *s, enum pw_event_type type, const struct sim_car *car,
               const struct sim_car *other, int position);
+/* A race-control message in the live-timing feed's words. */
+void sim_emit_race_control(struct sim *s, const char *text);
 
 #endif

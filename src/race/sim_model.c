@@ -18,6 +18,9 @@ static const struct tyre_spec tyre_specs[] = {
     [PW_TYRE_SOFT] = {0.0, 75.0, 500.0, 18},
     [PW_TYRE_MEDIUM] = {380.0, 48.0, 900.0, 28},
     [PW_TYRE_HARD] = {720.0, 30.0, 1500.0, 40},
+    /* Rain tyres: what the wetness costs or saves is race_weather.c's. */
+    [PW_TYRE_INTER] = {0.0, 40.0, 600.0, 30},
+    [PW_TYRE_WET] = {0.0, 30.0, 600.0, 40},
 };
 
 #define MODEL_FUEL_MS_PER_LAP 56.0   /* ~1.75 kg a lap at ~0.032 s/kg */
@@ -287,6 +290,7 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
     lap += MODEL_FUEL_MS_PER_LAP * model_scale(s) * (s->total_laps - lap_no + 1);
     lap += model_tyre_ms(s, c, stint_lap);
     lap += sim_faults_pace_ms(s, c);
+    lap += sim_weather_lap_ms(s, c);
     bool promised = s->podium && c->id == s->selected;
     /* A mistake; the driver with the podium promise drives a clean race. */
     if (race_rng_chance(&s->rng, 0.025) && !promised)
@@ -318,8 +322,11 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
     /* First-lap contact: a new front wing at the end of lap 1. */
     if (!due && lap_no == 1 && !protected_car)
         due = race_rng_chance(&s->rng, 0.035);
+    if (!due)
+        due = sim_weather_wants_stop(s, c, lap_no);
     if (due) {
         c->pitting = true;
         sim_model_fit_tyres(s, c, lap_no);
+        sim_weather_fit_tyres(s, c, lap_no);
     }
 }

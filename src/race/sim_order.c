@@ -91,6 +91,7 @@ void sim_state_refresh(struct sim *s)
         st->lap = lc->line / 3 + 1 > s->total_laps ? s->total_laps : lc->line / 3 + 1;
     st->fastest_lap_ms = s->fastest_ms;
     memcpy(st->fastest_number, s->fastest_number, sizeof st->fastest_number);
+    sim_weather_fill_state(s, st);
 
     for (int i = 0; i < s->n; i++) {
         int id = s->order[i];

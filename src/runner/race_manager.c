@@ -31,6 +31,7 @@ void race_manager_config_defaults(struct race_manager_config *cfg)
         .wall_duration_ms = 60000,
         .tick_hz = 1,
         .podium = true,
+        .weather = RACE_WEATHER_AUTO,
         .replay_speed = 10.0,
         .max_races = 64,
     };
@@ -118,6 +119,9 @@ static int start_simulation(struct race_manager *m, const struct pw_control *ctl
         .selected_number = drv ? drv->number : NULL,
         .podium = ctl->podium < 0 ? m->cfg.podium : ctl->podium == 1,
         .laps = ctl->laps,
+        .weather = ctl->weather > RACE_WEATHER_DRY && ctl->weather <= RACE_WEATHER_RAIN + 1
+                       ? (enum race_weather_mode)(ctl->weather - 1)
+                       : m->cfg.weather,
     };
     rc = race_sim_create(&so, src);
     if (rc < 0) {

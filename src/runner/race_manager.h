@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/telemetry.h"
 #include "race/grid.h"
+#include "race/race_weather.h"
 
 #include <stdbool.h>
 #include <uv.h>
@@ -24,6 +25,7 @@ struct race_manager_config {
     int64_t wall_duration_ms;     /* a simulated race takes this long on the wall, default 60 s */
     int tick_hz;                  /* default 1 */
     bool podium;                  /* picked driver ends on the podium, default true */
+    enum race_weather_mode weather; /* default RACE_WEATHER_AUTO: the circuit's chance */
     const char *archive_dir;      /* root of replayable sessions, NULL = replays disabled */
     double replay_speed;          /* default replay speed factor, default 10 */
     int max_races;                /* concurrent races, default 64 */

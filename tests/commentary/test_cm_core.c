@@ -276,6 +276,35 @@ static void test_track_status_and_restart(void **st)
     free(h);
 }
 
+/* Rain starting is said once, as a warning; a state without weather says nothing. */
+static void test_rain_line(void **st)
+{
+    (void)st;
+    struct harness *h = harness_new("", NULL);
+    start_race(h);
+    int before = h->n_lines;
+    h->s.state.raining = true; /* no weather known: a replay's state */
+    feed(h, script_event(&h->s, PW_EV_RACE_CONTROL));
+    run_until(h, h->now + 5000);
+    assert_int_equal(h->n_lines, before);
+    h->s.state.raining = false;
+    h->s.state.weather_known = true;
+    h->s.state.rain_chance = 70;
+    feed(h, script_event(&h->s, PW_EV_RACE_CONTROL));
+    h->s.state.raining = true;
+    struct pw_event *ev = script_event(&h->s, PW_EV_RACE_CONTROL);
+    snprintf(ev->text, sizeof ev->text, "TRACK SURFACE SLIPPERY IN TRACK SECTOR 4");
+    feed(h, ev);
+    run_until(h, h->now + 5000);
+    assert_int_equal(h->n_lines, before + 1);
+    assert_int_equal(last_line(h)->cand.fact, CM_FACT_RAIN);
+    assert_int_equal(last_line(h)->kind, PW_COMMENT_WARNING);
+    feed(h, script_event(&h->s, PW_EV_RACE_CONTROL));
+    run_until(h, h->now + 5000);
+    assert_int_equal(h->n_lines, before + 1);
+    free(h);
+}
+
 static void test_retirement_and_fastest_lap(void **st)
 {
     (void)st;
@@ -520,6 +549,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lights_out),
+        cmocka_unit_test(test_rain_line),
         cmocka_unit_test(test_lead_change_by_overtake),
         cmocka_unit_test(test_lead_change_without_overtake),
         cmocka_unit_test(test_podium_and_midfield_overtakes),

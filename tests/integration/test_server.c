@@ -515,6 +515,8 @@ static void test_bad_requests_table(void **state)
         {"bad option type", "POST", "/api/race/start", "", "{\"driver_name\":\"Lando Norris\",\"tick_hz\":\"fast\"}", 422},
         {"option out of range", "POST", "/api/race/start", "", "{\"driver_name\":\"Lando Norris\",\"tick_hz\":99}", 422},
         {"unknown driver", "POST", "/api/race/start", "", "{\"driver_name\":\"Ayrton Senna\"}", 400},
+        {"unknown weather", "POST", "/api/race/start", "", "{\"driver_name\":\"Lando Norris\",\"weather\":\"snow\"}", 422},
+        {"weather not a string", "POST", "/api/race/start", "", "{\"driver_name\":\"Lando Norris\",\"weather\":true}", 422},
         {"oversized body", "POST", "/api/race/start", "", big_body, 413},
         {"unknown race", "GET", "/api/race/0000-nope/status", "", NULL, 404},
         {"malformed race id", "GET", "/api/race/bad$id!/status", "", NULL, 400},
@@ -743,6 +745,73 @@ static void test_shutdown_ends_streams_and_keeps_history(void **state)
 }
 
 /* A real archive session, listed and replayed through the API, ends in the README's order. */
+/* A race started with "weather": "rain" rains: race control's notes in the feed's words,
+ * rain tyres fitted and then slicks again, the weather in the positions frames, and a
+ * classification at the end. */
+static void test_rain_race_through_the_api(void **state)
+{
+    (void)state;
+    struct server srv;
+    assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
+    char race[64], path[160];
+    start_race(srv.port,
+               "{\"driver_name\":\"Lando Norris\",\"duration_s\":8,\"tick_hz\":5,"
+               "\"circuit\":\"spa\",\"laps\":12,\"weather\":\"rain\"}",
+               race, sizeof race);
+    snprintf(path, sizeof path, "/api/race/%s/stream", race);
+    struct sse s;
+    assert_int_equal(sse_open(&s, srv.port, path, NULL), 0);
+    int notes = 0, rain_tyres = 0, slicks_after = 0, wet_frames = 0, ends = 0;
+    bool drs_off = false, drs_on = false, forecast = false;
+    for (int64_t until = now_ms() + 60000; now_ms() < until && !ends;) {
+        struct sse_frame f;
+        int rc = sse_next(&s, &f, 2000);
+        if (rc < 0)
+            break;
+        if (rc == 0)
+            continue;
+        ends = strcmp(f.event, "end") == 0;
+        json_t *j = f.data[0] == '{' ? api_parse_json(f.data) : NULL;
+        json_t *d = j;
+        const char *type = json_string_value(json_object_get(d, "type"));
+        if (strcmp(f.event, "race") == 0 && type && strcmp(type, "race_control") == 0) {
+            const char *text = json_string_value(json_object_get(d, "text"));
+            notes++;
+            forecast |= strncmp(text, "RISK OF RAIN FOR F1 SPRINT IS ", 30) == 0;
+            drs_off |= strcmp(text, "DRS DISABLED") == 0;
+            drs_on |= drs_off && strcmp(text, "DRS ENABLED") == 0;
+        }
+        if (strcmp(f.event, "race") == 0 && type && strcmp(type, "pit_out") == 0) {
+            const char *tyre = json_string_value(json_object_get(d, "tyre"));
+            bool rain = strcmp(tyre, "WET") == 0 || strcmp(tyre, "INTERMEDIATE") == 0;
+            rain_tyres += rain;
+            slicks_after += !rain && rain_tyres > 0;
+        }
+        json_t *w = json_object_get(strcmp(f.event, "snapshot") == 0
+                                        ? json_object_get(d, "positions")
+                                        : d,
+                                    "weather");
+        if (json_is_true(json_object_get(w, "raining")) &&
+            json_integer_value(json_object_get(w, "wetness")) >= 0)
+            wet_frames++;
+        json_decref(j);
+        sse_frame_free(&f);
+    }
+    sse_close(&s);
+    assert_int_equal(ends, 1);
+    assert_int_equal(notes, 4);
+    assert_true(forecast && drs_off && drs_on);
+    assert_true(rain_tyres >= 10);
+    assert_true(slicks_after >= 10);
+    assert_true(wet_frames > 0);
+    snprintf(path, sizeof path, "/api/race/%s/positions", race);
+    json_t *cls = api_get_json(srv.port, path, 200);
+    assert_int_equal((int)json_array_size(json_object_get(cls, "positions")), 22);
+    json_decref(cls);
+    assert_int_equal(server_stop(&srv, SIGTERM), 0);
+    server_cleanup(&srv);
+}
+
 static void test_replay_through_the_api(void **state)
 {
     (void)state;
@@ -866,6 +935,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_race_over_http_and_restart),
+        cmocka_unit_test(test_rain_race_through_the_api),
         cmocka_unit_test(test_two_races_never_mix),
         cmocka_unit_test(test_resume_gets_exactly_the_missed_events),
         cmocka_unit_test(test_long_gap_resumes_with_a_snapshot),

@@ -3,7 +3,7 @@
  * for looking at a race by eye.
  *
  *   race_sim_dump [--seed N] [--races K] [--circuit ID] [--laps N] [--grid NAME|FILE]
- *                 [--driver NUMBER] [--podium 0|1]
+ *                 [--driver NUMBER] [--podium 0|1] [--weather dry|auto|rain]
  *
  * K races use seeds N, N+1, ... Each line carries "seed" so the races can be told apart. */
 #include "race/circuit.h"
@@ -45,6 +45,11 @@ static void dump_event(void *ctx, const struct pw_event *ev)
         printf(",\"in_pit\":%s,\"pit_stops\":%d", ev->state->cars[i].in_pit ? "true" : "false",
                ev->state->cars[i].pit_stops);
     }
+    if (ev->state->weather_known)
+        printf(",\"raining\":%s,\"wetness\":%d", ev->state->raining ? "true" : "false",
+               ev->state->track_wetness);
+    if (ev->type == PW_EV_RACE_CONTROL)
+        printf(",\"text\":\"%s\"", ev->text);
     if (ev->type == PW_EV_CLASSIFICATION)
         dump_classification(ev->state);
     printf("}\n");
@@ -53,7 +58,8 @@ static void dump_event(void *ctx, const struct pw_event *ev)
 static int dump_usage(void)
 {
     fprintf(stderr, "usage: race_sim_dump [--seed N] [--races K] [--circuit ID] [--laps N] "
-                    "[--grid NAME|FILE] [--driver NUMBER] [--podium 0|1]\n");
+                    "[--grid NAME|FILE] [--driver NUMBER] [--podium 0|1] "
+                    "[--weather dry|auto|rain]\n");
     return 2;
 }
 
@@ -85,6 +91,10 @@ int main(int argc, char **argv)
             opt.selected_number = v;
         else if (strcmp(argv[i], "--podium") == 0)
             opt.podium = atoi(v) != 0;
+        else if (strcmp(argv[i], "--weather") == 0) {
+            if (race_weather_mode_parse(v, &opt.weather) != 0)
+                return dump_usage();
+        }
         else
             return dump_usage();
         i++;

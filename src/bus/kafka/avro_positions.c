@@ -56,7 +56,10 @@ const char avro_positions_schema_json[] =
     "{\"name\":\"clock_ms\",\"type\":\"long\",\"default\":0},"
     "{\"name\":\"clock_running\",\"type\":\"boolean\",\"default\":false},"
     "{\"name\":\"session_part\",\"type\":\"int\",\"default\":0},"
-    "{\"name\":\"cutoff_position\",\"type\":\"int\",\"default\":0}"
+    "{\"name\":\"cutoff_position\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"rain_chance\",\"type\":\"int\",\"default\":-1},"
+    "{\"name\":\"raining\",\"type\":\"boolean\",\"default\":false},"
+    "{\"name\":\"track_wetness\",\"type\":\"int\",\"default\":0}"
     "]}";
 
 const char avro_positions_original_schema_json[] =
@@ -209,6 +212,9 @@ int avro_positions_encode(struct avro_positions *ap, const struct pw_event *ev, 
     err |= put_bool(r, "clock_running", st->clock_running);
     err |= put_long(r, "session_part", st->session_part);
     err |= put_long(r, "cutoff_position", st->cutoff_position);
+    err |= put_long(r, "rain_chance", st->weather_known ? st->rain_chance : -1);
+    err |= put_bool(r, "raining", st->raining);
+    err |= put_long(r, "track_wetness", st->track_wetness);
     if (err)
         return -EINVAL;
 
@@ -409,7 +415,8 @@ static const char *const field_names[APF_COUNT] = {
     "in_pit", "retired", "finished", "lap", "total_laps", "track_status", "race_ms", "server_ms",
     "fastest_number", "fastest_lap_ms", "started", "race_finished", "circuit", "session",
     "best_sectors_ms", "stints", "part_best_ms", "knocked_out_part", "deleted_laps", "kind",
-    "clock_ms", "clock_running", "session_part", "cutoff_position"};
+    "clock_ms", "clock_running", "session_part", "cutoff_position", "rain_chance", "raining",
+    "track_wetness"};
 
 void avro_positions_layout_init(avro_schema_t writer, struct avro_positions_layout *out)
 {
@@ -619,6 +626,10 @@ int avro_positions_decode_with(avro_value_t *value, const struct avro_positions_
     out->clock_running = get_bool(F, APF_CLOCK_RUNNING);
     out->session_part = get_count(F, APF_SESSION_PART, PW_QUALI_PARTS);
     out->cutoff_position = get_count(F, APF_CUTOFF_POSITION, PW_MAX_CARS);
+    int64_t chance = get_long(F, APF_RAIN_CHANCE, -1);
+    out->rain_chance = chance >= 0 && chance <= 100 ? (int)chance : -1;
+    out->raining = get_bool(F, APF_RAINING);
+    out->track_wetness = get_count(F, APF_TRACK_WETNESS, 100);
 out:
     return rc;
 }

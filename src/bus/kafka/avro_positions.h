@@ -58,6 +58,10 @@ struct avro_positions_record {
     bool clock_running;
     int session_part;
     int cutoff_position;
+    /* weather: rain_chance -1 when the source does not know it */
+    int rain_chance;
+    bool raining;
+    int track_wetness;
 };
 
 struct avro_positions {
@@ -100,7 +104,8 @@ enum avro_positions_field {
     APF_LAP, APF_TOTAL_LAPS, APF_TRACK_STATUS, APF_RACE_MS, APF_SERVER_MS, APF_FASTEST_NUMBER,
     APF_FASTEST_LAP_MS, APF_STARTED, APF_RACE_FINISHED, APF_CIRCUIT, APF_SESSION,
     APF_BEST_SECTORS_MS, APF_STINTS, APF_PART_BEST_MS, APF_KNOCKED_OUT_PART, APF_DELETED_LAPS,
-    APF_KIND, APF_CLOCK_MS, APF_CLOCK_RUNNING, APF_SESSION_PART, APF_CUTOFF_POSITION, APF_COUNT
+    APF_KIND, APF_CLOCK_MS, APF_CLOCK_RUNNING, APF_SESSION_PART, APF_CUTOFF_POSITION,
+    APF_RAIN_CHANCE, APF_RAINING, APF_TRACK_WETNESS, APF_COUNT
 };
 struct avro_positions_layout {
     int index[APF_COUNT];

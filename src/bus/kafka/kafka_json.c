@@ -91,6 +91,14 @@ static json_t *state_to_json(const struct pw_race_state *st)
         json_decref(o);
         return NULL;
     }
+    /* The weather only when the source knows it. */
+    if (o && st->weather_known &&
+        (json_object_set_new(o, "rain_chance", json_integer(st->rain_chance)) ||
+         json_object_set_new(o, "raining", json_boolean(st->raining)) ||
+         json_object_set_new(o, "track_wetness", json_integer(st->track_wetness)))) {
+        json_decref(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -162,13 +170,14 @@ static const char *const control_ops[] = {
 #define N_CONTROL_OPS ((int)(sizeof control_ops / sizeof *control_ops))
 
 /* Every field travels: a pause must reach the runner as a pause (not a stop), a start with
- * its circuit, laps, podium, tick rate and control hash, a stop, pause, resume or seek with
- * the token the runner checks it by. */
+ * its circuit, laps, podium, weather, tick rate and control hash, a stop, pause, resume or
+ * seek with the token the runner checks it by. */
 char *kafka_json_encode_control(const struct pw_control *ctl)
 {
     if ((int)ctl->op <= 0 || (int)ctl->op >= N_CONTROL_OPS)
         return NULL;
-    return dump(json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:f,s:I,s:s,s:i,s:i,s:i,s:I,s:s,s:s}", "op",
+    return dump(json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:f,s:I,s:s,s:i,s:i,s:i,s:I,s:s,s:s,s:i}",
+                          "op",
                           control_ops[ctl->op], "race_id", ctl->race_id, "driver_number",
                           ctl->driver_number, "replay", ctl->replay, "seed",
                           (json_int_t)ctl->seed, "wall_duration_ms",
@@ -176,7 +185,8 @@ char *kafka_json_encode_control(const struct pw_control *ctl)
                           "replay_start_ms", (json_int_t)ctl->replay_start_ms, "circuit",
                           ctl->circuit, "podium", ctl->podium, "tick_hz", ctl->tick_hz, "laps",
                           ctl->laps, "seek_ms", (json_int_t)ctl->seek_ms, "control_hash",
-                          ctl->control_hash, "control_token", ctl->control_token));
+                          ctl->control_hash, "control_token", ctl->control_token, "weather",
+                          ctl->weather));
 }
 
 /* ---- decoding: absent fields keep their zero value, present ones must have the right
@@ -365,6 +375,13 @@ static int state_from_json(json_t *o, struct pw_race_state *st)
     TRY(get_bool(o, "clock_running", &st->clock_running));
     TRY(get_int(o, "session_part", &st->session_part, 0, PW_QUALI_PARTS));
     TRY(get_int(o, "cutoff_position", &st->cutoff_position, 0, PW_MAX_CARS));
+    st->rain_chance = -1;
+    TRY(get_int(o, "rain_chance", &st->rain_chance, -1, 100));
+    st->weather_known = st->rain_chance >= 0;
+    if (!st->weather_known)
+        st->rain_chance = 0;
+    TRY(get_bool(o, "raining", &st->raining));
+    TRY(get_int(o, "track_wetness", &st->track_wetness, 0, 100));
 out:
     return rc;
 }
@@ -513,6 +530,7 @@ int kafka_json_decode_control(const void *buf, size_t len, struct pw_control *ct
     TRY(get_int(o, "podium", &ctl->podium, -1, 1));
     TRY(get_int(o, "tick_hz", &ctl->tick_hz, 0, 10));
     TRY(get_int(o, "laps", &ctl->laps, 0, 200));
+    TRY(get_int(o, "weather", &ctl->weather, 0, 3));
     TRY(get_i64(o, "seek_ms", &ctl->seek_ms));
     TRY(get_str(o, "control_hash", ctl->control_hash, sizeof ctl->control_hash));
     TRY(get_str(o, "control_token", ctl->control_token, sizeof ctl->control_token));

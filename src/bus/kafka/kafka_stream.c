@@ -327,6 +327,10 @@ int kafka_stream_add_record(struct kafka_stream *s, const struct avro_positions_
     st->clock_running = rec->clock_running;
     st->session_part = rec->session_part;
     st->cutoff_position = rec->cutoff_position;
+    st->weather_known = rec->rain_chance >= 0;
+    st->rain_chance = st->weather_known ? rec->rain_chance : 0;
+    st->raining = rec->raining;
+    st->track_wetness = rec->track_wetness;
     if (r->asm_seq != 0 && r->asm_n > 0 && r->asm_mask == (1u << r->asm_n) - 1u)
         tick_finish(s, r, true);
     skip_certain_loss(s, r);

@@ -62,6 +62,18 @@ describe('Leaderboard', () => {
     expect(rowOf('81').querySelector('.c-last').textContent).toBe('1:21.700');
   });
 
+  it('shows intermediate and wet tyres as I and W', () => {
+    const data = positionsData(['1', '81'], {}, {
+      1: { tyre: 'INTERMEDIATE', tyre_age: 2 },
+      81: { tyre: 'WET', tyre_age: 5 },
+    });
+    render(<Leaderboard cars={data.positions} fastestLap={data.fastest_lap} />);
+    const inter = within(rowOf('1')).getByRole('img', { name: /Intermediate tyre, 2 laps old/ });
+    expect(inter.querySelector('.tyre-letter').textContent).toBe('I');
+    const wet = within(rowOf('81')).getByRole('img', { name: /Wet tyre, 5 laps old/ });
+    expect(wet.querySelector('.tyre-letter').textContent).toBe('W');
+  });
+
   it('paints the race fastest lap purple and a fresh personal best green', () => {
     const cars = [
       makeCar('1', 1, { last_lap_ms: 81500, best_lap_ms: 81100 }),

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { formatClock, isTimedSession, partLabel, SESSION_KINDS, TRACK_STATUS } from '../lib/format.js';
+import { formatClock, isTimedSession, partLabel, SESSION_KINDS, TRACK_STATUS, weatherInfo } from '../lib/format.js';
 import { Brand, StatusChip } from './common.jsx';
 import ConnectionIndicator from './ConnectionIndicator.jsx';
 
@@ -25,6 +25,19 @@ export function TrackBanner({ track }) {
     <div className={`track-banner track-${track}`} role="alert" data-testid="track-banner">
       <span className="track-flag" aria-hidden="true" />
       <span>{TRACK_STATUS[track].label}</span>
+    </div>
+  );
+}
+
+// Rain on track: a banner under the header while it rains or the track is wet.
+export function WeatherBanner({ weather }) {
+  const w = weatherInfo(weather);
+  if (!w || !w.wet) return null;
+  return (
+    <div className={`weather-banner${w.raining ? ' is-raining' : ''}`} role="status" data-testid="weather-banner">
+      <span className="weather-drops" aria-hidden="true" />
+      <span>{w.label}</span>
+      <span className="weather-wetness">track wetness {Math.round(w.wetness)}%</span>
     </div>
   );
 }
@@ -111,6 +124,17 @@ export default function RaceHeader({ raceId, status, meta, connection, onStop, o
             <span className="stat-label">{part ? `${part} clock` : 'Clock'}</span>
             <span className="stat-value mono" data-testid="session-clock" data-running={session?.clock_running ? 'true' : 'false'}>
               {formatClock(sessionClock)}
+            </span>
+          </div>
+        )}
+        {weatherInfo(meta.weather) && (
+          <div className="stat stat-weather">
+            <span className="stat-label">Weather</span>
+            <span className="stat-value" data-testid="weather">
+              {weatherInfo(meta.weather).label}
+              {weatherInfo(meta.weather).chance !== null && (
+                <span className="stat-of"> · rain risk {weatherInfo(meta.weather).chance}%</span>
+              )}
             </span>
           </div>
         )}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { render, screen } from '@testing-library/react';
-import RaceHeader, { raceClock, TrackBanner } from './RaceHeader.jsx';
+import RaceHeader, { raceClock, TrackBanner, WeatherBanner } from './RaceHeader.jsx';
 import { statusObject } from '../test/fixtures.js';
 
 describe('RaceHeader', () => {
@@ -24,6 +24,17 @@ describe('RaceHeader', () => {
     expect(screen.getByTestId('connection').textContent).toBe('Live');
   });
 
+  it('shows the weather of a race with a chance of rain, and nothing without one', () => {
+    const status = statusObject({ elapsed_time: 65, duration: 130, _at: Date.now() });
+    const meta = { lap: 12, total_laps: 57, track_status: 'green', weather: { rain_chance: 30, raining: false, wetness: 0 } };
+    const { rerender } = render(<RaceHeader raceId="R1" status={status} meta={meta} connection="live" />);
+    expect(screen.getByTestId('weather').textContent).toBe('Dry · rain risk 30%');
+    rerender(<RaceHeader raceId="R1" status={status} meta={{ ...meta, weather: { rain_chance: 30, raining: true, wetness: 25 } }} connection="live" />);
+    expect(screen.getByTestId('weather').textContent).toBe('Rain · rain risk 30%');
+    rerender(<RaceHeader raceId="R1" status={status} meta={{ ...meta, weather: null }} connection="live" />);
+    expect(screen.queryByTestId('weather')).toBeNull();
+  });
+
   it('runs the clock on between status updates and stops it at the end', () => {
     const at = 1_000_000;
     const running = statusObject({ elapsed_time: 10, duration: 60, _at: at });
@@ -44,6 +55,18 @@ describe('RaceHeader', () => {
     const banner = screen.getByTestId('track-banner');
     expect(banner.textContent).toBe(label);
     expect(banner.className).toContain(`track-${track}`);
+  });
+
+  it('shows the rain banner while it rains or the track is wet, not when dry', () => {
+    const { rerender } = render(<WeatherBanner weather={{ rain_chance: 70, raining: true, wetness: 80 }} />);
+    expect(screen.getByTestId('weather-banner').textContent).toContain('Heavy rain');
+    expect(screen.getByTestId('weather-banner').textContent).toContain('track wetness 80%');
+    rerender(<WeatherBanner weather={{ rain_chance: 70, raining: false, wetness: 30 }} />);
+    expect(screen.getByTestId('weather-banner').textContent).toContain('Wet track');
+    rerender(<WeatherBanner weather={{ rain_chance: 70, raining: false, wetness: 5 }} />);
+    expect(screen.queryByTestId('weather-banner')).toBeNull();
+    rerender(<WeatherBanner weather={null} />);
+    expect(screen.queryByTestId('weather-banner')).toBeNull();
   });
 
   it('shows no banner under green or an unknown status', () => {

@@ -3,7 +3,7 @@ import { useRace } from '../lib/useRace.js';
 import { raceToken } from '../lib/api.js';
 import { isRaceOver, raceStatusOf } from '../lib/raceReducer.js';
 import { ErrorMessage, Loading } from './common.jsx';
-import RaceHeader, { TrackBanner } from './RaceHeader.jsx';
+import RaceHeader, { TrackBanner, WeatherBanner } from './RaceHeader.jsx';
 import Leaderboard, { carKey } from './Leaderboard.jsx';
 import TrackerCard from './TrackerCard.jsx';
 import Commentary from './Commentary.jsx';
@@ -81,6 +81,7 @@ export default function RaceView({ raceId, EventSourceImpl }) {
     >
       <RaceHeader raceId={raceId} ended={state.ended} status={status} meta={state.meta} connection={connection} onStop={canControl ? onStop : undefined} onPause={canControl ? onPause : undefined} stopping={stopping} over={over} />
       <TrackBanner track={over ? 'green' : state.meta.track_status} />
+      {!over && <WeatherBanner weather={state.meta.weather} />}
       {!over && (connection === 'reconnecting' || connection === 'offline') && (
         <p className={`conn-banner conn-banner-${connection}`} data-testid="connection-banner">
           {connection === 'offline'

@@ -86,6 +86,21 @@ export function tlaOf(car) {
   return surname(car?.driver_name || car?.name).slice(0, 3).toUpperCase();
 }
 
+// The weather of a positions frame ({rain_chance, raining, wetness 0..100}) in words: null
+// when the frame has none. Wetness thresholds as in docs/RACE_MODEL.md: intermediates pay
+// from about 18, full wets from about 66.
+export function weatherInfo(weather) {
+  if (!weather || typeof weather !== 'object') return null;
+  const wetness = Number.isFinite(weather.wetness) ? Math.min(100, Math.max(0, weather.wetness)) : 0;
+  const chance = Number.isFinite(weather.rain_chance) ? weather.rain_chance : null;
+  let label = 'Dry';
+  if (weather.raining === true) label = wetness >= 66 ? 'Heavy rain' : 'Rain';
+  else if (wetness >= 66) label = 'Soaking wet';
+  else if (wetness >= 18) label = 'Wet track';
+  else if (wetness > 0) label = 'Drying';
+  return { label, wetness, chance, raining: weather.raining === true, wet: wetness >= 18 || weather.raining === true };
+}
+
 export const TRACK_STATUS = {
   green: { label: 'Green flag', short: 'GREEN' },
   yellow: { label: 'Yellow flag', short: 'YELLOW' },

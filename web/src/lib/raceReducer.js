@@ -18,6 +18,7 @@ export const initialRaceState = {
     fastest_lap: null,
     status: null,
     session: null,
+    weather: null,
   },
   cars: [],
   // The server's full positions object of the newest tick, rebuilt from deltas.
@@ -89,6 +90,8 @@ function applyPositions(state, data) {
     status: typeof data.status === 'string' ? data.status : state.meta.status,
     // Practice and qualifying: kind, clock, qualifying part and cut-off (absent in races).
     session: data.session && typeof data.session === 'object' ? data.session : state.meta.session,
+    // A simulation with a chance of rain: forecast, rain and the track's wetness.
+    weather: data.weather && typeof data.weather === 'object' ? data.weather : state.meta.weather,
   };
   return { ...state, loaded: true, positionsData: data, cars, changes, trace, meta };
 }

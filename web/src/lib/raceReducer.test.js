@@ -23,6 +23,14 @@ describe('raceReducer', () => {
     expect(s.meta.session).toBeNull();
   });
 
+  it('keeps the weather of a simulation with a chance of rain', () => {
+    const weather = { rain_chance: 70, raining: true, wetness: 42 };
+    let s = run([{ type: 'positions', data: { ...positionsData(['1']), weather } }]);
+    expect(s.meta.weather).toEqual(weather);
+    s = run([{ type: 'positions', data: positionsData(['1']) }]);
+    expect(s.meta.weather).toBeNull();
+  });
+
   it('records one trace point per car per completed lap', () => {
     const lap = (n, gap) => ({ type: 'positions', data: positionsData(['1', '81'], {}, { 1: { laps: n, gap_ms: 0 }, 81: { laps: n, gap_ms: gap } }) });
     const s = run([lap(1, 500), lap(1, 900), lap(2, 1200), lap(3, 800)]);
