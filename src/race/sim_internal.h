@@ -34,6 +34,7 @@ struct sim_car {
     int64_t next_ms;    /* when it crosses line + 1; SIM_NEVER when not running */
     double plan_ms[3];  /* this lap's free sector times */
     double pace_lap_ms; /* this lap's time without the random part: what overtaking weighs */
+    double tyre_lap_ms; /* the tyres' part of pace_lap_ms (compound, wear, warm-up) */
     int64_t sector_ms[3];
     int64_t last_lap_ms, best_lap_ms;
     int best_lap_no;

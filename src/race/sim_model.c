@@ -15,9 +15,9 @@ struct tyre_spec {
 };
 
 static const struct tyre_spec tyre_specs[] = {
-    [PW_TYRE_SOFT] = {0.0, 75.0, 500.0, 18},
-    [PW_TYRE_MEDIUM] = {380.0, 48.0, 900.0, 28},
-    [PW_TYRE_HARD] = {720.0, 30.0, 1500.0, 40},
+    [PW_TYRE_SOFT] = {0.0, 150.0, 500.0, 12},
+    [PW_TYRE_MEDIUM] = {420.0, 100.0, 900.0, 19},
+    [PW_TYRE_HARD] = {800.0, 70.0, 1500.0, 27},
     /* Rain tyres: what the wetness costs or saves is race_weather.c's. */
     [PW_TYRE_INTER] = {0.0, 40.0, 600.0, 30},
     [PW_TYRE_WET] = {0.0, 30.0, 600.0, 40},
@@ -26,10 +26,16 @@ static const struct tyre_spec tyre_specs[] = {
 #define MODEL_FUEL_MS_PER_LAP 56.0   /* ~1.75 kg a lap at ~0.032 s/kg */
 #define MODEL_STANDING_START_MS 2600 /* lap 1 from a standing start */
 #define MODEL_RATING_SHARE 0.0014    /* share of a lap per rating point */
-#define MODEL_SPRINT_LAPS 25         /* up to this many laps: no mandatory stop */
+/* Lap-to-lap deviation, share of a lap (plus a little more for lower-rated drivers): it
+ * stands for what the model has no other part for, traffic, lapping, battles, tyre and
+ * battery saving, and is what brings a Grand Prix's lap-time spread near the real one. */
+#define MODEL_NOISE_SHARE 0.013
+#define MODEL_PODIUM_NOISE_SHARE 0.0045 /* the picked driver in podium mode */
+#define MODEL_SPRINT_LAPS 25            /* up to this many laps: no mandatory stop */
 /* Podium mode's draw of the place the picked driver's race builds to (the rest: P3). */
 #define MODEL_PODIUM_P1 0.38
 #define MODEL_PODIUM_P2 0.36
+#define MODEL_PODIUM_STRETCH_LAPS 40 /* podium mode: below this, a set is stretched */
 
 /* Podium mode: the picked driver's pace against the best other car, by the place drawn
  * (share of a lap; negative is faster). */
@@ -80,7 +86,7 @@ static void model_grid(struct sim *s)
     double score[PW_MAX_CARS];
     int slots[PW_MAX_CARS];
     for (int i = 0; i < s->n; i++) {
-        score[i] = s->cars[i].pace_ms + race_rng_normal(&s->rng) * 0.0025 * s->circuit.lap_ms;
+        score[i] = s->cars[i].pace_ms + race_rng_normal(&s->rng) * 0.0012 * s->circuit.lap_ms;
         slots[i] = i;
     }
     for (int i = 1; i < s->n; i++) {
@@ -125,9 +131,12 @@ void sim_model_fit_tyres(struct sim *s, struct sim_car *c, int lap_no)
     /* Strategies differ: some stretch a set to save a stop, some stop again for pace. */
     double u = race_rng_uniform(&s->rng);
     bool promised = s->podium && c->id == s->selected;
-    /* The picked driver in podium mode never gambles on a set past its life. */
-    int stretch = promised ? 10 : (u < 0.3 ? 13 : 11);
-    bool extra_stop = u > 0.8 && c->pit_stops == 0 && remaining > 15 && !promised;
+    /* The picked driver in podium mode never gambles on a set past its life, except in a
+     * short race, where it stretches a set as far as anyone rather than stop once more: a
+     * late extra stop there drops it too far back to recover. */
+    int stretch =
+        promised ? (s->total_laps < MODEL_PODIUM_STRETCH_LAPS ? 13 : 10) : (u < 0.3 ? 13 : 11);
+    bool extra_stop = u > 0.65 && c->pit_stops == 0 && remaining > 15 && !promised;
     enum pw_tyre pick = PW_TYRE_UNKNOWN;
     for (int pass = extra_stop ? 1 : 0; pass < 2 && pick == PW_TYRE_UNKNOWN; pass++) {
         int need = pass == 0 ? remaining : (remaining + 1) / 2;
@@ -185,7 +194,7 @@ static void model_start_strategy(struct sim *s, struct sim_car *c)
     c->next_stop_lap = 0;
     if (!model_is_sprint(s)) {
         int life = model_life(s, c->tyre) - c->tyre_age;
-        int lap = (int)(life * (0.7 + 0.3 * race_rng_uniform(&s->rng)));
+        int lap = (int)(life * (0.5 + 0.5 * race_rng_uniform(&s->rng)));
         int lo = s->total_laps / 5 > 6 ? s->total_laps / 5 : 6;
         if (lap < lo)
             lap = lo;
@@ -208,7 +217,7 @@ void sim_model_init_cars(struct sim *s)
         c->driver = s->grid.drivers[i];
         c->pace_ms =
             (100 - rating) * MODEL_RATING_SHARE * lap + race_rng_normal(&s->rng) * 0.0015 * lap;
-        c->noise_ms = (0.0045 + (100 - rating) * 0.00004) * lap;
+        c->noise_ms = (MODEL_NOISE_SHARE + (100 - rating) * 0.00004) * lap;
         c->retire_ms = SIM_NEVER;
         c->next_ms = SIM_NEVER;
     }
@@ -225,6 +234,9 @@ void sim_model_init_cars(struct sim *s)
                 best = s->cars[i].pace_ms < best ? s->cars[i].pace_ms : best;
         }
         s->cars[s->selected].pace_ms = best + model_podium_pace[s->podium_place] * lap;
+        /* A clean race is a consistent one too: the others' lap-to-lap swings (traffic,
+         * tyre saving, battles) would otherwise decide a short race's podium by luck. */
+        s->cars[s->selected].noise_ms = MODEL_PODIUM_NOISE_SHARE * lap;
     }
     model_grid(s);
     for (int i = 0; i < s->n; i++)
@@ -288,7 +300,8 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
     int stint_lap = c->out_lap ? 0 : (c->stint_laps == 1 && c->pit_stops > 0 ? 1 : 2);
     double lap = (double)s->circuit.lap_ms + c->pace_ms;
     lap += MODEL_FUEL_MS_PER_LAP * model_scale(s) * (s->total_laps - lap_no + 1);
-    lap += model_tyre_ms(s, c, stint_lap);
+    c->tyre_lap_ms = model_tyre_ms(s, c, stint_lap);
+    lap += c->tyre_lap_ms;
     lap += sim_faults_pace_ms(s, c);
     lap += sim_weather_lap_ms(s, c);
     bool promised = s->podium && c->id == s->selected;

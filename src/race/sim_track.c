@@ -10,6 +10,7 @@
 #define TRACK_SC_CATCH 1.18      /* lap time of a car closing up to the queue */
 #define TRACK_VSC_PACE 1.38      /* the VSC delta */
 #define TRACK_LAP1_RISK 0.15     /* chance of a neutralisation on the first lap */
+#define TRACK_TYRE_EDGE 3.0      /* extra weight of a tyre advantage in a pass attempt */
 
 static int track_poisson(struct race_rng *rng, double lambda)
 {
@@ -135,6 +136,18 @@ static void track_set(struct sim *s, enum pw_track_status status, int64_t timer_
     sim_emit(s, PW_EV_TRACK_STATUS, NULL, NULL, 0);
 }
 
+/* Whether a running car is a lap or more behind the leader. */
+static bool track_any_lapped(const struct sim *s)
+{
+    int lead_line = s->cars[s->order[0]].line;
+    for (int i = 1; i < s->n; i++) {
+        const struct sim_car *c = &s->cars[s->order[i]];
+        if (!c->retired && c->line + 3 < lead_line)
+            return true;
+    }
+    return false;
+}
+
 void sim_track_incident(struct sim *s, int64_t at, bool crash)
 {
     if (s->track != PW_TRACK_GREEN || s->chequered)
@@ -142,7 +155,7 @@ void sim_track_incident(struct sim *s, int64_t at, bool crash)
     int lead_lap = s->cars[s->order[0]].line / 3 + 1;
     int left = s->total_laps - lead_lap;
     double u = race_rng_uniform(&s->rng);
-    double p_sc = crash ? 0.55 : 0.5, p_vsc = crash ? 0.30 : 0.5;
+    double p_sc = crash ? 0.65 : 0.7, p_vsc = crash ? 0.3 : 0.3;
     if (left < 1) {
         p_vsc += p_sc;
         p_sc = 0.0;
@@ -159,13 +172,17 @@ void sim_track_incident(struct sim *s, int64_t at, bool crash)
         }
     }
     if (u < p_sc) {
-        int laps = race_rng_range(&s->rng, 2, 4);
+        int laps = race_rng_range(&s->rng, 4, 7);
+        /* Lapped cars are let past the safety car to unlap themselves, which keeps it out
+         * a lap longer. */
+        if (track_any_lapped(s))
+            laps++;
         if (lead_lap + laps > last_sc_lap)
             laps = last_sc_lap - lead_lap;
         s->sc_end_line = (lead_lap + laps) * 3;
         track_set(s, PW_TRACK_SC, SIM_NEVER);
     } else if (u < p_sc + p_vsc) {
-        track_set(s, PW_TRACK_VSC, at + race_rng_range(&s->rng, 60000, 160000));
+        track_set(s, PW_TRACK_VSC, at + race_rng_range(&s->rng, 120000, 240000));
     } else {
         track_set(s, PW_TRACK_YELLOW, at + race_rng_range(&s->rng, 10000, 45000));
     }
@@ -218,7 +235,7 @@ static double track_pass_chance(const struct sim *s, const struct sim_car *c,
                                 const struct sim_car *y, double adv_lap_ms, int lap_no, int pending)
 {
     double ease = 1.0 - s->circuit.overtaking / 100.0;
-    double k = 0.33 * ease * sqrt(ease) + 0.01;
+    double k = 0.3 * ease * sqrt(ease) + 0.01;
     double p = k * adv_lap_ms / 1000.0;
     if (lap_no == 1)
         p *= 1.5;
@@ -342,6 +359,12 @@ static double track_traffic(struct sim *s, struct sim_car *c, int64_t t, double 
             /* Catching in this sector makes the attempt; the real pace difference, not one
              * lucky sector, decides how likely it works (on lap 1, the launch does). */
             double adv = y->pace_lap_ms - c->pace_lap_ms;
+            /* Fresher tyres let a car follow closely through the corners and keep the grip
+             * for the attempt, which a car as fast on worn tyres cannot: the part of the
+             * advantage that comes from the tyres weighs more. */
+            double grip = y->tyre_lap_ms - c->tyre_lap_ms;
+            if (grip > 0.0)
+                adv += TRACK_TYRE_EDGE * (grip < adv ? grip : adv);
             if (lap_no == 1)
                 adv = (y_sector - free_ms) * 100.0 / s->circuit.sector_pct[sec];
             if (y_sector <= free_ms)
