@@ -180,7 +180,7 @@ static void model_start_strategy(struct sim *s, struct sim_car *c)
     double u = race_rng_uniform(&s->rng);
     bool back = c->grid_slot >= s->n / 2;
     if (model_is_sprint(s))
-        c->tyre = u < 0.25 ? PW_TYRE_SOFT : (u < 0.93 ? PW_TYRE_MEDIUM : PW_TYRE_HARD);
+        c->tyre = u < 0.08 ? PW_TYRE_SOFT : (u < 0.95 ? PW_TYRE_MEDIUM : PW_TYRE_HARD);
     else
         c->tyre =
             u < 0.22 ? PW_TYRE_SOFT : (u < (back ? 0.7 : 0.85) ? PW_TYRE_MEDIUM : PW_TYRE_HARD);
@@ -331,7 +331,7 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
     /* A sprint has no stop to make, but a safety car tempts some into fresh softs. */
     if (!due && neutral && model_is_sprint(s) && c->pit_stops == 0 && !protected_car &&
         lap_no < s->total_laps - 3)
-        due = race_rng_chance(&s->rng, 0.2);
+        due = race_rng_chance(&s->rng, 0.12);
     /* First-lap contact: a new front wing at the end of lap 1. */
     if (!due && lap_no == 1 && !protected_car)
         due = race_rng_chance(&s->rng, 0.035);
