@@ -5,12 +5,10 @@
 #include "telemetry/tel_json.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define SERVE_MS 20
 #define MAX_PER_TURN 2000
@@ -71,19 +69,6 @@ static void on_serve(uv_timer_t *timer)
     }
 }
 
-/* A group of its own per process, like an edge's: every edge judges every reading. */
-static void own_group(const struct bus_kafka_config *cfg, char *buf, size_t len)
-{
-    unsigned rnd = 0;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (read(fd, &rnd, sizeof rnd) != (ssize_t)sizeof rnd)
-            rnd = 0;
-        close(fd);
-    }
-    snprintf(buf, len, "%s-telemetry-%d-%08x", cfg->consumer_group, (int)getpid(), rnd);
-}
-
 static rd_kafka_t *open_client(struct tel_kafka *tk, const struct bus_kafka_config *cfg,
                                rd_kafka_type_t type, const char *const *extra)
 {
@@ -123,14 +108,15 @@ int tel_kafka_create(uv_loop_t *loop, const struct bus_kafka_config *cfg, const 
         goto fail;
     rc = -EINVAL;
     if (produce) {
-        /* Readings are sampled again a tick later: no need to wait long for a slow broker. */
-        const char *extra[] = {"acks", "1", "linger.ms", "20", NULL};
-        if (!(tk->producer = open_client(tk, cfg, RD_KAFKA_PRODUCER, extra)))
+        /* the bus's producer settings: with more than one request in flight librdkafka
+         * 2.0 loses messages after NOT_LEADER (kafka_conf.c) */
+        if (!(tk->producer = open_client(tk, cfg, RD_KAFKA_PRODUCER, kafka_conf_producer)))
             goto fail;
     }
     if (on_frame) {
         char group[256];
-        own_group(cfg, group, sizeof group);
+        /* every edge judges every reading */
+        kafka_conf_own_group(cfg, "telemetry", group, sizeof group);
         const char *extra[] = {"group.id",
                                group,
                                "auto.offset.reset",

@@ -4,7 +4,8 @@
  * Flink job (flink/sql/anomalies.sql) reads the same records.
  *
  * Owns: one librdkafka producer and/or consumer (its own, beside the bus's: telemetry is
- * not race events and carries no seq), a uv timer that serves them every 20 ms (librdkafka
+ * not race events and carries no seq; with the bus's producer settings and group naming,
+ * kafka_conf.h), a uv timer that serves them every 20 ms (librdkafka
  * delivery reports and messages, at most 2000 a turn). Borrows the loop, the logger and the
  * Kafka configuration (copied into librdkafka at create). Poison records are skipped,
  * counted and logged with partition and offset. Only destroy blocks (flush, up to 2 s). */

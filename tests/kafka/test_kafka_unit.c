@@ -1,7 +1,8 @@
 /* Kafka bus parts that need no broker: the Avro record codec and its validator, the JSON
- * codecs, and stream reassembly/merging (kafka_stream). */
+ * codecs, stream reassembly/merging (kafka_stream) and the client settings (kafka_conf). */
 #include "bus/kafka/avro_cache.h"
 #include "bus/kafka/avro_positions.h"
+#include "bus/kafka/kafka_conf.h"
 #include "bus/kafka/kafka_json.h"
 #include "bus/kafka/kafka_stream.h"
 #include "core/error.h"
@@ -249,6 +250,51 @@ static void test_wire_header(void **state)
     assert_int_equal(avro_wire_header_get(h, 4, &id), PW_EPARSE);
 }
 
+static void conf_expect(const rd_kafka_conf_t *conf, const char *key, const char *want)
+{
+    char value[64];
+    size_t len = sizeof value;
+    assert_int_equal(rd_kafka_conf_get(conf, key, value, &len), RD_KAFKA_CONF_OK);
+    assert_string_equal(value, want);
+}
+
+/* Every producer (the bus's, the telemetry topic's) is idempotent with one request in
+ * flight, whatever the YAML says: librdkafka 2.0 loses messages otherwise. */
+static void test_conf_producer_settings_win(void **state)
+{
+    (void)state;
+    struct bus_kafka_config cfg;
+    bus_kafka_config_defaults(&cfg);
+    cfg.props[0].key = "enable.idempotence";
+    cfg.props[0].value = "false";
+    cfg.props[1].key = "max.in.flight.requests.per.connection";
+    cfg.props[1].value = "5";
+    cfg.props[2].key = "acks";
+    cfg.props[2].value = "1";
+    cfg.n_props = 3;
+    char err[256];
+    rd_kafka_conf_t *conf = NULL;
+    assert_int_equal(kafka_conf_build(&cfg, kafka_conf_producer, err, sizeof err, &conf), 0);
+    conf_expect(conf, "enable.idempotence", "true");
+    conf_expect(conf, "max.in.flight.requests.per.connection", "1");
+    conf_expect(conf, "acks", "-1"); /* "all" */
+    rd_kafka_conf_destroy(conf);
+}
+
+static void test_conf_own_group(void **state)
+{
+    (void)state;
+    struct bus_kafka_config cfg;
+    bus_kafka_config_defaults(&cfg);
+    cfg.consumer_group = "pw";
+    char a[256], b[256];
+    kafka_conf_own_group(&cfg, "telemetry", a, sizeof a);
+    kafka_conf_own_group(&cfg, "telemetry", b, sizeof b);
+    assert_int_equal(strncmp(a, "pw-telemetry-", 13), 0);
+    assert_true(strlen(a) > 13 + 10); /* host, pid and a random part follow */
+    assert_string_not_equal(a, b);    /* two readers in one process: two groups */
+}
+
 static void test_json_roundtrip(void **state)
 {
     (void)state;
@@ -368,7 +414,8 @@ static void test_json_session_fields(void **state)
     assert_non_null(json);
     struct pw_event got;
     bool hm, hs;
-    assert_int_equal(kafka_json_decode_event(json, strlen(json), &got, &meta_back, &hm, back, &hs), 0);
+    assert_int_equal(kafka_json_decode_event(json, strlen(json), &got, &meta_back, &hm, back, &hs),
+                     0);
     free(json);
     assert_true(hm && hs);
     assert_int_equal(meta_back.kind, PW_SESSION_SPRINT_QUALIFYING);
@@ -782,6 +829,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wire_header),
+        cmocka_unit_test(test_conf_producer_settings_win),
+        cmocka_unit_test(test_conf_own_group),
         cmocka_unit_test(test_avro_roundtrip),
         cmocka_unit_test(test_avro_original_schema_reads),
         cmocka_unit_test(test_avro_validate_rejects_corruption),

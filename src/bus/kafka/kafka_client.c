@@ -131,22 +131,6 @@ void kafka_client_close(struct bus_kafka *b, struct kafka_client *c)
     close(c->pipe_fds[1]);
 }
 
-/* A group id of its own for an edge: every edge reads every partition from the start. */
-static void edge_group(const struct bus_kafka_config *cfg, char *buf, size_t len)
-{
-    char host[64] = "host";
-    unsigned rnd = 0;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (read(fd, &rnd, sizeof rnd) != (ssize_t)sizeof rnd)
-            rnd = 0;
-        close(fd);
-    }
-    gethostname(host, sizeof host - 1);
-    host[sizeof host - 1] = '\0';
-    snprintf(buf, len, "%s-edge-%s-%d-%08x", cfg->consumer_group, host, (int)getpid(), rnd);
-}
-
 int kafka_client_open(struct bus_kafka *b, const struct bus_kafka_config *cfg,
                       enum client_kind kind)
 {
@@ -154,14 +138,6 @@ int kafka_client_open(struct bus_kafka *b, const struct bus_kafka_config *cfg,
     char err[512], group[256];
     rd_kafka_conf_t *conf = NULL;
     const char *common[] = {"statistics.interval.ms", "1000", "log.queue", "true", NULL};
-    /* One produce request in flight at a time. With more, a request sent while an earlier
-     * one is failing with NOT_LEADER (a fresh topic, a leader change) can be written ahead
-     * of it: the broker takes a producer's first batch on a partition at any sequence, and
-     * librdkafka 2.0 then reports the failed batch as "implicitly acked" by the later
-     * success. Its messages are counted delivered and never written (every edge misses
-     * them). One in flight keeps the retry ahead of what follows. */
-    const char *producer[] = {"enable.idempotence", "true", "acks", "all", "linger.ms", "5",
-                              "max.in.flight.requests.per.connection", "1", NULL};
     const char *consumer[] = {"enable.partition.eof", "false", "partition.assignment.strategy",
                               "range", "group.id", group,
                               /* every group reads a new group's life from the start:
@@ -181,13 +157,13 @@ int kafka_client_open(struct bus_kafka *b, const struct bus_kafka_config *cfg,
     c->min_timestamp_ms =
         kind == CLIENT_RUNNER || kind == CLIENT_WORKER ? pw_now_ms() - KAFKA_STALE_GRACE_MS : 0;
     if (kind == CLIENT_EDGE)
-        edge_group(cfg, group, sizeof group);
+        kafka_conf_own_group(cfg, "edge", group, sizeof group);
     else
         snprintf(group, sizeof group, "%s-%s", cfg->consumer_group,
                  kind == CLIENT_RUNNER ? "runner" : "commentary");
     rc = kafka_conf_build(cfg, common, err, sizeof err, &conf);
     if (!rc) {
-        const char *const *extra = kind == CLIENT_PRODUCER ? producer : consumer;
+        const char *const *extra = kind == CLIENT_PRODUCER ? kafka_conf_producer : consumer;
         for (int i = 0; extra[i] && !rc; i += 2) {
             char why[256];
             if (rd_kafka_conf_set(conf, extra[i], extra[i + 1], why, sizeof why)) {

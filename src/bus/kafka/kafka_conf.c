@@ -2,8 +2,25 @@
 
 #include "core/error.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+/* One produce request in flight at a time. With more, a request sent while an earlier one is
+ * failing with NOT_LEADER (a fresh topic, a leader change) can be written ahead of it: the
+ * broker takes a producer's first batch on a partition at any sequence, and librdkafka 2.0
+ * then reports the failed batch as "implicitly acked" by the later success. Its messages are
+ * counted delivered and never written. One in flight keeps the retry ahead of what follows. */
+const char *const kafka_conf_producer[] = {"enable.idempotence",
+                                           "true",
+                                           "acks",
+                                           "all",
+                                           "linger.ms",
+                                           "5",
+                                           "max.in.flight.requests.per.connection",
+                                           "1",
+                                           NULL};
 
 void bus_kafka_config_defaults(struct bus_kafka_config *c)
 {
@@ -29,6 +46,22 @@ const char *kafka_conf_find(const struct bus_kafka_config *cfg, const char *key)
     return NULL;
 }
 
+void kafka_conf_own_group(const struct bus_kafka_config *cfg, const char *role, char *buf,
+                          size_t len)
+{
+    char host[64] = "host";
+    unsigned rnd = 0;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (read(fd, &rnd, sizeof rnd) != (ssize_t)sizeof rnd)
+            rnd = 0;
+        close(fd);
+    }
+    gethostname(host, sizeof host - 1);
+    host[sizeof host - 1] = '\0';
+    snprintf(buf, len, "%s-%s-%s-%d-%08x", cfg->consumer_group, role, host, (int)getpid(), rnd);
+}
+
 static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
                     size_t errlen)
 {
@@ -40,8 +73,8 @@ static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, c
     return 0;
 }
 
-int kafka_conf_build(const struct bus_kafka_config *cfg, const char *const *overrides,
-                     char *err, size_t errlen, rd_kafka_conf_t **out)
+int kafka_conf_build(const struct bus_kafka_config *cfg, const char *const *overrides, char *err,
+                     size_t errlen, rd_kafka_conf_t **out)
 {
     int rc = 0;
     if (cfg->n_props < 0 || cfg->n_props > BUS_KAFKA_MAX_PROPS) {
@@ -98,8 +131,8 @@ static int check_copartitioned(rd_kafka_t *rk, const char *const names[4], int t
     return 0;
 }
 
-int bus_kafka_ensure_topics(const struct bus_kafka_config *cfg, int partitions,
-                            int replication, int timeout_ms, const struct pw_log *log)
+int bus_kafka_ensure_topics(const struct bus_kafka_config *cfg, int partitions, int replication,
+                            int timeout_ms, const struct pw_log *log)
 {
     char err[512];
     rd_kafka_conf_t *conf = NULL;
