@@ -177,78 +177,123 @@ static struct pw_event *scene_classification(struct race_script *s)
     return script_event(s, PW_EV_CLASSIFICATION);
 }
 
-struct fact_case {
+/* The scenes the case file's fact sets come from (llm_facts_cases.json, read by this test
+ * and by the Flink job's port of the check, tests/flink/test_fact_check.py). */
+static const struct {
+    const char *name;
     struct pw_event *(*scene)(struct race_script *);
-    const char *answer;
-    enum llm_check_result want;
-};
+} scenes[] = {{"lead", scene_lead},
+              {"fastest", scene_fastest},
+              {"podium_pass", scene_podium_pass},
+              {"classification", scene_classification}};
 
-/* Answers of real models (SmolLM2-135M in `make llm-demo`, docs/COMMENTARY.md, and two
- * quoted in a bug report), each with the event it answered; then lines that state the facts right.
- */
-static const struct fact_case fact_cases[] = {
-    /* Verstappen was P1 */
-    {scene_lead, "The lead change has to be Verstappen, who is now running P10.",
-     LLM_CHECK_WRONG_FACT},
-    {scene_lead, "Ronel Norris, the new king of the hills!", LLM_CHECK_UNKNOWN_NAME},
-    /* run 6: a 1:21.646 lap, and a P3 pass */
-    {scene_fastest, "Leclerc goes purple with a 1:20.645", LLM_CHECK_WRONG_FACT},
-    {scene_podium_pass, "Sainz, taking P11 from Verstappen", LLM_CHECK_WRONG_FACT},
-    /* runs 4, 5 and 7 */
-    {scene_podium_pass, "Sainz is out and the field continues to sprint, with P10 running P2.",
-     LLM_CHECK_WRONG_FACT},
-    {scene_classification, "The final score is P13.", LLM_CHECK_WRONG_FACT},
-    {scene_podium_pass,
-     "Sainz is going to win the title, and Verstappen will be his top competitor.",
-     LLM_CHECK_WRONG_FACT},
-    {scene_lead, "Verstappen is going to win the title, and Sainz will be his top competitor.",
-     LLM_CHECK_OK}, /* a boast, but no fact in it is wrong: Verstappen leads, Sainz is named */
-    /* made-up laps, gaps and places */
-    {scene_lead, "Verstappen takes the lead on lap 13!", LLM_CHECK_WRONG_FACT},
-    {scene_lead, "Verstappen leads with 40 laps to go", LLM_CHECK_WRONG_FACT},
-    {scene_lead, "Norris takes the lead back!", LLM_CHECK_WRONG_FACT},
-    {scene_lead, "Verstappen leads, Leclerc is up to third", LLM_CHECK_UNKNOWN_NAME},
-    {scene_lead, "Verstappen is into the lead by 2.5 seconds", LLM_CHECK_WRONG_FACT},
-    {scene_lead, "Verstappen takes the lead in his 200th race", LLM_CHECK_WRONG_FACT},
-    {scene_lead, "Verstappen passes 7 cars to lead", LLM_CHECK_NUMBERS},
-    {scene_lead, "Lando Verstappen takes the lead!", LLM_CHECK_UNKNOWN_NAME},
-    {scene_fastest, "Leclerc posts a 1:21.7, fastest of all", LLM_CHECK_WRONG_FACT},
-    {scene_podium_pass, "Sainz is up to fourth place", LLM_CHECK_OK}, /* held P4 before */
-    {scene_podium_pass, "Sainz is up to fifth place", LLM_CHECK_WRONG_FACT},
-    {scene_podium_pass, "Sainz wins the battle for P3!", LLM_CHECK_WRONG_FACT}, /* "wins": P1 */
-    /* right */
-    {scene_lead, "Verstappen takes the lead from Norris on lap 12!", LLM_CHECK_OK},
-    {scene_lead, "Max Verstappen leads the race with 41 laps to go!", LLM_CHECK_OK},
-    {scene_lead, "Verstappen is into P1, Norris drops to P2.", LLM_CHECK_OK},
-    {scene_lead, "Verstappen leads from Norris and Piastri.", LLM_CHECK_OK},
-    {scene_lead, "Oh Verstappen, what a move for the lead!", LLM_CHECK_OK},
-    /* a right line that the narrow reading refuses ("lead" is tied to Norris, nearer) */
-    {scene_lead, "Oh Verstappen, what a move on Norris for the lead!", LLM_CHECK_WRONG_FACT},
-    {scene_fastest, "Leclerc goes purple with a 1:21.646!", LLM_CHECK_OK},
-    {scene_fastest, "Leclerc, fastest lap of the race, a 1:21.6!", LLM_CHECK_OK},
-    {scene_fastest, "Charles Leclerc sets the fastest lap on lap 12", LLM_CHECK_OK},
-    {scene_podium_pass, "Sainz takes third place from Verstappen!", LLM_CHECK_OK},
-    {scene_podium_pass, "Sainz is on the podium now, P3!", LLM_CHECK_OK},
-    {scene_classification, "What a race from the top three!", LLM_CHECK_OK},
-};
+static json_t *int_array(const int *v, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(a, json_integer(v[i]));
+    return a;
+}
 
-static void test_answers_state_only_the_facts(void **state)
+static json_t *facts_to_json(const struct llm_facts *f)
+{
+    json_t *drivers = json_array(), *times = json_array();
+    for (int i = 0; i < f->n; i++) {
+        const struct llm_fact_driver *d = &f->d[i];
+        json_array_append_new(drivers, json_pack("{s:s, s:s, s:b, s:o, s:i}", "full", d->full,
+                                                 "name", d->name, "given", d->given, "places",
+                                                 int_array(d->places, d->n_places), "now", d->now));
+    }
+    for (int i = 0; i < f->n_times; i++)
+        json_array_append_new(times, json_integer(f->times_ms[i]));
+    return json_pack("{s:i, s:i, s:o, s:i, s:o}", "lap", f->lap, "total_laps", f->total_laps,
+                     "times_ms", times, "n_about", f->n_about, "drivers", drivers);
+}
+
+static void facts_from_json(const json_t *j, struct llm_facts *f)
+{
+    memset(f, 0, sizeof *f);
+    const json_t *drivers = json_object_get(j, "drivers"), *times = json_object_get(j, "times_ms");
+    f->lap = (int)json_integer_value(json_object_get(j, "lap"));
+    f->total_laps = (int)json_integer_value(json_object_get(j, "total_laps"));
+    f->n_about = (int)json_integer_value(json_object_get(j, "n_about"));
+    assert_true(json_array_size(times) <= LLM_FACT_TIMES);
+    assert_true(json_array_size(drivers) <= PW_MAX_CARS);
+    for (size_t i = 0; i < json_array_size(times); i++)
+        f->times_ms[f->n_times++] = json_integer_value(json_array_get(times, i));
+    for (size_t i = 0; i < json_array_size(drivers); i++) {
+        const json_t *dj = json_array_get(drivers, i);
+        struct llm_fact_driver *d = &f->d[f->n++];
+        snprintf(d->full, sizeof d->full, "%s", json_string_value(json_object_get(dj, "full")));
+        snprintf(d->name, sizeof d->name, "%s", json_string_value(json_object_get(dj, "name")));
+        d->given = json_is_true(json_object_get(dj, "given"));
+        d->now = (int)json_integer_value(json_object_get(dj, "now"));
+        const json_t *places = json_object_get(dj, "places");
+        assert_true(json_array_size(places) <= LLM_FACT_PLACES);
+        for (size_t k = 0; k < json_array_size(places); k++)
+            d->places[d->n_places++] = (int)json_integer_value(json_array_get(places, k));
+    }
+}
+
+static json_t *load_cases(void)
+{
+    json_error_t err;
+    json_t *root = json_load_file(LLM_FACTS_CASES, 0, &err);
+    if (!root)
+        fail_msg("%s:%d: %s", LLM_FACTS_CASES, err.line, err.text);
+    return root;
+}
+
+/* Each fact set of the case file is what the prompt of its scene gives (so the cases test
+ * the facts real prompts carry); a mismatch prints the set to put in the file. */
+static void test_case_file_facts_are_the_prompts(void **state)
 {
     struct fixture *f = *state;
-    struct llm_facts facts;
-    char rules_line[PW_EVENT_TEXT_MAX];
+    json_t *root = load_cases();
     int wrong = 0;
-    for (size_t i = 0; i < sizeof fact_cases / sizeof *fact_cases; i++) {
-        const struct fact_case *c = &fact_cases[i];
+    for (size_t i = 0; i < sizeof scenes / sizeof *scenes; i++) {
+        struct llm_facts facts;
+        char rules_line[PW_EVENT_TEXT_MAX];
         script_init(&f->s, "race-1", "55", 10);
-        facts_after(f, c->scene, &facts, rules_line);
-        enum llm_check_result got = llm_check_facts(c->answer, &facts);
-        if (got != c->want) {
-            print_error("case %zu (%s): \"%s\" gave %s, want %s\n", i, rules_line, c->answer,
-                        llm_check_name(got), llm_check_name(c->want));
+        facts_after(f, scenes[i].scene, &facts, rules_line);
+        json_t *got = facts_to_json(&facts);
+        if (!json_equal(got, json_object_get(json_object_get(root, "facts"), scenes[i].name))) {
+            char *text = json_dumps(got, JSON_COMPACT);
+            print_error("fact set \"%s\" of the prompt: %s\n", scenes[i].name, text);
+            free(text);
+            wrong++;
+        }
+        json_decref(got);
+    }
+    json_decref(root);
+    assert_int_equal(wrong, 0);
+}
+
+/* Real models' answers and right lines, from the case file, each against its fact set. */
+static void test_answers_state_only_the_facts(void **state)
+{
+    (void)state;
+    json_t *root = load_cases();
+    const json_t *cases = json_object_get(root, "cases"), *sets = json_object_get(root, "facts");
+    int wrong = 0;
+    assert_true(json_array_size(cases) >= 30);
+    for (size_t i = 0; i < json_array_size(cases); i++) {
+        const json_t *c = json_array_get(cases, i);
+        const char *answer = json_string_value(json_object_get(c, "answer"));
+        const char *want = json_string_value(json_object_get(c, "want"));
+        const json_t *set = json_object_get(sets, json_string_value(json_object_get(c, "facts")));
+        assert_non_null(answer);
+        assert_non_null(want);
+        assert_non_null(set);
+        struct llm_facts facts;
+        facts_from_json(set, &facts);
+        const char *got = llm_check_name(llm_check_facts(answer, &facts));
+        if (strcmp(got, want) != 0) {
+            print_error("case %zu: \"%s\" gave %s, want %s\n", i, answer, got, want);
             wrong++;
         }
     }
+    json_decref(root);
     assert_int_equal(wrong, 0);
 }
 
@@ -286,13 +331,11 @@ static void test_facts_hostile_text(void **state)
 static void test_rules_lines_pass_their_own_facts(void **state)
 {
     struct fixture *f = *state;
-    struct pw_event *(*const scenes[])(struct race_script *) = {
-        scene_lead, scene_fastest, scene_podium_pass, scene_classification};
     for (size_t i = 0; i < sizeof scenes / sizeof *scenes; i++) {
         struct llm_facts facts;
         char rules_line[PW_EVENT_TEXT_MAX];
         script_init(&f->s, "race-1", "55", 10);
-        facts_after(f, scenes[i], &facts, rules_line);
+        facts_after(f, scenes[i].scene, &facts, rules_line);
         if (llm_check_facts(rules_line, &facts) != LLM_CHECK_OK)
             fail_msg("rules line refused: %s (%s)", rules_line,
                      llm_check_name(llm_check_facts(rules_line, &facts)));
@@ -343,6 +386,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_drivers_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_form_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answer_must_be_about_the_event, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_file_facts_are_the_prompts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answers_state_only_the_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules_lines_pass_their_own_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facts_hostile_text, setup, teardown),

@@ -14,8 +14,11 @@ import java.util.regex.Pattern;
  * or other symbols, no quotation marks; no driver name outside the race's vocabulary (a
  * built-in list of Formula 1 surnames, and any capitalised word inside a sentence that is
  * neither in the vocabulary nor a racing term); names one of the drivers the moment is
- * about; and states no number the prompt did not give. The vocabulary is what the SQL passes
- * (the words of the moment's drivers, teams and circuit), not the whole grid.
+ * about; and states nothing but the facts it was given ({@link FactCheck}, pitwall's
+ * llm_facts rules: drivers, places, laps, times and numbers). The vocabulary is what the SQL
+ * passes (the words of the moment's drivers, teams and circuit), not the whole grid, and so
+ * are the facts (the moment's driver with its places before and after, the lap, the
+ * distance, the fastest lap's time).
  */
 final class AnswerCheck {
     static final int MIN_CHARS = 8;
@@ -41,7 +44,6 @@ final class AnswerCheck {
             "Incredible", "Stewards", "Position", "Leader", "Sprint", "Qualifying");
     private static final String MARKUP = "*_#`<>[]{}|~\\";
     private static final Pattern WORD = Pattern.compile("\\p{L}+");
-    private static final Pattern DIGITS = Pattern.compile("[0-9]+");
 
     private static Set<String> lower(List<String> words) {
         Set<String> s = new HashSet<>();
@@ -52,7 +54,8 @@ final class AnswerCheck {
     private AnswerCheck() {}
 
     /** The line to put on air, or null when the answer fails a check. */
-    static String check(String answer, String prompt, List<String> about, String vocabulary) {
+    static String check(String answer, FactCheck.Facts facts, List<String> about,
+            String vocabulary) {
         if (answer == null) return null;
         String s = answer.strip();
         if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\""))
@@ -66,10 +69,7 @@ final class AnswerCheck {
         boolean onTopic = about.isEmpty();
         for (String name : about) onTopic |= mentions(s, name);
         if (!onTopic) return null;
-        Matcher m = DIGITS.matcher(s);
-        while (m.find()) {
-            if (!containsDigitRun(prompt, m.group())) return null;
-        }
+        if (!FactCheck.check(s, facts).equals(FactCheck.OK)) return null;
         return s;
     }
 
@@ -117,12 +117,6 @@ final class AnswerCheck {
             boolean right = e >= s.length() || !Character.isLetter(s.charAt(e));
             if (left && right) return true;
         }
-        return false;
-    }
-
-    private static boolean containsDigitRun(String prompt, String run) {
-        Matcher m = DIGITS.matcher(prompt == null ? "" : prompt);
-        while (m.find()) if (m.group().equals(run)) return true;
         return false;
     }
 }

@@ -18,12 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code CHAT_COMMENT(endpoint, model, timeout_ms, prompt, about, vocabulary, fallback)}: one
+ * {@code CHAT_COMMENT(endpoint, model, timeout_ms, prompt, about, vocabulary, facts, fallback)}: one
  * line of commentary from any OpenAI-compatible Chat Completions endpoint (the open-source
  * counterpart of Confluent's ML_PREDICT), or {@code fallback} when the call fails, times
  * out, answers garbage or an answer that fails pitwall's check ({@link AnswerCheck}).
  * {@code about} is a comma-separated list of the names the line must mention (one of them);
- * {@code vocabulary} the words it may use capitalised. An empty endpoint means no model: the
+ * {@code vocabulary} the words it may use capitalised; {@code facts} what the prompt told the
+ * model, as JSON ({@link FactCheck.Facts#fromJson}), that every claim of the line must match.
+ * An empty endpoint means no model: the
  * fallback line. The key, if the endpoint needs one, comes from the environment
  * (PITWALL_LLM_API_KEY), never from the SQL. Outcomes are counted in metrics
  * {@code pitwallModelOk} and {@code pitwallModelFallback}, and logged.
@@ -50,7 +52,7 @@ public final class ChatCommentFunction extends ScalarFunction {
     }
 
     public String eval(String endpoint, String model, Integer timeoutMs, String prompt,
-            String about, String vocabulary, String fallbackLine) {
+            String about, String vocabulary, String facts, String fallbackLine) {
         if (endpoint == null || endpoint.isEmpty() || prompt == null) return fallbackLine;
         List<String> names = new ArrayList<>();
         if (about != null)
@@ -58,7 +60,9 @@ public final class ChatCommentFunction extends ScalarFunction {
         String outcome;
         try {
             String answer = call(endpoint, model, timeoutMs == null ? 3000 : timeoutMs, prompt);
-            String line = AnswerCheck.check(answer, prompt, names, vocabulary);
+            String line = AnswerCheck.check(answer,
+                    FactCheck.Facts.fromJson(json.readTree(facts == null ? "{}" : facts)), names,
+                    vocabulary);
             if (line != null) {
                 ok.inc();
                 LOG.info("pitwall: model line: {}", line);
