@@ -3,7 +3,8 @@
 #   flink/run.sh [--var KEY=VALUE]... FILE.sql...
 # Compiles flink/src (javac, against the jars scripts/setup.d/45-flink.sh put in
 # .cache/flink-libs) into build/flink when a source is newer, then runs
-# dev.pitwall.flink.SqlRunner under `nice`. Stops with the job (SIGTERM/SIGINT).
+# dev.pitwall.flink.SqlRunner under `nice -n ${PITWALL_FLINK_NICE:-10}` (the benchmark sets 0).
+# Stops with the job (SIGTERM/SIGINT).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 LIBS="$ROOT/.cache/flink-libs"
@@ -27,7 +28,7 @@ OPENS=(--add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.la
        --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED)
 # PITWALL_FLINK_JAVA_OPTS: more JVM options (the tests use the client compiler and the serial
 # collector: a quicker start on a small machine).
-exec nice -n 10 java "${OPENS[@]}" -Xmx${PITWALL_FLINK_HEAP:-768m} ${PITWALL_FLINK_JAVA_OPTS:-} \
+exec nice -n "${PITWALL_FLINK_NICE:-10}" java "${OPENS[@]}" -Xmx${PITWALL_FLINK_HEAP:-768m} ${PITWALL_FLINK_JAVA_OPTS:-} \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=${PITWALL_FLINK_LOG:-warn} \
   -Dorg.slf4j.simpleLogger.log.dev.pitwall=info \
   -Dorg.slf4j.simpleLogger.showDateTime=true \

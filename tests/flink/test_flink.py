@@ -185,6 +185,34 @@ def facts_of(positions):
     return facts
 
 
+def start_kafka_env(env_dir):
+    """A real broker and the FAKE registry (tools/kafka/kafka_env.sh): (bootstrap, registry)."""
+    subprocess.run(["bash", "tools/kafka/kafka_env.sh", "start", env_dir], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    env = dict(l.strip().split("=", 1) for l in open(os.path.join(env_dir, "env")) if "=" in l)
+    return env["KAFKA_BOOTSTRAP"], env["SCHEMA_REGISTRY_URL"]
+
+
+def write_pitwall_config(path, bootstrap, registry, topics, group, head=""):
+    """A pitwall configuration in Kafka mode with these topics (a dict with positions,
+    commentary, events, control, telemetry); `head`: YAML put before the kafka mapping."""
+    with open(path, "w") as f:
+        f.write(head + 'kafka:\n  bootstrap.servers: "%s"\n  schema_registry_url: "%s"\n'
+                '  topic_partitions: 3\n  hold_ms: 3000\n  topics:\n'
+                '    positions: "%s"\n    commentary: "%s"\n    events: "%s"\n'
+                '    control: "%s"\n    telemetry: "%s"\n  consumer_group: "%s"\n'
+                % (bootstrap, registry, topics["positions"], topics["commentary"],
+                   topics["events"], topics["control"], topics["telemetry"], group))
+
+
+def flink_command(variables, sql_files):
+    """flink/run.sh with its --var settings."""
+    args = ["bash", "flink/run.sh"]
+    for k, v in variables.items():
+        args += ["--var", "%s=%s" % (k, v)]
+    return args + sql_files
+
+
 def consume(bootstrap, topic, seconds, want=None):
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "t-%d-%f" % (os.getpid(), time.time()),
                   "auto.offset.reset": "earliest", "enable.auto.commit": False})
@@ -206,10 +234,7 @@ def main():
     env_dir = os.path.join(tmp, "kafka")
     t0 = time.time()
     try:
-        subprocess.run(["bash", "tools/kafka/kafka_env.sh", "start", env_dir], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
-        env = dict(l.strip().split("=", 1) for l in open(os.path.join(env_dir, "env")) if "=" in l)
-        bootstrap, registry = env["KAFKA_BOOTSTRAP"], env["SCHEMA_REGISTRY_URL"]
+        bootstrap, registry = start_kafka_env(env_dir)
         tag = "fl%d" % os.getpid()
         t = {k: "%s-%s" % (tag, k) for k in
              ("positions", "commentary", "events", "control", "telemetry", "anomalies", "dlq")}
@@ -250,21 +275,13 @@ def main():
                      "TELEMETRY_DLQ_TOPIC": t["dlq"],
                      "LLM_URL": "http://127.0.0.1:%d/v1/chat/completions" % chat_port,
                      "LLM_MODEL": "ok", "LLM_TIMEOUT_MS": "2000"}
-        args = ["bash", "flink/run.sh"]
-        for k, v in variables.items():
-            args += ["--var", "%s=%s" % (k, v)]
-        flink = procs.start(args + ["flink/sql/commentary.sql", "flink/sql/anomalies.sql"],
+        flink = procs.start(flink_command(variables, ["flink/sql/commentary.sql",
+                                                      "flink/sql/anomalies.sql"]),
                             flink_log, env=dict(os.environ, PITWALL_FLINK_JAVA_OPTS=
                                                 "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"))
 
         cfg = os.path.join(tmp, "pitwall.yaml")
-        with open(cfg, "w") as f:
-            f.write('kafka:\n  bootstrap.servers: "%s"\n  schema_registry_url: "%s"\n'
-                    '  topic_partitions: 3\n  hold_ms: 3000\n  topics:\n'
-                    '    positions: "%s"\n    commentary: "%s"\n    events: "%s"\n'
-                    '    control: "%s"\n    telemetry: "%s"\n  consumer_group: "%s"\n'
-                    % (bootstrap, registry, t["positions"], t["commentary"], t["events"],
-                       t["control"], t["telemetry"], tag))
+        write_pitwall_config(cfg, bootstrap, registry, t, tag)
         servers = {}
         for role in ("runner", "edge"):
             log = os.path.join(tmp, role + ".log")
