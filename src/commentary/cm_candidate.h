@@ -71,6 +71,7 @@ struct cm_candidate {
     int64_t gap_ms;                  /* final lap: leader's margin, 0 if unknown */
     enum pw_track_status prev_track; /* restart: what ended */
     bool picked;                     /* the picked driver is concerned */
+    bool engine_failure;             /* retirement: a fault ended the car's race */
     int total_laps;
     char circuit[PW_NAME_MAX]; /* from the state, "" if unknown */
     enum pw_session_kind session_kind; /* from the state */

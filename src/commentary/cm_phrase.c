@@ -18,6 +18,7 @@ enum {
     T_QUALI = 1u << 6, /* qualifying or sprint qualifying only */
     T_PRACTICE = 1u << 7, /* practice only */
     T_ONE = 1u << 8,      /* exactly one driver (a line that names only %a) */
+    T_FAULT = 1u << 9,    /* a retirement a fault caused (and only such a one has these) */
 };
 
 struct cm_template {
@@ -110,6 +111,10 @@ static const struct cm_template templates[] = {
     {CM_FACT_RESTART, 0, "Back to green! %a leads the restart"},
     {CM_FACT_RESTART, 0, "And we're back to racing after the %r"},
 
+    {CM_FACT_RETIREMENT, T_FAULT, "Engine failure for %a! Out of the race from %f"},
+    {CM_FACT_RETIREMENT, T_FAULT, "%a's engine gives up: retirement from %f"},
+    {CM_FACT_RETIREMENT, T_FAULT, "The engine trouble ends it: %a retires"},
+    {CM_FACT_RETIREMENT, T_FAULT, "%a is out with an engine failure"},
     {CM_FACT_RETIREMENT, 0, "%a retires from %f"},
     {CM_FACT_RETIREMENT, 0, "%a is out of the race"},
     {CM_FACT_RETIREMENT, 0, "Heartbreak for %a: retirement"},
@@ -267,6 +272,8 @@ static bool template_fits(const struct cm_template *t, const struct cm_candidate
     if ((t->flags & T_NOEXTRA) && c->n_who == 4)
         return false;
     if ((t->flags & T_NOWHO) && c->n_who > 0)
+        return false;
+    if (c->fact == CM_FACT_RETIREMENT && c->engine_failure != ((t->flags & T_FAULT) != 0))
         return false;
     bool quali = c->session_kind == PW_SESSION_QUALIFYING ||
                  c->session_kind == PW_SESSION_SPRINT_QUALIFYING;

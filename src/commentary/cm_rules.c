@@ -311,6 +311,7 @@ static void rule_retirement(struct cm_rules *r, struct feed *f)
     who_fill(&c->who[0], ev->state, ev->car);
     c->who[0].from_pos = from;
     c->who[0].pos = 0;
+    c->engine_failure = strcmp(ev->text, PW_RETIRE_ENGINE_FAILURE) == 0;
     c->picked = picked;
     int i = pit_find(r, ev->car);
     if (i >= 0)

@@ -21,7 +21,8 @@ enum pw_event_type {
     PW_EV_PIT_OUT,        /* `car` left the pits on `tyre` */
     PW_EV_FASTEST_LAP,    /* `car` set the race's fastest lap, `lap_ms` */
     PW_EV_TRACK_STATUS,   /* track status changed to `track` */
-    PW_EV_RETIREMENT,     /* `car` retired, running `position` at the time */
+    PW_EV_RETIREMENT,     /* `car` retired, running `position` at the time; `text`: the
+                             cause when the source knows it (PW_RETIRE_ENGINE_FAILURE) */
     PW_EV_FINAL_LAP,      /* the leader started the last lap */
     PW_EV_CHEQUERED,      /* the leader took the chequered flag */
     PW_EV_CLASSIFICATION, /* final classification: order of `state->cars` */
@@ -64,6 +65,9 @@ struct pw_race_meta {
     char control_hash[PW_CONTROL_HASH_MAX];
     enum pw_session_kind kind;      /* race for a simulation; from SessionInfo for a replay */
 };
+
+/* A retirement's cause in `text`: a fault the car's telemetry showed ended its race. */
+#define PW_RETIRE_ENGINE_FAILURE "engine failure"
 
 struct pw_event {
     enum pw_event_type type;

@@ -19,6 +19,12 @@ enum sim_what { SIM_NONE, SIM_TIMER, SIM_WEATHER, SIM_INCIDENT, SIM_RETIRE, SIM_
 void sim_emit(struct sim *s, enum pw_event_type type, const struct sim_car *car,
               const struct sim_car *other, int position)
 {
+    sim_emit_text(s, type, car, other, position, NULL);
+}
+
+void sim_emit_text(struct sim *s, enum pw_event_type type, const struct sim_car *car,
+                   const struct sim_car *other, int position, const char *text)
+{
     if (!s->emit)
         return;
     struct pw_event ev;
@@ -40,23 +46,15 @@ void sim_emit(struct sim *s, enum pw_event_type type, const struct sim_car *car,
         ev.lap = car->line / 3;
         ev.lap_ms = car->last_lap_ms;
     }
+    if (text)
+        snprintf(ev.text, sizeof ev.text, "%s", text);
     ev.state = &s->state;
     s->emit(s->emit_ctx, &ev);
 }
 
 void sim_emit_race_control(struct sim *s, const char *text)
 {
-    if (!s->emit)
-        return;
-    struct pw_event ev;
-    memset(&ev, 0, sizeof ev);
-    sim_state_refresh(s);
-    ev.type = PW_EV_RACE_CONTROL;
-    ev.race_ms = s->now;
-    ev.lap = s->state.lap;
-    snprintf(ev.text, sizeof ev.text, "%s", text);
-    ev.state = &s->state;
-    s->emit(s->emit_ctx, &ev);
+    sim_emit_text(s, PW_EV_RACE_CONTROL, NULL, NULL, 0, text);
 }
 
 static bool sim_running(const struct sim_car *c)
@@ -116,7 +114,9 @@ static void sim_retire(struct sim *s, struct sim_car *c)
     c->pit_sector = false;
     s->retirements++;
     sim_order_sink_retired(s, c->id);
-    sim_emit(s, PW_EV_RETIREMENT, c, NULL, pos);
+    /* the cause goes with the event: the engine fault the telemetry showed for laps */
+    sim_emit_text(s, PW_EV_RETIREMENT, c, NULL, pos,
+                  sim_faults_fatal(s, c) ? PW_RETIRE_ENGINE_FAILURE : NULL);
     if (c->retire_crash || race_rng_chance(&s->rng, 0.5))
         sim_track_incident(s, s->now, c->retire_crash);
 }

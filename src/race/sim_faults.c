@@ -85,6 +85,15 @@ static double fault_progress(const struct sim_fault *f, int64_t t)
     return (double)(t - f->start_ms) / (double)(f->end_ms - f->start_ms);
 }
 
+bool sim_faults_fatal(const struct sim *s, const struct sim_car *c)
+{
+    for (int i = 0; i < s->faults.n; i++) {
+        if (s->faults.f[i].car == c->id && s->faults.f[i].fatal)
+            return true;
+    }
+    return false;
+}
+
 double sim_faults_pace_ms(const struct sim *s, const struct sim_car *c)
 {
     double ms = 0.0;

@@ -42,6 +42,8 @@ struct sim_faults {
 
 /* Plan the race's faults; after the retirements are planned (sim_track_init). */
 void sim_faults_plan(struct sim *s, uint64_t seed);
+/* Does a fault end this car's race (its retirement is an engine failure)? */
+bool sim_faults_fatal(const struct sim *s, const struct sim_car *c);
 /* Time a car loses on a lap planned now because of its faults (0 without). */
 double sim_faults_pace_ms(const struct sim *s, const struct sim_car *c);
 /* The source's telemetry op: every running car's readings at the current race clock. */

@@ -115,6 +115,9 @@ void sim_track_plan_sector(struct sim *s, struct sim_car *c, int64_t t);
 /* sim.c: emitting */
 void sim_emit(struct sim *s, enum pw_event_type type, const struct sim_car *car,
               const struct sim_car *other, int position);
+/* The same with `text` (copied; NULL for none). */
+void sim_emit_text(struct sim *s, enum pw_event_type type, const struct sim_car *car,
+                   const struct sim_car *other, int position, const char *text);
 /* A race-control message in the live-timing feed's words. */
 void sim_emit_race_control(struct sim *s, const char *text);
 

@@ -305,6 +305,35 @@ static void test_rain_line(void **st)
     free(h);
 }
 
+/* A retirement whose cause is a fault (the simulator's engine failures, shown in the
+ * telemetry first) is told as one; a retirement with no cause given never claims one. */
+static void test_retirement_by_engine_failure(void **st)
+{
+    (void)st;
+    struct harness *h = harness_new("", NULL);
+    start_race(h);
+    static const char *const cars[] = {"63", "44", "12", "14", "23", "16"};
+    for (int i = 0; i < 6; i++) {
+        bool engine = i % 2 == 0;
+        assert_true(script_index(&h->s, cars[i]) >= 0);
+        h->s.state.cars[script_index(&h->s, cars[i])].retired = true;
+        struct pw_event *ev = script_car_event(&h->s, PW_EV_RETIREMENT, cars[i]);
+        if (engine)
+            snprintf(ev->text, sizeof ev->text, "%s", PW_RETIRE_ENGINE_FAILURE);
+        int before = h->n_lines;
+        feed(h, ev);
+        run_until(h, h->now + 6000);
+        assert_int_equal(h->n_lines, before + 1);
+        assert_int_equal(last_line(h)->cand.fact, CM_FACT_RETIREMENT);
+        assert_int_equal(last_line(h)->cand.engine_failure, engine);
+        if (engine)
+            assert_true(strstr(last_line(h)->text, "ngine") != NULL);
+        else
+            assert_null(strstr(last_line(h)->text, "ngine"));
+    }
+    free(h);
+}
+
 static void test_retirement_and_fastest_lap(void **st)
 {
     (void)st;
@@ -558,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_pit_line_names_tyre),
         cmocka_unit_test(test_track_status_and_restart),
         cmocka_unit_test(test_retirement_and_fastest_lap),
+        cmocka_unit_test(test_retirement_by_engine_failure),
         cmocka_unit_test(test_final_lap_chequered_podium),
         cmocka_unit_test(test_burst_of_pit_stops_merged),
         cmocka_unit_test(test_stale_candidates_dropped),

@@ -108,7 +108,8 @@ static void test_window_sums_stay_exact(void **state)
 /* --- the simulator's faults --------------------------------------------------------------- */
 
 struct race_run {
-    int64_t retired_ms[PW_MAX_CARS]; /* by car id; -1 still running */
+    int64_t retired_ms[PW_MAX_CARS];  /* by car id; -1 still running */
+    bool engine_failure[PW_MAX_CARS]; /* the retirement event gave a fault as its cause */
     /* Readings flagged, by car id and metric: first race time, and severities seen. */
     int64_t first_flag[PW_MAX_CARS][PW_METRIC_COUNT];
     int flags[PW_MAX_CARS][PW_METRIC_COUNT];
@@ -131,8 +132,10 @@ static void on_event(void *ctx, const struct pw_event *ev)
     const struct sim *s = pair[0];
     struct race_run *run = pair[1];
     int id = ev->car[0] ? car_id(s, ev->car) : -1;
-    if (ev->type == PW_EV_RETIREMENT && id >= 0)
+    if (ev->type == PW_EV_RETIREMENT && id >= 0) {
         run->retired_ms[id] = ev->race_ms;
+        run->engine_failure[id] = strcmp(ev->text, PW_RETIRE_ENGINE_FAILURE) == 0;
+    }
 }
 
 /* Run a race, reading telemetry every `step_ms` of race time like a runner's tick. */
@@ -190,6 +193,7 @@ static void test_faults_are_found_and_fatal_ones_retire(void **state)
     int fatal = 0, fatal_found = 0, passing = 0, passing_found = 0, false_flags = 0;
     int readings_judged = 0;
     unsigned severities = 0;
+    int other_retirements = 0;
     for (uint64_t seed = 1; seed <= 60; seed++) {
         struct sim *s = new_race(seed);
         int64_t step = s->circuit.lap_ms / 2; /* two readings a lap */
@@ -205,8 +209,10 @@ static void test_faults_are_found_and_fatal_ones_retire(void **state)
             bool hit = run.first_flag[f->car][f->metric] >= f->start_ms &&
                        run.first_flag[f->car][f->metric] < f->end_ms + step;
             if (f->fatal) {
-                /* The fault is what ends the race: the car retires when it runs its course. */
+                /* The fault is what ends the race: the car retires when it runs its course,
+                 * and the retirement says so (the commentary tells it). */
                 assert_int_equal(run.retired_ms[f->car], f->end_ms);
+                assert_true(run.engine_failure[f->car]);
                 if (judged) {
                     fatal++;
                     fatal_found += hit;
@@ -217,6 +223,13 @@ static void test_faults_are_found_and_fatal_ones_retire(void **state)
             }
         }
         for (int c = 0; c < s->n; c++) {
+            bool fatal_fault = false;
+            for (int i = 0; i < plan.n; i++)
+                fatal_fault |= plan.f[i].car == c && plan.f[i].fatal;
+            if (run.retired_ms[c] >= 0 && !fatal_fault) {
+                assert_false(run.engine_failure[c]); /* a crash is no engine failure */
+                other_retirements++;
+            }
             for (int m = 0; m < PW_METRIC_COUNT; m++) {
                 if (!faulty[c][m])
                     false_flags += run.flags[c][m];
@@ -230,6 +243,7 @@ static void test_faults_are_found_and_fatal_ones_retire(void **state)
                   fatal_found, fatal, passing_found, passing, false_flags, readings_judged,
                   severities);
     assert_true(fatal >= 10);
+    assert_true(other_retirements >= 5);        /* crashes: retirements with no cause given */
     assert_true(fatal_found * 10 >= fatal * 9); /* nine in ten engine failures foreseen */
     assert_true(passing >= 20);
     assert_true(passing_found * 10 >= passing * 7);          /* most passing faults seen */
