@@ -18,15 +18,25 @@ static bool query_race_id(struct http_conn *conn, const struct http_request *req
     return true;
 }
 
+/* What both endpoints check first: a well-formed race_id (or none) and anomaly detection on;
+ * false when the request was answered (400 or 404). */
+static bool anomalies_request(struct api *api, struct http_conn *conn,
+                              const struct http_request *req, char *race_id, size_t len)
+{
+    if (!query_race_id(conn, req, race_id, len))
+        return false;
+    if (!api->d.anomalies) {
+        http_respond_error(conn, 404, "anomaly detection is off");
+        return false;
+    }
+    return true;
+}
+
 void api_anomalies_latest(struct api *api, struct http_conn *conn, const struct http_request *req)
 {
     char race_id[PW_RACE_ID_MAX + 1];
-    if (!query_race_id(conn, req, race_id, sizeof race_id))
+    if (!anomalies_request(api, conn, req, race_id, sizeof race_id))
         return;
-    if (!api->d.anomalies) {
-        http_respond_error(conn, 404, "anomaly detection is off");
-        return;
-    }
     json_t *doc = anomalies_latest_json(api->d.anomalies, race_id);
     if (!doc) {
         http_respond_error(conn, 503, "out of memory");
@@ -38,12 +48,8 @@ void api_anomalies_latest(struct api *api, struct http_conn *conn, const struct 
 void api_anomalies_stream(struct api *api, struct http_conn *conn, const struct http_request *req)
 {
     char race_id[PW_RACE_ID_MAX + 1];
-    if (!query_race_id(conn, req, race_id, sizeof race_id))
+    if (!anomalies_request(api, conn, req, race_id, sizeof race_id))
         return;
-    if (!api->d.anomalies) {
-        http_respond_error(conn, 404, "anomaly detection is off");
-        return;
-    }
     if (anomalies_subscribe(api->d.anomalies, conn, race_id) < 0)
         http_respond_error(conn, 503, "could not open the stream");
 }
