@@ -186,6 +186,11 @@ void api_race_start(struct api *api, struct http_conn *conn, const struct http_r
         http_respond_error(conn, 422, "weather must be \"dry\", \"auto\" or \"rain\"");
         goto out;
     }
+    json_t *red_flag = json_object_get(body, "red_flag");
+    if (red_flag && !json_is_boolean(red_flag)) {
+        http_respond_error(conn, 422, "red_flag must be true or false");
+        goto out;
+    }
     json_t *circuit = json_object_get(body, "circuit");
     if (circuit && (!json_is_string(circuit) || json_string_length(circuit) >= sizeof ctl.circuit)) {
         http_respond_error(conn, 422, "circuit must be a circuit id string");
@@ -217,6 +222,7 @@ void api_race_start(struct api *api, struct http_conn *conn, const struct http_r
     ctl.laps = (int)laps;
     ctl.podium = podium ? json_is_true(podium) : -1;
     ctl.weather = weather ? 1 + (int)mode : 0;
+    ctl.red_flag = red_flag && json_is_true(red_flag);
     snprintf(meta.selected_number, sizeof meta.selected_number, "%s", drv->number);
     snprintf(meta.selected_name, sizeof meta.selected_name, "%s", drv->name);
     snprintf(meta.selected_team, sizeof meta.selected_team, "%s", drv->team);

@@ -45,6 +45,7 @@ struct pw_control {
     int weather;                       /* START of a simulation: 0 = default, else 1 +
                                           enum race_weather_mode (1 dry, 2 the circuit's
                                           chance, 3 rain) */
+    int red_flag;                      /* START of a simulation: 1 = a red flag stops it */
     int64_t seek_ms;                   /* SEEK: race clock target */
     char control_hash[PW_CONTROL_HASH_MAX]; /* START: the race's control token, hashed; the
                                                runner puts it in the race's meta */

@@ -14,7 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum sim_what { SIM_NONE, SIM_TIMER, SIM_WEATHER, SIM_INCIDENT, SIM_RETIRE, SIM_PIT, SIM_LINE };
+enum sim_what {
+    SIM_NONE,
+    SIM_TIMER,
+    SIM_RED,
+    SIM_WEATHER,
+    SIM_INCIDENT,
+    SIM_RETIRE,
+    SIM_PIT,
+    SIM_LINE
+};
 
 void sim_emit(struct sim *s, enum pw_event_type type, const struct sim_car *car,
               const struct sim_car *other, int position)
@@ -70,6 +79,10 @@ static int64_t sim_next(const struct sim *s, enum sim_what *what, int *car)
     if (s->track_timer_ms < best) {
         best = s->track_timer_ms;
         *what = SIM_TIMER;
+    }
+    if (race_red_flag_next_ms(&s->red) < best) {
+        best = race_red_flag_next_ms(&s->red);
+        *what = SIM_RED;
     }
     if (race_weather_next_note_ms(&s->weather) < best) {
         best = race_weather_next_note_ms(&s->weather);
@@ -210,8 +223,11 @@ static void sim_cross_line(struct sim *s, struct sim_car *c)
     c->next_ms = SIM_NEVER;
     sim_reorder(s, c);
     c->pit_sector = false;
-    if (line % 3 == 0)
+    if (line % 3 == 0) {
         sim_lap_done(s, c);
+        if (sim_red_flag_park(s, c))
+            return;
+    }
     if (!c->finished)
         sim_track_plan_sector(s, c, t);
 }
@@ -259,6 +275,9 @@ static int sim_run(struct sim *s, int64_t until)
         switch (what) {
         case SIM_TIMER:
             sim_track_timer(s);
+            break;
+        case SIM_RED:
+            sim_red_flag_happen(s);
             break;
         case SIM_WEATHER:
             sim_weather_note(s);
@@ -384,6 +403,8 @@ static int sim_init(struct sim *s, const struct race_sim_options *opt)
     sim_model_init_cars(s);
     sim_track_init(s);
     sim_faults_plan(s, opt->seed);
+    if (opt->red_flag)
+        race_red_flag_plan(&s->red, (int64_t)s->total_laps * s->circuit.lap_ms, opt->seed);
     race_weather_plan(&s->weather, opt->weather, race_weather_circuit_rain_pct(s->circuit.id),
                       (int64_t)s->total_laps * s->circuit.lap_ms, s->total_laps <= 25, opt->seed);
     /* Grid slots are 8 m apart: the cars behind cross the start line a little later. */

@@ -33,6 +33,7 @@ struct race_sim_options {
     bool podium;                 /* picked driver starts P5-P10 and ends P1-P3 */
     int laps;                    /* 0 = the circuit's Grand Prix distance */
     enum race_weather_mode weather; /* RACE_WEATHER_DRY (0) unless asked */
+    bool red_flag;                  /* a red flag stops the race 25-60% of the way in */
 };
 
 /* Create a simulated race. Returns 0, -EINVAL (no grid, selected number not on the grid;

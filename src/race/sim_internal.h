@@ -6,6 +6,7 @@
 #ifndef PW_RACE_SIM_INTERNAL_H
 #define PW_RACE_SIM_INTERNAL_H
 
+#include "race/race_red_flag.h"
 #include "race/race_weather.h"
 #include "race/rng.h"
 #include "race/sim_faults.h"
@@ -51,6 +52,10 @@ struct sim_car {
     bool retired, finished;
     int64_t retired_at;
     int pass_lap, passes; /* on-track passes made during lap pass_lap */
+    bool parked;          /* in the pit lane under a red flag (race_red_flag.c) */
+    int park_line;        /* ... where it parks: the end of the lap the leader is on, less
+                             the laps it is down */
+    bool parked_in_stop;  /* ... having entered it for a stop of its own */
 };
 
 struct sim {
@@ -83,6 +88,7 @@ struct sim {
     char fastest_number[PW_NUMBER_MAX];
     struct sim_faults faults; /* sim_faults.c */
     struct race_weather weather; /* race_weather.c */
+    struct race_red_flag red;    /* race_red_flag.c */
     /* output */
     struct pw_race_state state;
     bool dirty;
@@ -111,6 +117,8 @@ void sim_track_timer(struct sim *s);
 void sim_track_scheduled(struct sim *s);
 void sim_track_leader_line(struct sim *s, int line);
 void sim_track_plan_sector(struct sim *s, struct sim_car *c, int64_t t);
+/* Change the track status (emitted), with the timer that moves it on (SIM_NEVER: none). */
+void sim_track_set(struct sim *s, enum pw_track_status status, int64_t timer_ms);
 
 /* sim.c: emitting */
 void sim_emit(struct sim *s, enum pw_event_type type, const struct sim_car *car,

@@ -122,14 +122,14 @@ static void track_rescale(struct sim *s, bool to_vsc)
     }
 }
 
-static void track_set(struct sim *s, enum pw_track_status status, int64_t timer_ms)
+void sim_track_set(struct sim *s, enum pw_track_status status, int64_t timer_ms)
 {
     if (status == PW_TRACK_VSC && s->track == PW_TRACK_GREEN)
         track_rescale(s, true);
     if (status == PW_TRACK_GREEN && s->track == PW_TRACK_VSC_ENDING)
         track_rescale(s, false);
-    if ((status == PW_TRACK_SC || status == PW_TRACK_VSC) && s->track != PW_TRACK_SC &&
-        s->track != PW_TRACK_VSC)
+    if ((status == PW_TRACK_SC || status == PW_TRACK_VSC || status == PW_TRACK_RED) &&
+        s->track != PW_TRACK_SC && s->track != PW_TRACK_VSC)
         track_freeze(s);
     s->track = status;
     s->track_timer_ms = timer_ms;
@@ -180,11 +180,11 @@ void sim_track_incident(struct sim *s, int64_t at, bool crash)
         if (lead_lap + laps > last_sc_lap)
             laps = last_sc_lap - lead_lap;
         s->sc_end_line = (lead_lap + laps) * 3;
-        track_set(s, PW_TRACK_SC, SIM_NEVER);
+        sim_track_set(s, PW_TRACK_SC, SIM_NEVER);
     } else if (u < p_sc + p_vsc) {
-        track_set(s, PW_TRACK_VSC, at + race_rng_range(&s->rng, 120000, 240000));
+        sim_track_set(s, PW_TRACK_VSC, at + race_rng_range(&s->rng, 120000, 240000));
     } else {
-        track_set(s, PW_TRACK_YELLOW, at + race_rng_range(&s->rng, 10000, 45000));
+        sim_track_set(s, PW_TRACK_YELLOW, at + race_rng_range(&s->rng, 10000, 45000));
     }
 }
 
@@ -192,9 +192,9 @@ void sim_track_incident(struct sim *s, int64_t at, bool crash)
 void sim_track_timer(struct sim *s)
 {
     if (s->track == PW_TRACK_VSC)
-        track_set(s, PW_TRACK_VSC_ENDING, s->now + race_rng_range(&s->rng, 10000, 15000));
+        sim_track_set(s, PW_TRACK_VSC_ENDING, s->now + race_rng_range(&s->rng, 10000, 15000));
     else
-        track_set(s, PW_TRACK_GREEN, SIM_NEVER);
+        sim_track_set(s, PW_TRACK_GREEN, SIM_NEVER);
 }
 
 /* The next incident from the list built by sim_track_init. */
@@ -204,7 +204,7 @@ void sim_track_scheduled(struct sim *s)
     s->next_incident++;
     if (yellow) {
         if (s->track == PW_TRACK_GREEN && !s->chequered)
-            track_set(s, PW_TRACK_YELLOW, s->now + race_rng_range(&s->rng, 8000, 30000));
+            sim_track_set(s, PW_TRACK_YELLOW, s->now + race_rng_range(&s->rng, 8000, 30000));
         return;
     }
     sim_track_incident(s, s->now, false);
@@ -213,7 +213,7 @@ void sim_track_scheduled(struct sim *s)
 void sim_track_leader_line(struct sim *s, int line)
 {
     if (s->track == PW_TRACK_SC && line >= s->sc_end_line)
-        track_set(s, PW_TRACK_GREEN, SIM_NEVER);
+        sim_track_set(s, PW_TRACK_GREEN, SIM_NEVER);
 }
 
 /* The place `y` will hold when it crosses its next line: its place now, less the cars
@@ -341,7 +341,7 @@ static double track_traffic(struct sim *s, struct sim_car *c, int64_t t, double 
     double a = (double)t + free_ms;
     double limit = INFINITY; /* must cross before this to stay ahead of the cars passed */
     int same_lap = 0;        /* passes for a place among them */
-    bool sc = s->track == PW_TRACK_SC;
+    bool sc = s->track == PW_TRACK_SC || s->track == PW_TRACK_RED;
     bool vsc = s->track == PW_TRACK_VSC || s->track == PW_TRACK_VSC_ENDING;
 
     for (int i = 0; i < n; i++) {
@@ -412,13 +412,17 @@ void sim_track_plan_sector(struct sim *s, struct sim_car *c, int64_t t)
         sim_model_plan_lap(s, c, lap_no);
     double free_ms = c->plan_ms[sec];
     double base = (double)sim_model_base_sector_ms(s, sec);
-    bool neutral =
-        s->track == PW_TRACK_SC || s->track == PW_TRACK_VSC || s->track == PW_TRACK_VSC_ENDING;
+    bool neutral = s->track == PW_TRACK_SC || s->track == PW_TRACK_VSC ||
+                   s->track == PW_TRACK_VSC_ENDING || s->track == PW_TRACK_RED;
 
     c->vsc_sector = s->track == PW_TRACK_VSC || s->track == PW_TRACK_VSC_ENDING;
     if (c->vsc_sector) {
         if (free_ms < base * TRACK_VSC_PACE)
             free_ms = base * TRACK_VSC_PACE;
+    } else if (s->track == PW_TRACK_RED) {
+        /* Red flag: everyone slowly back to the pit lane, in order. */
+        if (free_ms < base * TRACK_SC_PACE)
+            free_ms = base * TRACK_SC_PACE;
     } else if (s->track == PW_TRACK_SC) {
         /* The leader follows the safety car; the others close up to the queue, except in
          * the pit lane, where nobody catches anything. */

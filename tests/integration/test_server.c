@@ -516,6 +516,7 @@ static void test_bad_requests_table(void **state)
         {"option out of range", "POST", "/api/race/start", "", "{\"driver_name\":\"Lando Norris\",\"tick_hz\":99}", 422},
         {"unknown driver", "POST", "/api/race/start", "", "{\"driver_name\":\"Ayrton Senna\"}", 400},
         {"unknown weather", "POST", "/api/race/start", "", "{\"driver_name\":\"Lando Norris\",\"weather\":\"snow\"}", 422},
+        {"red_flag not a boolean", "POST", "/api/race/start", "", "{\"driver_name\":\"Lando Norris\",\"red_flag\":1}", 422},
         {"weather not a string", "POST", "/api/race/start", "", "{\"driver_name\":\"Lando Norris\",\"weather\":true}", 422},
         {"oversized body", "POST", "/api/race/start", "", big_body, 413},
         {"unknown race", "GET", "/api/race/0000-nope/status", "", NULL, 404},
@@ -745,10 +746,10 @@ static void test_shutdown_ends_streams_and_keeps_history(void **state)
 }
 
 /* A real archive session, listed and replayed through the API, ends in the README's order. */
-/* A race started with "weather": "rain" rains: race control's notes in the feed's words,
- * rain tyres fitted and then slicks again, the weather in the positions frames, and a
- * classification at the end. */
-static void test_rain_race_through_the_api(void **state)
+/* A race started with "weather": "rain" and "red_flag": true rains and is stopped once:
+ * race control's notes in the feed's words, rain tyres fitted and then slicks again, the
+ * weather in the positions frames, a red track, and a classification at the end. */
+static void test_rain_and_red_flag_through_the_api(void **state)
 {
     (void)state;
     struct server srv;
@@ -756,13 +757,14 @@ static void test_rain_race_through_the_api(void **state)
     char race[64], path[160];
     start_race(srv.port,
                "{\"driver_name\":\"Lando Norris\",\"duration_s\":8,\"tick_hz\":5,"
-               "\"circuit\":\"spa\",\"laps\":12,\"weather\":\"rain\"}",
+               "\"circuit\":\"spa\",\"laps\":12,\"weather\":\"rain\",\"red_flag\":true,\"seed\":1}",
                race, sizeof race);
     snprintf(path, sizeof path, "/api/race/%s/stream", race);
     struct sse s;
     assert_int_equal(sse_open(&s, srv.port, path, NULL), 0);
-    int notes = 0, rain_tyres = 0, slicks_after = 0, wet_frames = 0, ends = 0;
-    bool drs_off = false, drs_on = false, forecast = false;
+    int notes = 0, rain_tyres = 0, wet_frames = 0, ends = 0;
+    bool drs_off = false, drs_on = false, forecast = false, red = false, red_note = false,
+         pit_exit = false;
     for (int64_t until = now_ms() + 60000; now_ms() < until && !ends;) {
         struct sse_frame f;
         int rc = sse_next(&s, &f, 2000);
@@ -780,12 +782,15 @@ static void test_rain_race_through_the_api(void **state)
             forecast |= strncmp(text, "RISK OF RAIN FOR F1 SPRINT IS ", 30) == 0;
             drs_off |= strcmp(text, "DRS DISABLED") == 0;
             drs_on |= drs_off && strcmp(text, "DRS ENABLED") == 0;
+            red_note |= strcmp(text, "RED FLAG") == 0;
+            pit_exit |= red_note && strcmp(text, "GREEN LIGHT - PIT EXIT OPEN") == 0;
         }
+        if (strcmp(f.event, "race") == 0 && type && strcmp(type, "track_status") == 0)
+            red |= strcmp(json_string_value(json_object_get(d, "track")), "red") == 0;
         if (strcmp(f.event, "race") == 0 && type && strcmp(type, "pit_out") == 0) {
             const char *tyre = json_string_value(json_object_get(d, "tyre"));
             bool rain = strcmp(tyre, "WET") == 0 || strcmp(tyre, "INTERMEDIATE") == 0;
             rain_tyres += rain;
-            slicks_after += !rain && rain_tyres > 0;
         }
         json_t *w = json_object_get(strcmp(f.event, "snapshot") == 0
                                         ? json_object_get(d, "positions")
@@ -799,14 +804,25 @@ static void test_rain_race_through_the_api(void **state)
     }
     sse_close(&s);
     assert_int_equal(ends, 1);
-    assert_int_equal(notes, 4);
+    assert_int_equal(notes, 7); /* four for the weather, three for the red flag */
     assert_true(forecast && drs_off && drs_on);
+    assert_true(red && red_note && pit_exit);
     assert_true(rain_tyres >= 10);
-    assert_true(slicks_after >= 10);
     assert_true(wet_frames > 0);
+    /* Back on slicks by the end (by a stop, or the free change under the red flag). */
     snprintf(path, sizeof path, "/api/race/%s/positions", race);
     json_t *cls = api_get_json(srv.port, path, 200);
-    assert_int_equal((int)json_array_size(json_object_get(cls, "positions")), 22);
+    json_t *cars = json_object_get(cls, "positions");
+    assert_int_equal((int)json_array_size(cars), 22);
+    size_t i;
+    json_t *car;
+    int slicks = 0;
+    json_array_foreach(cars, i, car)
+    {
+        const char *tyre = json_string_value(json_object_get(car, "tyre"));
+        slicks += strcmp(tyre, "WET") != 0 && strcmp(tyre, "INTERMEDIATE") != 0;
+    }
+    assert_true(slicks >= 11);
     json_decref(cls);
     assert_int_equal(server_stop(&srv, SIGTERM), 0);
     server_cleanup(&srv);
@@ -935,7 +951,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_race_over_http_and_restart),
-        cmocka_unit_test(test_rain_race_through_the_api),
+        cmocka_unit_test(test_rain_and_red_flag_through_the_api),
         cmocka_unit_test(test_two_races_never_mix),
         cmocka_unit_test(test_resume_gets_exactly_the_missed_events),
         cmocka_unit_test(test_long_gap_resumes_with_a_snapshot),

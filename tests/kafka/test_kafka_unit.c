@@ -336,7 +336,9 @@ static void test_json_roundtrip(void **state)
                              .replay_speed = 12.5,
                              .podium = 0,
                              .tick_hz = 10,
-                             .laps = 20};
+                             .laps = 20,
+                             .weather = 3,
+                             .red_flag = 1};
     snprintf(ctl.circuit, sizeof ctl.circuit, "monza");
     snprintf(ctl.race_id, sizeof ctl.race_id, "r1");
     snprintf(ctl.driver_number, sizeof ctl.driver_number, "44");
@@ -354,9 +356,13 @@ static void test_json_roundtrip(void **state)
     assert_int_equal(back.podium, 0);
     assert_int_equal(back.tick_hz, 10);
     assert_int_equal(back.laps, 20);
+    assert_int_equal(back.weather, 3);
+    assert_int_equal(back.red_flag, 1);
     const char *older = "{\"op\":\"start\",\"race_id\":\"r2\"}";
     assert_int_equal(kafka_json_decode_control(older, strlen(older), &back), 0);
     assert_int_equal(back.podium, -1);
+    assert_int_equal(back.weather, 0); /* absent: the runner's default */
+    assert_int_equal(back.red_flag, 0);
     /* Every op crosses as itself (a pause sent over Kafka used to arrive as a stop), with
      * the seek target, the race's control-token hash and the token the runner checks. */
     for (int op = PW_CONTROL_START; op <= PW_CONTROL_SEEK; op++) {

@@ -1,0 +1,248 @@
+/* Red flags in the simulator: the race stops, every car parks in the pit lane in the order
+ * it ran, gets a new set of tyres for free, and the race resumes to a valid classification,
+ * with race control's notes in the live-timing feed's words. */
+#include "race/circuit.h"
+#include "race/grid.h"
+#include "race/sim.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define NUMBERS 1000
+
+enum { BEFORE, STOPPED, RESTARTED };
+
+struct red_check {
+    int phase;
+    int notes;
+    char note[8][PW_EVENT_TEXT_MAX];
+    bool standing;
+    char order_at_red[PW_MAX_CARS][PW_NUMBER_MAX];
+    int n_at_red;
+    int stops_at_red[NUMBERS];
+    int pitted_while_red[NUMBERS];
+    bool checked_after[NUMBERS];
+    bool all_parked_at_restart;
+    bool order_kept;
+    enum pw_track_status track_after;
+    int tyre_changes;
+    int picked_pos;
+    bool classified;
+    uint64_t hash;
+    int failures;
+    char why[200];
+};
+
+static int num(const char *n)
+{
+    int v = atoi(n);
+    return v >= 0 && v < NUMBERS ? v : 0;
+}
+
+static void check_fail(struct red_check *ck, const char *what, const struct pw_event *ev)
+{
+    if (ck->failures++ == 0)
+        snprintf(ck->why, sizeof ck->why, "%s (%s at %lld ms, car %s)", what,
+                 pw_event_type_name(ev->type), (long long)ev->race_ms, ev->car);
+}
+
+static void on_note(struct red_check *ck, const struct pw_event *ev)
+{
+    const struct pw_race_state *st = ev->state;
+    if (ck->notes < 8)
+        snprintf(ck->note[ck->notes], sizeof ck->note[0], "%s", ev->text);
+    ck->notes++;
+    if (strcmp(ev->text, "RED FLAG") == 0) {
+        ck->phase = STOPPED;
+        if (st->track != PW_TRACK_RED)
+            check_fail(ck, "red flag note without a red track", ev);
+        for (int i = 0; i < st->n_cars; i++) {
+            if (st->cars[i].retired)
+                continue;
+            snprintf(ck->order_at_red[ck->n_at_red++], PW_NUMBER_MAX, "%s",
+                     st->cars[i].driver.number);
+            ck->stops_at_red[num(st->cars[i].driver.number)] = st->cars[i].pit_stops;
+        }
+    } else if (strcmp(ev->text, "STANDING START") == 0 ||
+               strcmp(ev->text, "RACE WILL RESUME BEHIND THE SAFETY CAR") == 0) {
+        ck->standing = ev->text[0] == 'S';
+        /* Every car still in the race waits in the pit lane... */
+        ck->all_parked_at_restart = true;
+        for (int i = 0; i < st->n_cars; i++) {
+            const struct pw_car *c = &st->cars[i];
+            ck->all_parked_at_restart &= c->retired || c->in_pit;
+        }
+    } else if (strcmp(ev->text, "GREEN LIGHT - PIT EXIT OPEN") == 0) {
+        ck->phase = RESTARTED;
+        ck->track_after = st->track;
+        /* ... and restarts in the order it ran when the flag came out. */
+        ck->order_kept = true;
+        int k = 0;
+        for (int i = 0; i < st->n_cars; i++) {
+            const struct pw_car *c = &st->cars[i];
+            if (c->retired)
+                continue;
+            while (k < ck->n_at_red && strcmp(ck->order_at_red[k], c->driver.number) != 0)
+                k++; /* a car that retired meanwhile */
+            if (k == ck->n_at_red)
+                ck->order_kept = false;
+        }
+    }
+}
+
+static void on_event(void *ctx, const struct pw_event *ev)
+{
+    struct red_check *ck = ctx;
+    const struct pw_race_state *st = ev->state;
+    char line[400];
+    int len = snprintf(line, sizeof line, "%d %lld %s %s %d %d %s", ev->type,
+                       (long long)ev->race_ms, ev->car, ev->other, ev->tyre, ev->track, ev->text);
+    for (int i = 0; i < len; i++)
+        ck->hash = (ck->hash ^ (unsigned char)line[i]) * 0x100000001B3ull;
+    switch (ev->type) {
+    case PW_EV_RACE_CONTROL:
+        on_note(ck, ev);
+        break;
+    case PW_EV_OVERTAKE:
+        if (ck->phase == STOPPED)
+            check_fail(ck, "an overtake under the red flag", ev);
+        break;
+    case PW_EV_PIT_IN:
+        /* Stops of its own, from the flag to the first lap after the restart. */
+        if (ck->phase == STOPPED || (ck->phase == RESTARTED && !ck->checked_after[num(ev->car)]))
+            ck->pitted_while_red[num(ev->car)]++;
+        break;
+    case PW_EV_LAP_COMPLETED: {
+        int n = num(ev->car), i = pw_state_find_car(st, ev->car);
+        if (ck->phase != RESTARTED || ck->checked_after[n] || i < 0)
+            break;
+        /* The first lap after the restart: on a new set, and no stop counted for it. */
+        const struct pw_car *c = &st->cars[i];
+        ck->checked_after[n] = true;
+        if ((c->tyre_age != 1 || !c->tyre_new) && !ck->pitted_while_red[n])
+            check_fail(ck, "no new set of tyres at the restart", ev);
+        if (c->pit_stops != ck->stops_at_red[n] + ck->pitted_while_red[n])
+            check_fail(ck, "the free tyre change counted as a stop", ev);
+        ck->tyre_changes++;
+        break;
+    }
+    case PW_EV_CLASSIFICATION:
+        ck->classified = true;
+        ck->picked_pos = pw_state_find_car(st, "16") + 1;
+        for (int i = 0; i < st->n_cars; i++) {
+            const struct pw_car *c = &st->cars[i];
+            if (c->position != i + 1 || c->finished == c->retired || c->laps > st->total_laps ||
+                c->in_pit)
+                check_fail(ck, "invalid classification", ev);
+            if (i > 0 && c->finished && st->cars[i - 1].retired)
+                check_fail(ck, "a finisher below a retired car", ev);
+        }
+        if (st->cars[0].laps != st->total_laps)
+            check_fail(ck, "the winner did not run the distance", ev);
+        break;
+    default:
+        break;
+    }
+}
+
+static struct pw_grid grid;
+
+static int setup(void **state)
+{
+    (void)state;
+    return race_grid_load_builtin("2026", &grid);
+}
+
+static void run(struct race_sim_options *opt, struct red_check *ck, int64_t step)
+{
+    struct pw_source *src = NULL;
+    memset(ck, 0, sizeof *ck);
+    ck->hash = 1469598103934665603ull;
+    opt->grid = &grid;
+    assert_int_equal(race_sim_create(opt, &src), 0);
+    int64_t t = 0, end = src->ops->duration_ms(src) + 600000;
+    int rc = 0;
+    while (rc == 0 && t <= end) {
+        t = step > 0 ? t + step : end;
+        rc = src->ops->advance(src, t, on_event, ck);
+    }
+    src->ops->destroy(src);
+    assert_int_equal(rc, 1);
+}
+
+static void test_red_flag_races(void **state)
+{
+    (void)state;
+    static const int laps[] = {0, 15, 30, 0};
+    int n_circuits = race_circuit_count_builtin(), standing = 0;
+    for (int seed = 1; seed <= 120; seed++) {
+        struct race_circuit circuit;
+        assert_int_equal(race_circuit_builtin_at(seed % n_circuits, &circuit), 0);
+        struct race_sim_options opt = {.circuit = &circuit,
+                                       .seed = (uint64_t)seed * 104729,
+                                       .laps = laps[seed % 4],
+                                       .red_flag = true,
+                                       .weather =
+                                           seed % 5 == 0 ? RACE_WEATHER_RAIN : RACE_WEATHER_DRY,
+                                       .selected_number = "16",
+                                       .podium = seed % 2 == 1};
+        struct red_check ck;
+        run(&opt, &ck, 0);
+        if (ck.failures)
+            fail_msg("seed %d: %s", seed, ck.why);
+        assert_true(ck.classified);
+        /* Rain races add their four weather notes; find the red flag's three in order. */
+        int at = -1;
+        for (int i = 0; i < ck.notes && i < 8; i++) {
+            if (strcmp(ck.note[i], "RED FLAG") == 0)
+                at = i;
+        }
+        /* (A weather note may come in between.) */
+        int restart = -1, green = -1;
+        for (int i = at + 1; at >= 0 && i < ck.notes && i < 8; i++) {
+            if (restart < 0 && (strcmp(ck.note[i], "STANDING START") == 0 ||
+                                strcmp(ck.note[i], "RACE WILL RESUME BEHIND THE SAFETY CAR") == 0))
+                restart = i;
+            if (restart >= 0 && green < 0 && strcmp(ck.note[i], "GREEN LIGHT - PIT EXIT OPEN") == 0)
+                green = i;
+        }
+        if (at < 0 || restart < 0 || green != restart + 1)
+            fail_msg("seed %d: the red flag's notes are missing or out of order", seed);
+        assert_int_equal(ck.track_after, ck.standing ? PW_TRACK_GREEN : PW_TRACK_SC);
+        standing += ck.standing;
+        assert_true(ck.all_parked_at_restart);
+        if (!ck.order_kept)
+            fail_msg("seed %d: the order changed under the red flag", seed);
+        assert_true(ck.tyre_changes >= grid.n - 8);
+        if (opt.podium && ck.picked_pos > 3)
+            fail_msg("seed %d: the picked driver finished P%d", seed, ck.picked_pos);
+    }
+    assert_in_range(standing, 30, 90);
+}
+
+static void test_red_flag_same_any_tick(void **state)
+{
+    (void)state;
+    struct race_circuit circuit;
+    assert_int_equal(race_circuit_load_builtin("monaco", &circuit), 0);
+    struct race_sim_options opt = {.circuit = &circuit, .seed = 5, .red_flag = true};
+    struct red_check a, b;
+    run(&opt, &a, 0);
+    run(&opt, &b, 700);
+    assert_int_equal(a.hash, b.hash);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_red_flag_same_any_tick),
+        cmocka_unit_test(test_red_flag_races),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
