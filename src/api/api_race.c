@@ -191,6 +191,11 @@ void api_race_start(struct api *api, struct http_conn *conn, const struct http_r
         http_respond_error(conn, 422, "red_flag must be true or false");
         goto out;
     }
+    json_t *penalties = json_object_get(body, "penalties");
+    if (penalties && !json_is_boolean(penalties)) {
+        http_respond_error(conn, 422, "penalties must be true or false");
+        goto out;
+    }
     json_t *circuit = json_object_get(body, "circuit");
     if (circuit && (!json_is_string(circuit) || json_string_length(circuit) >= sizeof ctl.circuit)) {
         http_respond_error(conn, 422, "circuit must be a circuit id string");
@@ -223,6 +228,7 @@ void api_race_start(struct api *api, struct http_conn *conn, const struct http_r
     ctl.podium = podium ? json_is_true(podium) : -1;
     ctl.weather = weather ? 1 + (int)mode : 0;
     ctl.red_flag = red_flag && json_is_true(red_flag);
+    ctl.penalties = penalties && json_is_true(penalties);
     snprintf(meta.selected_number, sizeof meta.selected_number, "%s", drv->number);
     snprintf(meta.selected_name, sizeof meta.selected_name, "%s", drv->name);
     snprintf(meta.selected_team, sizeof meta.selected_team, "%s", drv->team);

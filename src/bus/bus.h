@@ -46,6 +46,7 @@ struct pw_control {
                                           enum race_weather_mode (1 dry, 2 the circuit's
                                           chance, 3 rain) */
     int red_flag;                      /* START of a simulation: 1 = a red flag stops it */
+    int penalties;                     /* START of a simulation: 1 = the stewards are on */
     int64_t seek_ms;                   /* SEEK: race clock target */
     char control_hash[PW_CONTROL_HASH_MAX]; /* START: the race's control token, hashed; the
                                                runner puts it in the race's meta */

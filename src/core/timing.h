@@ -83,6 +83,10 @@ struct pw_car {
     int64_t part_best_ms[PW_QUALI_PARTS]; /* qualifying: best lap in Q1, Q2, Q3 */
     int knocked_out_part;       /* qualifying: the part the car went out in, 0 = still in */
     int deleted_laps;           /* laps deleted by race control (track limits) */
+    /* Penalties (a simulation with the stewards on; 0 / false otherwise): */
+    int penalty_s;      /* time penalties owed, seconds (served at a stop or added at the end) */
+    bool drive_through; /* a drive-through to serve */
+    bool black_white;   /* shown the black-and-white flag (track limits) */
 };
 
 struct pw_race_state {
@@ -113,6 +117,8 @@ struct pw_race_state {
     bool raining;
     int track_wetness; /* 0 dry .. 100 soaking: >= 15 wet enough for intermediates,
                           >= 65 for full wets */
+    bool penalties_known; /* the cars' penalty fields mean something (a simulation with the
+                             stewards on) */
 };
 
 /* Index of the car with this racing number in state->cars, or -1. */

@@ -18,6 +18,7 @@ enum sim_what {
     SIM_NONE,
     SIM_TIMER,
     SIM_RED,
+    SIM_PENALTY,
     SIM_WEATHER,
     SIM_INCIDENT,
     SIM_RETIRE,
@@ -66,6 +67,11 @@ void sim_emit_race_control(struct sim *s, const char *text)
     sim_emit_text(s, PW_EV_RACE_CONTROL, NULL, NULL, 0, text);
 }
 
+void sim_emit_race_control_car(struct sim *s, const struct sim_car *car, const char *text)
+{
+    sim_emit_text(s, PW_EV_RACE_CONTROL, car, NULL, 0, text);
+}
+
 static bool sim_running(const struct sim_car *c)
 {
     return !c->retired && !c->finished;
@@ -83,6 +89,10 @@ static int64_t sim_next(const struct sim *s, enum sim_what *what, int *car)
     if (race_red_flag_next_ms(&s->red) < best) {
         best = race_red_flag_next_ms(&s->red);
         *what = SIM_RED;
+    }
+    if (race_penalties_next_ms(&s->penalties) < best) {
+        best = race_penalties_next_ms(&s->penalties);
+        *what = SIM_PENALTY;
     }
     if (race_weather_next_note_ms(&s->weather) < best) {
         best = race_weather_next_note_ms(&s->weather);
@@ -145,12 +155,17 @@ static void sim_pit(struct sim *s, struct sim_car *c)
         return;
     }
     c->in_pit = false;
-    c->tyre = c->next_tyre;
-    c->tyre_age = 0;
-    c->tyre_new = true;
-    c->stint_laps = 0;
-    c->compounds_used |= 1 << c->tyre;
+    /* A drive-through goes down the lane without a stop: the same tyres. */
+    if (!c->drive_through) {
+        c->tyre = c->next_tyre;
+        c->tyre_age = 0;
+        c->tyre_new = true;
+        c->stint_laps = 0;
+        c->compounds_used |= 1 << c->tyre;
+    }
     sim_emit(s, PW_EV_PIT_OUT, c, NULL, sim_order_index(s, c->id) + 1);
+    sim_penalties_pit_out(s, c);
+    c->drive_through = false;
 }
 
 /* `c` has just crossed a line: move it up past every car it beat there. */
@@ -225,6 +240,7 @@ static void sim_cross_line(struct sim *s, struct sim_car *c)
     c->pit_sector = false;
     if (line % 3 == 0) {
         sim_lap_done(s, c);
+        sim_penalties_lap(s, c);
         if (sim_red_flag_park(s, c))
             return;
     }
@@ -279,6 +295,9 @@ static int sim_run(struct sim *s, int64_t until)
         case SIM_RED:
             sim_red_flag_happen(s);
             break;
+        case SIM_PENALTY:
+            sim_penalties_happen(s);
+            break;
         case SIM_WEATHER:
             sim_weather_note(s);
             break;
@@ -298,6 +317,7 @@ static int sim_run(struct sim *s, int64_t until)
             break;
         }
         if (sim_all_done(s)) {
+            sim_penalties_finish(s);
             s->classified = true;
             sim_emit(s, PW_EV_CLASSIFICATION, NULL, NULL, 0);
         }
@@ -403,6 +423,10 @@ static int sim_init(struct sim *s, const struct race_sim_options *opt)
     sim_model_init_cars(s);
     sim_track_init(s);
     sim_faults_plan(s, opt->seed);
+    if (opt->penalties)
+        race_penalties_plan(&s->penalties, s->n, s->total_laps,
+                            (int64_t)s->total_laps * s->circuit.lap_ms,
+                            s->podium ? s->selected : -1, opt->seed);
     if (opt->red_flag)
         race_red_flag_plan(&s->red, (int64_t)s->total_laps * s->circuit.lap_ms, opt->seed);
     race_weather_plan(&s->weather, opt->weather, race_weather_circuit_rain_pct(s->circuit.id),

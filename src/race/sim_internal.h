@@ -6,6 +6,7 @@
 #ifndef PW_RACE_SIM_INTERNAL_H
 #define PW_RACE_SIM_INTERNAL_H
 
+#include "race/race_penalties.h"
 #include "race/race_red_flag.h"
 #include "race/race_weather.h"
 #include "race/rng.h"
@@ -56,6 +57,7 @@ struct sim_car {
     int park_line;        /* ... where it parks: the end of the lap the leader is on, less
                              the laps it is down */
     bool parked_in_stop;  /* ... having entered it for a stop of its own */
+    bool drive_through;   /* this trip down the pit lane is a drive-through (race_penalties.c) */
 };
 
 struct sim {
@@ -89,6 +91,7 @@ struct sim {
     struct sim_faults faults; /* sim_faults.c */
     struct race_weather weather; /* race_weather.c */
     struct race_red_flag red;    /* race_red_flag.c */
+    struct race_penalties penalties; /* race_penalties.c */
     /* output */
     struct pw_race_state state;
     bool dirty;
@@ -128,5 +131,7 @@ void sim_emit_text(struct sim *s, enum pw_event_type type, const struct sim_car 
                    const struct sim_car *other, int position, const char *text);
 /* A race-control message in the live-timing feed's words. */
 void sim_emit_race_control(struct sim *s, const char *text);
+/* ... about one car (the event's `car`). */
+void sim_emit_race_control_car(struct sim *s, const struct sim_car *car, const char *text);
 
 #endif

@@ -335,6 +335,11 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
     /* First-lap contact: a new front wing at the end of lap 1. */
     if (!due && lap_no == 1 && !protected_car)
         due = race_rng_chance(&s->rng, 0.035);
+    if (!due && sim_penalties_drive_through(s, c, lap_no)) {
+        c->pitting = true;
+        c->next_tyre = c->tyre;
+        return;
+    }
     if (!due)
         due = sim_weather_wants_stop(s, c, lap_no);
     if (due) {

@@ -443,10 +443,11 @@ void sim_track_plan_sector(struct sim *s, struct sim_car *c, int64_t t)
         c->pit_event_ms = t + (int64_t)(0.75 * free_ms);
         free_ms += 0.4 * loss;
     } else if (sec == 0 && c->out_lap) {
+        double served = sim_penalties_at_stop(s, c, loss);
         c->pit_sector = true;
         c->pit_event = 2;
-        c->pit_event_ms = t + (int64_t)(0.55 * loss);
-        free_ms += 0.6 * loss;
+        c->pit_event_ms = t + (int64_t)(0.55 * loss + served);
+        free_ms += 0.6 * loss + served;
     }
     double a = c->pit_sector ? (double)t + free_ms : track_traffic(s, c, t, free_ms, sec, lap_no);
     int64_t next = (int64_t)llround(a);

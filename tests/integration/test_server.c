@@ -516,6 +516,7 @@ static void test_bad_requests_table(void **state)
         {"option out of range", "POST", "/api/race/start", "", "{\"driver_name\":\"Lando Norris\",\"tick_hz\":99}", 422},
         {"unknown driver", "POST", "/api/race/start", "", "{\"driver_name\":\"Ayrton Senna\"}", 400},
         {"unknown weather", "POST", "/api/race/start", "", "{\"driver_name\":\"Lando Norris\",\"weather\":\"snow\"}", 422},
+        {"penalties not a boolean", "POST", "/api/race/start", "", "{\"driver_name\":\"Lando Norris\",\"penalties\":\"yes\"}", 422},
         {"red_flag not a boolean", "POST", "/api/race/start", "", "{\"driver_name\":\"Lando Norris\",\"red_flag\":1}", 422},
         {"weather not a string", "POST", "/api/race/start", "", "{\"driver_name\":\"Lando Norris\",\"weather\":true}", 422},
         {"oversized body", "POST", "/api/race/start", "", big_body, 413},
