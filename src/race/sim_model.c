@@ -73,7 +73,7 @@ static double model_tyre_ms(const struct sim *s, const struct sim_car *c, int st
     double ms = t->offset_ms * model_scale(s) + t->wear_ms * wear * c->tyre_age;
     int over = c->tyre_age - model_life(s, c->tyre);
     if (over > 0)
-        ms += 30.0 * over * over;
+        ms += 20.0 * over * over;
     if (stint_lap == 0)
         ms += t->warmup_ms;
     else if (stint_lap == 1)
@@ -135,8 +135,8 @@ void sim_model_fit_tyres(struct sim *s, struct sim_car *c, int lap_no)
      * short race, where it stretches a set as far as anyone rather than stop once more: a
      * late extra stop there drops it too far back to recover. */
     int stretch =
-        promised ? (s->total_laps < MODEL_PODIUM_STRETCH_LAPS ? 13 : 10) : (u < 0.3 ? 13 : 11);
-    bool extra_stop = u > 0.65 && c->pit_stops == 0 && remaining > 15 && !promised;
+        promised ? (s->total_laps < MODEL_PODIUM_STRETCH_LAPS ? 13 : 10) : (u < 0.35 ? 17 : 11);
+    bool extra_stop = u > 0.5 && c->pit_stops == 0 && remaining > 15 && !promised;
     enum pw_tyre pick = PW_TYRE_UNKNOWN;
     for (int pass = extra_stop ? 1 : 0; pass < 2 && pick == PW_TYRE_UNKNOWN; pass++) {
         int need = pass == 0 ? remaining : (remaining + 1) / 2;
