@@ -19,6 +19,7 @@ enum {
     OPT_DURATION,
     OPT_TICK_HZ,
     OPT_FAST,
+    OPT_REUSE_PORT,
 };
 
 static const struct option long_options[] = {
@@ -37,6 +38,7 @@ static const struct option long_options[] = {
     {"duration", required_argument, NULL, OPT_DURATION},
     {"tick-hz", required_argument, NULL, OPT_TICK_HZ},
     {"as-fast-as-possible", no_argument, NULL, OPT_FAST},
+    {"reuse-port", no_argument, NULL, OPT_REUSE_PORT},
     {NULL, 0, NULL, 0},
 };
 
@@ -50,6 +52,7 @@ void settings_usage(FILE *out, const char *prog)
             "  -c, --config FILE      YAML configuration (see docs/CONFIG.md)\n"
             "      --host ADDR        address to listen on (default 127.0.0.1)\n"
             "      --port N           port to listen on (default 8001; 0 = any free port)\n"
+            "      --reuse-port       share the port with other pitwall edges (Kafka mode)\n"
             "      --log-level LEVEL  debug, info, warn, error or off (default info)\n"
             "      --role ROLES       all, or a comma list of runner,commentary,edge\n"
             "                         (Kafka mode; default all)\n"
@@ -144,6 +147,7 @@ static const char *const known_settings[] = {
     "server.host", "server.port", "server.max_connections", "server.request_timeout_ms",
     "server.idle_timeout_ms", "server.stream_queue_kb", "server.cors_origins",
     "server.output_queue_kb", "server.send_timeout_ms", "server.admin_token",
+    "server.reuse_port",
     "race.grid", "race.circuit", "race.duration_s", "race.tick_hz", "race.podium",
     "race.weather", "race.max_races", "race.starts_per_minute",
     "replay.archive_dir", "replay.speed",
@@ -220,6 +224,9 @@ static int apply_config(struct settings *s, char *err, size_t errlen)
         }
     }
     GET_STR("server.admin_token", s->admin_token);
+    if ((rc = config_get_bool(c, "server.reuse_port", s->http.reuse_port, &b, err, errlen)) < 0)
+        return rc;
+    s->http.reuse_port = b;
     GET_STR("race.grid", s->grid);
     GET_STR("race.circuit", s->race.default_circuit);
     long long duration_s = s->race.wall_duration_ms / 1000;
@@ -362,6 +369,9 @@ int settings_load(struct settings *s, int argc, char **argv, char *err, size_t e
         case OPT_FAST:
             s->race.as_fast_as_possible = true;
             break;
+        case OPT_REUSE_PORT:
+            s->http.reuse_port = true;
+            break;
         case ':':
             snprintf(err, errlen, "option %s needs a value (see --help)", argv[optind - 1]);
             return -EINVAL;
@@ -387,6 +397,14 @@ int settings_load(struct settings *s, int argc, char **argv, char *err, size_t e
                  "the admin token (server.admin_token or PITWALL_ADMIN_TOKEN) must be 16 to %d "
                  "characters",
                  PW_CONTROL_TOKEN_MAX - 1);
+        return -EINVAL;
+    }
+    /* Processes sharing a port must serve the same races: only Kafka gives them that (in
+     * embedded mode each would run races of its own, and a viewer would find a race or not
+     * depending on which process the kernel handed the connection to). */
+    if (s->http.reuse_port && !s->kafka) {
+        snprintf(err, errlen, "server.reuse_port (--reuse-port) needs Kafka mode (a kafka: "
+                              "section): processes sharing a port must share their races");
         return -EINVAL;
     }
     if (optind < argc) {

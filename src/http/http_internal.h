@@ -2,7 +2,8 @@
  *
  * Owns nothing by itself: it declares the server and connection structs (owned by
  * http_server.c), the per-connection request arena (http_conn.c), the write path
- * (http_write.c) and the static-file cache (http_static.c). */
+ * (http_write.c), the static-file cache (http_static.c) and the listening socket's bind
+ * (http_listen.c). */
 #ifndef PW_HTTP_INTERNAL_H
 #define PW_HTTP_INTERNAL_H
 
@@ -205,6 +206,11 @@ int http_cors_preflight(struct http_conn *conn, const struct http_request *req);
 
 /* http_static.c */
 void http_static_cache_free(struct http_static_cache *cache);
+
+/* http_listen.c */
+/* Bind the (initialised) listener to `addr`; with reuse_port, with SO_REUSEPORT so other
+ * processes may listen on the same address. 0 or a negative uv/errno code. */
+int http_listen_bind(uv_tcp_t *listener, const struct sockaddr *addr, bool reuse_port);
 
 /* http_request.c */
 /* Percent-decode src[0..len) into out; '+' becomes ' ' only when plus_space. Returns the

@@ -444,7 +444,7 @@ int http_server_start(uv_loop_t *loop, const struct http_server_config *cfg,
         return rc;
     }
     srv->handles_open += 3;
-    rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&addr, 0);
+    rc = http_listen_bind(&srv->listener, (struct sockaddr *)&addr, srv->cfg.reuse_port);
     if (rc == 0)
         rc = uv_listen((uv_stream_t *)&srv->listener, srv->cfg.backlog, on_connection);
     if (rc != 0) {

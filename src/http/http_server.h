@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
@@ -25,6 +26,9 @@ struct http_server_config {
     const char *host;             /* "127.0.0.1", "0.0.0.0", "::" */
     int port;                     /* 0 picks a free port: see http_server_port() */
     int backlog;                  /* listen backlog, default 4096 */
+    /* Share the port with other processes that set it too (SO_REUSEPORT): the kernel
+     * spreads new connections over them. Default off: a second bind fails. */
+    bool reuse_port;
     int max_connections;          /* beyond this: 503 and close, default 20000; lowered at
                                      start to fit the descriptor limit (docs/HTTP.md) */
     size_t max_header_bytes;      /* all header lines together, default 16 KiB -> 431 */

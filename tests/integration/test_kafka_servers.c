@@ -16,10 +16,14 @@
 
 #include <jansson.h>
 #include <librdkafka/rdkafka.h>
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static const char *env_dir;
@@ -610,6 +614,152 @@ static void test_control_by_token_from_any_edge(void **state)
     server_cleanup(&all);
 }
 
+/* The inode of the server's end of the connection `fd` (local port `server_port`, peer
+ * port `client_port` in /proc/net/tcp's hex columns), or 0. */
+static unsigned long server_socket_inode(int server_port, int client_port)
+{
+    FILE *f = fopen("/proc/net/tcp", "r");
+    if (!f)
+        return 0;
+    char line[512];
+    unsigned long found = 0;
+    while (!found && fgets(line, sizeof line, f)) {
+        unsigned local_port, remote_port, st;
+        unsigned long inode;
+        if (sscanf(line, " %*d: %*8x:%4x %*8x:%4x %2x %*x:%*x %*x:%*x %*x %*u %*u %lu",
+                   &local_port, &remote_port, &st, &inode) == 4 &&
+            (int)local_port == server_port && (int)remote_port == client_port)
+            found = inode;
+    }
+    fclose(f);
+    return found;
+}
+
+static bool process_holds_socket(pid_t pid, unsigned long inode)
+{
+    char dir_path[64], link_path[400], target[128], want[64];
+    snprintf(dir_path, sizeof dir_path, "/proc/%d/fd", (int)pid);
+    snprintf(want, sizeof want, "socket:[%lu]", inode);
+    DIR *d = opendir(dir_path);
+    if (!d)
+        return false;
+    bool held = false;
+    for (struct dirent *e; !held && (e = readdir(d));) {
+        snprintf(link_path, sizeof link_path, "%s/%s", dir_path, e->d_name);
+        ssize_t n = readlink(link_path, target, sizeof target - 1);
+        if (n > 0) {
+            target[n] = '\0';
+            held = strcmp(target, want) == 0;
+        }
+    }
+    closedir(d);
+    return held;
+}
+
+/* Which of the servers accepted the client connection `fd`: the kernel chose, so ask it
+ * (/proc). Index into `servers`, or -1. */
+static int server_of(int fd, const struct server *const *servers, int n)
+{
+    struct sockaddr_in mine, theirs;
+    socklen_t len = sizeof mine;
+    if (getsockname(fd, (struct sockaddr *)&mine, &len) != 0)
+        return -1;
+    len = sizeof theirs;
+    if (getpeername(fd, (struct sockaddr *)&theirs, &len) != 0)
+        return -1;
+    unsigned long inode = server_socket_inode(ntohs(theirs.sin_port), ntohs(mine.sin_port));
+    for (int i = 0; inode && i < n; i++) {
+        if (process_holds_socket(servers[i]->pid, inode))
+            return i;
+    }
+    return -1;
+}
+
+/* A stream of the race on the shared port; an edge may not know the race yet (404):
+ * then again on a new connection. */
+static void open_shared_stream(struct sse *st, int port, const char *path)
+{
+    for (int64_t until = now_ms() + 20000;; usleep(100 * 1000)) {
+        assert_int_equal(sse_open(st, port, path, NULL), 0);
+        if (st->status == 200)
+            return;
+        sse_close(st);
+        if (now_ms() > until)
+            fail_msg("no edge on port %d streams %s", port, path);
+    }
+}
+
+/* Edges sharing one port (server.reuse_port, SO_REUSEPORT; docs/FANOUT.md): the kernel hands
+ * new connections to either process, both serve the race's stream from the bus, with every
+ * event; when one edge stops, the port keeps serving from the other. A server without the
+ * option cannot take the port. */
+static void test_edges_share_one_port(void **state)
+{
+    (void)state;
+    enum { STREAMS = 24, LATE = 4 };
+    char yaml[2048], port_text[16];
+    make_config(yaml, sizeof yaml, "shared");
+    struct server all, a, b, intruder;
+    const char *a_args[] = {"--role", "edge", "--reuse-port", NULL};
+    assert_int_equal(server_start(&all, yaml, NULL, NULL), 0);
+    assert_int_equal(server_start(&a, yaml, a_args, NULL), 0);
+    snprintf(port_text, sizeof port_text, "%d", a.port);
+    const char *b_args[] = {"--role", "edge", "--reuse-port", "--port", port_text, NULL};
+    assert_int_equal(server_start(&b, yaml, b_args, NULL), 0);
+    assert_int_equal(b.port, a.port);
+    const char *intruder_args[] = {"--role", "edge", "--port", port_text, NULL};
+    assert_int_equal(server_start(&intruder, yaml, intruder_args, NULL), -1);
+    server_cleanup(&intruder);
+
+    char *race =
+        start_race(all.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":20,\"tick_hz\":4}");
+    char path[160];
+    snprintf(path, sizeof path, "/api/race/%s/stream", race);
+    const struct server *edges[] = {&a, &b};
+    struct sse st[STREAMS + LATE];
+    struct seen *seen = calloc(STREAMS + LATE, sizeof *seen);
+    int owner[STREAMS + LATE], on[2] = {0, 0};
+    assert_non_null(seen);
+    for (int i = 0; i < STREAMS; i++) {
+        open_shared_stream(&st[i], a.port, path);
+        owner[i] = server_of(st[i].fd, edges, 2);
+        assert_true(owner[i] >= 0);
+        on[owner[i]]++;
+    }
+    /* 24 connections all hashed to one process: 2 in 2^24. */
+    assert_true(on[0] > 0 && on[1] > 0);
+    for (int i = 0; i < STREAMS; i++) {
+        read_frames(&st[i], &seen[i], 12, 30000);
+        assert_true(seen[i].n_race >= 12);
+        assert_no_gaps(&seen[i], &all, edges[owner[i]]);
+    }
+
+    /* One edge leaves: its viewers lose their stream, new ones all land on the other. */
+    assert_int_equal(server_stop(&a, SIGTERM), 0);
+    for (int i = STREAMS; i < STREAMS + LATE; i++) {
+        open_shared_stream(&st[i], b.port, path);
+        owner[i] = server_of(st[i].fd, edges, 2);
+        assert_int_equal(owner[i], 1);
+    }
+    for (int i = 0; i < STREAMS + LATE; i++) {
+        if (owner[i] == 1) {
+            read_to_end(&st[i], &seen[i], 60000);
+            assert_true(seen[i].ended);
+            assert_no_gaps(&seen[i], &all, &b);
+        }
+        sse_close(&st[i]);
+        seen_free(&seen[i]);
+    }
+    free(seen);
+    assert_no_seq_gaps(b.port);
+    free(race);
+    assert_int_equal(server_stop(&b, SIGTERM), 0);
+    assert_int_equal(server_stop(&all, SIGTERM), 0);
+    server_cleanup(&a);
+    server_cleanup(&b);
+    server_cleanup(&all);
+}
+
 /* A Kafka setting out of range stops start-up with the file, line and setting named. */
 static void test_bad_kafka_setting_named(void **state)
 {
@@ -649,6 +799,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_start_that_cannot_happen_turns_failed),
         cmocka_unit_test(test_control_by_token_from_any_edge),
         cmocka_unit_test(test_telemetry_topic_same_anomalies_on_every_edge),
+        cmocka_unit_test(test_edges_share_one_port),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -446,7 +446,7 @@ static int run_pitwall(const char *const *args, char *out, size_t cap, int timeo
 
 /* A typo in the configuration is an error naming the file, line
  * and the setting meant; a FIFO or a folder as the configuration is refused at once;
- * `--history` without a value says so. */
+ * `--history` without a value says so; sharing the port outside Kafka mode is refused. */
 static void test_strict_configuration_and_options(void **state)
 {
     (void)state;
@@ -486,6 +486,11 @@ static void test_strict_configuration_and_options(void **state)
     const char *history[] = {"--port", "0", "--history", NULL};
     assert_int_equal(run_pitwall(history, out, sizeof out, 5000), 2);
     assert_non_null(strstr(out, "option --history needs a value"));
+
+    /* Sharing the port is for edges that share races over Kafka; alone it is refused. */
+    const char *shared[] = {"--port", "0", "--reuse-port", NULL};
+    assert_int_equal(run_pitwall(shared, out, sizeof out, 5000), 2);
+    assert_non_null(strstr(out, "server.reuse_port (--reuse-port) needs Kafka mode"));
 
     /* Every setting docs/CONFIG.md shows is one pitwall knows. */
     FILE *doc = fopen(PITWALL_SOURCE_DIR "/docs/CONFIG.md", "r");
