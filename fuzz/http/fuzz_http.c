@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,29 @@ static bool answers_ok(const char *s, size_t len, size_t off, bool truncated, in
            answers_ok(s, len, off + head, truncated, depth + 1);
 }
 
+/* Connects the non-blocking way, so libFuzzer's timer signal (SIGALRM, which interrupts a
+ * blocking connect with EINTR) only makes the wait start again. 0, or -1 with errno set. */
+static int connect_nonblocking(int fd, const struct sockaddr_in *to)
+{
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    if (connect(fd, (const struct sockaddr *)to, sizeof *to) == 0)
+        return 0;
+    if (errno != EINPROGRESS && errno != EINTR)
+        return -1;
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    int n;
+    do
+        n = poll(&p, 1, 10000);
+    while (n < 0 && errno == EINTR);
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (n <= 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+        errno = n == 0 ? ETIMEDOUT : err ? err : errno;
+        return -1;
+    }
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_env *env = env_get();
@@ -252,11 +276,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)env->port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (fd < 0 || bind(fd, (struct sockaddr *)&src, sizeof src) != 0 ||
-        connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        connect_nonblocking(fd, &a) != 0) {
         perror("fuzz_http: socket, bind or connect to the server under test");
         abort();
     }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     static char got[1 << 20];
     size_t got_len = 0;
     int closed = 0;
