@@ -5,6 +5,7 @@
 #include "race/grid.h"
 #include "race/race_weather.h"
 #include "race/sim.h"
+#include "race_check.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +17,6 @@
 #include <cmocka.h>
 
 #define MAX_NOTES 8
-#define NUMBERS 1000
 
 struct rain_check {
     int total_laps;
@@ -25,9 +25,9 @@ struct rain_check {
     int note_wetness[MAX_NOTES];
     int max_wetness;
     bool rained;
-    int slick_soaked_run[NUMBERS]; /* laps in a row completed on slicks on a soaked track */
+    int slick_soaked_run[RACE_CHECK_NUMBERS]; /* laps in a row completed on slicks on a soaked track */
     int worst_slick_run;
-    int rain_dry_run[NUMBERS]; /* laps in a row on rain tyres on a dry track */
+    int rain_dry_run[RACE_CHECK_NUMBERS]; /* laps in a row on rain tyres on a dry track */
     int worst_rain_dry_run;
     int fitted_inter, fitted_wet, back_on_slicks;
     bool classified;
@@ -37,12 +37,6 @@ struct rain_check {
     int failures;
     char why[200];
 };
-
-static int num(const char *number)
-{
-    int n = atoi(number);
-    return n >= 0 && n < NUMBERS ? n : 0;
-}
 
 static void check_fail(struct rain_check *ck, const char *what, const struct pw_event *ev)
 {
@@ -59,7 +53,7 @@ static bool is_slick(enum pw_tyre t)
 static void on_lap(struct rain_check *ck, const struct pw_event *ev)
 {
     const struct pw_race_state *st = ev->state;
-    int i = pw_state_find_car(st, ev->car), n = num(ev->car);
+    int i = pw_state_find_car(st, ev->car), n = race_check_slot(ev->car);
     if (i < 0) {
         check_fail(ck, "lap of an unknown car", ev);
         return;
@@ -113,14 +107,9 @@ static void on_event(void *ctx, const struct pw_event *ev)
         ck->classified = true;
         ck->end_ms = ev->race_ms;
         ck->picked_pos = pw_state_find_car(st, "16") + 1;
-        /* Valid: places 1..n in order, finishers first, every car finished or out. */
-        for (int i = 0; i < st->n_cars; i++) {
-            const struct pw_car *c = &st->cars[i];
-            if (c->position != i + 1 || c->finished == c->retired)
-                check_fail(ck, "classification out of order or a car neither finished nor out", ev);
-            if (i > 0 && c->finished && st->cars[i - 1].retired)
-                check_fail(ck, "a finisher below a retired car", ev);
-        }
+        const char *bad = race_check_classification(st);
+        if (bad)
+            check_fail(ck, bad, ev);
         break;
     default:
         break;
@@ -143,12 +132,7 @@ static void run(struct race_sim_options *opt, struct rain_check *ck, int64_t ste
     opt->grid = &grid;
     assert_int_equal(race_sim_create(opt, &src), 0);
     ck->total_laps = src->ops->state(src)->total_laps;
-    int64_t t = 0, end = src->ops->duration_ms(src) + 600000;
-    int rc = 0;
-    while (rc == 0 && t <= end) {
-        t = step > 0 ? t + step : end;
-        rc = src->ops->advance(src, t, on_event, ck);
-    }
+    int rc = race_check_drive(src, step, on_event, ck);
     src->ops->destroy(src);
     assert_int_equal(rc, 1);
 }
