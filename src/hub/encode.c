@@ -57,13 +57,33 @@ static json_t *with_session_fields(json_t *o, const struct pw_race_state *st, co
     return o;
 }
 
+/* A car's penalties in a race whose source knows them (a simulation with the stewards on):
+ * time owed, a drive-through to serve, the black-and-white flag and the laps deleted for
+ * track limits. Always all four in such a race, so a delta can send each when it changes;
+ * absent otherwise, and the original app's cars stay as they were. */
+static json_t *with_penalty_fields(json_t *o, const struct pw_race_state *st,
+                                   const struct pw_car *c)
+{
+    if (!o || !st->penalties_known)
+        return o;
+    if (json_object_set_new(o, "penalty_s", json_integer(c->penalty_s)) ||
+        json_object_set_new(o, "drive_through", json_boolean(c->drive_through)) ||
+        json_object_set_new(o, "black_white", json_boolean(c->black_white)) ||
+        json_object_set_new(o, "deleted_laps", json_integer(c->deleted_laps))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 json_t *hub_encode_positions_list(const struct pw_race_state *st, const char *race_id,
                               int64_t timestamp_ms)
 {
     json_t *list = json_array();
     for (int i = 0; list && i < st->n_cars; i++) {
-        json_t *car = with_session_fields(hub_encode_car(&st->cars[i], race_id, timestamp_ms), st,
-                                          &st->cars[i]);
+        const struct pw_car *c = &st->cars[i];
+        json_t *car = with_penalty_fields(
+            with_session_fields(hub_encode_car(c, race_id, timestamp_ms), st, c), st, c);
         if (json_array_append_new(list, car) < 0) {
             json_decref(list);
             return NULL;

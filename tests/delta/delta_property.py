@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Property test of the combined stream's delta frames against the real pitwall binary.
 
-For several random races (random driver, seed, length, tick rate, some with a small resume
-window), one reader follows the combined stream /api/race/{id}/stream from the start and
+For several random races (random driver, seed, length, tick rate, half with the stewards'
+penalties, some with a small resume window), one reader follows the combined stream /api/race/{id}/stream from the start and
 another the original positions stream, whose frames carry the server's full positions object
 for every id. Readers resuming from random ids (during the race and after it, some older than
 the event log window) follow the combined stream from there. This file's reference (apply())
@@ -28,6 +28,7 @@ import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OWN_FIELDS = {"type", "base", "order", "cars"}
+PENALTY_FIELDS = {"penalty_s", "drive_through", "black_white", "deleted_laps"}
 
 
 def free_port():
@@ -222,6 +223,9 @@ def main():
             body = {"driver_name": rng.choice(drivers["drivers"])["name"],
                     "duration_s": rng.randint(15, 25), "tick_hz": rng.choice([1, 2, 5, 10]),
                     "seed": rng.randint(1, 2**40)}
+            if i % 2 == 0:
+                # The stewards on: every car's penalty fields, sent by a delta when they change.
+                body["penalties"] = True
             if i == args.races:
                 # A slow race at 10 Hz, stopped early: few events between ticks, small deltas.
                 body.update(duration_s=900, tick_hz=10)
@@ -272,7 +276,7 @@ def main():
             for _, rd in r["resumes"]:
                 rd.join(30)
 
-        total_compared = deltas = 0
+        total_compared = deltas = penalty_deltas = 0
         for r in races:
             name = f"race {r['id']} {r['body']}"
             m = r["main"]
@@ -287,6 +291,9 @@ def main():
             full = {f["data"]["data"]["seq"]: f["data"]["data"] for f in r["legacy"].frames
                     if f["data"].get("type") == "positions"}
             deltas += sum(f.get("event") == "delta" for f in m.frames)
+            penalty_deltas += sum(
+                any(k in PENALTY_FIELDS for car in f["data"].get("cars", {}).values() for k in car)
+                for f in m.frames if f.get("event") == "delta")
             state = State()
             states = []  # state after each main frame
             for f in m.frames:
@@ -319,7 +326,10 @@ def main():
             transcripts.append({"name": name, "frames": m.frames, "full": full, "resumes": resumes})
         if deltas < 20:
             failures.append(f"only {deltas} delta frames in all races")
-        print(f"delta_property: {len(races)} races, {deltas} delta frames, "
+        if penalty_deltas < 1:
+            failures.append("no delta carried a change of a car's penalties")
+        print(f"delta_property: {len(races)} races, {deltas} delta frames "
+              f"({penalty_deltas} with penalties), "
               f"{sum(len(r['resumes']) for r in races)} resumes, {total_compared} states compared")
 
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)

@@ -126,6 +126,44 @@ static void test_positions(void **state)
     json_decref(d);
 }
 
+/* A race with the stewards on: every car carries its penalties (so a delta can send each
+ * change); without them the cars are the original's and pitwall's usual fields only. */
+static void test_positions_penalties(void **state)
+{
+    (void)state;
+    struct pw_race_state st;
+    state_init(&st);
+    st.cars[0].penalty_s = 10;
+    st.cars[1].drive_through = true;
+    st.cars[1].black_white = true;
+    st.cars[1].deleted_laps = 3;
+    struct pw_event ev = {.type = PW_EV_POSITIONS, .seq = 7, .wall_ms = 1000, .state = &st};
+    snprintf(ev.race_id, sizeof ev.race_id, "r1");
+    json_t *d = hub_encode_positions_data(&ev, "in_progress");
+    json_t *a = json_array_get(json_object_get(d, "positions"), 0);
+    assert_null(json_object_get(a, "penalty_s"));
+    assert_null(json_object_get(a, "drive_through"));
+    assert_null(json_object_get(a, "black_white"));
+    assert_null(json_object_get(a, "deleted_laps"));
+    json_decref(d);
+
+    st.penalties_known = true;
+    d = hub_encode_positions_data(&ev, "in_progress");
+    a = json_array_get(json_object_get(d, "positions"), 0);
+    json_t *b = json_array_get(json_object_get(d, "positions"), 1);
+    assert_int_equal(json_integer_value(json_object_get(a, "penalty_s")), 10);
+    assert_true(json_is_false(json_object_get(a, "drive_through")));
+    assert_true(json_is_false(json_object_get(a, "black_white")));
+    assert_int_equal(json_integer_value(json_object_get(a, "deleted_laps")), 0);
+    assert_int_equal(json_integer_value(json_object_get(b, "penalty_s")), 0);
+    assert_true(json_is_true(json_object_get(b, "drive_through")));
+    assert_true(json_is_true(json_object_get(b, "black_white")));
+    assert_int_equal(json_integer_value(json_object_get(b, "deleted_laps")), 3);
+    /* the original's four fields still lead */
+    assert_string_equal(json_object_iter_key(json_object_iter(a)), "driver_name");
+    json_decref(d);
+}
+
 static void test_commentary(void **state)
 {
     (void)state;
@@ -201,7 +239,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sse_frame),   cmocka_unit_test(test_iso_time),
         cmocka_unit_test(test_positions),   cmocka_unit_test(test_commentary),
-        cmocka_unit_test(test_race_events),
+        cmocka_unit_test(test_race_events), cmocka_unit_test(test_positions_penalties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

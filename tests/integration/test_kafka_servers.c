@@ -760,6 +760,114 @@ static void test_edges_share_one_port(void **state)
     server_cleanup(&all);
 }
 
+/* What a viewer of the original positions stream saw of the cars' penalties: frames whose
+ * every car carried all four penalty fields, and how often one was owed or shown. */
+struct penalties_seen {
+    int frames, complete, owed, drive_through, black_white;
+    bool ended;
+};
+
+static void read_penalties(int port, const char *race, struct penalties_seen *out)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/positions/stream?race_id=%s", race);
+    struct sse st;
+    memset(out, 0, sizeof *out);
+    assert_int_equal(sse_open(&st, port, path, NULL), 0);
+    assert_int_equal(st.status, 200);
+    for (int64_t until = now_ms() + 60000; now_ms() < until && !out->ended;) {
+        struct sse_frame f;
+        int rc = sse_next(&st, &f, 1000);
+        if (rc < 0)
+            break;
+        if (rc == 0)
+            continue;
+        json_t *j = json_loads(f.data, 0, NULL);
+        const char *type = json_string_value(json_object_get(j, "type"));
+        out->ended = type && strcmp(type, "end") == 0;
+        json_t *cars = json_object_get(json_object_get(j, "data"), "positions");
+        if (type && strcmp(type, "positions") == 0 && json_array_size(cars) > 0) {
+            size_t i;
+            json_t *car;
+            bool all = true;
+            out->frames++;
+            json_array_foreach(cars, i, car)
+            {
+                json_t *owed = json_object_get(car, "penalty_s");
+                json_t *dt = json_object_get(car, "drive_through");
+                json_t *bw = json_object_get(car, "black_white");
+                all = all && json_is_integer(owed) && json_is_boolean(dt) &&
+                      json_is_boolean(bw) && json_is_integer(json_object_get(car, "deleted_laps"));
+                out->owed += json_integer_value(owed) > 0;
+                out->drive_through += json_is_true(dt);
+                out->black_white += json_is_true(bw);
+            }
+            out->complete += all;
+        }
+        json_decref(j);
+        sse_frame_free(&f);
+    }
+    sse_close(&st);
+}
+
+/* The classification's cars as "number:penalty_s:drive_through:black_white:deleted_laps,". */
+static void penalty_summary(json_t *cls, char *out, size_t len)
+{
+    size_t i, used = 0;
+    json_t *car;
+    out[0] = '\0';
+    json_array_foreach(json_object_get(cls, "positions"), i, car)
+    {
+        int n = snprintf(out + used, len - used, "%s:%d:%d:%d:%d,",
+                         json_string_value(json_object_get(car, "number")),
+                         (int)json_integer_value(json_object_get(car, "penalty_s")),
+                         json_is_true(json_object_get(car, "drive_through")),
+                         json_is_true(json_object_get(car, "black_white")),
+                         (int)json_integer_value(json_object_get(car, "deleted_laps")));
+        assert_true(n > 0 && (size_t)n < len - used);
+        used += (size_t)n;
+    }
+}
+
+/* A race with the stewards on shows the same penalties on a Kafka edge (the Avro positions
+ * record for the frames, the events' JSON state for the classification) as on an embedded
+ * server running the same seed. */
+static void test_penalties_same_on_kafka_edge_as_embedded(void **state)
+{
+    (void)state;
+    char yaml[2048];
+    make_config(yaml, sizeof yaml, "penalties");
+    struct server kafka, embedded;
+    assert_int_equal(server_start(&kafka, yaml, NULL, NULL), 0);
+    assert_int_equal(server_start(&embedded, NULL, NULL, NULL), 0);
+    const char *body = "{\"driver_name\":\"Lando Norris\",\"duration_s\":8,\"tick_hz\":5,"
+                       "\"laps\":20,\"penalties\":true,\"seed\":11}";
+    char *race_k = start_race(kafka.port, body), *race_e = start_race(embedded.port, body);
+    static struct penalties_seen k, e;
+    read_penalties(kafka.port, race_k, &k);
+    read_penalties(embedded.port, race_e, &e);
+    assert_true(k.ended && e.ended);
+    assert_true(k.frames >= 20);
+    assert_int_equal(k.complete, k.frames);
+    assert_int_equal(e.complete, e.frames);
+    /* the stewards' work reached the Kafka edge's frames */
+    assert_true(k.owed > 0 && k.drive_through > 0 && k.black_white > 0);
+    char sk[2048], se[2048];
+    json_t *ck = classification(kafka.port, race_k), *ce = classification(embedded.port, race_e);
+    penalty_summary(ck, sk, sizeof sk);
+    penalty_summary(ce, se, sizeof se);
+    assert_string_equal(sk, se);
+    assert_non_null(strstr(sk, ":1:")); /* a black-and-white flag at the end, at least */
+    json_decref(ck);
+    json_decref(ce);
+    free(race_k);
+    free(race_e);
+    assert_int_equal(server_stop(&embedded, SIGTERM), 0);
+    assert_int_equal(server_stop(&kafka, SIGTERM), 0);
+    server_cleanup(&embedded);
+    server_cleanup(&kafka);
+}
+
 /* A Kafka setting out of range stops start-up with the file, line and setting named. */
 static void test_bad_kafka_setting_named(void **state)
 {
@@ -794,6 +902,7 @@ int main(int argc, char **argv)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_edges_identical_and_late_edge_catches_up),
+        cmocka_unit_test(test_penalties_same_on_kafka_edge_as_embedded),
         cmocka_unit_test(test_broker_restart_mid_race_loses_nothing),
         cmocka_unit_test(test_bad_kafka_setting_named),
         cmocka_unit_test(test_start_that_cannot_happen_turns_failed),

@@ -168,6 +168,55 @@ static void test_avro_session_fields(void **state)
     avro_positions_destroy(&ap);
 }
 
+/* A race with the stewards on: each car's penalties and the race's "penalties known" cross
+ * the Avro topic; a race without them reads back as unknown with zeroes. */
+static void test_avro_penalty_fields(void **state)
+{
+    (void)state;
+    struct avro_positions ap;
+    struct avro_cache cache = {0};
+    char buf[AVRO_POSITIONS_MAX];
+    assert_int_equal(avro_positions_init(&ap), 0);
+    assert_int_equal(avro_cache_put(&cache, 4, avro_positions_schema_json), 0);
+    struct avro_cache_entry *e = avro_cache_get(&cache, 4);
+    struct pw_race_state *st = calloc(1, sizeof *st);
+    st->n_cars = 3;
+    st->penalties_known = true;
+    for (int i = 0; i < 3; i++) {
+        snprintf(st->cars[i].driver.number, sizeof st->cars[i].driver.number, "%d", 20 + i);
+        st->cars[i].position = i + 1;
+    }
+    st->cars[0].penalty_s = 15;
+    st->cars[1].drive_through = true;
+    st->cars[2].black_white = true;
+    st->cars[2].deleted_laps = 3;
+    struct pw_event tick = {.type = PW_EV_POSITIONS, .state = st, .seq = 9, .wall_ms = 1000};
+    snprintf(tick.race_id, sizeof tick.race_id, "p");
+    for (int i = 0; i < 3; i++) {
+        struct avro_positions_record rec;
+        int n = avro_positions_encode(&ap, &tick, i, buf, sizeof buf);
+        assert_true(n > 0);
+        assert_int_equal(avro_positions_validate(e->schema, buf, (size_t)n), 0);
+        assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+        assert_true(rec.penalties_known);
+        assert_int_equal(rec.car.penalty_s, i == 0 ? 15 : 0);
+        assert_int_equal(rec.car.drive_through, i == 1);
+        assert_int_equal(rec.car.black_white, i == 2);
+        assert_int_equal(rec.car.deleted_laps, i == 2 ? 3 : 0);
+    }
+    memset(st, 0, sizeof *st);
+    st->n_cars = 1;
+    st->cars[0].position = 1;
+    struct avro_positions_record rec;
+    int n = avro_positions_encode(&ap, &tick, 0, buf, sizeof buf);
+    assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+    assert_false(rec.penalties_known);
+    assert_int_equal(rec.car.penalty_s, 0);
+    free(st);
+    avro_cache_clear(&cache);
+    avro_positions_destroy(&ap);
+}
+
 static void test_avro_original_schema_reads(void **state)
 {
     (void)state;
@@ -189,6 +238,9 @@ static void test_avro_original_schema_reads(void **state)
     assert_int_equal(rec.n_cars, 0);
     assert_int_equal(rec.track, PW_TRACK_GREEN);
     assert_int_equal(rec.server_ms, 1732790000123LL);
+    assert_false(rec.penalties_known);
+    assert_int_equal(rec.car.penalty_s, 0);
+    assert_false(rec.car.drive_through || rec.car.black_white);
     /* null race_id reads as "" */
     n = write_with_schema(avro_positions_original_schema_json, "Max Verstappen", 1, 5, NULL, buf,
                           sizeof buf);
@@ -394,6 +446,55 @@ static void test_json_roundtrip(void **state)
 
 /* A qualifying session's kind, clock, part and per-car figures cross the bus; a race's
  * messages carry none of them. */
+/* The state a race event carries over Kafka keeps each car's penalties in a race with the
+ * stewards on; a race without them writes no penalty field at all. */
+static void test_json_penalty_fields(void **state)
+{
+    (void)state;
+    struct pw_race_state *st = calloc(1, sizeof *st), *back = calloc(1, sizeof *back);
+    struct pw_race_meta meta = {0}, meta_back;
+    snprintf(meta.race_id, sizeof meta.race_id, "p1");
+    st->n_cars = 3;
+    st->penalties_known = true;
+    for (int i = 0; i < 3; i++) {
+        snprintf(st->cars[i].driver.number, sizeof st->cars[i].driver.number, "%d", i + 1);
+        st->cars[i].position = i + 1;
+    }
+    st->cars[0].penalty_s = 10;
+    st->cars[1].drive_through = true;
+    st->cars[2].black_white = true;
+    st->cars[2].deleted_laps = 3;
+    struct pw_event ev = {.type = PW_EV_RACE_CONTROL, .state = st, .meta = &meta, .seq = 3};
+    snprintf(ev.race_id, sizeof ev.race_id, "p1");
+    char *json = kafka_json_encode_event(&ev);
+    assert_non_null(json);
+    struct pw_event got;
+    bool hm, hs;
+    assert_int_equal(kafka_json_decode_event(json, strlen(json), &got, &meta_back, &hm, back, &hs),
+                     0);
+    free(json);
+    assert_true(hs && back->penalties_known);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(back->cars[i].penalty_s, st->cars[i].penalty_s);
+        assert_int_equal(back->cars[i].drive_through, st->cars[i].drive_through);
+        assert_int_equal(back->cars[i].black_white, st->cars[i].black_white);
+        assert_int_equal(back->cars[i].deleted_laps, st->cars[i].deleted_laps);
+    }
+    st->penalties_known = false;
+    memset(&st->cars[0], 0, sizeof st->cars[0]);
+    st->n_cars = 1;
+    st->cars[0].position = 1;
+    json = kafka_json_encode_event(&ev);
+    assert_null(strstr(json, "penalt"));
+    assert_null(strstr(json, "black_white"));
+    assert_int_equal(kafka_json_decode_event(json, strlen(json), &got, &meta_back, &hm, back, &hs),
+                     0);
+    assert_false(back->penalties_known);
+    free(json);
+    free(st);
+    free(back);
+}
+
 static void test_json_session_fields(void **state)
 {
     (void)state;
@@ -843,8 +944,10 @@ int main(void)
         cmocka_unit_test(test_avro_original_schema_reads),
         cmocka_unit_test(test_avro_validate_rejects_corruption),
         cmocka_unit_test(test_avro_session_fields),
+        cmocka_unit_test(test_avro_penalty_fields),
         cmocka_unit_test(test_json_roundtrip),
         cmocka_unit_test(test_json_session_fields),
+        cmocka_unit_test(test_json_penalty_fields),
         cmocka_unit_test(test_json_rejects),
         cmocka_unit_test_setup_teardown(test_stream_in_order, stream_setup, stream_teardown),
         cmocka_unit_test_setup_teardown(test_stream_merges_two_topics, stream_setup,

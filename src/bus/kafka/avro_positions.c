@@ -59,7 +59,11 @@ const char avro_positions_schema_json[] =
     "{\"name\":\"cutoff_position\",\"type\":\"int\",\"default\":0},"
     "{\"name\":\"rain_chance\",\"type\":\"int\",\"default\":-1},"
     "{\"name\":\"raining\",\"type\":\"boolean\",\"default\":false},"
-    "{\"name\":\"track_wetness\",\"type\":\"int\",\"default\":0}"
+    "{\"name\":\"track_wetness\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"penalties_known\",\"type\":\"boolean\",\"default\":false},"
+    "{\"name\":\"penalty_s\",\"type\":\"int\",\"default\":0},"
+    "{\"name\":\"drive_through\",\"type\":\"boolean\",\"default\":false},"
+    "{\"name\":\"black_white\",\"type\":\"boolean\",\"default\":false}"
     "]}";
 
 const char avro_positions_original_schema_json[] =
@@ -215,6 +219,10 @@ int avro_positions_encode(struct avro_positions *ap, const struct pw_event *ev, 
     err |= put_long(r, "rain_chance", st->weather_known ? st->rain_chance : -1);
     err |= put_bool(r, "raining", st->raining);
     err |= put_long(r, "track_wetness", st->track_wetness);
+    err |= put_bool(r, "penalties_known", st->penalties_known);
+    err |= put_long(r, "penalty_s", car->penalty_s);
+    err |= put_bool(r, "drive_through", car->drive_through);
+    err |= put_bool(r, "black_white", car->black_white);
     if (err)
         return -EINVAL;
 
@@ -416,7 +424,7 @@ static const char *const field_names[APF_COUNT] = {
     "fastest_number", "fastest_lap_ms", "started", "race_finished", "circuit", "session",
     "best_sectors_ms", "stints", "part_best_ms", "knocked_out_part", "deleted_laps", "kind",
     "clock_ms", "clock_running", "session_part", "cutoff_position", "rain_chance", "raining",
-    "track_wetness"};
+    "track_wetness", "penalties_known", "penalty_s", "drive_through", "black_white"};
 
 void avro_positions_layout_init(avro_schema_t writer, struct avro_positions_layout *out)
 {
@@ -630,6 +638,10 @@ int avro_positions_decode_with(avro_value_t *value, const struct avro_positions_
     out->rain_chance = chance >= 0 && chance <= 100 ? (int)chance : -1;
     out->raining = get_bool(F, APF_RAINING);
     out->track_wetness = get_count(F, APF_TRACK_WETNESS, 100);
+    out->penalties_known = get_bool(F, APF_PENALTIES_KNOWN);
+    car->penalty_s = get_count(F, APF_PENALTY_S, 100000);
+    car->drive_through = get_bool(F, APF_DRIVE_THROUGH);
+    car->black_white = get_bool(F, APF_BLACK_WHITE);
 out:
     return rc;
 }

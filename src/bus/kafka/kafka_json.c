@@ -66,11 +66,28 @@ static json_t *car_with_session(json_t *o, const struct pw_car *c)
     return o;
 }
 
+/* A car's penalties, only in a race whose source knows them (race messages otherwise stay as
+ * they were). deleted_laps is car_with_session's. */
+static json_t *car_with_penalties(json_t *o, const struct pw_race_state *st,
+                                  const struct pw_car *c)
+{
+    if (o && st->penalties_known &&
+        (json_object_set_new(o, "penalty_s", json_integer(c->penalty_s)) ||
+         json_object_set_new(o, "drive_through", json_boolean(c->drive_through)) ||
+         json_object_set_new(o, "black_white", json_boolean(c->black_white)))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 static json_t *state_to_json(const struct pw_race_state *st)
 {
     json_t *cars = json_array();
     for (int i = 0; cars && i < st->n_cars && i < PW_MAX_CARS; i++) {
-        if (json_array_append_new(cars, car_with_session(car_to_json(&st->cars[i]), &st->cars[i]))) {
+        const struct pw_car *c = &st->cars[i];
+        json_t *car = car_with_penalties(car_with_session(car_to_json(c), c), st, c);
+        if (json_array_append_new(cars, car)) {
             json_decref(cars);
             return NULL;
         }
@@ -88,6 +105,11 @@ static json_t *state_to_json(const struct pw_race_state *st)
          json_object_set_new(o, "clock_running", json_boolean(st->clock_running)) ||
          json_object_set_new(o, "session_part", json_integer(st->session_part)) ||
          json_object_set_new(o, "cutoff_position", json_integer(st->cutoff_position)))) {
+        json_decref(o);
+        return NULL;
+    }
+    if (o && st->penalties_known &&
+        json_object_set_new(o, "penalties_known", json_true())) {
         json_decref(o);
         return NULL;
     }
@@ -345,6 +367,9 @@ static int car_from_json(json_t *o, struct pw_car *c)
     TRY(get_int(o, "stints", &c->stints, 0, 1000));
     TRY(get_int(o, "knocked_out_part", &c->knocked_out_part, 0, PW_QUALI_PARTS));
     TRY(get_int(o, "deleted_laps", &c->deleted_laps, 0, 10000));
+    TRY(get_int(o, "penalty_s", &c->penalty_s, 0, 100000));
+    TRY(get_bool(o, "drive_through", &c->drive_through));
+    TRY(get_bool(o, "black_white", &c->black_white));
 out:
     return rc;
 }
@@ -383,6 +408,7 @@ static int state_from_json(json_t *o, struct pw_race_state *st)
         st->rain_chance = 0;
     TRY(get_bool(o, "raining", &st->raining));
     TRY(get_int(o, "track_wetness", &st->track_wetness, 0, 100));
+    TRY(get_bool(o, "penalties_known", &st->penalties_known));
 out:
     return rc;
 }

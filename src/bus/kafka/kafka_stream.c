@@ -331,6 +331,7 @@ int kafka_stream_add_record(struct kafka_stream *s, const struct avro_positions_
     st->rain_chance = st->weather_known ? rec->rain_chance : 0;
     st->raining = rec->raining;
     st->track_wetness = rec->track_wetness;
+    st->penalties_known = rec->penalties_known;
     if (r->asm_seq != 0 && r->asm_n > 0 && r->asm_mask == (1u << r->asm_n) - 1u)
         tick_finish(s, r, true);
     skip_certain_loss(s, r);
