@@ -196,6 +196,11 @@ void api_race_start(struct api *api, struct http_conn *conn, const struct http_r
         http_respond_error(conn, 422, "penalties must be true or false");
         goto out;
     }
+    json_t *damage = json_object_get(body, "damage");
+    if (damage && !json_is_boolean(damage)) {
+        http_respond_error(conn, 422, "damage must be true or false");
+        goto out;
+    }
     json_t *circuit = json_object_get(body, "circuit");
     if (circuit && (!json_is_string(circuit) || json_string_length(circuit) >= sizeof ctl.circuit)) {
         http_respond_error(conn, 422, "circuit must be a circuit id string");
@@ -229,6 +234,7 @@ void api_race_start(struct api *api, struct http_conn *conn, const struct http_r
     ctl.weather = weather ? 1 + (int)mode : 0;
     ctl.red_flag = red_flag && json_is_true(red_flag);
     ctl.penalties = penalties && json_is_true(penalties);
+    ctl.damage = damage && json_is_true(damage);
     snprintf(meta.selected_number, sizeof meta.selected_number, "%s", drv->number);
     snprintf(meta.selected_name, sizeof meta.selected_name, "%s", drv->name);
     snprintf(meta.selected_team, sizeof meta.selected_team, "%s", drv->team);

@@ -47,6 +47,8 @@ struct pw_control {
                                           chance, 3 rain) */
     int red_flag;                      /* START of a simulation: 1 = a red flag stops it */
     int penalties;                     /* START of a simulation: 1 = the stewards are on */
+    int damage;                        /* START of a simulation: 1 = a puncture and a contact
+                                          for sure */
     int64_t seek_ms;                   /* SEEK: race clock target */
     char control_hash[PW_CONTROL_HASH_MAX]; /* START: the race's control token, hashed; the
                                                runner puts it in the race's meta */

@@ -22,7 +22,8 @@ enum pw_event_type {
     PW_EV_FASTEST_LAP,    /* `car` set the race's fastest lap, `lap_ms` */
     PW_EV_TRACK_STATUS,   /* track status changed to `track` */
     PW_EV_RETIREMENT,     /* `car` retired, running `position` at the time; `text`: the
-                             cause when the source knows it (PW_RETIRE_ENGINE_FAILURE) */
+                             cause when the source knows it (PW_RETIRE_ENGINE_FAILURE,
+                             PW_RETIRE_PUNCTURE) */
     PW_EV_FINAL_LAP,      /* the leader started the last lap */
     PW_EV_CHEQUERED,      /* the leader took the chequered flag */
     PW_EV_CLASSIFICATION, /* final classification: order of `state->cars` */
@@ -68,6 +69,8 @@ struct pw_race_meta {
 
 /* A retirement's cause in `text`: a fault the car's telemetry showed ended its race. */
 #define PW_RETIRE_ENGINE_FAILURE "engine failure"
+/* ... a puncture that did not make the pits: the flailing tyre damaged the car. */
+#define PW_RETIRE_PUNCTURE "puncture"
 
 struct pw_event {
     enum pw_event_type type;

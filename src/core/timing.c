@@ -15,6 +15,14 @@ int pw_state_find_car(const struct pw_race_state *state, const char *number)
 
 static const char *const tyre_names[] = {"UNKNOWN", "SOFT", "MEDIUM", "HARD", "INTERMEDIATE", "WET"};
 static const char *const track_names[] = {"green", "yellow", "sc", "vsc", "vsc_ending", "red"};
+static const char *const damage_names[] = {"none", "puncture", "front_wing", "floor"};
+
+const char *pw_damage_name(enum pw_damage damage)
+{
+    if ((unsigned)damage >= sizeof damage_names / sizeof *damage_names)
+        return damage_names[0];
+    return damage_names[damage];
+}
 
 const char *pw_tyre_name(enum pw_tyre tyre)
 {

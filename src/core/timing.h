@@ -27,6 +27,17 @@ enum pw_tyre {
     PW_TYRE_WET,
 };
 
+/* Damage a car carries (a simulation's; a replay knows none). When a car has more than one,
+ * the state shows the one that matters most now: a puncture, then the front wing, then the
+ * floor. */
+enum pw_damage {
+    PW_DAMAGE_NONE = 0,
+    PW_DAMAGE_PUNCTURE,   /* a tyre losing pressure: the car loses more each sector until it
+                             pits for a new set */
+    PW_DAMAGE_FRONT_WING, /* slower until it pits for a new nose */
+    PW_DAMAGE_FLOOR,      /* floor or sidepod: slower to the end, no repair */
+};
+
 enum pw_track_status {
     PW_TRACK_GREEN = 0,
     PW_TRACK_YELLOW,
@@ -87,6 +98,7 @@ struct pw_car {
     int penalty_s;      /* time penalties owed, seconds (served at a stop or added at the end) */
     bool drive_through; /* a drive-through to serve */
     bool black_white;   /* shown the black-and-white flag (track limits) */
+    enum pw_damage damage; /* a simulation's; PW_DAMAGE_NONE otherwise */
 };
 
 struct pw_race_state {
@@ -119,6 +131,7 @@ struct pw_race_state {
                           >= 65 for full wets */
     bool penalties_known; /* the cars' penalty fields mean something (a simulation with the
                              stewards on) */
+    bool damage_known;    /* the cars' `damage` means something (a simulation) */
 };
 
 /* Index of the car with this racing number in state->cars, or -1. */
@@ -133,6 +146,8 @@ bool pw_session_is_timed(enum pw_session_kind kind);
 /* Short names used on the wire: "SOFT", "MEDIUM", ..., and "green", "yellow", "sc", ... */
 const char *pw_tyre_name(enum pw_tyre tyre);
 const char *pw_track_name(enum pw_track_status track);
+/* "none", "puncture", "front_wing", "floor" */
+const char *pw_damage_name(enum pw_damage damage);
 /* Parse the names above (case-insensitive); unknown text gives PW_TYRE_UNKNOWN / -EINVAL. */
 enum pw_tyre pw_tyre_parse(const char *name);
 int pw_track_parse(const char *name, enum pw_track_status *out);

@@ -94,12 +94,6 @@ static bool pen_running(const struct sim_car *c)
     return !c->retired && !c->finished;
 }
 
-/* "CAR 44 (HAM)" */
-static void pen_who(const struct sim_car *c, char *out, size_t len)
-{
-    snprintf(out, len, "CAR %s (%s)", c->driver.number, c->driver.tla);
-}
-
 static void pen_note(struct sim *s, const struct sim_car *c, const char *text)
 {
     sim_emit_race_control_car(s, c, text);
@@ -109,7 +103,7 @@ static void pen_time(struct sim *s, struct sim_car *c, int seconds, const char *
 {
     struct race_penalties *p = &s->penalties;
     char who[32], text[PW_EVENT_TEXT_MAX];
-    pen_who(c, who, sizeof who);
+    sim_car_who(c, who, sizeof who);
     p->owed_ms[c->id] += (int64_t)seconds * 1000;
     if (p->n_owed[c->id] < 3)
         p->owed_s[c->id][p->n_owed[c->id]++] = seconds;
@@ -128,7 +122,7 @@ void sim_penalties_happen(struct sim *s)
     struct sim_car *c = &s->cars[it->car];
     if (!pen_running(c))
         return;
-    pen_who(c, who, sizeof who);
+    sim_car_who(c, who, sizeof who);
     switch (it->kind) {
     case RACE_PEN_NOTE_COLLISION:
         snprintf(text, sizeof text, "INCIDENT INVOLVING %s NOTED - CAUSING A COLLISION", who);
@@ -159,7 +153,7 @@ void sim_penalties_pit_out(struct sim *s, struct sim_car *c)
         return;
     p->unsafe_done = true;
     char who[32], text[PW_EVENT_TEXT_MAX];
-    pen_who(c, who, sizeof who);
+    sim_car_who(c, who, sizeof who);
     snprintf(text, sizeof text, "INCIDENT INVOLVING %s NOTED - UNSAFE RELEASE", who);
     pen_note(s, c, text);
     /* Every item before now is handled, so the decision lands after them, in time order. */
@@ -184,7 +178,7 @@ void sim_penalties_lap(struct sim *s, struct sim_car *c)
         if (c->out_lap || c->in_pit || c->last_lap_ms == s->fastest_ms || s->chequered)
             return;
         char who[32], lap[16], text[PW_EVENT_TEXT_MAX];
-        pen_who(c, who, sizeof who);
+        sim_car_who(c, who, sizeof who);
         pen_format_lap(c->last_lap_ms, lap, sizeof lap);
         snprintf(text, sizeof text, "%s TIME %s DELETED - TRACK LIMITS AT TURN %d LAP %d", who, lap,
                  1 + (int)((uint64_t)(lap_no * 7 + c->id) % 15), lap_no);
@@ -216,7 +210,7 @@ double sim_penalties_at_stop(struct sim *s, struct sim_car *c, double loss_ms)
     char who[32], text[PW_EVENT_TEXT_MAX];
     if (!p->on)
         return 0.0;
-    pen_who(c, who, sizeof who);
+    sim_car_who(c, who, sizeof who);
     if (c->drive_through) {
         p->drive_through_by_lap[c->id] = 0;
         snprintf(text, sizeof text, "FIA STEWARDS: PENALTY SERVED - DRIVE THROUGH PENALTY FOR %s",
@@ -252,7 +246,7 @@ void sim_penalties_finish(struct sim *s)
         if (p->owed_ms[i] == 0 || !c->finished)
             continue;
         char who[32], text[PW_EVENT_TEXT_MAX];
-        pen_who(c, who, sizeof who);
+        sim_car_who(c, who, sizeof who);
         snprintf(text, sizeof text, "%s %d SECONDS ADDED TO RACE TIME", who,
                  (int)(p->owed_ms[i] / 1000));
         s->cross[i][c->line] += p->owed_ms[i];

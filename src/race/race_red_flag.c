@@ -97,6 +97,7 @@ static void red_free_tyres(struct sim *s, struct sim_car *c)
     c->tyre_new = true;
     c->stint_laps = 0;
     c->compounds_used |= 1 << c->tyre;
+    sim_damage_repair(s, c); /* a new nose too, under the red flag */
 }
 
 static void red_restart(struct sim *s, struct race_red_flag *r)

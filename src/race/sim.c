@@ -19,6 +19,7 @@ enum sim_what {
     SIM_TIMER,
     SIM_RED,
     SIM_PENALTY,
+    SIM_DAMAGE,
     SIM_WEATHER,
     SIM_INCIDENT,
     SIM_RETIRE,
@@ -62,6 +63,11 @@ void sim_emit_text(struct sim *s, enum pw_event_type type, const struct sim_car 
     s->emit(s->emit_ctx, &ev);
 }
 
+void sim_car_who(const struct sim_car *c, char *out, size_t len)
+{
+    snprintf(out, len, "CAR %s (%s)", c->driver.number, c->driver.tla);
+}
+
 void sim_emit_race_control(struct sim *s, const char *text)
 {
     sim_emit_text(s, PW_EV_RACE_CONTROL, NULL, NULL, 0, text);
@@ -93,6 +99,10 @@ static int64_t sim_next(const struct sim *s, enum sim_what *what, int *car)
     if (race_penalties_next_ms(&s->penalties) < best) {
         best = race_penalties_next_ms(&s->penalties);
         *what = SIM_PENALTY;
+    }
+    if (race_damage_next_ms(&s->damage) < best) {
+        best = race_damage_next_ms(&s->damage);
+        *what = SIM_DAMAGE;
     }
     if (race_weather_next_note_ms(&s->weather) < best) {
         best = race_weather_next_note_ms(&s->weather);
@@ -137,9 +147,12 @@ static void sim_retire(struct sim *s, struct sim_car *c)
     c->pit_sector = false;
     s->retirements++;
     sim_order_sink_retired(s, c->id);
-    /* the cause goes with the event: the engine fault the telemetry showed for laps */
-    sim_emit_text(s, PW_EV_RETIREMENT, c, NULL, pos,
-                  sim_faults_fatal(s, c) ? PW_RETIRE_ENGINE_FAILURE : NULL);
+    /* the cause goes with the event: a puncture that did not make the pits, or the engine
+     * fault the telemetry showed for laps */
+    const char *cause = sim_damage_retire_cause(s, c);
+    if (!cause && sim_faults_fatal(s, c))
+        cause = PW_RETIRE_ENGINE_FAILURE;
+    sim_emit_text(s, PW_EV_RETIREMENT, c, NULL, pos, cause);
     if (c->retire_crash || race_rng_chance(&s->rng, 0.5))
         sim_track_incident(s, s->now, c->retire_crash);
 }
@@ -162,6 +175,7 @@ static void sim_pit(struct sim *s, struct sim_car *c)
         c->tyre_new = true;
         c->stint_laps = 0;
         c->compounds_used |= 1 << c->tyre;
+        sim_damage_repair(s, c);
     }
     sim_emit(s, PW_EV_PIT_OUT, c, NULL, sim_order_index(s, c->id) + 1);
     sim_penalties_pit_out(s, c);
@@ -178,8 +192,10 @@ static void sim_reorder(struct sim *s, struct sim_car *c)
         s->order[i - 1] = c->id;
         i--;
         /* Passing a car in the pit lane is a place gained, not an overtake. */
-        if (!y->pit_sector && !y->in_pit && !c->pit_sector)
+        if (!y->pit_sector && !y->in_pit && !c->pit_sector) {
             sim_emit(s, PW_EV_OVERTAKE, c, y, i + 1);
+            sim_damage_after_pass(s, c, y);
+        }
     }
 }
 
@@ -297,6 +313,9 @@ static int sim_run(struct sim *s, int64_t until)
             break;
         case SIM_PENALTY:
             sim_penalties_happen(s);
+            break;
+        case SIM_DAMAGE:
+            sim_damage_happen(s);
             break;
         case SIM_WEATHER:
             sim_weather_note(s);
@@ -427,6 +446,9 @@ static int sim_init(struct sim *s, const struct race_sim_options *opt)
         race_penalties_plan(&s->penalties, s->n, s->total_laps,
                             (int64_t)s->total_laps * s->circuit.lap_ms,
                             s->podium ? s->selected : -1, opt->seed);
+    race_damage_plan(&s->damage, s->n, s->total_laps, s->circuit.laps,
+                     (int64_t)s->total_laps * s->circuit.lap_ms, s->podium ? s->selected : -1,
+                     opt->damage, opt->seed);
     if (opt->red_flag)
         race_red_flag_plan(&s->red, (int64_t)s->total_laps * s->circuit.lap_ms, opt->seed);
     race_weather_plan(&s->weather, opt->weather, race_weather_circuit_rain_pct(s->circuit.id),

@@ -35,6 +35,8 @@ struct race_sim_options {
     enum race_weather_mode weather; /* RACE_WEATHER_DRY (0) unless asked */
     bool red_flag;                  /* a red flag stops the race 25-60% of the way in */
     bool penalties;                 /* the stewards hand out penalties (race_penalties.h) */
+    bool damage; /* a slow puncture and a contact for sure, besides the natural rate
+                    (race_damage.h) */
 };
 
 /* Create a simulated race. Returns 0, -EINVAL (no grid, selected number not on the grid;

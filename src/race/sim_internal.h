@@ -6,6 +6,7 @@
 #ifndef PW_RACE_SIM_INTERNAL_H
 #define PW_RACE_SIM_INTERNAL_H
 
+#include "race/race_damage.h"
 #include "race/race_penalties.h"
 #include "race/race_red_flag.h"
 #include "race/race_weather.h"
@@ -92,6 +93,7 @@ struct sim {
     struct race_weather weather; /* race_weather.c */
     struct race_red_flag red;    /* race_red_flag.c */
     struct race_penalties penalties; /* race_penalties.c */
+    struct race_damage damage;       /* race_damage.c */
     /* output */
     struct pw_race_state state;
     bool dirty;
@@ -104,6 +106,8 @@ void sim_model_init_cars(struct sim *s);
 void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no);
 int64_t sim_model_base_sector_ms(const struct sim *s, int sector);
 void sim_model_fit_tyres(struct sim *s, struct sim_car *c, int lap_no);
+/* Call `c` in for a stop at the end of lap `lap_no`, with the tyres it will get. */
+void sim_model_call_in(struct sim *s, struct sim_car *c, int lap_no);
 /* Podium mode: the place the picked driver aims for on lap `lap_no`. */
 int sim_model_podium_goal(const struct sim *s, int lap_no);
 
@@ -129,6 +133,8 @@ void sim_emit(struct sim *s, enum pw_event_type type, const struct sim_car *car,
 /* The same with `text` (copied; NULL for none). */
 void sim_emit_text(struct sim *s, enum pw_event_type type, const struct sim_car *car,
                    const struct sim_car *other, int position, const char *text);
+/* "CAR 44 (HAM)", as race control names a car. */
+void sim_car_who(const struct sim_car *c, char *out, size_t len);
 /* A race-control message in the live-timing feed's words. */
 void sim_emit_race_control(struct sim *s, const char *text);
 /* ... about one car (the event's `car`). */

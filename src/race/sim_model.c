@@ -333,8 +333,11 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
         lap_no < s->total_laps - 3)
         due = race_rng_chance(&s->rng, 0.12);
     /* First-lap contact: a new front wing at the end of lap 1. */
-    if (!due && lap_no == 1 && !protected_car)
+    if (!due && lap_no == 1 && !protected_car) {
         due = race_rng_chance(&s->rng, 0.035);
+        if (due)
+            sim_damage_first_lap(s, c);
+    }
     if (!due && sim_penalties_drive_through(s, c, lap_no)) {
         c->pitting = true;
         c->next_tyre = c->tyre;
@@ -342,9 +345,13 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
     }
     if (!due)
         due = sim_weather_wants_stop(s, c, lap_no);
-    if (due) {
-        c->pitting = true;
-        sim_model_fit_tyres(s, c, lap_no);
-        sim_weather_fit_tyres(s, c, lap_no);
-    }
+    if (due)
+        sim_model_call_in(s, c, lap_no);
+}
+
+void sim_model_call_in(struct sim *s, struct sim_car *c, int lap_no)
+{
+    c->pitting = true;
+    sim_model_fit_tyres(s, c, lap_no);
+    sim_weather_fit_tyres(s, c, lap_no);
 }

@@ -93,6 +93,7 @@ void sim_state_refresh(struct sim *s)
     memcpy(st->fastest_number, s->fastest_number, sizeof st->fastest_number);
     sim_weather_fill_state(s, st);
     sim_penalties_fill_state(s, st);
+    sim_damage_fill_state(s, st);
 
     for (int i = 0; i < s->n; i++) {
         int id = s->order[i];

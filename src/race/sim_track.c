@@ -410,7 +410,7 @@ void sim_track_plan_sector(struct sim *s, struct sim_car *c, int64_t t)
     int lap_no = c->line / 3 + 1;
     if (sec == 0)
         sim_model_plan_lap(s, c, lap_no);
-    double free_ms = c->plan_ms[sec];
+    double free_ms = c->plan_ms[sec] + sim_damage_sector_ms(s, c, sec, lap_no);
     double base = (double)sim_model_base_sector_ms(s, sec);
     bool neutral = s->track == PW_TRACK_SC || s->track == PW_TRACK_VSC ||
                    s->track == PW_TRACK_VSC_ENDING || s->track == PW_TRACK_RED;

@@ -124,6 +124,7 @@ static int start_simulation(struct race_manager *m, const struct pw_control *ctl
                        : m->cfg.weather,
         .red_flag = ctl->red_flag == 1,
         .penalties = ctl->penalties == 1,
+        .damage = ctl->damage == 1,
     };
     rc = race_sim_create(&so, src);
     if (rc < 0) {

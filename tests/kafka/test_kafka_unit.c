@@ -391,7 +391,8 @@ static void test_json_roundtrip(void **state)
                              .laps = 20,
                              .weather = 3,
                              .red_flag = 1,
-                             .penalties = 1};
+                             .penalties = 1,
+                             .damage = 1};
     snprintf(ctl.circuit, sizeof ctl.circuit, "monza");
     snprintf(ctl.race_id, sizeof ctl.race_id, "r1");
     snprintf(ctl.driver_number, sizeof ctl.driver_number, "44");
@@ -412,6 +413,7 @@ static void test_json_roundtrip(void **state)
     assert_int_equal(back.weather, 3);
     assert_int_equal(back.red_flag, 1);
     assert_int_equal(back.penalties, 1);
+    assert_int_equal(back.damage, 1);
     const char *older = "{\"op\":\"start\",\"race_id\":\"r2\"}";
     assert_int_equal(kafka_json_decode_control(older, strlen(older), &back), 0);
     assert_int_equal(back.podium, -1);

@@ -6,6 +6,7 @@
 #include "race/grid.h"
 #include "race/sim.h"
 #include "race_check.h"
+#include "race_notes.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -53,8 +54,8 @@ static void on_note(struct pen_check *ck, const struct pw_event *ev)
 {
     const char *t = ev->text;
     int n = race_check_slot(ev->car), secs = 0;
-    if (!ev->car[0])
-        return; /* the red flag's notes, in the races that have one */
+    if (!ev->car[0] || race_note_is_damage(t))
+        return; /* the red flag's notes, in the races that have one; damage's */
     if (!names_car(ev))
         check_fail(ck, "a note that does not name its car", ev);
     if (strcmp(ev->car, "16") == 0)

@@ -5,6 +5,7 @@
 #include "race/grid.h"
 #include "race/sim.h"
 #include "race_check.h"
+#include "race_notes.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -101,7 +102,8 @@ static void on_event(void *ctx, const struct pw_event *ev)
         ck->hash = (ck->hash ^ (unsigned char)line[i]) * 0x100000001B3ull;
     switch (ev->type) {
     case PW_EV_RACE_CONTROL:
-        on_note(ck, ev);
+        if (!race_note_is_damage(ev->text))
+            on_note(ck, ev);
         break;
     case PW_EV_OVERTAKE:
         if (ck->phase == STOPPED)

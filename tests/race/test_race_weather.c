@@ -6,6 +6,7 @@
 #include "race/race_weather.h"
 #include "race/sim.h"
 #include "race_check.h"
+#include "race_notes.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -89,6 +90,8 @@ static void on_event(void *ctx, const struct pw_event *ev)
     ck->rained |= st->raining;
     switch (ev->type) {
     case PW_EV_RACE_CONTROL:
+        if (race_note_is_damage(ev->text))
+            break;
         if (ck->notes < MAX_NOTES) {
             snprintf(ck->note[ck->notes], sizeof ck->note[0], "%s", ev->text);
             ck->note_wetness[ck->notes] = st->track_wetness;

@@ -4,7 +4,7 @@
  *
  *   race_sim_dump [--seed N] [--races K] [--circuit ID] [--laps N] [--grid NAME|FILE]
  *                 [--driver NUMBER] [--podium 0|1] [--weather dry|auto|rain]
- *                 [--red-flag 0|1] [--penalties 0|1]
+ *                 [--red-flag 0|1] [--penalties 0|1] [--damage 0|1]
  *
  * K races use seeds N, N+1, ... Each line carries "seed" so the races can be told apart. */
 #include "race/circuit.h"
@@ -61,7 +61,7 @@ static int dump_usage(void)
     fprintf(stderr, "usage: race_sim_dump [--seed N] [--races K] [--circuit ID] [--laps N] "
                     "[--grid NAME|FILE] [--driver NUMBER] [--podium 0|1] "
                     "[--weather dry|auto|rain] [--red-flag 0|1] "
-                    "[--penalties 0|1]\n");
+                    "[--penalties 0|1] [--damage 0|1]\n");
     return 2;
 }
 
@@ -95,6 +95,8 @@ int main(int argc, char **argv)
             opt.podium = atoi(v) != 0;
         else if (strcmp(argv[i], "--penalties") == 0)
             opt.penalties = atoi(v) != 0;
+        else if (strcmp(argv[i], "--damage") == 0)
+            opt.damage = atoi(v) != 0;
         else if (strcmp(argv[i], "--red-flag") == 0)
             opt.red_flag = atoi(v) != 0;
         else if (strcmp(argv[i], "--weather") == 0) {

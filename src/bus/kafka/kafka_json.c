@@ -192,13 +192,13 @@ static const char *const control_ops[] = {
 #define N_CONTROL_OPS ((int)(sizeof control_ops / sizeof *control_ops))
 
 /* Every field travels: a pause must reach the runner as a pause (not a stop), a start with
- * its circuit, laps, podium, weather, red flag, penalties, tick rate and control hash, a stop, pause, resume or
+ * its circuit, laps, podium, weather, red flag, penalties, damage, tick rate and control hash, a stop, pause, resume or
  * seek with the token the runner checks it by. */
 char *kafka_json_encode_control(const struct pw_control *ctl)
 {
     if ((int)ctl->op <= 0 || (int)ctl->op >= N_CONTROL_OPS)
         return NULL;
-    return dump(json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:f,s:I,s:s,s:i,s:i,s:i,s:I,s:s,s:s,s:i,s:i,s:i}",
+    return dump(json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:f,s:I,s:s,s:i,s:i,s:i,s:I,s:s,s:s,s:i,s:i,s:i,s:i}",
                           "op",
                           control_ops[ctl->op], "race_id", ctl->race_id, "driver_number",
                           ctl->driver_number, "replay", ctl->replay, "seed",
@@ -209,7 +209,7 @@ char *kafka_json_encode_control(const struct pw_control *ctl)
                           ctl->laps, "seek_ms", (json_int_t)ctl->seek_ms, "control_hash",
                           ctl->control_hash, "control_token", ctl->control_token, "weather",
                           ctl->weather, "red_flag", ctl->red_flag, "penalties",
-                          ctl->penalties));
+                          ctl->penalties, "damage", ctl->damage));
 }
 
 /* ---- decoding: absent fields keep their zero value, present ones must have the right
@@ -560,6 +560,7 @@ int kafka_json_decode_control(const void *buf, size_t len, struct pw_control *ct
     TRY(get_int(o, "weather", &ctl->weather, 0, 3));
     TRY(get_int(o, "red_flag", &ctl->red_flag, 0, 1));
     TRY(get_int(o, "penalties", &ctl->penalties, 0, 1));
+    TRY(get_int(o, "damage", &ctl->damage, 0, 1));
     TRY(get_i64(o, "seek_ms", &ctl->seek_ms));
     TRY(get_str(o, "control_hash", ctl->control_hash, sizeof ctl->control_hash));
     TRY(get_str(o, "control_token", ctl->control_token, sizeof ctl->control_token));
