@@ -13,8 +13,10 @@ fallback lines). Both engines read the same positions and write lines to topics 
    Flink line names its moment's tick (`timestamp`); an embedded line does not, so its moment
    is read from its words (the kind of moment its phrase says, the driver it names first; the
    latest such moment before the line); how often that rule finds the tick a Flink line names
-   is printed. Embedded lines about no moment (lights out, the flag, the podium) are left out. The CPU time each engine's process
-   used over the races is printed per 1,000 positions records.
+   is printed. Embedded lines about no moment (lights out, the flag, the podium) are left out.
+   Per engine also: the delays by kind of moment, and the gaps between a race's consecutive
+   lines (how many came just after pitwall's pacing interval: the pacer held them). The CPU
+   time each engine's process used over the races is printed per 1,000 positions records.
 2. Backlog: pitwall stopped, the live races' positions records are copied COPIES times (new
    race ids, timestamps moved on so each copy's windows fall as the original's) into one
    partition as fast as the producer goes, then one record further on to close the last
@@ -26,6 +28,7 @@ import io
 import re
 import json
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -44,6 +47,11 @@ from test_flink import (PITWALL, Procs, flink_command, http_json, log_has,  # no
                         start_kafka_env, wait_for, write_pitwall_config)
 
 WINDOW_MS = 5000  # commentary.sql's TUMBLE window
+# pitwall's pacer says at most one line per race per 4,000 ms (commentary.min_interval_ms,
+# src/commentary/cm_pacer.h): a line that came within JITTER_MS of that after the race's
+# previous one is taken as held by the pacer until its slot opened
+MIN_INTERVAL_MS = 4000
+JITTER_MS = 400
 
 
 def cpu_seconds(pid):
@@ -131,9 +139,12 @@ def read_topic(bootstrap, topic):
     return out
 
 
-def moments(records):
+def moments(records, podium_passes=False):
     """The job's moments per race, from the positions records (decoded, in tick order):
-    (race, wall ms, kind, driver name), the first tick each showed in."""
+    (race, wall ms, kind, driver name), the first tick each showed in. A podium moment is a
+    car entering the top three (the job's rule); with `podium_passes`, any place gained into
+    P2 or P3 (pitwall's rule: src/commentary/cm_rules.c says a pass for P3 -> P2 too, which
+    the job's rule would match to the car's older entry into the top three)."""
     prev, out = {}, []
     for r in sorted(records, key=lambda r: (r["race_id"] or "", r["timestamp"])):
         rid, num = r.get("race_id"), r.get("number")
@@ -148,7 +159,8 @@ def moments(records):
             kind = "lead"
         elif r["retired"] and not p["retired"]:
             kind = "retirement"
-        elif r["position"] <= 3 < p["position"] and not r["retired"]:
+        elif (r["position"] in (2, 3) and r["position"] < p["position"] if podium_passes
+              else r["position"] <= 3 < p["position"]) and not r["retired"]:
             kind = "podium"
         elif r["pit_stops"] > p["pit_stops"]:
             kind = "pit"
@@ -203,8 +215,13 @@ def main():
     tmp = tempfile.mkdtemp(prefix="pitwall-bench-flink-")
     env_dir = os.path.join(tmp, "kafka")
     procs = Procs()
-    reader = None
+    reader = admin = prod = None
     status = 1
+    # The broker, the job and pitwall run in sessions of their own (a terminal's Ctrl-C does
+    # not reach them): a SIGTERM or SIGHUP must end this script through `finally`, which
+    # stops them, not kill it and leave them running.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, _frame: sys.exit(128 + signum))
     try:
         bootstrap, registry = start_kafka_env(env_dir)
         tag = "bf%d" % os.getpid()
@@ -271,7 +288,10 @@ def main():
             decoded.append((kts, sid, rec))
         live = [(k, s, r) for k, s, r in decoded if r["race_id"] in race_ids]
         found = moments([r for _, _, r in live])
+        found_embedded = moments([r for _, _, r in live], podium_passes=True)
         delays = {"flink": [], "embedded": []}
+        by_kind = {"flink": {}, "embedded": {}}
+        sent_at = {"flink": {}, "embedded": {}}  # race -> arrival times of all its lines
         agree = unmatched_emb = unmatched_flink = 0
         drivers = {}
         for _, _, r in live:
@@ -279,20 +299,26 @@ def main():
         for topic, got, line in reader.lines:
             if line.get("race_id") not in race_ids:
                 continue
+            sent_at["flink" if topic == t["flink"] else "embedded"].setdefault(
+                line["race_id"], []).append(got)
             text = line.get("message", "")
             kind, who = line_kind(text), subject(text, drivers[line["race_id"]])
-            guess = named_moment(found, line["race_id"], got, kind, who) if kind and who else None
+            guess = (named_moment(found if topic == t["flink"] else found_embedded,
+                                  line["race_id"], got, kind, who) if kind and who else None)
             if topic == t["flink"]:
                 named = [m for m in found if m[0] == line["race_id"] and m[1] == line["timestamp"]]
                 if not named:
                     unmatched_flink += 1
                     continue
                 agree += guess is not None and guess[1] == named[0][1]
-                delays["flink"].append(got - named[0][1])
+                engine, moment = "flink", named[0]
             elif guess is None:
                 unmatched_emb += 1
+                continue
             else:
-                delays["embedded"].append(got - guess[1])
+                engine, moment = "embedded", guess
+            delays[engine].append(got - moment[1])
+            by_kind[engine].setdefault(moment[2], []).append(got - moment[1])
         n_records = len(live)
         print("live: %d races x %d s at 4 Hz, %d positions records" % (races_n, duration_s, n_records))
         for k in ("flink", "embedded"):
@@ -302,6 +328,15 @@ def main():
                   "CPU %.1f s (%.1f ms per 1,000 records)"
                   % (k, len(d), percentile(d, 50), percentile(d, 99), max(d) if d else 0,
                      cpu, 1e6 * cpu / max(1, n_records)))
+        for k in ("flink", "embedded"):
+            print("  %-8s by moment: %s" % (k, ", ".join(
+                "%s %d (p50 %.0f, max %.0f ms)" % (kind, len(d), percentile(d, 50), max(d))
+                for kind, d in sorted(by_kind[k].items()))))
+            gaps = [b - a for times in sent_at[k].values() for a, b in zip(times, times[1:])]
+            print("  %-8s gaps between a race's lines: min %.0f ms, %d of %d within %d-%d ms"
+                  % (k, min(gaps) if gaps else 0,
+                     sum(MIN_INTERVAL_MS <= g < MIN_INTERVAL_MS + JITTER_MS for g in gaps),
+                     len(gaps), MIN_INTERVAL_MS, MIN_INTERVAL_MS + JITTER_MS))
         print("  lines about no moment (or none found): flink %d, embedded %d; the words rule "
               "finds the tick a Flink line names for %d of %d" % (unmatched_flink, unmatched_emb,
                                                                   agree, len(delays["flink"])))
@@ -377,6 +412,8 @@ def main():
             reader.stop = True
             reader.join(5)
         procs.stop_all()
+        # Kafka clients gone before their broker, or they retry it until this script exits
+        admin = prod = None
         subprocess.run(["bash", "tools/kafka/kafka_env.sh", "stop", env_dir], cwd=ROOT,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if os.environ.get("PITWALL_BENCH_KEEP") == "1":
