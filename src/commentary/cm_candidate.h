@@ -43,7 +43,23 @@ enum cm_fact {
     CM_FACT_SESSION_END,      /* who[0] on pole / fastest with `lap_ms` */
     /* weather (a simulation's): */
     CM_FACT_RAIN, /* rain starts falling on lap `lap` */
+    /* the stewards (race control's notes, cm_stewards.h), about who[0]: */
+    CM_FACT_PENALTY,        /* a time penalty of `penalty_s` for `reason` */
+    CM_FACT_DRIVE_THROUGH,  /* a drive-through penalty for `reason` */
+    CM_FACT_BLACK_WHITE,    /* the black-and-white flag (track limits) */
+    CM_FACT_PENALTY_SERVED, /* a time penalty of `penalty_s` served at a stop; 0: the
+                               drive-through served */
+    CM_FACT_PENALTY_ADDED,  /* `penalty_s` added to the race time at the flag */
     CM_FACT_COUNT
+};
+
+/* Why the stewards penalised a car, as far as the note says. */
+enum cm_penalty_reason {
+    CM_REASON_NONE = 0,
+    CM_REASON_COLLISION,
+    CM_REASON_TRACK_LIMITS,
+    CM_REASON_UNSAFE_RELEASE,
+    CM_REASON_BLUE_FLAGS,
 };
 
 #define CM_WHO_MAX 6 /* a podium and the picked driver; cars knocked out in one part */
@@ -77,6 +93,8 @@ struct cm_candidate {
     enum pw_session_kind session_kind; /* from the state */
     int part;                          /* qualifying part (1..3), 0 otherwise */
     int64_t clock_ms;                  /* session clock left, for a red flag */
+    int penalty_s;                     /* the stewards: the seconds of a time penalty */
+    enum cm_penalty_reason reason;     /* the stewards: why */
 };
 
 #endif

@@ -19,6 +19,7 @@ enum {
     T_PRACTICE = 1u << 7, /* practice only */
     T_ONE = 1u << 8,      /* exactly one driver (a line that names only %a) */
     T_FAULT = 1u << 9,    /* a retirement a fault caused (and only such a one has these) */
+    T_NOTIME = 1u << 10,  /* no time penalty: a drive-through served */
 };
 
 struct cm_template {
@@ -30,7 +31,9 @@ struct cm_template {
 /* Placeholders: %a %b %c %d names of who[0..3]; %A %B %D their places ("P5"); %p the place
  * fought for; %f where who[0] came from; %t tyre fitted ("hards"); %l lap time; %g gap;
  * %C circuit; %n lap; %N total laps; %r what the restart ends; %m all names as a list;
- * %q the qualifying part ("Q2", "SQ1"); %k the session clock left ("7:12"). */
+ * %q the qualifying part ("Q2", "SQ1"); %k the session clock left ("7:12"); %S a time
+ * penalty ("5-second"); %T the time added ("10 seconds"); %y why the stewards acted
+ * ("causing a collision"). */
 static const struct cm_template templates[] = {
     {CM_FACT_LIGHTS_OUT, 0, "Lights out and away we go at %C!"},
     {CM_FACT_LIGHTS_OUT, 0, "It's lights out at %C and the race is on!"},
@@ -105,6 +108,30 @@ static const struct cm_template templates[] = {
     {CM_FACT_RAIN, 0, "Rain is falling on lap %n: who gambles on intermediates?"},
     {CM_FACT_RAIN, 0, "Here comes the rain! The track is getting slippery"},
     {CM_FACT_RAIN, 0, "It's raining now, and slicks won't last long in this"},
+
+    {CM_FACT_PENALTY, 0, "%S time penalty for %a, for %y"},
+    {CM_FACT_PENALTY, 0, "%a is handed a %S penalty for %y"},
+    {CM_FACT_PENALTY, 0, "The stewards give %a a %S time penalty"},
+    {CM_FACT_PENALTY, 0, "%S penalty for %a"},
+
+    {CM_FACT_DRIVE_THROUGH, 0, "Drive-through penalty for %a, for %y"},
+    {CM_FACT_DRIVE_THROUGH, 0, "%a must serve a drive-through penalty"},
+    {CM_FACT_DRIVE_THROUGH, 0, "The stewards hand %a a drive-through for %y"},
+
+    {CM_FACT_BLACK_WHITE, 0, "%a is shown the black-and-white flag for track limits"},
+    {CM_FACT_BLACK_WHITE, 0, "Black-and-white flag for %a: the next offence brings a penalty"},
+    {CM_FACT_BLACK_WHITE, 0, "A final warning for %a over track limits"},
+
+    {CM_FACT_PENALTY_SERVED, 0, "%a serves the %S penalty at the stop"},
+    {CM_FACT_PENALTY_SERVED, 0, "%a's %S penalty is served in the pits"},
+    {CM_FACT_PENALTY_SERVED, 0, "Penalty served: %a sits out %T in the pit box"},
+    {CM_FACT_PENALTY_SERVED, T_NOTIME, "%a serves the drive-through penalty"},
+    {CM_FACT_PENALTY_SERVED, T_NOTIME, "%a takes the drive-through: penalty served"},
+    {CM_FACT_PENALTY_SERVED, T_NOTIME, "Down the pit lane goes %a for the drive-through"},
+
+    {CM_FACT_PENALTY_ADDED, 0, "%a has %T added to the race time"},
+    {CM_FACT_PENALTY_ADDED, 0, "%T added to %a's race time after the flag"},
+    {CM_FACT_PENALTY_ADDED, 0, "The penalty stands: %T on %a's race time"},
 
     {CM_FACT_RESTART, 0, "Green flag: racing resumes!"},
     {CM_FACT_RESTART, 0, "The %r period is over, we're racing again"},
@@ -250,6 +277,13 @@ static bool restart_reason(enum pw_track_status t, const char **out)
     }
 }
 
+static const char *reason_text(enum cm_penalty_reason reason)
+{
+    static const char *const texts[] = {NULL, "causing a collision", "track limits",
+                                        "an unsafe release", "ignoring blue flags"};
+    return (unsigned)reason < sizeof texts / sizeof texts[0] ? texts[reason] : NULL;
+}
+
 static const char *tyre_plural(enum pw_tyre t)
 {
     static const char *const names[] = {NULL, "softs", "mediums", "hards", "inters", "wets"};
@@ -274,6 +308,8 @@ static bool template_fits(const struct cm_template *t, const struct cm_candidate
     if ((t->flags & T_NOWHO) && c->n_who > 0)
         return false;
     if (c->fact == CM_FACT_RETIREMENT && c->engine_failure != ((t->flags & T_FAULT) != 0))
+        return false;
+    if ((t->flags & T_NOTIME) && c->penalty_s > 0)
         return false;
     bool quali = c->session_kind == PW_SESSION_QUALIFYING ||
                  c->session_kind == PW_SESSION_SPRINT_QUALIFYING;
@@ -343,6 +379,13 @@ static bool template_fits(const struct cm_template *t, const struct cm_candidate
             break;
         case 'k':
             ok = c->clock_ms > 0;
+            break;
+        case 'S':
+        case 'T':
+            ok = c->penalty_s > 0;
+            break;
+        case 'y':
+            ok = reason_text(c->reason) != NULL;
             break;
         default:
             ok = false;
@@ -471,6 +514,17 @@ static bool expand(const char *fmt, const struct cm_candidate *c, char *out, siz
             snprintf(tmp, sizeof tmp, "%d:%02d", (int)(c->clock_ms / 60000),
                      (int)(c->clock_ms / 1000 % 60));
             put(&o, tmp);
+            break;
+        case 'S':
+            snprintf(tmp, sizeof tmp, "%d-second", c->penalty_s);
+            put(&o, tmp);
+            break;
+        case 'T':
+            snprintf(tmp, sizeof tmp, "%d seconds", c->penalty_s);
+            put(&o, tmp);
+            break;
+        case 'y':
+            put(&o, reason_text(c->reason));
             break;
         default:
             break;

@@ -1,5 +1,6 @@
 #include "commentary/cm_rules.h"
 
+#include "commentary/cm_stewards.h"
 #include "core/utf8.h"
 
 #include <stdio.h>
@@ -8,6 +9,11 @@
 /* Importance; the pacer says the highest first. */
 enum {
     PRIO_FASTEST = 30,
+    PRIO_BLACK_WHITE = 35,
+    PRIO_PENALTY_SERVED = 45,
+    PRIO_PENALTY = 58,
+    PRIO_DRIVE_THROUGH = 60,
+    PRIO_PENALTY_ADDED = 97, /* stewards_priority */
     PRIO_IMPROVE = 40,
     PRIO_KNOCKED_OUT = 88,
     PRIO_PIT = 50,
@@ -294,6 +300,52 @@ static void rule_weather(struct cm_rules *r, struct feed *f)
     r->raining = ev->state->raining;
     if (r->raining && !was)
         cand_new(f, CM_FACT_RAIN, PRIO_RAIN, PW_COMMENT_WARNING);
+}
+
+/* How important a stewards' note is: a penalty given to a car on the podium is news like a
+ * retirement there; time added after the flag goes before the podium line (which ends the
+ * talk, and often the stream's grace) only when it can change the podium or the viewer's
+ * result, and never before the chequered line. */
+static int stewards_priority(const struct cm_steward_note *note, int pos, bool picked)
+{
+    bool podium = pos > 0 && pos <= 3;
+    switch (note->fact) {
+    case CM_FACT_PENALTY:
+        return (podium ? PRIO_RETIRE_TOP : PRIO_PENALTY) + (picked ? PRIO_PICKED_BONUS : 0);
+    case CM_FACT_DRIVE_THROUGH:
+        return (podium ? PRIO_RETIRE_TOP : PRIO_DRIVE_THROUGH) + (picked ? PRIO_PICKED_BONUS : 0);
+    case CM_FACT_BLACK_WHITE:
+        return PRIO_BLACK_WHITE + (picked ? PRIO_PICKED_BONUS : 0);
+    case CM_FACT_PENALTY_ADDED:
+        return podium || picked ? PRIO_PENALTY_ADDED : PRIO_PENALTY;
+    default:
+        return PRIO_PENALTY_SERVED + (picked ? PRIO_PICKED_BONUS : 0);
+    }
+}
+
+/* The stewards' notes (race control's words, read by cm_stewards.h): a penalty given,
+ * served or added at the flag, and the black-and-white flag. */
+static void rule_stewards(struct cm_rules *r, struct feed *f)
+{
+    const struct pw_event *ev = f->ev;
+    struct cm_steward_note note;
+    if (cm_stewards_read(ev->text, &note) < 0)
+        return;
+    bool picked = is_picked(r, note.number);
+    bool info = note.fact == CM_FACT_BLACK_WHITE || note.fact == CM_FACT_PENALTY_SERVED;
+    struct cm_candidate *c =
+        cand_new(f, note.fact, stewards_priority(&note, car_pos(ev->state, note.number), picked),
+                 info ? PW_COMMENT_INFO : PW_COMMENT_WARNING);
+    if (!c)
+        return;
+    c->n_who = 1;
+    who_fill(&c->who[0], ev->state, note.number);
+    /* time added at the flag reorders the finishers: the place before it is no fact */
+    if (note.fact == CM_FACT_PENALTY_ADDED)
+        c->who[0].pos = 0;
+    c->penalty_s = note.seconds;
+    c->reason = note.reason;
+    c->picked = picked;
 }
 
 static void rule_retirement(struct cm_rules *r, struct feed *f)
@@ -612,8 +664,11 @@ int cm_rules_feed(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
     case PW_EV_CLASSIFICATION:
         rule_podium(r, &f);
         break;
+    case PW_EV_RACE_CONTROL:
+        rule_stewards(r, &f);
+        break;
     default:
-        break; /* positions ticks, laps, race control: context only */
+        break; /* positions ticks, laps: context only */
     }
     rule_weather(r, &f);
     rule_leader(r, &f);

@@ -145,6 +145,9 @@ void llm_prompt_facts(const struct cm_race *race, const struct cm_line *line, st
         f->times_ms[f->n_times++] = c->lap_ms;
     if (c->gap_ms > 0)
         f->times_ms[f->n_times++] = c->gap_ms;
+    /* a penalty's seconds: "a 5-second penalty", "10 seconds added" */
+    if (c->penalty_s > 0)
+        f->times_ms[f->n_times++] = (int64_t)c->penalty_s * 1000;
     f->n_about = c->n_who;
 }
 

@@ -1,5 +1,6 @@
 /* Rules, pacing and phrasing over scripted race events, on a scripted clock (no loop). */
 #include "commentary/cm_race.h"
+#include "commentary/cm_stewards.h"
 #include "race_script.h"
 
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -384,6 +386,140 @@ static void test_final_lap_chequered_podium(void **st)
     free(h);
 }
 
+/* Race control's penalty notes, in the live-timing feed's words (the simulator's and a real
+ * session's alike: none of these events names its car but in the text), each make one line
+ * naming the car and what the stewards did; other notes make none. */
+static void test_stewards_lines(void **st)
+{
+    (void)st;
+    static const struct {
+        const char *text;
+        int fact; /* -1: no line */
+        int seconds;
+        const char *says;
+        enum pw_commentary_kind kind;
+    } notes[] = {
+        {"FIA STEWARDS: 10 SECOND TIME PENALTY FOR CAR 44 (HAM) - CAUSING A COLLISION",
+         CM_FACT_PENALTY, 10, "10-second", PW_COMMENT_WARNING},
+        {"FIA STEWARDS: 5 SECOND TIME PENALTY FOR CAR 81 (PIA) - TRACK LIMITS", CM_FACT_PENALTY,
+         5, "5-second", PW_COMMENT_WARNING},
+        {"FIA STEWARDS: DRIVE THROUGH PENALTY FOR CAR 55 (SAI) - IGNORING BLUE FLAGS",
+         CM_FACT_DRIVE_THROUGH, 0, "rive-through", PW_COMMENT_WARNING},
+        {"BLACK AND WHITE FLAG FOR CAR 81 (PIA) - TRACK LIMITS", CM_FACT_BLACK_WHITE, 0,
+         "track limits", PW_COMMENT_INFO},
+        {"FIA STEWARDS: PENALTY SERVED - 5 SECOND TIME PENALTY FOR CAR 81 (PIA)",
+         CM_FACT_PENALTY_SERVED, 5, "5", PW_COMMENT_INFO},
+        {"FIA STEWARDS: PENALTY SERVED - DRIVE THROUGH PENALTY FOR CAR 55 (SAI)",
+         CM_FACT_PENALTY_SERVED, 0, "rive-through", PW_COMMENT_INFO},
+        {"CAR 44 (HAM) 10 SECONDS ADDED TO RACE TIME", CM_FACT_PENALTY_ADDED, 10, "10 seconds",
+         PW_COMMENT_WARNING},
+        {"INCIDENT INVOLVING CAR 44 (HAM) NOTED - CAUSING A COLLISION", -1, 0, NULL, 0},
+        {"CAR 81 (PIA) TIME 1:43.395 DELETED - TRACK LIMITS AT TURN 11 LAP 7", -1, 0, NULL, 0},
+        {"FIA STEWARDS: PIT LANE INCIDENT INVOLVING CARS 1 (VER) AND 12 (ANT) UNDER "
+         "INVESTIGATION - UNSAFE RELEASE",
+         -1, 0, NULL, 0},
+        {"CAR 44 (HAM) 10 SECONDS ADDED TO RACE TIME - LATER", -1, 0, NULL, 0},
+        {"FIA STEWARDS: 0 SECOND TIME PENALTY FOR CAR 44 (HAM)", -1, 0, NULL, 0},
+        {"FIA STEWARDS: 5 SECOND TIME PENALTY FOR CAR (HAM)", -1, 0, NULL, 0},
+    };
+    struct harness *h = harness_new("", NULL);
+    start_race(h);
+    for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
+        struct pw_event *ev = script_event(&h->s, PW_EV_RACE_CONTROL);
+        snprintf(ev->text, sizeof ev->text, "%s", notes[i].text);
+        int before = h->n_lines;
+        feed(h, ev);
+        run_until(h, h->now + 6000);
+        if (notes[i].fact < 0) {
+            assert_int_equal(h->n_lines, before);
+            continue;
+        }
+        assert_int_equal(h->n_lines, before + 1);
+        const struct cm_line *l = last_line(h);
+        assert_int_equal(l->cand.fact, notes[i].fact);
+        assert_int_equal(l->cand.penalty_s, notes[i].seconds);
+        assert_int_equal(l->kind, notes[i].kind);
+        assert_int_equal(l->cand.n_who, 1);
+        const char *tla = strchr(notes[i].text, '(') + 1;
+        const char *name = strncmp(tla, "HAM", 3) == 0   ? "Hamilton"
+                           : strncmp(tla, "PIA", 3) == 0 ? "Piastri"
+                                                         : "Sainz";
+        assert_contains(l->text, name);
+        assert_contains(l->text, notes[i].says);
+    }
+    free(h);
+}
+
+/* Every template of a fact with a reason or a time is said for each: the reason read from
+ * the note, the seconds as given. */
+static void test_stewards_note_reading(void **st)
+{
+    (void)st;
+    struct cm_steward_note n;
+    assert_int_equal(
+        cm_stewards_read("FIA STEWARDS: 5 SECOND TIME PENALTY FOR CAR 1 (VER) - UNSAFE RELEASE", &n),
+        0);
+    assert_int_equal(n.fact, CM_FACT_PENALTY);
+    assert_string_equal(n.number, "1");
+    assert_int_equal(n.seconds, 5);
+    assert_int_equal(n.reason, CM_REASON_UNSAFE_RELEASE);
+    /* a reason the lines do not know is none, not a guess */
+    assert_int_equal(cm_stewards_read("FIA STEWARDS: 10 SECOND TIME PENALTY FOR CAR 23 (ALB) - "
+                                      "SAFETY CAR PROCEDURE INFRINGEMENT",
+                                      &n),
+                     0);
+    assert_int_equal(n.reason, CM_REASON_NONE);
+    assert_int_equal(n.seconds, 10);
+    /* no TLA, and a number too long for a racing number */
+    assert_int_equal(cm_stewards_read("BLACK AND WHITE FLAG FOR CAR 7", &n), 0);
+    assert_string_equal(n.number, "7");
+    assert_int_equal(cm_stewards_read("BLACK AND WHITE FLAG FOR CAR 12345 (XYZ)", &n), -EINVAL);
+    assert_int_equal(cm_stewards_read("FIA STEWARDS: 1000 SECOND TIME PENALTY FOR CAR 4", &n),
+                     -EINVAL);
+    assert_int_equal(cm_stewards_read(NULL, &n), -EINVAL);
+    assert_int_equal(cm_stewards_read("", &n), -EINVAL);
+}
+
+/* Time added at the flag to the picked driver (or a car on the podium) is said after the
+ * chequered flag and before the podium line; to another car it waits behind the podium,
+ * which ends the talk about the race. */
+static void test_penalty_added_before_podium(void **st)
+{
+    (void)st;
+    struct harness *h = harness_new("44", NULL);
+    start_race(h);
+    h->s.state.lap = 53;
+    h->s.state.finished = true;
+    feed(h, script_car_event(&h->s, PW_EV_CHEQUERED, "1"));
+    struct pw_event *ev = script_event(&h->s, PW_EV_RACE_CONTROL);
+    snprintf(ev->text, sizeof ev->text, "CAR 44 (HAM) 5 SECONDS ADDED TO RACE TIME");
+    feed(h, ev);
+    feed(h, script_event(&h->s, PW_EV_CLASSIFICATION));
+    run_until(h, h->now + 30000);
+    assert_int_equal(h->n_lines, 4);
+    assert_int_equal(h->lines[1].cand.fact, CM_FACT_CHEQUERED);
+    assert_int_equal(h->lines[2].cand.fact, CM_FACT_PENALTY_ADDED);
+    assert_contains(h->lines[2].text, "Hamilton");
+    assert_int_equal(h->lines[2].cand.who[0].pos, 0); /* its place before the time: no fact */
+    assert_int_equal(h->lines[3].cand.fact, CM_FACT_PODIUM);
+    free(h);
+
+    h = harness_new("16", NULL);
+    start_race(h);
+    h->s.state.lap = 53;
+    h->s.state.finished = true;
+    feed(h, script_car_event(&h->s, PW_EV_CHEQUERED, "1"));
+    ev = script_event(&h->s, PW_EV_RACE_CONTROL);
+    snprintf(ev->text, sizeof ev->text, "CAR 44 (HAM) 5 SECONDS ADDED TO RACE TIME");
+    feed(h, ev);
+    feed(h, script_event(&h->s, PW_EV_CLASSIFICATION));
+    run_until(h, h->now + 30000);
+    assert_int_equal(h->n_lines, 3);
+    assert_int_equal(h->lines[1].cand.fact, CM_FACT_CHEQUERED);
+    assert_int_equal(h->lines[2].cand.fact, CM_FACT_PODIUM);
+    free(h);
+}
+
 static void test_burst_of_pit_stops_merged(void **st)
 {
     (void)st;
@@ -589,6 +725,9 @@ int main(void)
         cmocka_unit_test(test_retirement_and_fastest_lap),
         cmocka_unit_test(test_retirement_by_engine_failure),
         cmocka_unit_test(test_final_lap_chequered_podium),
+        cmocka_unit_test(test_stewards_lines),
+        cmocka_unit_test(test_stewards_note_reading),
+        cmocka_unit_test(test_penalty_added_before_podium),
         cmocka_unit_test(test_burst_of_pit_stops_merged),
         cmocka_unit_test(test_stale_candidates_dropped),
         cmocka_unit_test(test_min_interval_configurable),

@@ -177,6 +177,23 @@ static struct pw_event *scene_classification(struct race_script *s)
     return script_event(s, PW_EV_CLASSIFICATION);
 }
 
+/* The stewards give Hamilton (P5) 10 s for causing a collision: race control's note. */
+static struct pw_event *scene_penalty(struct race_script *s)
+{
+    struct pw_event *ev = script_event(s, PW_EV_RACE_CONTROL);
+    snprintf(ev->text, sizeof ev->text,
+             "FIA STEWARDS: 10 SECOND TIME PENALTY FOR CAR 44 (HAM) - CAUSING A COLLISION");
+    return ev;
+}
+
+/* 5 s added to Hamilton's race time at the flag. */
+static struct pw_event *scene_penalty_added(struct race_script *s)
+{
+    struct pw_event *ev = script_event(s, PW_EV_RACE_CONTROL);
+    snprintf(ev->text, sizeof ev->text, "CAR 44 (HAM) 5 SECONDS ADDED TO RACE TIME");
+    return ev;
+}
+
 /* The scenes the case file's fact sets come from (llm_facts_cases.json, read by this test
  * and by the Flink job's port of the check, tests/flink/test_fact_check.py). */
 static const struct {
@@ -185,7 +202,9 @@ static const struct {
 } scenes[] = {{"lead", scene_lead},
               {"fastest", scene_fastest},
               {"podium_pass", scene_podium_pass},
-              {"classification", scene_classification}};
+              {"classification", scene_classification},
+              {"penalty", scene_penalty},
+              {"penalty_added", scene_penalty_added}};
 
 static json_t *int_array(const int *v, int n)
 {
