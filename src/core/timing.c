@@ -24,6 +24,17 @@ const char *pw_damage_name(enum pw_damage damage)
     return damage_names[damage];
 }
 
+int pw_damage_parse(const char *name, enum pw_damage *out)
+{
+    for (unsigned i = 0; name && i < sizeof damage_names / sizeof *damage_names; i++) {
+        if (strcasecmp(name, damage_names[i]) == 0) {
+            *out = (enum pw_damage)i;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
 const char *pw_tyre_name(enum pw_tyre tyre)
 {
     if ((unsigned)tyre >= sizeof tyre_names / sizeof *tyre_names)

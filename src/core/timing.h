@@ -148,6 +148,8 @@ const char *pw_tyre_name(enum pw_tyre tyre);
 const char *pw_track_name(enum pw_track_status track);
 /* "none", "puncture", "front_wing", "floor" */
 const char *pw_damage_name(enum pw_damage damage);
+/* Parse those names (case-insensitive); -EINVAL if unknown. */
+int pw_damage_parse(const char *name, enum pw_damage *out);
 /* Parse the names above (case-insensitive); unknown text gives PW_TYRE_UNKNOWN / -EINVAL. */
 enum pw_tyre pw_tyre_parse(const char *name);
 int pw_track_parse(const char *name, enum pw_track_status *out);

@@ -76,14 +76,30 @@ static json_t *with_penalty_fields(json_t *o, const struct pw_race_state *st,
     return o;
 }
 
+/* A car's damage in a race whose source knows it (a simulation: "none", "puncture",
+ * "front_wing", "floor"). Always there in such a race, so a delta can send each change;
+ * absent otherwise (a replay). */
+static json_t *with_damage_field(json_t *o, const struct pw_race_state *st, const struct pw_car *c)
+{
+    if (!o || !st->damage_known)
+        return o;
+    if (json_object_set_new(o, "damage", json_string(pw_damage_name(c->damage)))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 json_t *hub_encode_positions_list(const struct pw_race_state *st, const char *race_id,
                               int64_t timestamp_ms)
 {
     json_t *list = json_array();
     for (int i = 0; list && i < st->n_cars; i++) {
         const struct pw_car *c = &st->cars[i];
-        json_t *car = with_penalty_fields(
-            with_session_fields(hub_encode_car(c, race_id, timestamp_ms), st, c), st, c);
+        json_t *car = with_damage_field(
+            with_penalty_fields(
+                with_session_fields(hub_encode_car(c, race_id, timestamp_ms), st, c), st, c),
+            st, c);
         if (json_array_append_new(list, car) < 0) {
             json_decref(list);
             return NULL;

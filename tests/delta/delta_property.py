@@ -2,7 +2,7 @@
 """Property test of the combined stream's delta frames against the real pitwall binary.
 
 For several random races (random driver, seed, length, tick rate, half with the stewards'
-penalties, some with a small resume window), one reader follows the combined stream /api/race/{id}/stream from the start and
+penalties, a third with damage forced, some with a small resume window), one reader follows the combined stream /api/race/{id}/stream from the start and
 another the original positions stream, whose frames carry the server's full positions object
 for every id. Readers resuming from random ids (during the race and after it, some older than
 the event log window) follow the combined stream from there. This file's reference (apply())
@@ -29,6 +29,7 @@ import zlib
 HERE = os.path.dirname(os.path.abspath(__file__))
 OWN_FIELDS = {"type", "base", "order", "cars"}
 PENALTY_FIELDS = {"penalty_s", "drive_through", "black_white", "deleted_laps"}
+DAMAGE_FIELDS = {"damage"}
 
 
 def free_port():
@@ -226,6 +227,9 @@ def main():
             if i % 2 == 0:
                 # The stewards on: every car's penalty fields, sent by a delta when they change.
                 body["penalties"] = True
+            if i % 3 == 0:
+                # A puncture and a contact for sure: cars' damage changes, sent by deltas.
+                body["damage"] = True
             if i == args.races:
                 # A slow race at 10 Hz, stopped early: few events between ticks, small deltas.
                 body.update(duration_s=900, tick_hz=10)
@@ -276,7 +280,7 @@ def main():
             for _, rd in r["resumes"]:
                 rd.join(30)
 
-        total_compared = deltas = penalty_deltas = 0
+        total_compared = deltas = penalty_deltas = damage_deltas = 0
         for r in races:
             name = f"race {r['id']} {r['body']}"
             m = r["main"]
@@ -293,6 +297,9 @@ def main():
             deltas += sum(f.get("event") == "delta" for f in m.frames)
             penalty_deltas += sum(
                 any(k in PENALTY_FIELDS for car in f["data"].get("cars", {}).values() for k in car)
+                for f in m.frames if f.get("event") == "delta")
+            damage_deltas += sum(
+                any(k in DAMAGE_FIELDS for car in f["data"].get("cars", {}).values() for k in car)
                 for f in m.frames if f.get("event") == "delta")
             state = State()
             states = []  # state after each main frame
@@ -328,8 +335,10 @@ def main():
             failures.append(f"only {deltas} delta frames in all races")
         if penalty_deltas < 1:
             failures.append("no delta carried a change of a car's penalties")
+        if damage_deltas < 1:
+            failures.append("no delta carried a change of a car's damage")
         print(f"delta_property: {len(races)} races, {deltas} delta frames "
-              f"({penalty_deltas} with penalties), "
+              f"({penalty_deltas} with penalties, {damage_deltas} with damage), "
               f"{sum(len(r['resumes']) for r in races)} resumes, {total_compared} states compared")
 
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)

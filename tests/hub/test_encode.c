@@ -164,6 +164,30 @@ static void test_positions_penalties(void **state)
     json_decref(d);
 }
 
+/* A simulation knows damage: every car carries it (so a delta can send each change); a
+ * source that does not (a replay) adds no field. */
+static void test_positions_damage(void **state)
+{
+    (void)state;
+    struct pw_race_state st;
+    state_init(&st);
+    st.cars[1].damage = PW_DAMAGE_FRONT_WING;
+    struct pw_event ev = {.type = PW_EV_POSITIONS, .seq = 7, .wall_ms = 1000, .state = &st};
+    snprintf(ev.race_id, sizeof ev.race_id, "r1");
+    json_t *d = hub_encode_positions_data(&ev, "in_progress");
+    assert_null(json_object_get(json_array_get(json_object_get(d, "positions"), 1), "damage"));
+    json_decref(d);
+
+    st.damage_known = true;
+    d = hub_encode_positions_data(&ev, "in_progress");
+    json_t *cars = json_object_get(d, "positions");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(cars, 0), "damage")),
+                        "none");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(cars, 1), "damage")),
+                        "front_wing");
+    json_decref(d);
+}
+
 static void test_commentary(void **state)
 {
     (void)state;
@@ -240,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_sse_frame),   cmocka_unit_test(test_iso_time),
         cmocka_unit_test(test_positions),   cmocka_unit_test(test_commentary),
         cmocka_unit_test(test_race_events), cmocka_unit_test(test_positions_penalties),
+        cmocka_unit_test(test_positions_damage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

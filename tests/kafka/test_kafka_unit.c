@@ -217,6 +217,45 @@ static void test_avro_penalty_fields(void **state)
     avro_positions_destroy(&ap);
 }
 
+/* A simulation's damage crosses the Avro topic car by car; a replay's reads back unknown. */
+static void test_avro_damage_fields(void **state)
+{
+    (void)state;
+    struct avro_positions ap;
+    struct avro_cache cache = {0};
+    char buf[AVRO_POSITIONS_MAX];
+    assert_int_equal(avro_positions_init(&ap), 0);
+    assert_int_equal(avro_cache_put(&cache, 4, avro_positions_schema_json), 0);
+    struct avro_cache_entry *e = avro_cache_get(&cache, 4);
+    struct pw_race_state *st = calloc(1, sizeof *st);
+    st->n_cars = 4;
+    st->damage_known = true;
+    for (int i = 0; i < 4; i++) {
+        snprintf(st->cars[i].driver.number, sizeof st->cars[i].driver.number, "%d", 30 + i);
+        st->cars[i].position = i + 1;
+        st->cars[i].damage = (enum pw_damage)i;
+    }
+    struct pw_event tick = {.type = PW_EV_POSITIONS, .state = st, .seq = 9, .wall_ms = 1000};
+    snprintf(tick.race_id, sizeof tick.race_id, "d");
+    struct avro_positions_record rec;
+    for (int i = 0; i < 4; i++) {
+        int n = avro_positions_encode(&ap, &tick, i, buf, sizeof buf);
+        assert_true(n > 0);
+        assert_int_equal(avro_positions_validate(e->schema, buf, (size_t)n), 0);
+        assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+        assert_true(rec.damage_known);
+        assert_int_equal(rec.car.damage, (enum pw_damage)i);
+    }
+    st->damage_known = false;
+    st->cars[0].damage = PW_DAMAGE_NONE;
+    int n = avro_positions_encode(&ap, &tick, 0, buf, sizeof buf);
+    assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+    assert_false(rec.damage_known);
+    free(st);
+    avro_cache_clear(&cache);
+    avro_positions_destroy(&ap);
+}
+
 static void test_avro_original_schema_reads(void **state)
 {
     (void)state;
@@ -241,6 +280,8 @@ static void test_avro_original_schema_reads(void **state)
     assert_false(rec.penalties_known);
     assert_int_equal(rec.car.penalty_s, 0);
     assert_false(rec.car.drive_through || rec.car.black_white);
+    assert_false(rec.damage_known);
+    assert_int_equal(rec.car.damage, PW_DAMAGE_NONE);
     /* null race_id reads as "" */
     n = write_with_schema(avro_positions_original_schema_json, "Max Verstappen", 1, 5, NULL, buf,
                           sizeof buf);
@@ -492,6 +533,46 @@ static void test_json_penalty_fields(void **state)
     assert_int_equal(kafka_json_decode_event(json, strlen(json), &got, &meta_back, &hm, back, &hs),
                      0);
     assert_false(back->penalties_known);
+    free(json);
+    free(st);
+    free(back);
+}
+
+/* The state a race event carries over Kafka keeps each car's damage in a simulation; a source
+ * that knows none writes no damage field; an unknown damage name is refused. */
+static void test_json_damage_fields(void **state)
+{
+    (void)state;
+    struct pw_race_state *st = calloc(1, sizeof *st), *back = calloc(1, sizeof *back);
+    struct pw_race_meta meta = {0}, meta_back;
+    snprintf(meta.race_id, sizeof meta.race_id, "d1");
+    st->n_cars = 4;
+    st->damage_known = true;
+    for (int i = 0; i < 4; i++) {
+        snprintf(st->cars[i].driver.number, sizeof st->cars[i].driver.number, "%d", i + 1);
+        st->cars[i].position = i + 1;
+        st->cars[i].damage = (enum pw_damage)(3 - i);
+    }
+    struct pw_event ev = {.type = PW_EV_RACE_CONTROL, .state = st, .meta = &meta, .seq = 3};
+    snprintf(ev.race_id, sizeof ev.race_id, "d1");
+    char *json = kafka_json_encode_event(&ev);
+    assert_non_null(json);
+    struct pw_event got;
+    bool hm, hs;
+    assert_int_equal(kafka_json_decode_event(json, strlen(json), &got, &meta_back, &hm, back, &hs),
+                     0);
+    assert_true(hs && back->damage_known);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(back->cars[i].damage, st->cars[i].damage);
+    char *bad = strstr(json, "\"front_wing\"");
+    assert_non_null(bad);
+    memcpy(bad + 1, "front_wax_", 10);
+    assert_int_not_equal(
+        kafka_json_decode_event(json, strlen(json), &got, &meta_back, &hm, back, &hs), 0);
+    free(json);
+    st->damage_known = false;
+    json = kafka_json_encode_event(&ev);
+    assert_null(strstr(json, "damage"));
     free(json);
     free(st);
     free(back);
@@ -947,9 +1028,11 @@ int main(void)
         cmocka_unit_test(test_avro_validate_rejects_corruption),
         cmocka_unit_test(test_avro_session_fields),
         cmocka_unit_test(test_avro_penalty_fields),
+        cmocka_unit_test(test_avro_damage_fields),
         cmocka_unit_test(test_json_roundtrip),
         cmocka_unit_test(test_json_session_fields),
         cmocka_unit_test(test_json_penalty_fields),
+        cmocka_unit_test(test_json_damage_fields),
         cmocka_unit_test(test_json_rejects),
         cmocka_unit_test_setup_teardown(test_stream_in_order, stream_setup, stream_teardown),
         cmocka_unit_test_setup_teardown(test_stream_merges_two_topics, stream_setup,

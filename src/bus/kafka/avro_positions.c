@@ -63,7 +63,9 @@ const char avro_positions_schema_json[] =
     "{\"name\":\"penalties_known\",\"type\":\"boolean\",\"default\":false},"
     "{\"name\":\"penalty_s\",\"type\":\"int\",\"default\":0},"
     "{\"name\":\"drive_through\",\"type\":\"boolean\",\"default\":false},"
-    "{\"name\":\"black_white\",\"type\":\"boolean\",\"default\":false}"
+    "{\"name\":\"black_white\",\"type\":\"boolean\",\"default\":false},"
+    "{\"name\":\"damage_known\",\"type\":\"boolean\",\"default\":false},"
+    "{\"name\":\"damage\",\"type\":\"string\",\"default\":\"none\"}"
     "]}";
 
 const char avro_positions_original_schema_json[] =
@@ -223,6 +225,8 @@ int avro_positions_encode(struct avro_positions *ap, const struct pw_event *ev, 
     err |= put_long(r, "penalty_s", car->penalty_s);
     err |= put_bool(r, "drive_through", car->drive_through);
     err |= put_bool(r, "black_white", car->black_white);
+    err |= put_bool(r, "damage_known", st->damage_known);
+    err |= put_str(r, "damage", pw_damage_name(car->damage));
     if (err)
         return -EINVAL;
 
@@ -424,7 +428,8 @@ static const char *const field_names[APF_COUNT] = {
     "fastest_number", "fastest_lap_ms", "started", "race_finished", "circuit", "session",
     "best_sectors_ms", "stints", "part_best_ms", "knocked_out_part", "deleted_laps", "kind",
     "clock_ms", "clock_running", "session_part", "cutoff_position", "rain_chance", "raining",
-    "track_wetness", "penalties_known", "penalty_s", "drive_through", "black_white"};
+    "track_wetness", "penalties_known", "penalty_s", "drive_through", "black_white", "damage_known",
+    "damage"};
 
 void avro_positions_layout_init(avro_schema_t writer, struct avro_positions_layout *out)
 {
@@ -642,6 +647,11 @@ int avro_positions_decode_with(avro_value_t *value, const struct avro_positions_
     car->penalty_s = get_count(F, APF_PENALTY_S, 100000);
     car->drive_through = get_bool(F, APF_DRIVE_THROUGH);
     car->black_white = get_bool(F, APF_BLACK_WHITE);
+    out->damage_known = get_bool(F, APF_DAMAGE_KNOWN);
+    char damage[16];
+    get_str(F, APF_DAMAGE, damage, sizeof damage, "none", false);
+    if (pw_damage_parse(damage, &car->damage))
+        car->damage = PW_DAMAGE_NONE;
 out:
     return rc;
 }

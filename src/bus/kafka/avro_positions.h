@@ -65,6 +65,8 @@ struct avro_positions_record {
     /* penalties: whether the car's penalty fields mean something (a simulation with the
      * stewards on); the fields themselves are in `car` */
     bool penalties_known;
+    /* damage: whether the car's `damage` means something (a simulation) */
+    bool damage_known;
 };
 
 struct avro_positions {
@@ -109,7 +111,7 @@ enum avro_positions_field {
     APF_BEST_SECTORS_MS, APF_STINTS, APF_PART_BEST_MS, APF_KNOCKED_OUT_PART, APF_DELETED_LAPS,
     APF_KIND, APF_CLOCK_MS, APF_CLOCK_RUNNING, APF_SESSION_PART, APF_CUTOFF_POSITION,
     APF_RAIN_CHANCE, APF_RAINING, APF_TRACK_WETNESS, APF_PENALTIES_KNOWN, APF_PENALTY_S,
-    APF_DRIVE_THROUGH, APF_BLACK_WHITE, APF_COUNT
+    APF_DRIVE_THROUGH, APF_BLACK_WHITE, APF_DAMAGE_KNOWN, APF_DAMAGE, APF_COUNT
 };
 struct avro_positions_layout {
     int index[APF_COUNT];

@@ -81,12 +81,24 @@ static json_t *car_with_penalties(json_t *o, const struct pw_race_state *st,
     return o;
 }
 
+/* A car's damage, only in a race whose source knows it (a simulation). */
+static json_t *car_with_damage(json_t *o, const struct pw_race_state *st, const struct pw_car *c)
+{
+    if (o && st->damage_known &&
+        json_object_set_new(o, "damage", json_string(pw_damage_name(c->damage)))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 static json_t *state_to_json(const struct pw_race_state *st)
 {
     json_t *cars = json_array();
     for (int i = 0; cars && i < st->n_cars && i < PW_MAX_CARS; i++) {
         const struct pw_car *c = &st->cars[i];
-        json_t *car = car_with_penalties(car_with_session(car_to_json(c), c), st, c);
+        json_t *car =
+            car_with_damage(car_with_penalties(car_with_session(car_to_json(c), c), st, c), st, c);
         if (json_array_append_new(cars, car)) {
             json_decref(cars);
             return NULL;
@@ -110,6 +122,10 @@ static json_t *state_to_json(const struct pw_race_state *st)
     }
     if (o && st->penalties_known &&
         json_object_set_new(o, "penalties_known", json_true())) {
+        json_decref(o);
+        return NULL;
+    }
+    if (o && st->damage_known && json_object_set_new(o, "damage_known", json_true())) {
         json_decref(o);
         return NULL;
     }
@@ -293,6 +309,15 @@ static int get_track(json_t *o, const char *key, enum pw_track_status *dst)
     return pw_track_parse(name, dst) ? PW_ERANGE_IN : 0;
 }
 
+static int get_damage(json_t *o, const char *key, enum pw_damage *dst)
+{
+    char name[16] = "";
+    int rc = get_str(o, key, name, sizeof name);
+    if (rc || !json_object_get(o, key))
+        return rc;
+    return pw_damage_parse(name, dst) ? PW_ERANGE_IN : 0;
+}
+
 static int get_kind(json_t *o, const char *key, enum pw_session_kind *dst)
 {
     char name[24] = "";
@@ -370,6 +395,7 @@ static int car_from_json(json_t *o, struct pw_car *c)
     TRY(get_int(o, "penalty_s", &c->penalty_s, 0, 100000));
     TRY(get_bool(o, "drive_through", &c->drive_through));
     TRY(get_bool(o, "black_white", &c->black_white));
+    TRY(get_damage(o, "damage", &c->damage));
 out:
     return rc;
 }
@@ -409,6 +435,7 @@ static int state_from_json(json_t *o, struct pw_race_state *st)
     TRY(get_bool(o, "raining", &st->raining));
     TRY(get_int(o, "track_wetness", &st->track_wetness, 0, 100));
     TRY(get_bool(o, "penalties_known", &st->penalties_known));
+    TRY(get_bool(o, "damage_known", &st->damage_known));
 out:
     return rc;
 }

@@ -332,6 +332,7 @@ int kafka_stream_add_record(struct kafka_stream *s, const struct avro_positions_
     st->raining = rec->raining;
     st->track_wetness = rec->track_wetness;
     st->penalties_known = rec->penalties_known;
+    st->damage_known = rec->damage_known;
     if (r->asm_seq != 0 && r->asm_n > 0 && r->asm_mask == (1u << r->asm_n) - 1u)
         tick_finish(s, r, true);
     skip_certain_loss(s, r);
