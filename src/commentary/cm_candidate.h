@@ -50,6 +50,12 @@ enum cm_fact {
     CM_FACT_PENALTY_SERVED, /* a time penalty of `penalty_s` served at a stop; 0: the
                                drive-through served */
     CM_FACT_PENALTY_ADDED,  /* `penalty_s` added to the race time at the flag */
+    /* damage (a simulation's, from the cars' `damage` in the state), about who[0] in .pos: */
+    CM_FACT_PUNCTURE,     /* a slow puncture */
+    CM_FACT_WING_DAMAGE,  /* front-wing damage */
+    CM_FACT_FLOOR_DAMAGE, /* floor damage, to the end */
+    CM_FACT_REPAIR_STOP,  /* pitted from .from_pos for what `damage` says (a new nose, or new
+                             tyres after a puncture), out in .pos on .tyre */
     CM_FACT_COUNT
 };
 
@@ -88,6 +94,7 @@ struct cm_candidate {
     enum pw_track_status prev_track; /* restart: what ended */
     bool picked;                     /* the picked driver is concerned */
     bool engine_failure;             /* retirement: a fault ended the car's race */
+    enum pw_damage damage; /* damage lines, a repair stop; a retirement a puncture caused */
     int total_laps;
     char circuit[PW_NAME_MAX]; /* from the state, "" if unknown */
     enum pw_session_kind session_kind; /* from the state */

@@ -20,6 +20,8 @@ enum {
     T_ONE = 1u << 8,      /* exactly one driver (a line that names only %a) */
     T_FAULT = 1u << 9,    /* a retirement a fault caused (and only such a one has these) */
     T_NOTIME = 1u << 10,  /* no time penalty: a drive-through served */
+    T_NOSE = 1u << 11,    /* a repair stop for a new nose (and only such a one has these) */
+    T_PUNCT = 1u << 12,   /* a puncture's stop or retirement (and only such a one has these) */
 };
 
 struct cm_template {
@@ -133,6 +135,25 @@ static const struct cm_template templates[] = {
     {CM_FACT_PENALTY_ADDED, 0, "%T added to %a's race time after the flag"},
     {CM_FACT_PENALTY_ADDED, 0, "The penalty stands: %T on %a's race time"},
 
+    {CM_FACT_PUNCTURE, 0, "%a has a slow puncture and is losing time in %A"},
+    {CM_FACT_PUNCTURE, 0, "Trouble for %a: a slow puncture!"},
+    {CM_FACT_PUNCTURE, 0, "%a is losing pressure in a tyre, a slow puncture"},
+
+    {CM_FACT_WING_DAMAGE, 0, "%a has damaged the front wing"},
+    {CM_FACT_WING_DAMAGE, 0, "Front wing damage for %a in %A"},
+    {CM_FACT_WING_DAMAGE, 0, "Contact, and %a's front wing is broken"},
+
+    {CM_FACT_FLOOR_DAMAGE, 0, "%a has floor damage: that will cost pace to the end"},
+    {CM_FACT_FLOOR_DAMAGE, 0, "Damage to %a's floor after that contact"},
+    {CM_FACT_FLOOR_DAMAGE, 0, "%a is carrying floor damage in %A"},
+
+    {CM_FACT_REPAIR_STOP, T_NOSE, "%a pits for a new nose and rejoins %A on %t"},
+    {CM_FACT_REPAIR_STOP, T_NOSE, "New front wing for %a, back out in %A"},
+    {CM_FACT_REPAIR_STOP, T_NOSE, "%a comes in for a new nose"},
+    {CM_FACT_REPAIR_STOP, T_PUNCT, "%a makes it to the pits with the puncture, out in %A on %t"},
+    {CM_FACT_REPAIR_STOP, T_PUNCT, "A new set for %a after the puncture, rejoining %A"},
+    {CM_FACT_REPAIR_STOP, T_PUNCT, "%a pits for new tyres after the puncture"},
+
     {CM_FACT_RESTART, 0, "Green flag: racing resumes!"},
     {CM_FACT_RESTART, 0, "The %r period is over, we're racing again"},
     {CM_FACT_RESTART, 0, "Back to green! %a leads the restart"},
@@ -142,6 +163,9 @@ static const struct cm_template templates[] = {
     {CM_FACT_RETIREMENT, T_FAULT, "%a's engine gives up: retirement from %f"},
     {CM_FACT_RETIREMENT, T_FAULT, "The engine trouble ends it: %a retires"},
     {CM_FACT_RETIREMENT, T_FAULT, "%a is out with an engine failure"},
+    {CM_FACT_RETIREMENT, T_PUNCT, "The puncture ends %a's race"},
+    {CM_FACT_RETIREMENT, T_PUNCT, "%a is out: the puncture did too much damage"},
+    {CM_FACT_RETIREMENT, T_PUNCT, "Retirement for %a after the puncture, out from %f"},
     {CM_FACT_RETIREMENT, 0, "%a retires from %f"},
     {CM_FACT_RETIREMENT, 0, "%a is out of the race"},
     {CM_FACT_RETIREMENT, 0, "Heartbreak for %a: retirement"},
@@ -310,6 +334,14 @@ static bool template_fits(const struct cm_template *t, const struct cm_candidate
     if (c->fact == CM_FACT_RETIREMENT && c->engine_failure != ((t->flags & T_FAULT) != 0))
         return false;
     if ((t->flags & T_NOTIME) && c->penalty_s > 0)
+        return false;
+    /* the cause a line names is the one the candidate has, and a line with a cause only
+     * for it */
+    if (c->fact == CM_FACT_RETIREMENT &&
+        (c->damage == PW_DAMAGE_PUNCTURE) != ((t->flags & T_PUNCT) != 0))
+        return false;
+    if (c->fact == CM_FACT_REPAIR_STOP &&
+        (c->damage == PW_DAMAGE_FRONT_WING) != ((t->flags & T_NOSE) != 0))
         return false;
     bool quali = c->session_kind == PW_SESSION_QUALIFYING ||
                  c->session_kind == PW_SESSION_SPRINT_QUALIFYING;

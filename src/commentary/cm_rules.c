@@ -17,6 +17,9 @@ enum {
     PRIO_IMPROVE = 40,
     PRIO_KNOCKED_OUT = 88,
     PRIO_PIT = 50,
+    PRIO_FLOOR = 42,
+    PRIO_WING = 52,
+    PRIO_PUNCTURE = 57,
     PRIO_PIT_LEADER = 55,
     PRIO_RETIRE = 55,
     PRIO_PODIUM_PASS = 60,
@@ -226,6 +229,32 @@ static void rule_pit_in(struct cm_rules *r, const struct pw_event *ev)
     r->pits[i].from_pos = pos;
 }
 
+/* The damage car `number` showed last (NONE for a car not seen yet), to remember it in. */
+static enum pw_damage *damage_seen(struct cm_rules *r, const char *number)
+{
+    for (int i = 0; i < r->n_damage; i++) {
+        if (strcmp(r->damage[i].number, number) == 0)
+            return &r->damage[i].damage;
+    }
+    if (r->n_damage == PW_MAX_CARS)
+        return NULL;
+    struct cm_rules_damage *d = &r->damage[r->n_damage++];
+    copy_str(d->number, sizeof d->number, number);
+    d->damage = PW_DAMAGE_NONE;
+    return &d->damage;
+}
+
+/* What a stop at this pit-out repaired: the puncture or the wing the car showed before it,
+ * gone from the state now; NONE for an ordinary stop. */
+static enum pw_damage pit_repaired(struct cm_rules *r, const struct pw_event *ev)
+{
+    const enum pw_damage *was = damage_seen(r, ev->car);
+    int i = ev->state ? pw_state_find_car(ev->state, ev->car) : -1;
+    if (!was || i < 0 || !ev->state->damage_known || ev->state->cars[i].damage == *was)
+        return PW_DAMAGE_NONE;
+    return *was == PW_DAMAGE_PUNCTURE || *was == PW_DAMAGE_FRONT_WING ? *was : PW_DAMAGE_NONE;
+}
+
 static void rule_pit_out(struct cm_rules *r, struct feed *f)
 {
     const struct pw_event *ev = f->ev;
@@ -237,12 +266,15 @@ static void rule_pit_out(struct cm_rules *r, struct feed *f)
     int now_pos = car_pos(ev->state, ev->car);
     bool picked = is_picked(r, ev->car);
     bool leader = from ? from <= 3 : (now_pos > 0 && now_pos <= 3);
-    if (!picked && !leader)
+    /* a stop for damage the commentary told of is always said: it ends that story */
+    enum pw_damage repaired = pit_repaired(r, ev);
+    if (!picked && !leader && !repaired)
         return;
     int prio = from == 1 ? PRIO_PIT_LEADER : PRIO_PIT;
     if (picked)
         prio += PRIO_PICKED_BONUS;
-    struct cm_candidate *c = cand_new(f, CM_FACT_PIT, prio, PW_COMMENT_INFO);
+    struct cm_candidate *c =
+        cand_new(f, repaired ? CM_FACT_REPAIR_STOP : CM_FACT_PIT, prio, PW_COMMENT_INFO);
     if (!c)
         return;
     c->n_who = 1;
@@ -251,6 +283,7 @@ static void rule_pit_out(struct cm_rules *r, struct feed *f)
     if (ev->tyre != PW_TYRE_UNKNOWN)
         c->who[0].tyre = ev->tyre;
     c->picked = picked;
+    c->damage = repaired;
 }
 
 static void rule_track(struct cm_rules *r, struct feed *f)
@@ -300,6 +333,50 @@ static void rule_weather(struct cm_rules *r, struct feed *f)
     r->raining = ev->state->raining;
     if (r->raining && !was)
         cand_new(f, CM_FACT_RAIN, PRIO_RAIN, PW_COMMENT_WARNING);
+}
+
+/* Damage as the state shows it (a simulation's): a car that gets a puncture, front-wing or
+ * floor damage is said once when it happens; the stop that repairs it is rule_pit_out's. */
+static void rule_damage(struct cm_rules *r, struct feed *f)
+{
+    const struct pw_race_state *st = f->ev->state;
+    if (!st || !st->damage_known || !st->started)
+        return;
+    for (int i = 0; i < st->n_cars; i++) {
+        const struct pw_car *car = &st->cars[i];
+        enum pw_damage *seen = damage_seen(r, car->driver.number);
+        if (!seen || *seen == car->damage)
+            continue;
+        enum pw_damage was = *seen;
+        *seen = car->damage;
+        enum cm_fact fact;
+        int prio;
+        if (car->retired || car->finished)
+            continue;
+        if (car->damage == PW_DAMAGE_PUNCTURE) {
+            fact = CM_FACT_PUNCTURE;
+            prio = PRIO_PUNCTURE;
+        } else if (car->damage == PW_DAMAGE_FRONT_WING && was != PW_DAMAGE_PUNCTURE) {
+            fact = CM_FACT_WING_DAMAGE;
+            prio = PRIO_WING;
+        } else if (car->damage == PW_DAMAGE_FLOOR && was == PW_DAMAGE_NONE) {
+            fact = CM_FACT_FLOOR_DAMAGE;
+            prio = PRIO_FLOOR;
+        } else {
+            continue; /* repaired, or a lesser damage left after a stop */
+        }
+        bool picked = is_picked(r, car->driver.number);
+        if (car->position > 0 && car->position <= 3)
+            prio = PRIO_RETIRE_TOP;
+        struct cm_candidate *c =
+            cand_new(f, fact, prio + (picked ? PRIO_PICKED_BONUS : 0), PW_COMMENT_WARNING);
+        if (!c)
+            return;
+        c->n_who = 1;
+        who_fill(&c->who[0], st, car->driver.number);
+        c->damage = car->damage;
+        c->picked = picked;
+    }
 }
 
 /* How important a stewards' note is: a penalty given to a car on the podium is news like a
@@ -364,6 +441,7 @@ static void rule_retirement(struct cm_rules *r, struct feed *f)
     c->who[0].from_pos = from;
     c->who[0].pos = 0;
     c->engine_failure = strcmp(ev->text, PW_RETIRE_ENGINE_FAILURE) == 0;
+    c->damage = strcmp(ev->text, PW_RETIRE_PUNCTURE) == 0 ? PW_DAMAGE_PUNCTURE : PW_DAMAGE_NONE;
     c->picked = picked;
     int i = pit_find(r, ev->car);
     if (i >= 0)
@@ -671,6 +749,7 @@ int cm_rules_feed(struct cm_rules *r, const struct pw_event *ev, int64_t now_ms,
         break; /* positions ticks, laps: context only */
     }
     rule_weather(r, &f);
+    rule_damage(r, &f);
     rule_leader(r, &f);
     return f.n;
 }

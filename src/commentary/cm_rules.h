@@ -1,7 +1,8 @@
 /* cm_rules.h — the rules: race events in, candidate lines (cm_candidate) out.
  *
  * Pure and loop-free: a `struct cm_rules` holds what the rules remember about one race
- * (current leader, track status, where each car pitted from, what was already said once)
+ * (current leader, track status, where each car pitted from, each car's damage, what was
+ * already said once)
  * and is owned by value by its caller. Names come from the grid (`ev->state`).
  *
  * Practice and qualifying (`ev->state->kind`) have rules of their own: the session (or
@@ -23,6 +24,11 @@ struct cm_rules_pit {
     int from_pos; /* place when the car entered the pits */
 };
 
+struct cm_rules_damage {
+    char number[PW_NUMBER_MAX];
+    enum pw_damage damage; /* as the state last showed it */
+};
+
 struct cm_rules {
     char picked[PW_NUMBER_MAX]; /* the viewer's driver, "" for none */
     char leader[PW_NUMBER_MAX]; /* leader as last seen, "" before the first state */
@@ -34,6 +40,9 @@ struct cm_rules {
     /* qualifying: cars already said to be knocked out */
     int n_knocked;
     char knocked[PW_MAX_CARS][PW_NUMBER_MAX];
+    /* damage: each car's as last seen */
+    int n_damage;
+    struct cm_rules_damage damage[PW_MAX_CARS];
 };
 
 void cm_rules_init(struct cm_rules *r, const char *picked_number);

@@ -520,6 +520,92 @@ static void test_penalty_added_before_podium(void **st)
     free(h);
 }
 
+/* Damage as the state shows it: each new damage said once with its car, the stop that
+ * repairs a puncture or a wing says so with the tyre fitted, the floor is never repaired,
+ * a puncture retirement names its cause; a source that knows no damage says nothing. */
+static void test_damage_lines(void **st)
+{
+    (void)st;
+    struct harness *h = harness_new("", NULL);
+    start_race(h);
+    int before = h->n_lines;
+    struct pw_car *ham = &h->s.state.cars[script_index(&h->s, "44")];
+    ham->damage = PW_DAMAGE_PUNCTURE; /* damage_known false: a replay's state */
+    feed(h, script_event(&h->s, PW_EV_POSITIONS));
+    run_until(h, h->now + 6000);
+    assert_int_equal(h->n_lines, before);
+
+    h->s.state.damage_known = true;
+    ham->damage = PW_DAMAGE_NONE;
+    feed(h, script_event(&h->s, PW_EV_POSITIONS));
+    ham->damage = PW_DAMAGE_PUNCTURE;
+    feed(h, script_event(&h->s, PW_EV_POSITIONS));
+    feed(h, script_event(&h->s, PW_EV_POSITIONS)); /* still punctured: said once */
+    run_until(h, h->now + 10000);
+    assert_int_equal(h->n_lines, before + 1);
+    assert_int_equal(last_line(h)->cand.fact, CM_FACT_PUNCTURE);
+    assert_int_equal(last_line(h)->kind, PW_COMMENT_WARNING);
+    assert_contains(last_line(h)->text, "Hamilton");
+    assert_contains(last_line(h)->text, "puncture");
+
+    /* Hamilton is no leader and not the viewer's driver: the stop is said for the puncture */
+    feed(h, script_car_event(&h->s, PW_EV_PIT_IN, "44"));
+    ham->damage = PW_DAMAGE_NONE;
+    struct pw_event *ev = script_car_event(&h->s, PW_EV_PIT_OUT, "44");
+    ev->tyre = PW_TYRE_HARD;
+    feed(h, ev);
+    run_until(h, h->now + 6000);
+    assert_int_equal(h->n_lines, before + 2);
+    assert_int_equal(last_line(h)->cand.fact, CM_FACT_REPAIR_STOP);
+    assert_int_equal(last_line(h)->cand.damage, PW_DAMAGE_PUNCTURE);
+    assert_contains(last_line(h)->text, "puncture");
+    assert_null(strstr(last_line(h)->text, "nose"));
+
+    struct pw_car *alo = &h->s.state.cars[script_index(&h->s, "14")];
+    alo->damage = PW_DAMAGE_FRONT_WING;
+    feed(h, script_event(&h->s, PW_EV_POSITIONS));
+    run_until(h, h->now + 6000);
+    assert_int_equal(last_line(h)->cand.fact, CM_FACT_WING_DAMAGE);
+    assert_contains(last_line(h)->text, "Alonso");
+    assert_contains(last_line(h)->text, "wing");
+    feed(h, script_car_event(&h->s, PW_EV_PIT_IN, "14"));
+    alo->damage = PW_DAMAGE_NONE;
+    ev = script_car_event(&h->s, PW_EV_PIT_OUT, "14");
+    ev->tyre = PW_TYRE_MEDIUM;
+    feed(h, ev);
+    run_until(h, h->now + 6000);
+    assert_int_equal(last_line(h)->cand.fact, CM_FACT_REPAIR_STOP);
+    assert_int_equal(last_line(h)->cand.damage, PW_DAMAGE_FRONT_WING);
+    assert_true(strstr(last_line(h)->text, "nose") || strstr(last_line(h)->text, "wing"));
+    assert_null(strstr(last_line(h)->text, "puncture"));
+    int lines = h->n_lines;
+
+    /* an ordinary stop of the same midfield car is no news */
+    feed(h, script_car_event(&h->s, PW_EV_PIT_IN, "14"));
+    feed(h, script_car_event(&h->s, PW_EV_PIT_OUT, "14"));
+    run_until(h, h->now + 6000);
+    assert_int_equal(h->n_lines, lines);
+
+    struct pw_car *ant = &h->s.state.cars[script_index(&h->s, "12")];
+    ant->damage = PW_DAMAGE_FLOOR;
+    feed(h, script_event(&h->s, PW_EV_POSITIONS));
+    run_until(h, h->now + 6000);
+    assert_int_equal(h->n_lines, lines + 1);
+    assert_int_equal(last_line(h)->cand.fact, CM_FACT_FLOOR_DAMAGE);
+    assert_contains(last_line(h)->text, "Antonelli");
+    assert_contains(last_line(h)->text, "floor");
+
+    ham->retired = true;
+    ev = script_car_event(&h->s, PW_EV_RETIREMENT, "44");
+    snprintf(ev->text, sizeof ev->text, "%s", PW_RETIRE_PUNCTURE);
+    feed(h, ev);
+    run_until(h, h->now + 6000);
+    assert_int_equal(last_line(h)->cand.fact, CM_FACT_RETIREMENT);
+    assert_contains(last_line(h)->text, "puncture");
+    assert_null(strstr(last_line(h)->text, "ngine"));
+    free(h);
+}
+
 static void test_burst_of_pit_stops_merged(void **st)
 {
     (void)st;
@@ -728,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_stewards_lines),
         cmocka_unit_test(test_stewards_note_reading),
         cmocka_unit_test(test_penalty_added_before_podium),
+        cmocka_unit_test(test_damage_lines),
         cmocka_unit_test(test_burst_of_pit_stops_merged),
         cmocka_unit_test(test_stale_candidates_dropped),
         cmocka_unit_test(test_min_interval_configurable),

@@ -194,6 +194,14 @@ static struct pw_event *scene_penalty_added(struct race_script *s)
     return ev;
 }
 
+/* Hamilton (P5) has a slow puncture: the simulator's state shows it. */
+static struct pw_event *scene_puncture(struct race_script *s)
+{
+    s->state.damage_known = true;
+    s->state.cars[script_index(s, "44")].damage = PW_DAMAGE_PUNCTURE;
+    return script_event(s, PW_EV_POSITIONS);
+}
+
 /* The scenes the case file's fact sets come from (llm_facts_cases.json, read by this test
  * and by the Flink job's port of the check, tests/flink/test_fact_check.py). */
 static const struct {
@@ -204,7 +212,8 @@ static const struct {
               {"podium_pass", scene_podium_pass},
               {"classification", scene_classification},
               {"penalty", scene_penalty},
-              {"penalty_added", scene_penalty_added}};
+              {"penalty_added", scene_penalty_added},
+              {"puncture", scene_puncture}};
 
 static json_t *int_array(const int *v, int n)
 {
