@@ -375,6 +375,67 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
     }
   });
 
+  it("marks penalties on the board in a race with the stewards on, as the stream has them", { timeout: 180000 }, async () => {
+    const { data: driversData } = await api(server.base, 'GET', '/api/drivers');
+    const started = await api(server.base, 'POST', '/api/race/start', {
+      driver_name: driversData.drivers[0].name,
+      duration_s: 30,
+      laps: 20,
+      penalties: true,
+      seed: 11,
+    });
+    assert.equal(started.status, 200);
+    const raceId = started.data.race_id;
+    const stream = readStream(`${server.base}/api/race/${encodeURIComponent(raceId)}/stream`);
+    const b = await launchBrowser();
+    try {
+      const { page } = b;
+      await page.goto(`${server.base}/#/race/${encodeURIComponent(raceId)}`);
+      await page.waitForSelector('[data-testid=board-row]', { timeout: 30000 });
+      // Every marker the board shows during the race, as "number:+5s", "number:DT", "number:BW".
+      const shown = new Set();
+      let shot = false;
+      while (!stream.ended) {
+        const marks = await page.evaluate(() =>
+          [...document.querySelectorAll('[data-testid=board-row]')].flatMap((r) => [
+            ...[...r.querySelectorAll('[data-testid=penalty-time], [data-testid=penalty-dt]')].map((m) => `${r.dataset.number}:${m.textContent}`),
+            ...(r.querySelector('[data-testid=penalty-bw]') ? [`${r.dataset.number}:BW`] : []),
+          ]),
+        );
+        marks.forEach((m) => shown.add(m));
+        if (!shot && marks.some((m) => !m.endsWith(':BW'))) {
+          await screenshot(page, 'race-penalties');
+          shot = true;
+        }
+        await sleep(150);
+      }
+      await stream.done;
+      // What the stream said at some tick: every full positions object, rebuilt from deltas.
+      const said = new Set();
+      let full = null;
+      for (const f of stream.frames) {
+        if (f.event === 'snapshot' && f.json?.positions) full = f.json.positions;
+        else if (f.event === 'positions') full = f.json?.data ?? null;
+        else if (f.event === 'delta') full = applyDelta(full, f.json);
+        else continue;
+        for (const car of full?.positions ?? []) {
+          if (car.retired) continue;
+          if (car.penalty_s > 0) said.add(`${car.number}:+${car.penalty_s}s`);
+          if (car.drive_through) said.add(`${car.number}:DT`);
+          if (car.black_white) said.add(`${car.number}:BW`);
+        }
+      }
+      const list = [...shown];
+      assert.ok(list.some((m) => m.endsWith(':BW')), `a black-and-white flag on the board (${list})`);
+      assert.ok(list.some((m) => !m.endsWith(':BW')), `time owed or a drive-through on the board (${list})`);
+      for (const m of list) assert.ok(said.has(m), `the board showed ${m}, which the stream never said (${[...said]})`);
+      assert.deepEqual(b.errors, []);
+    } finally {
+      stream.stop();
+      await b.close();
+    }
+  });
+
   it('fits a phone in portrait and stops a race from the race screen', { timeout: 120000 }, async () => {
     const { data: driversData } = await api(server.base, 'GET', '/api/drivers');
     const pick = driversData.drivers[3];

@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef } from 'react';
 import { formatGap, formatLapTime, isTimedSession, partLabel, safeColor, tlaOf } from '../lib/format.js';
+import PenaltyBadges from './PenaltyBadges.jsx';
 import TyreBadge from './TyreBadge.jsx';
 
 export const CHANGE_MARKER_MS = 8000;
@@ -186,6 +187,7 @@ export default function Leaderboard({ cars, changes = {}, fastestLap = null, pic
                     OUT {partLabel(kind, out)}
                   </span>
                 )}
+                {!car.retired && <PenaltyBadges penalty={car.penalty} />}
                 {car.finished && !car.retired && (
                   <span className="badge badge-fin" title="Finished" role="img" aria-label="Finished" />
                 )}

@@ -142,6 +142,26 @@ describe('Leaderboard', () => {
     spy.mockRestore();
   });
 
+  it("marks a car's penalty owed, drive-through and black-and-white flag from the stream's fields", () => {
+    const data = positionsData(['1', '81', '16', '44'], {}, {
+      1: { penalty_s: 0, drive_through: false, black_white: false },
+      81: { penalty_s: 10, drive_through: false, black_white: true },
+      16: { penalty_s: 0, drive_through: true, black_white: false },
+      44: { penalty_s: 5, drive_through: false, black_white: false, retired: true },
+    });
+    const s = raceReducer(initialRaceState, { type: 'positions', data });
+    render(<Leaderboard cars={s.cars} />);
+    expect(within(rowOf('81')).getByTestId('penalty-time').textContent).toBe('+10s');
+    expect(within(rowOf('81')).getByRole('img', { name: /Black-and-white flag/ })).toBeTruthy();
+    expect(within(rowOf('81')).queryByTestId('penalty-dt')).toBeNull();
+    expect(within(rowOf('16')).getByTestId('penalty-dt').textContent).toBe('DT');
+    expect(within(rowOf('16')).queryByTestId('penalty-time')).toBeNull();
+    expect(within(rowOf('1')).queryByTestId('penalty-time')).toBeNull();
+    expect(within(rowOf('1')).queryByTestId('penalty-bw')).toBeNull();
+    // a retired car serves nothing: no marker
+    expect(within(rowOf('44')).queryByTestId('penalty-time')).toBeNull();
+  });
+
   it('says it is waiting when there is no timing yet', () => {
     render(<Leaderboard cars={[]} />);
     expect(screen.getByText(/Waiting for the first timing data/)).toBeTruthy();

@@ -42,11 +42,22 @@ function carKey(car) {
   return String(car?.number ?? car?.driver_name ?? '');
 }
 
+// The stewards' standing of a car in a race started with penalties (the frame's penalty_s,
+// drive_through, black_white): null when the race has none or the car owes nothing and has no
+// warning, so the board only marks what is there.
+function penaltyOf(car) {
+  const seconds = num(car?.penalty_s, 0) > 0 ? car.penalty_s : 0;
+  const driveThrough = car?.drive_through === true;
+  const blackWhite = car?.black_white === true;
+  return seconds || driveThrough || blackWhite ? { seconds, driveThrough, blackWhite } : null;
+}
+
 function normaliseCar(car) {
   return {
     ...car,
     number: car?.number != null ? String(car.number) : '',
     position: num(car?.position, 99),
+    penalty: penaltyOf(car),
   };
 }
 

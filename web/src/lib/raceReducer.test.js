@@ -31,6 +31,39 @@ describe('raceReducer', () => {
     expect(s.meta.weather).toBeNull();
   });
 
+  it("follows each car's penalties through snapshot and deltas, and marks none without them", () => {
+    const first = positionsData(['1', '81', '16'], { seq: 1 }, {
+      1: { penalty_s: 0, drive_through: false, black_white: false, deleted_laps: 0 },
+      81: { penalty_s: 5, drive_through: false, black_white: true, deleted_laps: 4 },
+      16: { penalty_s: 0, drive_through: true, black_white: false, deleted_laps: 0 },
+    });
+    let s = run([{ type: 'snapshot', data: { status: statusObject(), positions: first, commentary: [] } }]);
+    const pen = (n) => s.cars.find((c) => c.number === n).penalty;
+    expect(pen('1')).toBeNull();
+    expect(pen('81')).toEqual({ seconds: 5, driveThrough: false, blackWhite: true });
+    expect(pen('16')).toEqual({ seconds: 0, driveThrough: true, blackWhite: false });
+    // 81 serves its 5 s at a stop, 16 its drive-through, 1 gets 10 s: only the changes travel.
+    s = run(
+      [
+        {
+          type: 'delta',
+          data: {
+            type: 'delta', base: 1, seq: 2, timestamp: first.timestamp + 1000, server_ms: first.server_ms + 1000,
+            cars: { 81: { penalty_s: 0 }, 16: { drive_through: false }, 1: { penalty_s: 10 } },
+          },
+        },
+      ],
+      s,
+    );
+    expect(pen('1')).toEqual({ seconds: 10, driveThrough: false, blackWhite: false });
+    expect(pen('81')).toEqual({ seconds: 0, driveThrough: false, blackWhite: true });
+    expect(pen('16')).toBeNull();
+    expect(s.positionsData.positions.find((c) => c.number === '81')).not.toHaveProperty('penalty');
+    // A race without the stewards: no field, no marker.
+    s = run([{ type: 'positions', data: positionsData(['1', '81']) }]);
+    expect(s.cars.every((c) => c.penalty === null)).toBe(true);
+  });
+
   it('records one trace point per car per completed lap', () => {
     const lap = (n, gap) => ({ type: 'positions', data: positionsData(['1', '81'], {}, { 1: { laps: n, gap_ms: 0 }, 81: { laps: n, gap_ms: gap } }) });
     const s = run([lap(1, 500), lap(1, 900), lap(2, 1200), lap(3, 800)]);
