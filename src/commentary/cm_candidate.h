@@ -94,6 +94,8 @@ struct cm_candidate {
     enum pw_track_status prev_track; /* restart: what ended */
     bool picked;                     /* the picked driver is concerned */
     bool engine_failure;             /* retirement: a fault ended the car's race */
+    bool penalty_owed; /* chequered flag: the first car still owes penalty time or a
+                          drive-through, so its win is not certain yet */
     enum pw_damage damage; /* damage lines, a repair stop; a retirement a puncture caused */
     int total_laps;
     char circuit[PW_NAME_MAX]; /* from the state, "" if unknown */

@@ -20,6 +20,7 @@ enum {
     T_ONE = 1u << 8,      /* exactly one driver (a line that names only %a) */
     T_FAULT = 1u << 9,    /* a retirement a fault caused (and only such a one has these) */
     T_NOTIME = 1u << 10,  /* no time penalty: a drive-through served */
+    T_OWED = 1u << 11,    /* first across the line owing a penalty (and only such a one) */
     T_NOSE = 1u << 11,    /* a repair stop for a new nose (and only such a one has these) */
     T_PUNCT = 1u << 12,   /* a puncture's stop or retirement (and only such a one has these) */
 };
@@ -187,6 +188,9 @@ static const struct cm_template templates[] = {
     {CM_FACT_CHEQUERED, 0, "Victory for %a!"},
     {CM_FACT_CHEQUERED, 0, "%a wins the race!"},
     {CM_FACT_CHEQUERED, T_NOWHO, "The chequered flag falls!"},
+    {CM_FACT_CHEQUERED, T_OWED, "%a crosses the line first, with a penalty still to come"},
+    {CM_FACT_CHEQUERED, T_OWED, "Chequered flag! %a is first on the road, but owes a penalty"},
+    {CM_FACT_CHEQUERED, T_OWED, "%a takes the flag first; the stewards' penalty will decide"},
 
     {CM_FACT_PODIUM, T_NOEXTRA, "Podium: %a, %b and %c"},
     {CM_FACT_PODIUM, T_NOEXTRA, "%a wins from %b and %c"},
@@ -334,6 +338,8 @@ static bool template_fits(const struct cm_template *t, const struct cm_candidate
     if (c->fact == CM_FACT_RETIREMENT && c->engine_failure != ((t->flags & T_FAULT) != 0))
         return false;
     if ((t->flags & T_NOTIME) && c->penalty_s > 0)
+        return false;
+    if (c->fact == CM_FACT_CHEQUERED && c->penalty_owed != ((t->flags & T_OWED) != 0))
         return false;
     /* the cause a line names is the one the candidate has, and a line with a cause only
      * for it */

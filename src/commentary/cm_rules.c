@@ -495,6 +495,10 @@ static void rule_chequered(struct cm_rules *r, struct feed *f)
     who_fill(&c->who[0], ev->state, winner);
     c->who[0].pos = 1;
     c->picked = is_picked(r, winner);
+    /* time still owed is added before the classification: no win said until then */
+    int i = ev->state && winner ? pw_state_find_car(ev->state, winner) : -1;
+    c->penalty_owed =
+        i >= 0 && (ev->state->cars[i].penalty_s > 0 || ev->state->cars[i].drive_through);
 }
 
 static void rule_podium(struct cm_rules *r, struct feed *f)

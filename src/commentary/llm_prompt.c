@@ -135,8 +135,14 @@ void llm_prompt_facts(const struct cm_race *race, const struct cm_line *line, st
             llm_facts_give(f, facts_find(f, st, &c->who[k]), k + 1, false);
         break;
     case CM_FACT_CHEQUERED:
-        if (c->n_who > 0)
+        if (c->n_who > 0 && !c->penalty_owed) {
             llm_facts_give(f, facts_find(f, st, &c->who[0]), 1, true);
+        } else if (c->n_who > 0) {
+            /* first on the road with a penalty to come: P1 stays a fact, the win is none */
+            int i = facts_find(f, st, &c->who[0]);
+            if (i >= 0)
+                f->d[i].now = 0;
+        }
         break;
     default:
         break;

@@ -520,6 +520,36 @@ static void test_penalty_added_before_podium(void **st)
     free(h);
 }
 
+/* First across the line owing time or a drive-through: no win is said before the time is
+ * added; without a penalty owed the line says the win. */
+static void test_chequered_with_penalty_owed(void **st)
+{
+    (void)st;
+    for (int owed = 0; owed < 3; owed++) {
+        for (int k = 0; k < 4; k++) {
+            char race_id[32];
+            snprintf(race_id, sizeof race_id, "race-%d", k); /* another template draw */
+            struct harness *h = harness_new("16", NULL);
+            cm_race_init(&h->race, race_id, &default_pacing);
+            start_race(h);
+            h->s.state.cars[0].penalty_s = owed == 1 ? 5 : 0;
+            h->s.state.cars[0].drive_through = owed == 2;
+            h->s.state.finished = true;
+            feed(h, script_car_event(&h->s, PW_EV_CHEQUERED, "1"));
+            run_until(h, h->now + 5000);
+            const struct cm_line *l = last_line(h);
+            assert_int_equal(l->cand.fact, CM_FACT_CHEQUERED);
+            assert_int_equal(l->cand.penalty_owed, owed != 0);
+            assert_contains(l->text, "Norris");
+            bool says_win = strstr(l->text, "win") || strstr(l->text, "Victory");
+            assert_int_equal(says_win, owed == 0);
+            if (owed)
+                assert_contains(l->text, "penalty");
+            free(h);
+        }
+    }
+}
+
 /* Damage as the state shows it: each new damage said once with its car, the stop that
  * repairs a puncture or a wing says so with the tyre fitted, the floor is never repaired,
  * a puncture retirement names its cause; a source that knows no damage says nothing. */
@@ -814,6 +844,7 @@ int main(void)
         cmocka_unit_test(test_stewards_lines),
         cmocka_unit_test(test_stewards_note_reading),
         cmocka_unit_test(test_penalty_added_before_podium),
+        cmocka_unit_test(test_chequered_with_penalty_owed),
         cmocka_unit_test(test_damage_lines),
         cmocka_unit_test(test_burst_of_pit_stops_merged),
         cmocka_unit_test(test_stale_candidates_dropped),

@@ -355,6 +355,29 @@ static void test_facts_hostile_text(void **state)
     }
 }
 
+/* Norris takes the flag first owing 5 s: a line that he wins or leads is refused, the
+ * rules' line (no win said) passes. */
+static struct pw_event *scene_chequered_owed(struct race_script *s)
+{
+    s->state.cars[0].penalty_s = 5;
+    s->state.finished = true;
+    return script_car_event(s, PW_EV_CHEQUERED, "1");
+}
+
+static void test_no_win_while_a_penalty_is_owed(void **state)
+{
+    struct fixture *f = *state;
+    struct llm_facts facts;
+    char rules_line[PW_EVENT_TEXT_MAX];
+    facts_after(f, scene_chequered_owed, &facts, rules_line);
+    assert_int_equal(llm_check_facts(rules_line, &facts), LLM_CHECK_OK);
+    assert_int_equal(llm_check_facts("Norris wins the race!", &facts), LLM_CHECK_WRONG_FACT);
+    assert_int_equal(llm_check_facts("Victory for Norris at Monza!", &facts),
+                     LLM_CHECK_WRONG_FACT);
+    assert_int_equal(llm_check_facts("Norris is first across the line in P1", &facts),
+                     LLM_CHECK_OK);
+}
+
 /* The rules' own line always states the facts right: the model's fallback is never refused. */
 static void test_rules_lines_pass_their_own_facts(void **state)
 {
@@ -417,6 +440,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_case_file_facts_are_the_prompts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answers_state_only_the_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules_lines_pass_their_own_facts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_win_while_a_penalty_is_owed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facts_hostile_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prompt_carries_event_and_context, setup, teardown),
     };
