@@ -1,7 +1,9 @@
 /* Commentary rules for practice and qualifying, fed with the repository's synthetic
  * sessions replayed for real (tests/replay/data, see make_synthetic.py): the session under
  * way, provisional pole, cars knocked out with their part, a red flag with the clock left,
- * pole at the end; none of a race's lines (leads, wins, podium, pit stops). */
+ * pole at the end; none of a race's lines (leads, wins, podium, pit stops). And a real
+ * sprint of the shared archive, replayed: race control's own penalty note is said like the
+ * simulator's. */
 #include "commentary/cm_phrase.h"
 #include "commentary/cm_rules.h"
 #include "replay/replay.h"
@@ -172,6 +174,52 @@ static void test_practice_lines(void **st)
     assert_null(strstr(top, "pole"));
 }
 
+struct stewards_heard {
+    struct cm_rules rules;
+    struct cm_phrase phrase;
+    int n;
+    struct cm_candidate said[8];
+    char text[8][256];
+};
+
+static void on_stewards_event(void *ctx, const struct pw_event *ev)
+{
+    struct stewards_heard *h = ctx;
+    struct cm_candidate c[16];
+    int n = cm_rules_feed(&h->rules, ev, ev->race_ms, c, 16);
+    for (int i = 0; i < n; i++) {
+        if (c[i].fact < CM_FACT_PENALTY || c[i].fact > CM_FACT_PENALTY_ADDED || h->n == 8)
+            continue;
+        h->said[h->n] = c[i];
+        assert_true(cm_phrase_render(&h->phrase, &c[i], h->text[h->n], sizeof h->text[0]) >= 0);
+        h->n++;
+    }
+}
+
+/* Miami 2025's sprint: "FIA STEWARDS: 10 SECOND TIME PENALTY FOR CAR 1 (VER) - UNSAFE
+ * RELEASE", the one penalty of the session, makes one line naming Verstappen, the seconds
+ * and the reason. */
+static void test_real_sprint_penalty(void **st)
+{
+    (void)st;
+    char err[512];
+    struct pw_source *src = NULL;
+    if (replay_open(ARCHIVE_DIR "/2025/2025-05-04_Miami_Grand_Prix/2025-05-03_Sprint", NULL, NULL,
+                    &src, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    static struct stewards_heard h;
+    cm_rules_init(&h.rules, "");
+    cm_phrase_init(&h.phrase, "miami-sprint");
+    assert_int_equal(src->ops->advance(src, src->ops->duration_ms(src), on_stewards_event, &h), 1);
+    src->ops->destroy(src);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.said[0].fact, CM_FACT_PENALTY);
+    assert_int_equal(h.said[0].penalty_s, 10);
+    assert_int_equal(h.said[0].reason, CM_REASON_UNSAFE_RELEASE);
+    if (!strstr(h.text[0], "Verstappen") || !strstr(h.text[0], "10-second"))
+        fail_msg("penalty line: %s", h.text[0]);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -180,6 +228,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_qualifying_lines),
         cmocka_unit_test(test_knocked_out_names_every_car),
         cmocka_unit_test(test_practice_lines),
+        cmocka_unit_test(test_real_sprint_penalty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
