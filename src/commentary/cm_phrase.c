@@ -118,7 +118,7 @@ static const struct cm_template templates[] = {
     {CM_FACT_PENALTY, 0, "%S penalty for %a"},
 
     {CM_FACT_DRIVE_THROUGH, 0, "Drive-through penalty for %a, for %y"},
-    {CM_FACT_DRIVE_THROUGH, 0, "%a must serve a drive-through penalty"},
+    {CM_FACT_DRIVE_THROUGH, 0, "%a is given a drive-through penalty"},
     {CM_FACT_DRIVE_THROUGH, 0, "The stewards hand %a a drive-through for %y"},
 
     {CM_FACT_BLACK_WHITE, 0, "%a is shown the black-and-white flag for track limits"},

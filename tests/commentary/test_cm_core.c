@@ -450,8 +450,8 @@ static void test_stewards_lines(void **st)
     free(h);
 }
 
-/* Every template of a fact with a reason or a time is said for each: the reason read from
- * the note, the seconds as given. */
+/* Reading a note: the car, the seconds and the reason as the note gives them; a reason the
+ * lines cannot say, a missing TLA, an overlong number and empty text. */
 static void test_stewards_note_reading(void **st)
 {
     (void)st;
