@@ -748,6 +748,101 @@ static void test_shutdown_ends_streams_and_keeps_history(void **state)
     server_cleanup(&srv);
 }
 
+/* Each car's damage in a positions frame (full: a list of cars; delta: the changed cars by
+ * number): counts the cars that carry the field and the punctures and wings among them. */
+static void count_damage(json_t *cars, int *with_field, int *punctures, int *wings)
+{
+    const char *key;
+    size_t i;
+    json_t *car;
+    if (json_is_array(cars)) {
+        json_array_foreach(cars, i, car)
+        {
+            const char *d = json_string_value(json_object_get(car, "damage"));
+            *with_field += d != NULL;
+            *punctures += d && strcmp(d, "puncture") == 0;
+            *wings += d && strcmp(d, "front_wing") == 0;
+        }
+        return;
+    }
+    json_object_foreach(cars, key, car)
+    {
+        const char *d = json_string_value(json_object_get(car, "damage"));
+        *punctures += d && strcmp(d, "puncture") == 0;
+        *wings += d && strcmp(d, "front_wing") == 0;
+    }
+}
+
+/* A race started with "damage": true: race control notes the contact and the debris in the
+ * feed's words, the cars' damage reaches the stream (every car of a full frame carries it, a
+ * delta sends a puncture and a broken wing), and the race ends in a classification whose cars
+ * carry it too. */
+static void test_damage_through_the_api(void **state)
+{
+    (void)state;
+    struct server srv;
+    assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
+    char race[64], path[160];
+    start_race(srv.port,
+               "{\"driver_name\":\"Lando Norris\",\"duration_s\":8,\"tick_hz\":5,"
+               "\"circuit\":\"monza\",\"laps\":20,\"damage\":true,\"seed\":3}",
+               race, sizeof race);
+    snprintf(path, sizeof path, "/api/race/%s/stream", race);
+    struct sse s;
+    assert_int_equal(sse_open(&s, srv.port, path, NULL), 0);
+    int contacts = 0, debris = 0, full_frames = 0, with_field = 0, cars_in_full = 0,
+        punctures = 0, wings = 0, ends = 0;
+    for (int64_t until = now_ms() + 60000; now_ms() < until && !ends;) {
+        struct sse_frame f;
+        int rc = sse_next(&s, &f, 2000);
+        if (rc < 0)
+            break;
+        if (rc == 0)
+            continue;
+        ends = strcmp(f.event, "end") == 0;
+        json_t *d = f.data[0] == '{' ? api_parse_json(f.data) : NULL;
+        const char *type = json_string_value(json_object_get(d, "type"));
+        if (strcmp(f.event, "race") == 0 && type && strcmp(type, "race_control") == 0) {
+            const char *text = json_string_value(json_object_get(d, "text"));
+            contacts += strstr(text, " INCIDENT INVOLVING CARS ") != NULL;
+            debris += strncmp(text, "DEBRIS AT TURN ", 15) == 0;
+        }
+        json_t *full = strcmp(f.event, "snapshot") == 0   ? json_object_get(d, "positions")
+                       : strcmp(f.event, "positions") == 0 ? d
+                                                          : NULL;
+        if (full) {
+            json_t *cars = json_object_get(full, "positions");
+            full_frames++;
+            cars_in_full += (int)json_array_size(cars);
+            count_damage(cars, &with_field, &punctures, &wings);
+        }
+        if (strcmp(f.event, "delta") == 0)
+            count_damage(json_object_get(d, "cars"), &with_field, &punctures, &wings);
+        json_decref(d);
+        sse_frame_free(&f);
+    }
+    sse_close(&s);
+    assert_int_equal(ends, 1);
+    assert_true(contacts >= 1);
+    assert_true(debris >= 1);
+    assert_true(full_frames >= 1);
+    assert_int_equal(with_field, cars_in_full);
+    assert_true(punctures >= 1);
+    assert_true(wings >= 1);
+    snprintf(path, sizeof path, "/api/race/%s/positions", race);
+    json_t *cls = api_get_json(srv.port, path, 200);
+    json_t *cars = json_object_get(cls, "positions");
+    size_t i;
+    json_t *car;
+    json_array_foreach(cars, i, car)
+    {
+        assert_non_null(json_string_value(json_object_get(car, "damage")));
+    }
+    json_decref(cls);
+    assert_int_equal(server_stop(&srv, SIGTERM), 0);
+    server_cleanup(&srv);
+}
+
 /* A real archive session, listed and replayed through the API, ends in the README's order. */
 /* A race started with "weather": "rain" and "red_flag": true rains and is stopped once:
  * race control's notes in the feed's words, rain tyres fitted and then slicks again, the
@@ -955,6 +1050,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_race_over_http_and_restart),
         cmocka_unit_test(test_rain_and_red_flag_through_the_api),
+        cmocka_unit_test(test_damage_through_the_api),
         cmocka_unit_test(test_two_races_never_mix),
         cmocka_unit_test(test_resume_gets_exactly_the_missed_events),
         cmocka_unit_test(test_long_gap_resumes_with_a_snapshot),

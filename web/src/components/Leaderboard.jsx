@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef } from 'react';
 import { formatGap, formatLapTime, isTimedSession, partLabel, safeColor, tlaOf } from '../lib/format.js';
+import DamageBadge from './DamageBadge.jsx';
 import PenaltyBadges from './PenaltyBadges.jsx';
 import TyreBadge from './TyreBadge.jsx';
 
@@ -182,6 +183,7 @@ export default function Leaderboard({ cars, changes = {}, fastestLap = null, pic
                 <span className="team-name">{car.team}</span>
                 {car.in_pit && !car.retired && <span className="badge badge-pit">PIT</span>}
                 {car.retired && <span className="badge badge-ret">RET</span>}
+                {!car.retired && !car.finished && <DamageBadge damage={car.damage} />}
                 {out > 0 && (
                   <span className="badge badge-ko" data-testid="knocked-out" title={`Knocked out in ${partLabel(kind, out)}`}>
                     OUT {partLabel(kind, out)}

@@ -162,6 +162,27 @@ describe('Leaderboard', () => {
     expect(within(rowOf('44')).queryByTestId('penalty-time')).toBeNull();
   });
 
+  it("marks a car's damage, and none on a retired or finished car", () => {
+    const cars = [
+      makeCar('1', 1, { damage: 'puncture' }),
+      makeCar('81', 2, { damage: 'front_wing' }),
+      makeCar('16', 3, { damage: 'floor' }),
+      makeCar('44', 4, { damage: null }),
+      makeCar('63', 5, { damage: 'floor', finished: true }),
+      makeCar('12', 6, { damage: 'puncture', retired: true }),
+    ];
+    render(<Leaderboard cars={cars} />);
+    const mark = (n) => within(rowOf(n)).queryByTestId('damage');
+    expect(mark('1').dataset.damage).toBe('puncture');
+    expect(mark('1').textContent).toBe('PUNC');
+    expect(mark('1').getAttribute('aria-label')).toMatch(/puncture/i);
+    expect(mark('81').textContent).toBe('WING');
+    expect(mark('16').textContent).toBe('FLOOR');
+    expect(mark('44')).toBeNull();
+    expect(mark('63')).toBeNull();
+    expect(mark('12')).toBeNull();
+  });
+
   it('says it is waiting when there is no timing yet', () => {
     render(<Leaderboard cars={[]} />);
     expect(screen.getByText(/Waiting for the first timing data/)).toBeTruthy();

@@ -52,12 +52,21 @@ function penaltyOf(car) {
   return seconds || driveThrough || blackWhite ? { seconds, driveThrough, blackWhite } : null;
 }
 
+// A simulated car's damage as the frame names it; null for none, a replay's car or anything
+// unknown, so the board marks only what is there.
+const DAMAGE_KINDS = new Set(['puncture', 'front_wing', 'floor']);
+
+function damageOf(car) {
+  return DAMAGE_KINDS.has(car?.damage) ? car.damage : null;
+}
+
 function normaliseCar(car) {
   return {
     ...car,
     number: car?.number != null ? String(car.number) : '',
     position: num(car?.position, 99),
     penalty: penaltyOf(car),
+    damage: damageOf(car),
   };
 }
 

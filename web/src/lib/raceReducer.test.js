@@ -114,6 +114,40 @@ describe('raceReducer', () => {
     expect(s.status.reason).toMatch(/no race runner/);
   });
 
+  it("follows each car's damage through snapshot and deltas, and marks none for a replay's cars", () => {
+    const first = positionsData(['1', '81', '16'], { seq: 1 }, {
+      1: { damage: 'none' },
+      81: { damage: 'puncture' },
+      16: { damage: 'floor' },
+    });
+    let s = run([{ type: 'snapshot', data: { status: statusObject(), positions: first, commentary: [] } }]);
+    const dmg = (n) => s.cars.find((c) => c.number === n).damage;
+    expect(dmg('1')).toBeNull();
+    expect(dmg('81')).toBe('puncture');
+    expect(dmg('16')).toBe('floor');
+    // 81 pits for new tyres, 1 breaks its front wing: only the changes travel.
+    s = run(
+      [
+        {
+          type: 'delta',
+          data: {
+            type: 'delta', base: 1, seq: 2, timestamp: first.timestamp + 1000, server_ms: first.server_ms + 1000,
+            cars: { 81: { damage: 'none' }, 1: { damage: 'front_wing' } },
+          },
+        },
+      ],
+      s,
+    );
+    expect(dmg('1')).toBe('front_wing');
+    expect(dmg('81')).toBeNull();
+    expect(dmg('16')).toBe('floor');
+    // the server's object keeps its own value
+    expect(s.positionsData.positions.find((c) => c.number === '81').damage).toBe('none');
+    // A replay's cars carry no damage field; an unknown value marks nothing.
+    s = run([{ type: 'positions', data: positionsData(['1', '81'], {}, { 81: { damage: 'engine' } }) }]);
+    expect(s.cars.every((c) => c.damage === null)).toBe(true);
+  });
+
   it('ignores malformed positions and commentary', () => {
     const s = run([
       { type: 'positions', data: { positions: 'nope' } },
