@@ -93,6 +93,10 @@ struct bench {
     uint64_t events, positions, commentary, pings, lost, duplicates, bad_ids, bytes;
     uint64_t parse_errors, compressed, inflate_errors, plain_bytes;
     struct hist *all, *steady;
+    /* connected clients x seconds of the steady phase: positions frames a client received a
+     * second there (10 at 10 Hz) is steady->n over this; a server that skips ticks when it
+     * falls behind shows here, not as lost events */
+    double steady_client_s;
     /* server memory */
     long rss_kb_last, rss_kb_max, hwm_kb, rss_samples;
     /* CPU seconds used (user + system), at the start and the end of the run */
@@ -501,6 +505,9 @@ static void report(struct bench *b)
                 b->inflate_errors);
     print_hist(out, "all", b->all);
     print_hist(out, "steady, from 2 s after the last connect", b->steady);
+    if (b->steady_client_s > 0)
+        fprintf(out, "steady: %.2f positions frames/s per client\n",
+                (double)b->steady->n / b->steady_client_s);
     if (b->opt.server_pid > 0)
         fprintf(
             out,
@@ -539,6 +546,9 @@ static void end_tick(uv_timer_t *t)
         b->server_cpu1 = b->opt.server_pid > 0 ? proc_cpu_s(b->opt.server_pid) : -1;
         b->own_cpu1 = proc_cpu_s(0); /* the whole process: every worker */
     }
+    if (b->steady_from_ms > 0 && wall_ms() > b->steady_from_ms)
+        b->steady_client_s =
+            (double)(wall_ms() - b->steady_from_ms) / 1000.0 * (double)b->connected;
     b->stopping = true;
     uv_timer_stop(&b->ramp_timer);
     uv_timer_stop(&b->sample_timer);
@@ -749,6 +759,7 @@ static void bench_merge(struct bench *into, const struct bench *w)
     into->inflate_errors += w->inflate_errors;
     into->plain_bytes += w->plain_bytes;
     into->started += w->started;
+    into->steady_client_s += w->steady_client_s;
     struct hist *const dst[2] = {into->all, into->steady};
     const struct hist *const src[2] = {w->all, w->steady};
     for (int k = 0; k < 2; k++) {
