@@ -81,6 +81,8 @@ struct sim {
     enum pw_track_status track;
     int64_t track_timer_ms; /* when a timed status (yellow, VSC) moves on; SIM_NEVER */
     int sc_end_line;        /* the SC comes in as the leader crosses this line */
+    bool vsc_to_sc;         /* the VSC out now turns into a safety car when its timer runs out */
+    int drs_line;           /* DRS is enabled again once the leader crosses this line */
     int64_t incident_ms[SIM_MAX_INCIDENTS];  /* sorted; debris, spins: not retirements */
     bool incident_yellow[SIM_MAX_INCIDENTS]; /* a local yellow only */
     int n_incidents, next_incident;

@@ -32,9 +32,12 @@ static const struct tyre_spec tyre_specs[] = {
 #define MODEL_NOISE_SHARE 0.013
 #define MODEL_PODIUM_NOISE_SHARE 0.0045 /* the picked driver in podium mode */
 #define MODEL_SPRINT_LAPS 25            /* up to this many laps: no mandatory stop */
-/* Podium mode's draw of the place the picked driver's race builds to (the rest: P3). */
-#define MODEL_PODIUM_P1 0.38
-#define MODEL_PODIUM_P2 0.36
+#define MODEL_SPRINT_SC_STOP 0.05       /* a sprint car's chance to stop under a neutralisation */
+/* Podium mode's draw of the place the picked driver's race builds to (the rest: P3): a
+ * little under 40/35 and over 25, since others' trouble lifts some races a place higher than
+ * drawn (docs/RACE_MODEL.md has the odds measured). */
+#define MODEL_PODIUM_P1 0.37
+#define MODEL_PODIUM_P2 0.35
 #define MODEL_PODIUM_STRETCH_LAPS 40 /* podium mode: below this, a set is stretched */
 
 /* Podium mode: the picked driver's pace against the best other car, by the place drawn
@@ -328,10 +331,12 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
     if (!due && neutral && c->next_stop_lap > 0 && c->next_stop_lap - lap_no <= 8 &&
         lap_no < s->total_laps - 3)
         due = race_rng_chance(&s->rng, s->track == PW_TRACK_SC ? 0.75 : 0.45);
-    /* A sprint has no stop to make, but a safety car tempts some into fresh softs. */
+    /* A sprint has no stop to make, but a safety car tempts a few into fresh softs: one
+     * car of 20 under the 2023 Baku sprint's safety car. A car on fresh softs then passes
+     * most of a bunched field, so this share decides much of a sprint's passing. */
     if (!due && neutral && model_is_sprint(s) && c->pit_stops == 0 && !protected_car &&
         lap_no < s->total_laps - 3)
-        due = race_rng_chance(&s->rng, 0.12);
+        due = race_rng_chance(&s->rng, MODEL_SPRINT_SC_STOP);
     /* First-lap contact: a new front wing at the end of lap 1. */
     if (!due && lap_no == 1 && !protected_car) {
         due = race_rng_chance(&s->rng, 0.035);

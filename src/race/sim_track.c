@@ -10,7 +10,16 @@
 #define TRACK_SC_CATCH 1.18      /* lap time of a car closing up to the queue */
 #define TRACK_VSC_PACE 1.38      /* the VSC delta */
 #define TRACK_LAP1_RISK 0.15     /* chance of a neutralisation on the first lap */
-#define TRACK_TYRE_EDGE 3.0      /* extra weight of a tyre advantage in a pass attempt */
+#define TRACK_TYRE_EDGE 6.0      /* extra weight of a tyre advantage in a pass attempt */
+/* Pass chance per second a lap of advantage: TRACK_PASS_K x ease^1.5 + TRACK_PASS_FLOOR. */
+#define TRACK_PASS_K 0.345
+#define TRACK_PASS_FLOOR 0.0115
+#define TRACK_DIRTY_AIR_MS 300.0 /* advantage a lap lost to following in the wake */
+#define TRACK_NO_DRS 0.3         /* pass chance on a restart lap, DRS still disabled */
+/* Neutralisations per race against the circuit table's figure: every real session measured
+ * (docs/REALISM.md) had more laps under SC/VSC than the table gives. */
+#define TRACK_NEUTRAL_SCALE 1.4
+#define TRACK_VSC_TO_SC 0.3 /* share of VSCs that turn into a safety car */
 
 static int track_poisson(struct race_rng *rng, double lambda)
 {
@@ -52,6 +61,8 @@ void sim_track_init(struct sim *s)
 
     s->track = PW_TRACK_GREEN;
     s->track_timer_ms = SIM_NEVER;
+    s->vsc_to_sc = false;
+    s->drs_line = 0;
     for (int i = 0; i < s->n; i++) {
         struct sim_car *c = &s->cars[i];
         bool protected_car = s->podium && i == s->selected;
@@ -70,7 +81,9 @@ void sim_track_init(struct sim *s)
     double from_retirements = s->n * TRACK_RETIRE_CHANCE * (0.4 * 0.85 + 0.6 * 0.3);
     /* The first lap, with the whole field close together, has its own risk whatever the
      * distance; the rest scales with it. */
-    double lambda = (s->circuit.incidents / 100.0 - from_retirements - TRACK_LAP1_RISK) * share;
+    double lambda =
+        (TRACK_NEUTRAL_SCALE * s->circuit.incidents / 100.0 - from_retirements - TRACK_LAP1_RISK) *
+        share;
     if (race_rng_chance(&s->rng, TRACK_LAP1_RISK))
         track_add_incident(s, (int64_t)(lap * (0.2 + 0.6 * race_rng_uniform(&s->rng))), false);
     int k = track_poisson(&s->rng, lambda > 0.05 ? lambda : 0.05);
@@ -131,6 +144,9 @@ void sim_track_set(struct sim *s, enum pw_track_status status, int64_t timer_ms)
     if ((status == PW_TRACK_SC || status == PW_TRACK_VSC || status == PW_TRACK_RED) &&
         s->track != PW_TRACK_SC && s->track != PW_TRACK_VSC)
         track_freeze(s);
+    /* DRS comes back a lap after a restart (F1's rule since 2024). */
+    if (status == PW_TRACK_GREEN && (s->track == PW_TRACK_SC || s->track == PW_TRACK_RED))
+        s->drs_line = s->cars[s->order[0]].line + 3;
     s->track = status;
     s->track_timer_ms = timer_ms;
     sim_emit(s, PW_EV_TRACK_STATUS, NULL, NULL, 0);
@@ -148,11 +164,35 @@ static bool track_any_lapped(const struct sim *s)
     return false;
 }
 
+/* The last lap a safety car may still be out on: podium mode keeps the last five laps green
+ * for the promise to hold. */
+static int track_last_sc_lap(const struct sim *s)
+{
+    return s->podium && s->selected >= 0 ? s->total_laps - 5 : s->total_laps;
+}
+
+/* The leader's lap. */
+static int track_lead_lap(const struct sim *s)
+{
+    return s->cars[s->order[0]].line / 3 + 1;
+}
+
+/* The safety car out from now for `laps` laps of the leader, cut short to come in by the
+ * last lap it may be out on. */
+static void track_safety_car(struct sim *s, int laps)
+{
+    int lead_lap = track_lead_lap(s);
+    if (lead_lap + laps > track_last_sc_lap(s))
+        laps = track_last_sc_lap(s) - lead_lap;
+    s->sc_end_line = (lead_lap + laps) * 3;
+    sim_track_set(s, PW_TRACK_SC, SIM_NEVER);
+}
+
 void sim_track_incident(struct sim *s, int64_t at, bool crash)
 {
     if (s->track != PW_TRACK_GREEN || s->chequered)
         return;
-    int lead_lap = s->cars[s->order[0]].line / 3 + 1;
+    int lead_lap = track_lead_lap(s);
     int left = s->total_laps - lead_lap;
     double u = race_rng_uniform(&s->rng);
     double p_sc = crash ? 0.65 : 0.7, p_vsc = crash ? 0.3 : 0.3;
@@ -160,10 +200,8 @@ void sim_track_incident(struct sim *s, int64_t at, bool crash)
         p_vsc += p_sc;
         p_sc = 0.0;
     }
-    /* Podium mode keeps the last five laps green for the promise to hold. */
-    int last_sc_lap = s->total_laps;
+    int last_sc_lap = track_last_sc_lap(s);
     if (s->podium && s->selected >= 0) {
-        last_sc_lap = s->total_laps - 5;
         if (left < 5)
             p_sc = p_vsc = 0.0;
         if (lead_lap + 1 > last_sc_lap) {
@@ -177,20 +215,32 @@ void sim_track_incident(struct sim *s, int64_t at, bool crash)
          * a lap longer. */
         if (track_any_lapped(s))
             laps++;
-        if (lead_lap + laps > last_sc_lap)
-            laps = last_sc_lap - lead_lap;
-        s->sc_end_line = (lead_lap + laps) * 3;
-        sim_track_set(s, PW_TRACK_SC, SIM_NEVER);
+        track_safety_car(s, laps);
     } else if (u < p_sc + p_vsc) {
-        sim_track_set(s, PW_TRACK_VSC, at + race_rng_range(&s->rng, 120000, 240000));
+        /* Some VSCs become a safety car once race control sees what the recovery needs
+         * (the 2023 Baku sprint: three minutes of VSC, then the safety car). */
+        s->vsc_to_sc =
+            left >= 3 && lead_lap + 3 <= last_sc_lap && race_rng_chance(&s->rng, TRACK_VSC_TO_SC);
+        int64_t vsc_ms = s->vsc_to_sc ? race_rng_range(&s->rng, 40000, 120000)
+                                      : race_rng_range(&s->rng, 120000, 240000);
+        sim_track_set(s, PW_TRACK_VSC, at + vsc_ms);
     } else {
         sim_track_set(s, PW_TRACK_YELLOW, at + race_rng_range(&s->rng, 10000, 45000));
     }
 }
 
-/* A timed status ran out: VSC to VSC ending, anything else back to green. */
+/* A timed status ran out: VSC to VSC ending (or to the safety car it turns into), anything
+ * else back to green. */
 void sim_track_timer(struct sim *s)
 {
+    if (s->track == PW_TRACK_VSC && s->vsc_to_sc) {
+        s->vsc_to_sc = false;
+        int laps = race_rng_range(&s->rng, 3, 5);
+        if (track_lead_lap(s) + 1 < track_last_sc_lap(s) && !s->chequered) {
+            track_safety_car(s, laps);
+            return;
+        }
+    }
     if (s->track == PW_TRACK_VSC)
         sim_track_set(s, PW_TRACK_VSC_ENDING, s->now + race_rng_range(&s->rng, 10000, 15000));
     else
@@ -235,10 +285,17 @@ static double track_pass_chance(const struct sim *s, const struct sim_car *c,
                                 const struct sim_car *y, double adv_lap_ms, int lap_no, int pending)
 {
     double ease = 1.0 - s->circuit.overtaking / 100.0;
-    double k = 0.3 * ease * sqrt(ease) + 0.01;
-    double p = k * adv_lap_ms / 1000.0;
+    double k = TRACK_PASS_K * ease * sqrt(ease) + TRACK_PASS_FLOOR;
+    /* Following in the wake costs grip: the first part of an advantage only keeps a car
+     * with the one ahead. */
+    double beyond = adv_lap_ms - TRACK_DIRTY_AIR_MS;
+    double p = k * (beyond > 0.0 ? beyond : 0.0) / 1000.0;
     if (lap_no == 1)
         p *= 1.5;
+    /* Until DRS is enabled again after a restart (and under a yellow, where it is off). */
+    bool drs = s->track == PW_TRACK_GREEN && s->cars[s->order[0]].line >= s->drs_line;
+    if (lap_no > 1 && y->line == c->line && !drs)
+        p *= TRACK_NO_DRS;
     if (s->track == PW_TRACK_YELLOW)
         p *= 0.3;
     if (y->line < c->line)
