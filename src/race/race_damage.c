@@ -213,6 +213,21 @@ void sim_damage_first_lap(struct sim *s, struct sim_car *c)
     dmg_add(d, (int64_t)at, RACE_DAMAGE_LAP1_NOTE, c->id, other);
 }
 
+void sim_damage_collision(struct sim *s, struct sim_car *c)
+{
+    struct race_damage *d = &s->damage;
+    int i = sim_order_index(s, c->id);
+    struct sim_car *ahead = i > 0 ? &s->cars[s->order[i - 1]] : NULL;
+    if (dmg_can_hit(s, c))
+        dmg_wing(s, c, race_rng_chance(&d->rng, 0.5));
+    if (!ahead || !dmg_can_hit(s, ahead) || ahead->line - c->line >= 3)
+        return;
+    if (race_rng_chance(&d->rng, 0.5))
+        dmg_puncture(s, ahead);
+    else
+        dmg_floor(s, ahead);
+}
+
 void sim_damage_after_pass(struct sim *s, struct sim_car *c, struct sim_car *y)
 {
     struct race_damage *d = &s->damage;

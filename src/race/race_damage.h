@@ -14,7 +14,8 @@
  *   - floor or sidepod damage from contact: slower to the end, nothing to repair.
  * By itself (every race) at a low rate: first-lap contact (the model's 3.5% of cars that
  * pit after lap 1 for a new wing), contact in an on-track pass (0.4% of passes), a slow
- * puncture from debris (1.2% of cars over a Grand Prix distance). Forced (`damage` in the
+ * puncture from debris (1.2% of cars over a Grand Prix distance), and the collision the
+ * stewards note in a race with penalties (race_penalties.h). Forced (`damage` in the
  * options): also a slow puncture from debris 20-55% of the way in and a contact between two
  * cars 35-75% of the way in. The picked driver in podium mode is never the one damaged.
  *
@@ -80,6 +81,8 @@ struct sim_car;
 void sim_damage_happen(struct sim *s);
 /* The model chose `c` for a new front wing after first-lap contact (it pits after lap 1). */
 void sim_damage_first_lap(struct sim *s, struct sim_car *c);
+/* The stewards noted `c` causing a collision: it damages its front wing and the car ahead. */
+void sim_damage_collision(struct sim *s, struct sim_car *c);
 /* `c` just passed `y` on track: contact, sometimes. */
 void sim_damage_after_pass(struct sim *s, struct sim_car *c, struct sim_car *y);
 /* `c` starts sector `sec` of lap `lap_no`: the time its damage costs in it (ms), and, at the

@@ -127,6 +127,7 @@ void sim_penalties_happen(struct sim *s)
     case RACE_PEN_NOTE_COLLISION:
         snprintf(text, sizeof text, "INCIDENT INVOLVING %s NOTED - CAUSING A COLLISION", who);
         pen_note(s, c, text);
+        sim_damage_collision(s, c);
         break;
     case RACE_PEN_COLLISION:
         pen_time(s, c, it->seconds, "CAUSING A COLLISION");

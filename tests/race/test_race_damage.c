@@ -29,6 +29,9 @@ struct dmg_check {
     bool rain_tyres[RACE_CHECK_NUMBERS];
     char pending[8][2][PW_NUMBER_MAX]; /* contact noted, damage not yet seen */
     int n_pending;
+    char collided[2][PW_NUMBER_MAX]; /* the stewards' collision: the culprit, the car ahead */
+    bool collision_open;
+    int collisions, collisions_damaged;
     int punctures, stopped, retired, limped, red_fixed, out_otherwise, contacts, flags, debris,
         wings_repaired, floors;
     bool picked_damaged;
@@ -64,6 +67,12 @@ static void on_state(struct dmg_check *ck, const struct pw_event *ev)
             ck->red_since[n] = true;
         if (now != PW_DAMAGE_NONE && strcmp(c->driver.number, PICKED) == 0)
             ck->picked_damaged = true;
+        if (now != PW_DAMAGE_NONE && ck->collision_open &&
+            (strcmp(ck->collided[0], c->driver.number) == 0 ||
+             strcmp(ck->collided[1], c->driver.number) == 0)) {
+            ck->collision_open = false;
+            ck->collisions_damaged++;
+        }
         for (int k = 0; now != PW_DAMAGE_NONE && k < ck->n_pending; k++) {
             if (strcmp(ck->pending[k][0], c->driver.number) == 0 ||
                 strcmp(ck->pending[k][1], c->driver.number) == 0)
@@ -120,6 +129,15 @@ static void on_note(struct dmg_check *ck, const struct pw_event *ev)
         ck->flags++;
     } else if (strncmp(t, "DEBRIS AT TURN ", 15) == 0) {
         ck->debris++;
+    } else if (strstr(t, " NOTED - CAUSING A COLLISION")) {
+        /* the stewards' collision (a race with penalties): the culprit ran into the car
+         * ahead, and one of them at least is damaged */
+        int i = pw_state_find_car(ev->state, ev->car);
+        snprintf(ck->collided[0], PW_NUMBER_MAX, "%s", ev->car);
+        snprintf(ck->collided[1], PW_NUMBER_MAX, "%s",
+                 i > 0 ? ev->state->cars[i - 1].driver.number : "");
+        ck->collision_open = true;
+        ck->collisions++;
     }
 }
 
@@ -222,7 +240,7 @@ static void test_forced_damage_races(void **state)
     static const int laps[] = {0, 12, 30, 0, 20};
     int n_circuits = race_circuit_count_builtin();
     int punctures = 0, stopped = 0, retired = 0, flags = 0, floors = 0, repaired = 0, debris = 0;
-    int with_puncture = 0;
+    int with_puncture = 0, collisions = 0, collisions_damaged = 0;
     for (int seed = 1; seed <= 120; seed++) {
         struct race_circuit circuit;
         assert_int_equal(race_circuit_builtin_at(seed % n_circuits, &circuit), 0);
@@ -264,6 +282,8 @@ static void test_forced_damage_races(void **state)
         floors += ck.floors;
         repaired += ck.wings_repaired;
         debris += ck.debris;
+        collisions += ck.collisions;
+        collisions_damaged += ck.collisions_damaged;
     }
     print_message("120 races: %d punctures (%d stopped, %d retired), %d debris notes, %d "
                   "black-and-orange flags, %d wings repaired, %d floors\n",
@@ -275,6 +295,11 @@ static void test_forced_damage_races(void **state)
     assert_true(flags >= 30);
     assert_true(repaired >= 60);
     assert_true(floors >= 20);
+    /* The stewards' collisions damage a car, unless both were in the pit lane (or the culprit
+     * led, with nobody ahead). */
+    print_message("%d of %d penalised collisions damaged a car\n", collisions_damaged, collisions);
+    assert_true(collisions >= 20);
+    assert_true(collisions_damaged * 10 >= collisions * 8);
 }
 
 /* The same race however the clock is sliced. */
