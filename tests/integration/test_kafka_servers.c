@@ -760,10 +760,11 @@ static void test_edges_share_one_port(void **state)
     server_cleanup(&all);
 }
 
-/* What a viewer of the original positions stream saw of the cars' penalties: frames whose
- * every car carried all four penalty fields, and how often one was owed or shown. */
+/* What a viewer of the original positions stream saw of the cars' penalties and damage:
+ * frames whose every car carried all four penalty fields and its damage, and how often one
+ * was owed, shown or damaged. */
 struct penalties_seen {
-    int frames, complete, owed, drive_through, black_white;
+    int frames, complete, owed, drive_through, black_white, damaged;
     bool ended;
 };
 
@@ -796,8 +797,11 @@ static void read_penalties(int port, const char *race, struct penalties_seen *ou
                 json_t *owed = json_object_get(car, "penalty_s");
                 json_t *dt = json_object_get(car, "drive_through");
                 json_t *bw = json_object_get(car, "black_white");
+                const char *damage = json_string_value(json_object_get(car, "damage"));
                 all = all && json_is_integer(owed) && json_is_boolean(dt) &&
-                      json_is_boolean(bw) && json_is_integer(json_object_get(car, "deleted_laps"));
+                      json_is_boolean(bw) && json_is_integer(json_object_get(car, "deleted_laps")) &&
+                      damage != NULL;
+                out->damaged += damage && strcmp(damage, "none") != 0;
                 out->owed += json_integer_value(owed) > 0;
                 out->drive_through += json_is_true(dt);
                 out->black_white += json_is_true(bw);
@@ -810,7 +814,8 @@ static void read_penalties(int port, const char *race, struct penalties_seen *ou
     sse_close(&st);
 }
 
-/* The classification's cars as "number:penalty_s:drive_through:black_white:deleted_laps,". */
+/* The classification's cars as
+ * "number:penalty_s:drive_through:black_white:deleted_laps:damage,". */
 static void penalty_summary(json_t *cls, char *out, size_t len)
 {
     size_t i, used = 0;
@@ -818,21 +823,23 @@ static void penalty_summary(json_t *cls, char *out, size_t len)
     out[0] = '\0';
     json_array_foreach(json_object_get(cls, "positions"), i, car)
     {
-        int n = snprintf(out + used, len - used, "%s:%d:%d:%d:%d,",
+        const char *damage = json_string_value(json_object_get(car, "damage"));
+        int n = snprintf(out + used, len - used, "%s:%d:%d:%d:%d:%s,",
                          json_string_value(json_object_get(car, "number")),
                          (int)json_integer_value(json_object_get(car, "penalty_s")),
                          json_is_true(json_object_get(car, "drive_through")),
                          json_is_true(json_object_get(car, "black_white")),
-                         (int)json_integer_value(json_object_get(car, "deleted_laps")));
+                         (int)json_integer_value(json_object_get(car, "deleted_laps")),
+                         damage ? damage : "?");
         assert_true(n > 0 && (size_t)n < len - used);
         used += (size_t)n;
     }
 }
 
-/* A race with the stewards on shows the same penalties on a Kafka edge (the Avro positions
- * record for the frames, the events' JSON state for the classification) as on an embedded
- * server running the same seed. */
-static void test_penalties_same_on_kafka_edge_as_embedded(void **state)
+/* A race with the stewards on and damage forced shows the same penalties and damage on a
+ * Kafka edge (the Avro positions record for the frames, the events' JSON state for the
+ * classification) as on an embedded server running the same seed. */
+static void test_penalties_and_damage_same_on_kafka_edge_as_embedded(void **state)
 {
     (void)state;
     char yaml[2048];
@@ -841,7 +848,7 @@ static void test_penalties_same_on_kafka_edge_as_embedded(void **state)
     assert_int_equal(server_start(&kafka, yaml, NULL, NULL), 0);
     assert_int_equal(server_start(&embedded, NULL, NULL, NULL), 0);
     const char *body = "{\"driver_name\":\"Lando Norris\",\"duration_s\":8,\"tick_hz\":5,"
-                       "\"laps\":20,\"penalties\":true,\"seed\":11}";
+                       "\"laps\":20,\"penalties\":true,\"damage\":true,\"seed\":11}";
     char *race_k = start_race(kafka.port, body), *race_e = start_race(embedded.port, body);
     static struct penalties_seen k, e;
     read_penalties(kafka.port, race_k, &k);
@@ -852,6 +859,7 @@ static void test_penalties_same_on_kafka_edge_as_embedded(void **state)
     assert_int_equal(e.complete, e.frames);
     /* the stewards' work reached the Kafka edge's frames */
     assert_true(k.owed > 0 && k.drive_through > 0 && k.black_white > 0);
+    assert_true(k.damaged > 0);
     char sk[2048], se[2048];
     json_t *ck = classification(kafka.port, race_k), *ce = classification(embedded.port, race_e);
     penalty_summary(ck, sk, sizeof sk);
@@ -902,7 +910,7 @@ int main(int argc, char **argv)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_two_edges_identical_and_late_edge_catches_up),
-        cmocka_unit_test(test_penalties_same_on_kafka_edge_as_embedded),
+        cmocka_unit_test(test_penalties_and_damage_same_on_kafka_edge_as_embedded),
         cmocka_unit_test(test_broker_restart_mid_race_loses_nothing),
         cmocka_unit_test(test_bad_kafka_setting_named),
         cmocka_unit_test(test_start_that_cannot_happen_turns_failed),
