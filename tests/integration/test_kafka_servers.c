@@ -139,11 +139,14 @@ static void read_to_end(struct sse *st, struct seen *s, int timeout_ms)
     }
 }
 
-/* No race event missing between the first and last one seen. On failure the servers'
- * logs are printed first: they say which seqs the bus gave up on and why. */
-static void assert_no_gaps(const struct seen *s, const struct server *a, const struct server *b)
+/* No race event missing between the first and last one seen, of at least `min_events`. On
+ * failure the servers' logs are printed first: they say which seqs the bus gave up on and
+ * why. */
+static void assert_no_gaps_of(const struct seen *s, int min_events, const struct server *a,
+                              const struct server *b)
 {
-    assert_true(s->n_race > 10);
+    if (s->n_race < min_events)
+        fail_msg("%d race events seen, at least %d wanted", s->n_race, min_events);
     for (int i = 1; i < s->n_race; i++) {
         if (s->r[i] != s->r[i - 1] + 1) {
             server_print_log(a);
@@ -151,6 +154,12 @@ static void assert_no_gaps(const struct seen *s, const struct server *a, const s
             fail_msg("race events jump from %lu to %lu", s->r[i - 1], s->r[i]);
         }
     }
+}
+
+/* The same for a viewer there from (nearly) the start: more than ten events. */
+static void assert_no_gaps(const struct seen *s, const struct server *a, const struct server *b)
+{
+    assert_no_gaps_of(s, 11, a, b);
 }
 
 /* The edge's bus gave up on no race event: the stream had every one from Kafka. */
@@ -745,7 +754,9 @@ static void test_edges_share_one_port(void **state)
         if (owner[i] == 1) {
             read_to_end(&st[i], &seen[i], 60000);
             assert_true(seen[i].ended);
-            assert_no_gaps(&seen[i], &all, &b);
+            /* A late viewer may join near the end when a loaded machine made the first part
+             * slow: its snapshot at least, then every event to the end. */
+            assert_no_gaps_of(&seen[i], i < STREAMS ? 11 : 1, &all, &b);
         }
         sse_close(&st[i]);
         seen_free(&seen[i]);
