@@ -22,6 +22,9 @@ import fs from 'node:fs';
 import { applyDelta } from '../src/lib/delta.js';
 
 const SEQUENCED = new Set(['positions', 'delta', 'commentary', 'race']);
+// The board's damage marks (src/components/DamageBadge.jsx) for the frames' damage values.
+const DAMAGE_TEXT = { puncture: 'PUNC', front_wing: 'WING', floor: 'FLOOR' };
+const DAMAGE_MARKS = Object.values(DAMAGE_TEXT).map((t) => `:${t}`);
 
 // Content-Encoding of every combined stream the page opens: the browser offers gzip and the
 // server compresses, so the UI is tested on what real viewers get.
@@ -131,7 +134,9 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       assert.ok(moving >= 3, `gaps update live (${moving} cars showed 3+ different gaps)`);
 
       await waitFor(async () => (await commentaryIds(page)).length > 0, { what: 'commentary', timeout: 20000 });
-      await page.waitForSelector('[data-testid=race-trace] polyline', { timeout: 20000 });
+      // Attached, not visible: the first line may be a leader's, flat at gap 0 (a box with no
+      // height, which the browser calls invisible).
+      await page.waitForSelector('[data-testid=race-trace] polyline', { state: 'attached', timeout: 20000 });
       await screenshot(page, 'race-desktop');
 
       // The finish: podium, classification equal to the server's, past results.
@@ -293,7 +298,7 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       await waitFor(async () => (await api(server.base, 'GET', `/api/race/${encodeURIComponent(raceId)}/status`)).data.paused === false, {
         what: 'the replay to resume',
       });
-      await page.waitForSelector('[data-testid=race-trace] polyline', { timeout: 30000 });
+      await page.waitForSelector('[data-testid=race-trace] polyline', { state: 'attached', timeout: 30000 });
       await screenshot(page, 'replay-desktop');
       // Control is by token: a client without it is refused, the tab that started it is not.
       const refused = await api(server.base, 'POST', `/api/race/${encodeURIComponent(raceId)}/stop`);
@@ -375,13 +380,14 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
     }
   });
 
-  it("marks penalties on the board in a race with the stewards on, as the stream has them", { timeout: 180000 }, async () => {
+  it("marks penalties and damage on the board in a race with the stewards on and damage forced, as the stream has them", { timeout: 180000 }, async () => {
     const { data: driversData } = await api(server.base, 'GET', '/api/drivers');
     const started = await api(server.base, 'POST', '/api/race/start', {
       driver_name: driversData.drivers[0].name,
       duration_s: 30,
       laps: 20,
       penalties: true,
+      damage: true,
       seed: 11,
     });
     assert.equal(started.status, 200);
@@ -392,7 +398,8 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       const { page } = b;
       await page.goto(`${server.base}/#/race/${encodeURIComponent(raceId)}`);
       await page.waitForSelector('[data-testid=board-row]', { timeout: 30000 });
-      // Every marker the board shows during the race, as "number:+5s", "number:DT", "number:BW".
+      // Every marker the board shows during the race, as "number:+5s", "number:DT", "number:BW",
+      // and damage as "number:PUNC", "number:WING", "number:FLOOR".
       const shown = new Set();
       let shot = false;
       while (!stream.ended) {
@@ -400,10 +407,11 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
           [...document.querySelectorAll('[data-testid=board-row]')].flatMap((r) => [
             ...[...r.querySelectorAll('[data-testid=penalty-time], [data-testid=penalty-dt]')].map((m) => `${r.dataset.number}:${m.textContent}`),
             ...(r.querySelector('[data-testid=penalty-bw]') ? [`${r.dataset.number}:BW`] : []),
+            ...[...r.querySelectorAll('[data-testid=damage]')].map((m) => `${r.dataset.number}:${m.textContent}`),
           ]),
         );
         marks.forEach((m) => shown.add(m));
-        if (!shot && marks.some((m) => !m.endsWith(':BW'))) {
+        if (!shot && marks.some((m) => !m.endsWith(':BW') && !DAMAGE_MARKS.some((d) => m.endsWith(d)))) {
           await screenshot(page, 'race-penalties');
           shot = true;
         }
@@ -423,11 +431,14 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
           if (car.penalty_s > 0) said.add(`${car.number}:+${car.penalty_s}s`);
           if (car.drive_through) said.add(`${car.number}:DT`);
           if (car.black_white) said.add(`${car.number}:BW`);
+          if (!car.finished && DAMAGE_TEXT[car.damage]) said.add(`${car.number}:${DAMAGE_TEXT[car.damage]}`);
         }
       }
       const list = [...shown];
       assert.ok(list.some((m) => m.endsWith(':BW')), `a black-and-white flag on the board (${list})`);
-      assert.ok(list.some((m) => !m.endsWith(':BW')), `time owed or a drive-through on the board (${list})`);
+      const isDamage = (m) => DAMAGE_MARKS.some((d) => m.endsWith(d));
+      assert.ok(list.some((m) => !m.endsWith(':BW') && !isDamage(m)), `time owed or a drive-through on the board (${list})`);
+      assert.ok(list.some(isDamage), `a damage mark on the board (${list})`);
       for (const m of list) assert.ok(said.has(m), `the board showed ${m}, which the stream never said (${[...said]})`);
       assert.deepEqual(b.errors, []);
     } finally {
@@ -454,7 +465,7 @@ describe('pitwall web UI', { timeout: 600000 }, () => {
       await page.evaluate(([id, token]) => sessionStorage.setItem(`pitwall.race-token.${id}`, token), [raceId, started.data.control_token]);
       await page.reload();
       await page.waitForSelector('[data-testid=board-row]', { timeout: 15000 });
-      await page.waitForSelector('[data-testid=race-trace] polyline', { timeout: 30000 });
+      await page.waitForSelector('[data-testid=race-trace] polyline', { state: 'attached', timeout: 30000 });
       const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }));
       assert.ok(widths.doc <= widths.view, `no sideways scrolling (${widths.doc} > ${widths.view})`);
       const firstRow = page.getByTestId('board-row').first();
