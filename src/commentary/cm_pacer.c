@@ -33,31 +33,44 @@ static bool mergeable(enum cm_fact f)
     return f == CM_FACT_PIT || f == CM_FACT_RETIREMENT;
 }
 
+/* What is said when a race is over: the viewer must hear it before the stream ends. */
+static bool ends_race(enum cm_fact f)
+{
+    return f == CM_FACT_CHEQUERED || f == CM_FACT_PENALTY_ADDED || f == CM_FACT_PODIUM;
+}
+
 static bool never_stale(enum cm_fact f)
 {
-    return f == CM_FACT_CHEQUERED || f == CM_FACT_PODIUM || f == CM_FACT_SESSION_END ||
-           f == CM_FACT_KNOCKED_OUT;
+    return ends_race(f) || f == CM_FACT_SESSION_END || f == CM_FACT_KNOCKED_OUT;
 }
 
 void cm_pacer_init(struct cm_pacer *p, const struct cm_pacer_config *cfg)
 {
     memset(p, 0, sizeof *p);
     p->cfg = *cfg;
+    if (p->cfg.end_interval_ms <= 0 || p->cfg.end_interval_ms > p->cfg.min_interval_ms)
+        p->cfg.end_interval_ms = p->cfg.min_interval_ms;
     if (p->cfg.lead_ms < 0)
         p->cfg.lead_ms = 0;
     if (p->cfg.lead_ms > p->cfg.min_interval_ms)
         p->cfg.lead_ms = p->cfg.min_interval_ms;
 }
 
+static int64_t interval(const struct cm_pacer *p)
+{
+    return p->race_ending ? p->cfg.end_interval_ms : p->cfg.min_interval_ms;
+}
+
 int64_t cm_pacer_slot_at(const struct cm_pacer *p)
 {
-    return p->sent_any ? p->last_sent_ms + p->cfg.min_interval_ms : INT64_MIN;
+    return p->sent_any ? p->last_sent_ms + interval(p) : INT64_MIN;
 }
 
 /* When the next line may be chosen. */
 static int64_t choose_at(const struct cm_pacer *p)
 {
-    return p->sent_any ? p->last_sent_ms + p->cfg.min_interval_ms - p->cfg.lead_ms : INT64_MIN;
+    int64_t lead = p->cfg.lead_ms < interval(p) ? p->cfg.lead_ms : interval(p);
+    return p->sent_any ? p->last_sent_ms + interval(p) - lead : INT64_MIN;
 }
 
 static void remove_at(struct cm_pacer *p, int i)
@@ -68,6 +81,8 @@ static void remove_at(struct cm_pacer *p, int i)
 
 void cm_pacer_push(struct cm_pacer *p, const struct cm_candidate *c)
 {
+    if (ends_race(c->fact))
+        p->race_ending = true;
     int group = supersede_group(c->fact);
     if (group) {
         for (int i = p->n - 1; i >= 0; i--) {
@@ -124,9 +139,14 @@ int cm_pacer_take(struct cm_pacer *p, int64_t now_ms, struct cm_candidate *out)
     *out = p->pending[best];
     remove_at(p, best);
     if (out->fact == CM_FACT_PODIUM) {
-        /* the podium is the last word on a race: what is still pending is history */
-        p->count.dropped_stale += (uint64_t)p->n;
-        p->n = 0;
+        /* the podium is the last word on a race: what is still pending is history, but for
+         * time added at the flag, which changes the result */
+        for (int i = p->n - 1; i >= 0; i--) {
+            if (p->pending[i].fact != CM_FACT_PENALTY_ADDED) {
+                remove_at(p, i);
+                p->count.dropped_stale++;
+            }
+        }
     }
     if (!mergeable(out->fact))
         return 1;

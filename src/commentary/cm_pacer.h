@@ -3,14 +3,17 @@
  * Pure and loop-free: time is passed in (`now_ms`, engine clock). A `struct cm_pacer` owns a
  * bounded queue of candidates by value. Policy:
  *  - at most one line per `min_interval_ms` (counted from the last cm_pacer_mark_sent);
+ *    once the race's end is queued (the chequered flag, time added at the flag, the podium)
+ *    one per `end_interval_ms`, so the end-of-race lines are said while viewers still listen;
  *  - the most important pending candidate goes first (ties: the oldest);
- *  - a candidate older than `stale_ms` is dropped, except the chequered flag and the podium,
- *    which stay true until said;
+ *  - a candidate older than `stale_ms` is dropped, except the chequered flag, the podium and
+ *    time added at the flag, which stay true until said;
  *  - pit stops and retirements wait `merge_window_ms` for companions and are merged with
  *    every other pending one of their kind ("Norris and Piastri both pit");
  *  - a newer lead change, fastest lap or track status replaces a pending one of its kind,
  *    and the chequered flag a pending final lap;
- *  - once the podium is said, whatever is still pending is dropped (counted as stale);
+ *  - once the podium is said, whatever is still pending is dropped (counted as stale), except
+ *    time added at the flag: it changes the result, so it is said after the podium;
  *  - a full queue drops its least important candidate.
  * Every drop and merge is counted. */
 #ifndef PW_COMMENTARY_CM_PACER_H
@@ -29,8 +32,11 @@ struct cm_pacer_config {
     int64_t merge_window_ms;
     /* Choose a line this long before its slot opens, so that slow phrasing (a language
      * model) is done by then; the caller holds the line until cm_pacer_slot_at. 0: choose
-     * when the slot opens. At most min_interval_ms. */
+     * when the slot opens. At most the interval in force. */
     int64_t lead_ms;
+    /* Between lines once the race's end is queued; 0 or more than min_interval_ms:
+     * min_interval_ms. */
+    int64_t end_interval_ms;
 };
 
 struct cm_pacer_counters {
@@ -45,6 +51,7 @@ struct cm_pacer {
     int n;
     struct cm_candidate pending[CM_PACER_MAX_PENDING];
     bool sent_any;
+    bool race_ending; /* an end-of-race candidate was queued: end_interval_ms applies */
     int64_t last_sent_ms;
     struct cm_pacer_counters count;
 };

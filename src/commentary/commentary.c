@@ -54,6 +54,7 @@ void commentary_config_defaults(struct commentary_config *c)
     memset(c, 0, sizeof *c);
     c->enabled = true;
     c->min_interval_ms = 4000;
+    c->end_interval_ms = 1000;
     c->stale_ms = 8000;
     c->merge_window_ms = 1000;
     c->llm_timeout_ms = 3000;
@@ -147,6 +148,7 @@ static struct commentary_race *race_get(struct commentary *c, const char *race_i
         lead = c->cfg.llm_timeout_ms < c->cfg.min_interval_ms ? c->cfg.llm_timeout_ms
                                                               : c->cfg.min_interval_ms;
     const struct cm_pacer_config pc = {.min_interval_ms = c->cfg.min_interval_ms,
+                                       .end_interval_ms = c->cfg.end_interval_ms,
                                        .stale_ms = c->cfg.stale_ms,
                                        .merge_window_ms = c->cfg.merge_window_ms,
                                        .lead_ms = lead};
@@ -416,6 +418,8 @@ static int config_check(const struct commentary_config *cfg, const struct pw_log
     const char *why = NULL;
     if (cfg->min_interval_ms < 0 || cfg->min_interval_ms > 600000)
         why = "min_interval_ms must be 0..600000";
+    else if (cfg->end_interval_ms < 0 || cfg->end_interval_ms > 600000)
+        why = "end_interval_ms must be 0..600000";
     else if (cfg->stale_ms <= 0 || cfg->stale_ms > 600000)
         why = "stale_ms must be 1..600000";
     else if (cfg->merge_window_ms < 0 || cfg->merge_window_ms > 60000)

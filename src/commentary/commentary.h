@@ -39,6 +39,9 @@ typedef void (*commentary_llm_observer_fn)(void *ctx, const struct commentary_ll
 struct commentary_config {
     bool enabled;             /* false: pitwall runs no engine (Flink does it) */
     int64_t min_interval_ms;  /* default 4000: at most one line per race per interval */
+    int64_t end_interval_ms;  /* default 1000: the interval once the race's end is queued
+                                 (chequered flag, time added, podium), so those lines are
+                                 said within the stream's end grace; at most min_interval_ms */
     int64_t stale_ms;         /* default 8000: candidates older than this are dropped */
     int64_t merge_window_ms;  /* default 1000: pit stops / retirements wait this long
                                  for companions to merge with */

@@ -1,6 +1,7 @@
 /* Rules, pacing and phrasing over scripted race events, on a scripted clock (no loop). */
 #include "commentary/cm_race.h"
 #include "commentary/cm_stewards.h"
+#include "commentary/commentary.h"
 #include "race_script.h"
 
 #include <stdio.h>
@@ -514,9 +515,73 @@ static void test_penalty_added_before_podium(void **st)
     feed(h, ev);
     feed(h, script_event(&h->s, PW_EV_CLASSIFICATION));
     run_until(h, h->now + 30000);
-    assert_int_equal(h->n_lines, 3);
+    /* time added to a midfield car changes the result too: said after the podium */
+    assert_int_equal(h->n_lines, 4);
     assert_int_equal(h->lines[1].cand.fact, CM_FACT_CHEQUERED);
     assert_int_equal(h->lines[2].cand.fact, CM_FACT_PODIUM);
+    assert_int_equal(h->lines[3].cand.fact, CM_FACT_PENALTY_ADDED);
+    assert_contains(h->lines[3].text, "Hamilton");
+    free(h);
+}
+
+/* The stream of a race ends hub.end_grace_ms (5 s) after its classification. */
+#define STREAM_END_GRACE_MS 5000
+
+static void add_time(struct harness *h, const char *note)
+{
+    struct pw_event *ev = script_event(&h->s, PW_EV_RACE_CONTROL);
+    snprintf(ev->text, sizeof ev->text, "%s", note);
+    feed(h, ev);
+}
+
+/* With the engine's own pacing, a race that ends with time added to a podium car, the picked
+ * driver and two midfield cars: the chequered flag, every time added and the podium are all
+ * said before the stream's end, the podium after the time that can change it and before the
+ * midfield's. */
+static void test_race_end_said_within_the_grace(void **st)
+{
+    (void)st;
+    struct commentary_config cfg;
+    commentary_config_defaults(&cfg);
+    const struct cm_pacer_config pc = {.min_interval_ms = cfg.min_interval_ms,
+                                       .end_interval_ms = cfg.end_interval_ms,
+                                       .stale_ms = cfg.stale_ms,
+                                       .merge_window_ms = cfg.merge_window_ms};
+    struct harness *h = harness_new("55", &pc);
+    start_race(h);
+    h->s.state.lap = 53;
+    feed(h, script_event(&h->s, PW_EV_FINAL_LAP));
+    run_until(h, h->now + 3000); /* a line 3 s before the flag */
+    int before_flag = h->n_lines;
+    assert_int_equal(last_line(h)->cand.fact, CM_FACT_FINAL_LAP);
+    h->s.state.finished = true;
+    feed(h, script_car_event(&h->s, PW_EV_CHEQUERED, "1"));
+    run_until(h, h->now + 1500); /* the others cross the line */
+    add_time(h, "CAR 3 (VER) 5 SECONDS ADDED TO RACE TIME");
+    add_time(h, "CAR 44 (HAM) 5 SECONDS ADDED TO RACE TIME");
+    add_time(h, "CAR 55 (SAI) 10 SECONDS ADDED TO RACE TIME");
+    add_time(h, "CAR 14 (ALO) 5 SECONDS ADDED TO RACE TIME");
+    feed(h, script_event(&h->s, PW_EV_CLASSIFICATION));
+    int64_t stream_end = h->now + STREAM_END_GRACE_MS;
+    run_until(h, stream_end - 1);
+    assert_int_equal(cm_race_due(&h->race, h->now), -1); /* nothing left to say */
+    assert_int_equal(h->n_lines - before_flag, 6);
+    const struct {
+        enum cm_fact fact;
+        const char *name;
+    } want[] = {{CM_FACT_CHEQUERED, "Norris"},         {CM_FACT_PENALTY_ADDED, "Verstappen"},
+                {CM_FACT_PENALTY_ADDED, "Sainz"},      {CM_FACT_PODIUM, "Piastri"},
+                {CM_FACT_PENALTY_ADDED, "Hamilton"},   {CM_FACT_PENALTY_ADDED, "Alonso"}};
+    for (int i = 0; i < 6; i++) {
+        const struct cm_line *l = &h->lines[before_flag + i];
+        assert_int_equal(l->cand.fact, want[i].fact);
+        assert_contains(l->text, want[i].name);
+        assert_true(h->sent_at[before_flag + i] < stream_end);
+        if (i > 0)
+            assert_true(h->sent_at[before_flag + i] - h->sent_at[before_flag + i - 1] >=
+                        cfg.end_interval_ms);
+    }
+    assert_int_equal(h->race.pacer.count.dropped_stale, 0);
     free(h);
 }
 
@@ -844,6 +909,7 @@ int main(void)
         cmocka_unit_test(test_stewards_lines),
         cmocka_unit_test(test_stewards_note_reading),
         cmocka_unit_test(test_penalty_added_before_podium),
+        cmocka_unit_test(test_race_end_said_within_the_grace),
         cmocka_unit_test(test_chequered_with_penalty_owed),
         cmocka_unit_test(test_damage_lines),
         cmocka_unit_test(test_burst_of_pit_stops_merged),

@@ -134,7 +134,7 @@ static void test_form_rejected(void **state)
 static void facts_after(struct fixture *f, struct pw_event *(*scene)(struct race_script *),
                         struct llm_facts *facts, char *rules_line)
 {
-    struct cm_pacer_config pc = {4000, 8000, 1000, 0};
+    struct cm_pacer_config pc = {.min_interval_ms = 4000, .stale_ms = 8000, .merge_window_ms = 1000};
     struct cm_race *race = calloc(1, sizeof *race);
     assert_non_null(race);
     cm_race_init(race, "race-1", &pc);
@@ -396,7 +396,7 @@ static void test_rules_lines_pass_their_own_facts(void **state)
 static void test_prompt_carries_event_and_context(void **state)
 {
     struct fixture *f = *state;
-    struct cm_pacer_config pc = {4000, 8000, 1000, 0};
+    struct cm_pacer_config pc = {.min_interval_ms = 4000, .stale_ms = 8000, .merge_window_ms = 1000};
     struct cm_race *race = calloc(1, sizeof *race);
     assert_non_null(race);
     cm_race_init(race, "race-1", &pc);
