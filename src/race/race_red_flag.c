@@ -25,6 +25,16 @@ void race_red_flag_plan(struct race_red_flag *r, int64_t race_ms, uint64_t seed)
     r->standing = race_rng_chance(&rng, 0.5);
 }
 
+void race_red_flag_standing_water(struct race_red_flag *r, int64_t soaked_ms, int64_t lap_ms,
+                                  int64_t race_ms)
+{
+    if (r->phase != RACE_RED_PLANNED || soaked_ms == INT64_MAX)
+        return;
+    int64_t at = soaked_ms + lap_ms * 3 / 2;
+    if (at < race_ms - 4 * lap_ms)
+        r->at_ms = at;
+}
+
 int64_t race_red_flag_next_ms(const struct race_red_flag *r)
 {
     if (r->phase == RACE_RED_PLANNED)

@@ -39,6 +39,12 @@ struct race_red_flag {
 
 /* Plan a red flag 25-60% of the way into a race of about `race_ms`. */
 void race_red_flag_plan(struct race_red_flag *r, int64_t race_ms, uint64_t seed);
+/* A shower that floods the track: the flag is for standing water, shown once the track
+ * has been soaked since `soaked_ms` for a lap and a half (`lap_ms` a lap), when every car
+ * has had time to fit full wets, rather than in the middle of the rush to the pits; unless
+ * that is within four laps of the end of a race of about `race_ms`, too late for a flag. */
+void race_red_flag_standing_water(struct race_red_flag *r, int64_t soaked_ms, int64_t lap_ms,
+                                  int64_t race_ms);
 /* When the red flag next needs the simulator's attention; INT64_MAX for never. */
 int64_t race_red_flag_next_ms(const struct race_red_flag *r);
 

@@ -138,6 +138,13 @@ bool race_weather_raining(const struct race_weather *w, int64_t t)
     return w->shower && t >= w->start_ms && t < w->stop_ms;
 }
 
+int64_t race_weather_reaches_ms(const struct race_weather *w, double wet)
+{
+    if (!w->shower || w->rise_per_ms <= 0.0 || race_weather_wetness(w, w->stop_ms) < wet)
+        return INT64_MAX;
+    return w->start_ms + (int64_t)ceil(wet / w->rise_per_ms);
+}
+
 enum pw_tyre race_weather_kind(enum pw_tyre tyre)
 {
     return tyre == PW_TYRE_INTER || tyre == PW_TYRE_WET ? tyre : PW_TYRE_MEDIUM;
@@ -222,13 +229,33 @@ double sim_weather_lap_ms(struct sim *s, struct sim_car *c)
     return ms;
 }
 
-/* The wetness a team plans for: a lap ahead (teams watch the radar); the picked driver's
- * team in podium mode looks further, so it never stops twice where once would do. */
+/* When the lap planned now ends, `laps` - 1 laps more on: the lap under way at the pace
+ * the track status allows (behind the safety car a lap lasts half as long again), the rest
+ * at green-flag pace. */
+static int64_t weather_lap_end_ms(const struct sim *s, int laps)
+{
+    double lap = (double)s->circuit.lap_ms;
+    if (laps <= 0)
+        return s->now;
+    return s->now + (int64_t)(lap * sim_track_lap_factor(s) + lap * (laps - 1));
+}
+
+/* The wetness a team plans for: a lap ahead (teams watch the radar), counting the lap under
+ * way at the pace the track allows, so a shower that passes under a safety car is not read
+ * at green-flag lap times; the picked driver's team in podium mode looks further, so it
+ * never stops twice where once would do. */
 static double weather_forecast(const struct sim *s, const struct sim_car *c, int laps)
 {
     if (weather_promised(s, c))
         laps += 2;
-    return race_weather_wetness(&s->weather, s->now + laps * s->circuit.lap_ms);
+    return race_weather_wetness(&s->weather, weather_lap_end_ms(s, laps));
+}
+
+/* Slicks on a soaking track, or rain tyres on a dry one: nobody stays out. */
+static bool weather_must_stop(double wet, enum pw_tyre kind)
+{
+    return (kind == PW_TYRE_MEDIUM && wet >= RACE_WEATHER_SOAKED) ||
+           (kind != PW_TYRE_MEDIUM && wet < 5.0);
 }
 
 bool sim_weather_wants_stop(struct sim *s, struct sim_car *c, int lap_no)
@@ -236,14 +263,15 @@ bool sim_weather_wants_stop(struct sim *s, struct sim_car *c, int lap_no)
     /* The set being fitted on this out-lap was chosen for the conditions a lap ahead. */
     if (c->out_lap)
         return false;
-    double wet = race_weather_wetness(&s->weather, s->now);
+    /* The picked driver's team in podium mode judges the track as it will be when the car
+     * reaches the pit lane at the end of this lap, the field as it is now. */
+    int64_t judged_ms = weather_promised(s, c) ? weather_lap_end_ms(s, 1) : s->now;
+    double wet = race_weather_wetness(&s->weather, judged_ms);
     enum pw_tyre kind = race_weather_kind(weather_lap_tyre(c));
     enum pw_tyre best = race_weather_best_kind(wet);
     if (kind == best)
         return false;
-    /* Slicks on a soaking track, or rain tyres on a dry one: nobody stays out. */
-    if ((kind == PW_TYRE_MEDIUM && wet >= RACE_WEATHER_SOAKED) ||
-        (kind != PW_TYRE_MEDIUM && wet < 5.0))
+    if (weather_must_stop(wet, kind))
         return true;
     double lap = (double)s->circuit.lap_ms;
     double loss = (weather_tyre_pct(wet, kind) - weather_tyre_pct(wet, best)) / 100.0 * lap;
@@ -251,9 +279,13 @@ bool sim_weather_wants_stop(struct sim *s, struct sim_car *c, int lap_no)
     if (loss * left < (double)s->circuit.pit_loss_ms)
         return false; /* not worth a stop any more */
     /* The picked driver's team makes the call as soon as it pays, unless the tyres on the
-     * car are the right ones again by the time new ones would be. */
-    if (weather_promised(s, c))
-        return loss > 800.0 && race_weather_best_kind(weather_forecast(s, c, 0)) != kind;
+     * car are the right ones again by the time new ones would be. Behind the safety car
+     * the wrong tyres cost no place and a stop the field does not make costs every place
+     * of the bunched queue: there it stops only for a loss every car stops for. */
+    if (weather_promised(s, c)) {
+        double call_ms = s->track == PW_TRACK_SC ? 1.0 / WEATHER_STOP_PER_MS : 800.0;
+        return loss > call_ms && race_weather_best_kind(weather_forecast(s, c, 0)) != kind;
+    }
     return race_rng_chance(&s->rng, loss * WEATHER_STOP_PER_MS);
 }
 

@@ -35,8 +35,9 @@ enum race_weather_mode {
 #define RACE_WEATHER_NOTES 4
 #define RACE_WEATHER_NOTE_MAX 64
 /* Wetness thresholds (0..100). */
-#define RACE_WEATHER_DAMP 15   /* DRS off; intermediates about to pay */
-#define RACE_WEATHER_SOAKED 40 /* slicks are out of the question: every car on them stops */
+#define RACE_WEATHER_DAMP 15    /* DRS off; intermediates about to pay */
+#define RACE_WEATHER_SOAKED 40  /* slicks are out of the question: every car on them stops */
+#define RACE_WEATHER_FLOODED 95 /* standing water: a red flag in a race that has one */
 
 struct race_weather_note {
     int64_t at_ms;
@@ -65,6 +66,8 @@ void race_weather_plan(struct race_weather *w, enum race_weather_mode mode, int 
 /* Wetness of the track at race time `t`, 0..100. */
 double race_weather_wetness(const struct race_weather *w, int64_t t);
 bool race_weather_raining(const struct race_weather *w, int64_t t);
+/* When the track first reaches wetness `wet`; INT64_MAX if it never does. */
+int64_t race_weather_reaches_ms(const struct race_weather *w, double wet);
 /* Extra lap time, as a share of a dry lap, of the track at wetness `wet` on tyre `tyre`
  * (a dry track on slicks: 0). */
 double race_weather_lap_share(double wet, enum pw_tyre tyre);

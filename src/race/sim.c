@@ -453,6 +453,10 @@ static int sim_init(struct sim *s, const struct race_sim_options *opt)
         race_red_flag_plan(&s->red, (int64_t)s->total_laps * s->circuit.lap_ms, opt->seed);
     race_weather_plan(&s->weather, opt->weather, race_weather_circuit_rain_pct(s->circuit.id),
                       (int64_t)s->total_laps * s->circuit.lap_ms, s->total_laps <= 25, opt->seed);
+    if (opt->red_flag)
+        race_red_flag_standing_water(&s->red,
+                                     race_weather_reaches_ms(&s->weather, RACE_WEATHER_FLOODED),
+                                     s->circuit.lap_ms, (int64_t)s->total_laps * s->circuit.lap_ms);
     /* Grid slots are 8 m apart: the cars behind cross the start line a little later. */
     for (int i = 0; i < s->n; i++)
         s->cross[s->order[i]][0] = (int64_t)i * 180;

@@ -126,6 +126,8 @@ void sim_track_timer(struct sim *s);
 void sim_track_scheduled(struct sim *s);
 void sim_track_leader_line(struct sim *s, int line);
 void sim_track_plan_sector(struct sim *s, struct sim_car *c, int64_t t);
+/* A lap started now lasts this many green-flag laps (1 at green; more under SC or VSC). */
+double sim_track_lap_factor(const struct sim *s);
 /* Change the track status (emitted), with the timer that moves it on (SIM_NEVER: none). */
 void sim_track_set(struct sim *s, enum pw_track_status status, int64_t timer_ms);
 

@@ -164,6 +164,17 @@ static bool track_any_lapped(const struct sim *s)
     return false;
 }
 
+/* How much longer than a green-flag lap a lap started now lasts: behind the safety car (or
+ * stopped by a red flag) or at the VSC delta. What a team's forecast counts on. */
+double sim_track_lap_factor(const struct sim *s)
+{
+    if (s->track == PW_TRACK_SC || s->track == PW_TRACK_RED)
+        return TRACK_SC_PACE;
+    if (s->track == PW_TRACK_VSC || s->track == PW_TRACK_VSC_ENDING)
+        return TRACK_VSC_PACE;
+    return 1.0;
+}
+
 /* The last lap a safety car may still be out on: podium mode keeps the last five laps green
  * for the promise to hold. */
 static int track_last_sc_lap(const struct sim *s)

@@ -24,6 +24,7 @@ struct dmg_check {
     bool puncture_open[RACE_CHECK_NUMBERS];
     int puncture_from_lap[RACE_CHECK_NUMBERS]; /* laps the car had done when it began */
     bool red_since[RACE_CHECK_NUMBERS];        /* a red flag came while it was open */
+    bool flag_red[RACE_CHECK_NUMBERS];         /* a red flag came while flag_lap was set */
     int flag_lap[RACE_CHECK_NUMBERS];          /* black-and-orange flag: laps done then; -1 */
     int compounds[RACE_CHECK_NUMBERS];         /* bit per dry compound run */
     bool rain_tyres[RACE_CHECK_NUMBERS];
@@ -65,6 +66,8 @@ static void on_state(struct dmg_check *ck, const struct pw_event *ev)
         enum pw_damage was = ck->damage[n], now = c->damage;
         if (st->track == PW_TRACK_RED && ck->puncture_open[n])
             ck->red_since[n] = true;
+        if (st->track == PW_TRACK_RED && ck->flag_lap[n] >= 0)
+            ck->flag_red[n] = true;
         if (now != PW_DAMAGE_NONE && strcmp(c->driver.number, PICKED) == 0)
             ck->picked_damaged = true;
         if (now != PW_DAMAGE_NONE && ck->collision_open &&
@@ -93,8 +96,14 @@ static void on_state(struct dmg_check *ck, const struct pw_event *ev)
             ck->red_fixed += !own_stop;
             ck->puncture_open[n] = false;
         }
-        if (was == PW_DAMAGE_FRONT_WING && now != PW_DAMAGE_FRONT_WING && now != PW_DAMAGE_PUNCTURE)
+        if (was == PW_DAMAGE_FRONT_WING && now != PW_DAMAGE_FRONT_WING &&
+            now != PW_DAMAGE_PUNCTURE) {
             ck->wings_repaired++;
+            /* A red flag shown before the car could pit repairs it in the pit lane: the
+             * black-and-orange flag is answered without a stop. */
+            if (ck->flag_red[n])
+                ck->flag_lap[n] = -1;
+        }
         if (now == PW_DAMAGE_FLOOR && was != PW_DAMAGE_FLOOR)
             ck->floors++;
         if (was == PW_DAMAGE_FLOOR && now == PW_DAMAGE_NONE)
@@ -124,8 +133,10 @@ static void on_note(struct dmg_check *ck, const struct pw_event *ev)
         if (i < 0 || ev->state->cars[i].damage == PW_DAMAGE_NONE ||
             ev->state->cars[i].damage == PW_DAMAGE_FLOOR)
             check_fail(ck, "black-and-orange flag without front-wing damage", ev);
-        else
+        else {
             ck->flag_lap[race_check_slot(ev->car)] = ev->state->cars[i].laps;
+            ck->flag_red[race_check_slot(ev->car)] = false;
+        }
         ck->flags++;
     } else if (strncmp(t, "DEBRIS AT TURN ", 15) == 0) {
         ck->debris++;
