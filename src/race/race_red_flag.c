@@ -44,6 +44,13 @@ int64_t race_red_flag_next_ms(const struct race_red_flag *r)
     return INT64_MAX;
 }
 
+bool sim_red_flag_due_soon(const struct sim *s)
+{
+    double lap = (double)s->circuit.lap_ms;
+    int64_t horizon_ms = s->now + (int64_t)(lap * sim_track_lap_factor(s) + 2.0 * lap);
+    return s->red.phase == RACE_RED_PLANNED && s->red.at_ms <= horizon_ms;
+}
+
 static bool red_running(const struct sim_car *c)
 {
     return !c->retired && !c->finished;

@@ -350,6 +350,14 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
     }
     if (!due)
         due = sim_weather_wants_stop(s, c, lap_no);
+    /* Podium mode: the picked driver's team knows the story's red flag is coming and stays
+     * out for the free change at the restart, rather than stop into an order the flag
+     * freezes. A planned stop moves to the next lap, in case the flag is held back. */
+    if (due && protected_car && sim_red_flag_due_soon(s)) {
+        if (c->next_stop_lap == lap_no)
+            c->next_stop_lap = lap_no + 1;
+        return;
+    }
     if (due)
         sim_model_call_in(s, c, lap_no);
 }

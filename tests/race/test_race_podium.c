@@ -32,22 +32,7 @@ struct known_off {
 
 static const struct known_off known_off[] = {
     {"rain", 588},
-    {"rain and a red flag", 1},
-    {"rain and a red flag", 2},
-    {"rain and a red flag", 47},
-    {"rain and a red flag", 208},
-    {"rain and a red flag", 322},
-    {"rain and a red flag", 347},
-    {"rain and a red flag", 372},
-    {"rain and a red flag", 484},
-    {"rain and a red flag", 506},
-    {"rain and a red flag", 530},
-    {"rain and a red flag", 553},
-    {"rain and a red flag", 557},
-    {"rain and a red flag", 575},
-    {"rain and a red flag", 577},
     {"rain and a red flag", 598},
-    {"rain and a red flag", 668},
     {"penalties", 387},
 };
 
