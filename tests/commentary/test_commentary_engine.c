@@ -15,6 +15,7 @@
 
 #define STEP_MS 40
 #define INTERVAL_MS 100
+#define STALE_MS 60000
 
 struct scripted {
     struct engine_harness *h;
@@ -122,7 +123,10 @@ static struct engine_harness *engine_open(bool enabled)
     commentary_config_defaults(&cfg);
     cfg.enabled = enabled;
     cfg.min_interval_ms = INTERVAL_MS;
-    cfg.stale_ms = 400;
+    /* Longer than the script: what a line says must not hang on how late a loaded machine
+     * runs the timers (each line is paced from the last one, so lateness adds up along a
+     * backlog); cm_core shows stale candidates dropped on a scripted clock. */
+    cfg.stale_ms = STALE_MS;
     cfg.merge_window_ms = 50;
     assert_int_equal(commentary_create(&h->loop, &cfg, h->bus, NULL, &h->engine), 0);
     return h;
