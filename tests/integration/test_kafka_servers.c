@@ -173,6 +173,29 @@ static void assert_no_seq_gaps(int port)
     response_free(&r);
 }
 
+/* Both streams said the same commentary lines from where both had joined (a line said
+ * between the two connections reaches only the first); on a difference both lists are
+ * printed, to tell a line lost at the start from one lost at the end. */
+static void assert_same_commentary(const struct seen *a, const struct seen *b)
+{
+    int ia = 0, ib = 0;
+    while (b->n_comm > 0 && ia < a->n_comm && a->c[ia] < b->c[0])
+        ia++;
+    while (a->n_comm > 0 && ib < b->n_comm && b->c[ib] < a->c[0])
+        ib++;
+    bool same = a->n_comm - ia == b->n_comm - ib;
+    for (int i = 0; same && ia + i < a->n_comm; i++)
+        same =
+            a->c[ia + i] == b->c[ib + i] && strcmp(a->comm_data[ia + i], b->comm_data[ib + i]) == 0;
+    if (same)
+        return;
+    for (int i = 0; i < a->n_comm; i++)
+        fprintf(stderr, "first  C%lu %s\n", a->c[i], a->comm_data[i]);
+    for (int i = 0; i < b->n_comm; i++)
+        fprintf(stderr, "second C%lu %s\n", b->c[i], b->comm_data[i]);
+    fail_msg("the two streams' commentary differs (%d and %d lines)", a->n_comm, b->n_comm);
+}
+
 static json_t *classification(int port, const char *race)
 {
     char path[160];
@@ -266,9 +289,7 @@ static void test_two_edges_identical_and_late_edge_catches_up(void **state)
         assert_int_equal(a.r[ia], b.r[ib]);
         assert_string_equal(a.race_data[ia], b.race_data[ib]);
     }
-    assert_int_equal(a.n_comm, b.n_comm);
-    for (int i = 0; i < a.n_comm; i++)
-        assert_string_equal(a.comm_data[i], b.comm_data[i]);
+    assert_same_commentary(&a, &b);
     json_t *ca = classification(all.port, race), *cb = classification(edge.port, race),
            *cl = classification(late.port, race);
     assert_same_order(ca, cb);
@@ -635,8 +656,8 @@ static unsigned long server_socket_inode(int server_port, int client_port)
     while (!found && fgets(line, sizeof line, f)) {
         unsigned local_port, remote_port, st;
         unsigned long inode;
-        if (sscanf(line, " %*d: %*8x:%4x %*8x:%4x %2x %*x:%*x %*x:%*x %*x %*u %*u %lu",
-                   &local_port, &remote_port, &st, &inode) == 4 &&
+        if (sscanf(line, " %*d: %*8x:%4x %*8x:%4x %2x %*x:%*x %*x:%*x %*x %*u %*u %lu", &local_port,
+                   &remote_port, &st, &inode) == 4 &&
             (int)local_port == server_port && (int)remote_port == client_port)
             found = inode;
     }
@@ -809,9 +830,8 @@ static void read_penalties(int port, const char *race, struct penalties_seen *ou
                 json_t *dt = json_object_get(car, "drive_through");
                 json_t *bw = json_object_get(car, "black_white");
                 const char *damage = json_string_value(json_object_get(car, "damage"));
-                all = all && json_is_integer(owed) && json_is_boolean(dt) &&
-                      json_is_boolean(bw) && json_is_integer(json_object_get(car, "deleted_laps")) &&
-                      damage != NULL;
+                all = all && json_is_integer(owed) && json_is_boolean(dt) && json_is_boolean(bw) &&
+                      json_is_integer(json_object_get(car, "deleted_laps")) && damage != NULL;
                 out->damaged += damage && strcmp(damage, "none") != 0;
                 out->owed += json_integer_value(owed) > 0;
                 out->drive_through += json_is_true(dt);
