@@ -61,6 +61,53 @@ static int write_with_schema(const char *schema_json, const char *driver, int po
     return n;
 }
 
+/* pitwall's own record codec and the registry cache holding its schema, as a reader has them. */
+struct avro_codec {
+    struct avro_positions ap;
+    struct avro_cache cache;
+    struct avro_cache_entry *entry;
+    char buf[AVRO_POSITIONS_MAX];
+};
+
+static void codec_open(struct avro_codec *k)
+{
+    memset(k, 0, sizeof *k);
+    assert_int_equal(avro_positions_init(&k->ap), 0);
+    assert_int_equal(avro_cache_put(&k->cache, 4, avro_positions_schema_json), 0);
+    k->entry = avro_cache_get(&k->cache, 4);
+    assert_non_null(k->entry);
+}
+
+static void codec_close(struct avro_codec *k)
+{
+    avro_cache_clear(&k->cache);
+    avro_positions_destroy(&k->ap);
+}
+
+/* Car `i` of `tick` written, checked by the validator and read back. */
+static void codec_roundtrip(struct avro_codec *k, const struct pw_event *tick, int i,
+                            struct avro_positions_record *rec)
+{
+    int n = avro_positions_encode(&k->ap, tick, i, k->buf, sizeof k->buf);
+    assert_true(n > 0);
+    assert_int_equal(avro_positions_validate(k->entry->schema, k->buf, (size_t)n), 0);
+    assert_int_equal(avro_positions_decode(&k->entry->value, k->buf, (size_t)n, rec), 0);
+}
+
+/* A state of `n` cars numbered from `first_number`, in that order. */
+static struct pw_race_state *numbered_state(int n, int first_number)
+{
+    struct pw_race_state *st = calloc(1, sizeof *st);
+    assert_non_null(st);
+    st->n_cars = n;
+    for (int i = 0; i < n; i++) {
+        snprintf(st->cars[i].driver.number, sizeof st->cars[i].driver.number, "%d",
+                 first_number + i);
+        st->cars[i].position = i + 1;
+    }
+    return st;
+}
+
 static void test_avro_roundtrip(void **state)
 {
     (void)state;
@@ -113,22 +160,15 @@ static void test_avro_roundtrip(void **state)
 static void test_avro_session_fields(void **state)
 {
     (void)state;
-    struct avro_positions ap;
-    struct avro_cache cache = {0};
-    char buf[AVRO_POSITIONS_MAX];
-    assert_int_equal(avro_positions_init(&ap), 0);
-    assert_int_equal(avro_cache_put(&cache, 4, avro_positions_schema_json), 0);
-    struct avro_cache_entry *e = avro_cache_get(&cache, 4);
-    struct pw_race_state *st = calloc(1, sizeof *st);
-    st->n_cars = 2;
+    struct avro_codec k;
+    codec_open(&k);
+    struct pw_race_state *st = numbered_state(2, 10);
     st->kind = PW_SESSION_QUALIFYING;
     st->clock_ms = 617083;
     st->session_part = 1;
     st->cutoff_position = 1;
     for (int i = 0; i < 2; i++) {
         struct pw_car *c = &st->cars[i];
-        snprintf(c->driver.number, sizeof c->driver.number, "%d", 10 + i);
-        c->position = i + 1;
         c->best_sectors_ms[1] = 41049 + i;
         c->part_best_ms[0] = 101887 + i;
         c->stints = 2;
@@ -137,12 +177,9 @@ static void test_avro_session_fields(void **state)
     }
     struct pw_event tick = {.type = PW_EV_POSITIONS, .state = st, .seq = 5, .wall_ms = 1000};
     snprintf(tick.race_id, sizeof tick.race_id, "q");
+    struct avro_positions_record rec;
     for (int i = 0; i < 2; i++) {
-        struct avro_positions_record rec;
-        int n = avro_positions_encode(&ap, &tick, i, buf, sizeof buf);
-        assert_true(n > 0);
-        assert_int_equal(avro_positions_validate(e->schema, buf, (size_t)n), 0);
-        assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+        codec_roundtrip(&k, &tick, i, &rec);
         assert_int_equal(rec.kind, PW_SESSION_QUALIFYING);
         assert_int_equal(rec.clock_ms, 617083);
         assert_int_equal(rec.session_part, 1);
@@ -158,14 +195,11 @@ static void test_avro_session_fields(void **state)
     memset(st, 0, sizeof *st);
     st->n_cars = 1;
     st->cars[0].position = 1;
-    struct avro_positions_record rec;
-    int n = avro_positions_encode(&ap, &tick, 0, buf, sizeof buf);
-    assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+    codec_roundtrip(&k, &tick, 0, &rec);
     assert_int_equal(rec.kind, PW_SESSION_RACE);
     assert_int_equal(rec.car.part_best_ms[0], 0);
     free(st);
-    avro_cache_clear(&cache);
-    avro_positions_destroy(&ap);
+    codec_close(&k);
 }
 
 /* A race with the stewards on: each car's penalties and the race's "penalties known" cross
@@ -173,31 +207,19 @@ static void test_avro_session_fields(void **state)
 static void test_avro_penalty_fields(void **state)
 {
     (void)state;
-    struct avro_positions ap;
-    struct avro_cache cache = {0};
-    char buf[AVRO_POSITIONS_MAX];
-    assert_int_equal(avro_positions_init(&ap), 0);
-    assert_int_equal(avro_cache_put(&cache, 4, avro_positions_schema_json), 0);
-    struct avro_cache_entry *e = avro_cache_get(&cache, 4);
-    struct pw_race_state *st = calloc(1, sizeof *st);
-    st->n_cars = 3;
+    struct avro_codec k;
+    codec_open(&k);
+    struct pw_race_state *st = numbered_state(3, 20);
     st->penalties_known = true;
-    for (int i = 0; i < 3; i++) {
-        snprintf(st->cars[i].driver.number, sizeof st->cars[i].driver.number, "%d", 20 + i);
-        st->cars[i].position = i + 1;
-    }
     st->cars[0].penalty_s = 15;
     st->cars[1].drive_through = true;
     st->cars[2].black_white = true;
     st->cars[2].deleted_laps = 3;
     struct pw_event tick = {.type = PW_EV_POSITIONS, .state = st, .seq = 9, .wall_ms = 1000};
     snprintf(tick.race_id, sizeof tick.race_id, "p");
+    struct avro_positions_record rec;
     for (int i = 0; i < 3; i++) {
-        struct avro_positions_record rec;
-        int n = avro_positions_encode(&ap, &tick, i, buf, sizeof buf);
-        assert_true(n > 0);
-        assert_int_equal(avro_positions_validate(e->schema, buf, (size_t)n), 0);
-        assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+        codec_roundtrip(&k, &tick, i, &rec);
         assert_true(rec.penalties_known);
         assert_int_equal(rec.car.penalty_s, i == 0 ? 15 : 0);
         assert_int_equal(rec.car.drive_through, i == 1);
@@ -207,53 +229,37 @@ static void test_avro_penalty_fields(void **state)
     memset(st, 0, sizeof *st);
     st->n_cars = 1;
     st->cars[0].position = 1;
-    struct avro_positions_record rec;
-    int n = avro_positions_encode(&ap, &tick, 0, buf, sizeof buf);
-    assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+    codec_roundtrip(&k, &tick, 0, &rec);
     assert_false(rec.penalties_known);
     assert_int_equal(rec.car.penalty_s, 0);
     free(st);
-    avro_cache_clear(&cache);
-    avro_positions_destroy(&ap);
+    codec_close(&k);
 }
 
 /* A simulation's damage crosses the Avro topic car by car; a replay's reads back unknown. */
 static void test_avro_damage_fields(void **state)
 {
     (void)state;
-    struct avro_positions ap;
-    struct avro_cache cache = {0};
-    char buf[AVRO_POSITIONS_MAX];
-    assert_int_equal(avro_positions_init(&ap), 0);
-    assert_int_equal(avro_cache_put(&cache, 4, avro_positions_schema_json), 0);
-    struct avro_cache_entry *e = avro_cache_get(&cache, 4);
-    struct pw_race_state *st = calloc(1, sizeof *st);
-    st->n_cars = 4;
+    struct avro_codec k;
+    codec_open(&k);
+    struct pw_race_state *st = numbered_state(4, 30);
     st->damage_known = true;
-    for (int i = 0; i < 4; i++) {
-        snprintf(st->cars[i].driver.number, sizeof st->cars[i].driver.number, "%d", 30 + i);
-        st->cars[i].position = i + 1;
+    for (int i = 0; i < 4; i++)
         st->cars[i].damage = (enum pw_damage)i;
-    }
     struct pw_event tick = {.type = PW_EV_POSITIONS, .state = st, .seq = 9, .wall_ms = 1000};
     snprintf(tick.race_id, sizeof tick.race_id, "d");
     struct avro_positions_record rec;
     for (int i = 0; i < 4; i++) {
-        int n = avro_positions_encode(&ap, &tick, i, buf, sizeof buf);
-        assert_true(n > 0);
-        assert_int_equal(avro_positions_validate(e->schema, buf, (size_t)n), 0);
-        assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+        codec_roundtrip(&k, &tick, i, &rec);
         assert_true(rec.damage_known);
         assert_int_equal(rec.car.damage, (enum pw_damage)i);
     }
     st->damage_known = false;
     st->cars[0].damage = PW_DAMAGE_NONE;
-    int n = avro_positions_encode(&ap, &tick, 0, buf, sizeof buf);
-    assert_int_equal(avro_positions_decode(&e->value, buf, (size_t)n, &rec), 0);
+    codec_roundtrip(&k, &tick, 0, &rec);
     assert_false(rec.damage_known);
     free(st);
-    avro_cache_clear(&cache);
-    avro_positions_destroy(&ap);
+    codec_close(&k);
 }
 
 static void test_avro_original_schema_reads(void **state)
