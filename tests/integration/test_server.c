@@ -843,7 +843,6 @@ static void test_damage_through_the_api(void **state)
     server_cleanup(&srv);
 }
 
-/* A real archive session, listed and replayed through the API, ends in the README's order. */
 /* A race started with "weather": "rain" and "red_flag": true rains and is stopped once:
  * race control's notes in the feed's words, rain tyres fitted and then slicks again, the
  * weather in the positions frames, a red track, and a classification at the end. */
@@ -926,6 +925,7 @@ static void test_rain_and_red_flag_through_the_api(void **state)
     server_cleanup(&srv);
 }
 
+/* A real archive session, listed and replayed through the API, ends in the README's order. */
 static void test_replay_through_the_api(void **state)
 {
     (void)state;
