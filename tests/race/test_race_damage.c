@@ -4,7 +4,6 @@
  * driver in podium mode never the one damaged, and without the option only the natural
  * rate. */
 #include "race/circuit.h"
-#include "race/grid.h"
 #include "race/sim.h"
 #include "race_check.h"
 
@@ -38,28 +37,15 @@ struct dmg_check {
     bool picked_damaged;
     bool classified;
     uint64_t hash;
-    int failures;
-    char why[512];
+    struct race_check_failure failed;
 };
-
-static void check_fail(struct dmg_check *ck, const char *what, const struct pw_event *ev)
-{
-    if (ck->failures++ == 0)
-        snprintf(ck->why, sizeof ck->why, "%s (%s at %lld ms, car %s: %s)", what,
-                 pw_event_type_name(ev->type), (long long)ev->race_ms, ev->car, ev->text);
-}
-
-static bool dry(enum pw_tyre t)
-{
-    return t == PW_TYRE_SOFT || t == PW_TYRE_MEDIUM || t == PW_TYRE_HARD;
-}
 
 /* Every car's damage as this event's state shows it, against what it showed before. */
 static void on_state(struct dmg_check *ck, const struct pw_event *ev)
 {
     const struct pw_race_state *st = ev->state;
     if (!st->damage_known)
-        check_fail(ck, "a simulation that does not know damage", ev);
+        race_check_fail(&ck->failed, "a simulation that does not know damage", ev);
     for (int i = 0; i < st->n_cars; i++) {
         const struct pw_car *c = &st->cars[i];
         int n = race_check_slot(c->driver.number);
@@ -91,7 +77,7 @@ static void on_state(struct dmg_check *ck, const struct pw_event *ev)
             /* Gone only with a new set: a stop, or the red flag's free change. */
             bool own_stop = ev->type == PW_EV_PIT_OUT && strcmp(ev->car, c->driver.number) == 0;
             if (!own_stop && !ck->red_since[n])
-                check_fail(ck, "a puncture gone without a new set", ev);
+                race_check_fail(&ck->failed, "a puncture gone without a new set", ev);
             ck->stopped += own_stop;
             ck->red_fixed += !own_stop;
             ck->puncture_open[n] = false;
@@ -107,7 +93,7 @@ static void on_state(struct dmg_check *ck, const struct pw_event *ev)
         if (now == PW_DAMAGE_FLOOR && was != PW_DAMAGE_FLOOR)
             ck->floors++;
         if (was == PW_DAMAGE_FLOOR && now == PW_DAMAGE_NONE)
-            check_fail(ck, "floor damage repaired", ev);
+            race_check_fail(&ck->failed, "floor damage repaired", ev);
         ck->damage[n] = now;
     }
 }
@@ -121,7 +107,7 @@ static void on_note(struct dmg_check *ck, const struct pw_event *ev)
         if (sscanf(inc, "INCIDENT INVOLVING CARS %3[0-9] (%3[A-Z]) AND %3[0-9] (%3[A-Z]) NOTED", a,
                    ta, b, tb) != 4 ||
             strcmp(a, ev->car) != 0)
-            check_fail(ck, "a contact note not in the feed's words or not naming its car", ev);
+            race_check_fail(&ck->failed, "a contact note not in the feed's words or not naming its car", ev);
         else if (ck->n_pending < 8) {
             snprintf(ck->pending[ck->n_pending][0], PW_NUMBER_MAX, "%s", a);
             snprintf(ck->pending[ck->n_pending++][1], PW_NUMBER_MAX, "%s", b);
@@ -132,7 +118,7 @@ static void on_note(struct dmg_check *ck, const struct pw_event *ev)
         /* Shown with the wing already damaged in the state (a puncture shows first). */
         if (i < 0 || ev->state->cars[i].damage == PW_DAMAGE_NONE ||
             ev->state->cars[i].damage == PW_DAMAGE_FLOOR)
-            check_fail(ck, "black-and-orange flag without front-wing damage", ev);
+            race_check_fail(&ck->failed, "black-and-orange flag without front-wing damage", ev);
         else {
             ck->flag_lap[race_check_slot(ev->car)] = ev->state->cars[i].laps;
             ck->flag_red[race_check_slot(ev->car)] = false;
@@ -156,11 +142,7 @@ static void on_event(void *ctx, const struct pw_event *ev)
 {
     struct dmg_check *ck = ctx;
     const struct pw_race_state *st = ev->state;
-    char line[400];
-    int len = snprintf(line, sizeof line, "%d %lld %s %s %d %d %s", ev->type,
-                       (long long)ev->race_ms, ev->car, ev->other, ev->tyre, ev->track, ev->text);
-    for (int i = 0; i < len; i++)
-        ck->hash = (ck->hash ^ (unsigned char)line[i]) * 0x100000001B3ull;
+    ck->hash = race_check_hash_event(ck->hash, ev);
     int n = race_check_slot(ev->car), i = ev->car[0] ? pw_state_find_car(st, ev->car) : -1;
     on_state(ck, ev);
     switch (ev->type) {
@@ -170,7 +152,7 @@ static void on_event(void *ctx, const struct pw_event *ev)
     case PW_EV_RETIREMENT:
         if (strcmp(ev->text, PW_RETIRE_PUNCTURE) == 0) {
             if (!ck->puncture_open[n])
-                check_fail(ck, "a retirement from a puncture the car did not have", ev);
+                race_check_fail(&ck->failed, "a retirement from a puncture the car did not have", ev);
             ck->retired++;
             ck->puncture_open[n] = false;
         }
@@ -180,43 +162,43 @@ static void on_event(void *ctx, const struct pw_event *ev)
         break;
     case PW_EV_PIT_OUT:
         /* The repair stop fits a set like any other: the tyre rules still count it. */
-        if (!dry(ev->tyre) && ev->tyre != PW_TYRE_INTER && ev->tyre != PW_TYRE_WET)
-            check_fail(ck, "a stop without a set of tyres", ev);
+        if (!race_check_slick(ev->tyre) && ev->tyre != PW_TYRE_INTER && ev->tyre != PW_TYRE_WET)
+            race_check_fail(&ck->failed, "a stop without a set of tyres", ev);
         break;
     case PW_EV_LAP_COMPLETED:
         if (i >= 0) {
             const struct pw_car *c = &st->cars[i];
-            if (dry(c->tyre))
+            if (race_check_slick(c->tyre))
                 ck->compounds[n] |= 1 << c->tyre;
             else
                 ck->rain_tyres[n] = true;
             /* The black-and-orange flag: in the pits by the end of the next lap. */
             if (ck->flag_lap[n] >= 0 && c->laps > ck->flag_lap[n] + 2 && !c->finished &&
                 c->laps < st->total_laps - 1)
-                check_fail(ck, "black-and-orange flag ignored", ev);
+                race_check_fail(&ck->failed, "black-and-orange flag ignored", ev);
         }
         break;
     case PW_EV_CLASSIFICATION: {
         ck->classified = true;
         const char *bad = race_check_classification(st);
         if (bad)
-            check_fail(ck, bad, ev);
+            race_check_fail(&ck->failed, bad, ev);
         if (ck->n_pending)
-            check_fail(ck, "a contact noted that damaged neither car", ev);
+            race_check_fail(&ck->failed, "a contact noted that damaged neither car", ev);
         for (int k = 0; k < st->n_cars; k++) {
             const struct pw_car *c = &st->cars[k];
             int m = race_check_slot(c->driver.number);
             /* A puncture still open at the end: only a car that had no stop left to make. */
             if (ck->puncture_open[m] && c->finished) {
                 if (ck->puncture_from_lap[m] < st->total_laps - 3)
-                    check_fail(ck, "a punctured car neither stopped nor retired", ev);
+                    race_check_fail(&ck->failed, "a punctured car neither stopped nor retired", ev);
                 ck->limped++;
             }
             ck->out_otherwise += ck->puncture_open[m] && c->retired;
             /* A Grand Prix finisher ran two dry compounds, nose stops or not. */
             if (c->finished && st->total_laps > 25 && !ck->rain_tyres[m] &&
                 (ck->compounds[m] & (ck->compounds[m] - 1)) == 0)
-                check_fail(ck, "a Grand Prix finisher on one dry compound", ev);
+                race_check_fail(&ck->failed, "a Grand Prix finisher on one dry compound", ev);
         }
         break;
     }
@@ -225,29 +207,18 @@ static void on_event(void *ctx, const struct pw_event *ev)
     }
 }
 
-static struct pw_grid grid;
-
-static int setup(void **state)
-{
-    (void)state;
-    return race_grid_load_builtin("2026", &grid);
-}
-
-static const struct pw_race_state *run(struct race_sim_options *opt, struct dmg_check *ck,
+static const struct pw_race_state *run(const struct race_sim_options *opt, struct dmg_check *ck,
                                        int64_t step, struct pw_source **src)
 {
     memset(ck, 0, sizeof *ck);
     memset(ck->flag_lap, 0xff, sizeof ck->flag_lap);
-    ck->hash = 1469598103934665603ull;
-    opt->grid = &grid;
-    assert_int_equal(race_sim_create(opt, src), 0);
-    assert_int_equal(race_check_drive(*src, step, on_event, ck), 1);
+    ck->hash = RACE_CHECK_HASH_START;
+    assert_int_equal(race_check_race(opt, step, on_event, ck, src), 1);
     return (*src)->ops->state(*src);
 }
 
 static void test_forced_damage_races(void **state)
 {
-    (void)state;
     static const int laps[] = {0, 12, 30, 0, 20};
     int n_circuits = race_circuit_count_builtin();
     int punctures = 0, stopped = 0, retired = 0, flags = 0, floors = 0, repaired = 0, debris = 0;
@@ -255,7 +226,8 @@ static void test_forced_damage_races(void **state)
     for (int seed = 1; seed <= 120; seed++) {
         struct race_circuit circuit;
         assert_int_equal(race_circuit_builtin_at(seed % n_circuits, &circuit), 0);
-        struct race_sim_options opt = {.circuit = &circuit,
+        struct race_sim_options opt = {.grid = *state,
+                                       .circuit = &circuit,
                                        .seed = (uint64_t)seed * 104729,
                                        .laps = laps[seed % 5],
                                        .damage = true,
@@ -271,8 +243,8 @@ static void test_forced_damage_races(void **state)
         int pos = pw_state_find_car(st, PICKED) + 1;
         bool finished = st->cars[pos - 1].finished;
         src->ops->destroy(src);
-        if (ck.failures)
-            fail_msg("seed %d: %s", seed, ck.why);
+        if (ck.failed.count)
+            fail_msg("seed %d: %s", seed, ck.failed.why);
         assert_true(ck.classified);
         if (ck.contacts < 1)
             fail_msg("seed %d: no contact in a race with damage forced", seed);
@@ -316,9 +288,8 @@ static void test_forced_damage_races(void **state)
 /* The same race however the clock is sliced. */
 static void test_same_race_any_tick(void **state)
 {
-    (void)state;
     static struct dmg_check a, b;
-    struct race_sim_options opt = {.seed = 77, .laps = 30, .damage = true};
+    struct race_sim_options opt = {.grid = *state, .seed = 77, .laps = 30, .damage = true};
     struct pw_source *src = NULL;
     run(&opt, &a, 0, &src);
     src->ops->destroy(src);
@@ -331,18 +302,18 @@ static void test_same_race_any_tick(void **state)
 /* Without the option: the natural rate only, and none of the planned items. */
 static void test_natural_rate(void **state)
 {
-    (void)state;
     int n_circuits = race_circuit_count_builtin(), natural = 0, forced = 0, gp = 0;
     for (int seed = 1; seed <= 100; seed++) {
         struct race_circuit circuit;
         assert_int_equal(race_circuit_builtin_at(seed % n_circuits, &circuit), 0);
         static struct dmg_check ck;
         struct pw_source *src = NULL;
-        struct race_sim_options opt = {.circuit = &circuit, .seed = (uint64_t)seed * 31337};
+        struct race_sim_options opt = {
+            .grid = *state, .circuit = &circuit, .seed = (uint64_t)seed * 31337};
         run(&opt, &ck, 0, &src);
         src->ops->destroy(src);
-        if (ck.failures)
-            fail_msg("seed %d: %s", seed, ck.why);
+        if (ck.failed.count)
+            fail_msg("seed %d: %s", seed, ck.failed.why);
         natural += ck.contacts + ck.debris;
         gp++;
         opt.damage = true;
@@ -365,5 +336,5 @@ int main(void)
         cmocka_unit_test(test_same_race_any_tick),
         cmocka_unit_test(test_natural_rate),
     };
-    return cmocka_run_group_tests(tests, setup, NULL);
+    return cmocka_run_group_tests(tests, race_check_grid_load, race_check_grid_free);
 }

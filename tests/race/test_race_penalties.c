@@ -3,7 +3,6 @@
  * stop or added at the end (the classification is by race time), a drive-through served
  * without a change of tyres, and the picked driver never penalised. */
 #include "race/circuit.h"
-#include "race/grid.h"
 #include "race/sim.h"
 #include "race_check.h"
 #include "race_notes.h"
@@ -31,16 +30,8 @@ struct pen_check {
     bool changed_order;
     int picked_notes;
     bool classified;
-    int failures;
-    char why[512];
+    struct race_check_failure failed;
 };
-
-static void check_fail(struct pen_check *ck, const char *what, const struct pw_event *ev)
-{
-    if (ck->failures++ == 0)
-        snprintf(ck->why, sizeof ck->why, "%s (%s at %lld ms, car %s: %s)", what,
-                 pw_event_type_name(ev->type), (long long)ev->race_ms, ev->car, ev->text);
-}
 
 /* "CAR 44 (HAM)" names the event's car. */
 static bool names_car(const struct pw_event *ev)
@@ -57,19 +48,19 @@ static void on_note(struct pen_check *ck, const struct pw_event *ev)
     if (!ev->car[0] || race_note_is_damage(t))
         return; /* the red flag's notes, in the races that have one; damage's */
     if (!names_car(ev))
-        check_fail(ck, "a note that does not name its car", ev);
+        race_check_fail(&ck->failed, "a note that does not name its car", ev);
     if (strcmp(ev->car, "16") == 0)
         ck->picked_notes++;
     if (strstr(t, " DELETED - TRACK LIMITS AT TURN ")) {
         ck->deleted[n]++;
     } else if (strncmp(t, "BLACK AND WHITE FLAG FOR ", 25) == 0) {
         if (ck->deleted[n] != 3)
-            check_fail(ck, "black and white flag not at the third deletion", ev);
+            race_check_fail(&ck->failed, "black and white flag not at the third deletion", ev);
         ck->black_white[n] = true;
         ck->flags++;
     } else if (strncmp(t, "FIA STEWARDS: PENALTY SERVED - DRIVE THROUGH", 44) == 0) {
         if (!ck->dt_due[n])
-            check_fail(ck, "a drive-through served that was not given", ev);
+            race_check_fail(&ck->failed, "a drive-through served that was not given", ev);
         ck->dt_due[n] = false;
         ck->dt_in_lane[n] = true;
         ck->dt_served++;
@@ -77,12 +68,12 @@ static void on_note(struct pen_check *ck, const struct pw_event *ev)
         ck->owed[n] -= secs;
         ck->served++;
         if (ck->owed[n] < 0)
-            check_fail(ck, "more served than owed", ev);
+            race_check_fail(&ck->failed, "more served than owed", ev);
     } else if (sscanf(t, "FIA STEWARDS: %d SECOND TIME PENALTY FOR", &secs) == 1) {
         if (secs != 5 && secs != 10)
-            check_fail(ck, "a time penalty of neither 5 nor 10 s", ev);
+            race_check_fail(&ck->failed, "a time penalty of neither 5 nor 10 s", ev);
         if (strstr(t, "TRACK LIMITS") && ck->deleted[n] != 4)
-            check_fail(ck, "track-limits penalty not at the fourth deletion", ev);
+            race_check_fail(&ck->failed, "track-limits penalty not at the fourth deletion", ev);
         ck->unsafe += strstr(t, "UNSAFE RELEASE") != NULL;
         ck->owed[n] += secs;
         ck->time_penalties++;
@@ -92,7 +83,7 @@ static void on_note(struct pen_check *ck, const struct pw_event *ev)
     } else if (strstr(t, " SECONDS ADDED TO RACE TIME")) {
         ck->added++;
     } else if (!strstr(t, " NOTED - ")) {
-        check_fail(ck, "an unknown note", ev);
+        race_check_fail(&ck->failed, "an unknown note", ev);
     }
 }
 
@@ -112,7 +103,7 @@ static void on_event(void *ctx, const struct pw_event *ev)
     case PW_EV_PIT_OUT:
         /* A drive-through changes no tyres. */
         if (ck->dt_in_lane[n] && ev->tyre != ck->tyre_before_dt[n])
-            check_fail(ck, "tyres changed on a drive-through", ev);
+            race_check_fail(&ck->failed, "tyres changed on a drive-through", ev);
         ck->dt_in_lane[n] = false;
         break;
     case PW_EV_LAP_COMPLETED:
@@ -125,7 +116,7 @@ static void on_event(void *ctx, const struct pw_event *ev)
             (st->cars[i].penalty_s != ck->owed[n] ||
              st->cars[i].black_white != ck->black_white[n]) &&
             !st->cars[i].finished)
-            check_fail(ck, "the state's penalty fields disagree with the notes", ev);
+            race_check_fail(&ck->failed, "the state's penalty fields disagree with the notes", ev);
         break;
     case PW_EV_CLASSIFICATION: {
         ck->classified = true;
@@ -133,7 +124,7 @@ static void on_event(void *ctx, const struct pw_event *ev)
          * not served: 20 s). */
         const char *bad = race_check_classification(st);
         if (bad)
-            check_fail(ck, bad, ev);
+            race_check_fail(&ck->failed, bad, ev);
         int64_t prev = 0;
         int prev_laps = 1 << 30;
         for (int k = 0; k < st->n_cars; k++) {
@@ -144,7 +135,7 @@ static void on_event(void *ctx, const struct pw_event *ev)
             int64_t t =
                 ck->finish_ms[m] + (int64_t)ck->owed[m] * 1000 + (ck->dt_due[m] ? 20000 : 0);
             if (c->laps > prev_laps || (c->laps == prev_laps && t < prev))
-                check_fail(ck, "finishers not in order of race time", ev);
+                race_check_fail(&ck->failed, "finishers not in order of race time", ev);
             if (k > 0 && st->cars[k - 1].finished &&
                 ck->finish_ms[race_check_slot(st->cars[k - 1].driver.number)] > ck->finish_ms[m] &&
                 st->cars[k - 1].laps == c->laps)
@@ -159,23 +150,14 @@ static void on_event(void *ctx, const struct pw_event *ev)
     }
 }
 
-static struct pw_grid grid;
-
-static int setup(void **state)
-{
-    (void)state;
-    return race_grid_load_builtin("2026", &grid);
-}
-
 static void test_penalty_races(void **state)
 {
-    (void)state;
     static const int laps[] = {0, 20, 30, 0};
     int n_circuits = race_circuit_count_builtin(), changed = 0, added = 0, served = 0;
     for (int seed = 1; seed <= 100; seed++) {
         struct race_circuit circuit;
         assert_int_equal(race_circuit_builtin_at(seed % n_circuits, &circuit), 0);
-        struct race_sim_options opt = {.grid = &grid,
+        struct race_sim_options opt = {.grid = *state,
                                        .circuit = &circuit,
                                        .seed = (uint64_t)seed * 7907,
                                        .laps = laps[seed % 4],
@@ -186,14 +168,13 @@ static void test_penalty_races(void **state)
         struct pw_source *src = NULL;
         static struct pen_check ck;
         memset(&ck, 0, sizeof ck);
-        assert_int_equal(race_sim_create(&opt, &src), 0);
-        assert_int_equal(race_check_drive(src, 0, on_event, &ck), 1);
+        assert_int_equal(race_check_race(&opt, 0, on_event, &ck, &src), 1);
         bool finished16 = false;
         int pos16 = pw_state_find_car(src->ops->state(src), "16") + 1;
         finished16 = src->ops->state(src)->cars[pos16 - 1].finished;
         src->ops->destroy(src);
-        if (ck.failures)
-            fail_msg("seed %d: %s", seed, ck.why);
+        if (ck.failed.count)
+            fail_msg("seed %d: %s", seed, ck.failed.why);
         assert_true(ck.classified);
         assert_true(ck.flags >= 1); /* the car with four deletions at least */
         assert_true(ck.time_penalties >= 1);
@@ -218,13 +199,11 @@ static void test_penalty_races(void **state)
 /* A race without the stewards is the race it always was. */
 static void test_no_penalties_by_default(void **state)
 {
-    (void)state;
-    struct race_sim_options opt = {.grid = &grid, .seed = 99};
+    struct race_sim_options opt = {.grid = *state, .seed = 99};
     struct pw_source *src = NULL;
     static struct pen_check ck;
     memset(&ck, 0, sizeof ck);
-    assert_int_equal(race_sim_create(&opt, &src), 0);
-    assert_int_equal(race_check_drive(src, 0, on_event, &ck), 1);
+    assert_int_equal(race_check_race(&opt, 0, on_event, &ck, &src), 1);
     assert_false(src->ops->state(src)->penalties_known);
     src->ops->destroy(src);
     assert_int_equal(ck.time_penalties + ck.flags + ck.drive_throughs + ck.added, 0);
@@ -236,5 +215,5 @@ int main(void)
         cmocka_unit_test(test_no_penalties_by_default),
         cmocka_unit_test(test_penalty_races),
     };
-    return cmocka_run_group_tests(tests, setup, NULL);
+    return cmocka_run_group_tests(tests, race_check_grid_load, race_check_grid_free);
 }

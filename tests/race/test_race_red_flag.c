@@ -36,16 +36,8 @@ struct red_check {
     int picked_pos;
     bool classified;
     uint64_t hash;
-    int failures;
-    char why[200];
+    struct race_check_failure failed;
 };
-
-static void check_fail(struct red_check *ck, const char *what, const struct pw_event *ev)
-{
-    if (ck->failures++ == 0)
-        snprintf(ck->why, sizeof ck->why, "%s (%s at %lld ms, car %s)", what,
-                 pw_event_type_name(ev->type), (long long)ev->race_ms, ev->car);
-}
 
 static void on_note(struct red_check *ck, const struct pw_event *ev)
 {
@@ -56,7 +48,7 @@ static void on_note(struct red_check *ck, const struct pw_event *ev)
     if (strcmp(ev->text, "RED FLAG") == 0) {
         ck->phase = STOPPED;
         if (st->track != PW_TRACK_RED)
-            check_fail(ck, "red flag note without a red track", ev);
+            race_check_fail(&ck->failed, "red flag note without a red track", ev);
         for (int i = 0; i < st->n_cars; i++) {
             if (st->cars[i].retired)
                 continue;
@@ -95,11 +87,7 @@ static void on_event(void *ctx, const struct pw_event *ev)
 {
     struct red_check *ck = ctx;
     const struct pw_race_state *st = ev->state;
-    char line[400];
-    int len = snprintf(line, sizeof line, "%d %lld %s %s %d %d %s", ev->type,
-                       (long long)ev->race_ms, ev->car, ev->other, ev->tyre, ev->track, ev->text);
-    for (int i = 0; i < len; i++)
-        ck->hash = (ck->hash ^ (unsigned char)line[i]) * 0x100000001B3ull;
+    ck->hash = race_check_hash_event(ck->hash, ev);
     switch (ev->type) {
     case PW_EV_RACE_CONTROL:
         if (!race_note_is_damage(ev->text))
@@ -107,7 +95,7 @@ static void on_event(void *ctx, const struct pw_event *ev)
         break;
     case PW_EV_OVERTAKE:
         if (ck->phase == STOPPED)
-            check_fail(ck, "an overtake under the red flag", ev);
+            race_check_fail(&ck->failed, "an overtake under the red flag", ev);
         break;
     case PW_EV_PIT_IN:
         /* Stops of its own, from the flag to the first lap after the restart. */
@@ -122,9 +110,9 @@ static void on_event(void *ctx, const struct pw_event *ev)
         const struct pw_car *c = &st->cars[i];
         ck->checked_after[n] = true;
         if ((c->tyre_age != 1 || !c->tyre_new) && !ck->pitted_while_red[n])
-            check_fail(ck, "no new set of tyres at the restart", ev);
+            race_check_fail(&ck->failed, "no new set of tyres at the restart", ev);
         if (c->pit_stops != ck->stops_at_red[n] + ck->pitted_while_red[n])
-            check_fail(ck, "the free tyre change counted as a stop", ev);
+            race_check_fail(&ck->failed, "the free tyre change counted as a stop", ev);
         ck->tyre_changes++;
         break;
     }
@@ -133,48 +121,36 @@ static void on_event(void *ctx, const struct pw_event *ev)
         ck->picked_pos = pw_state_find_car(st, "16") + 1;
         const char *bad = race_check_classification(st);
         if (bad)
-            check_fail(ck, bad, ev);
+            race_check_fail(&ck->failed, bad, ev);
         for (int i = 0; i < st->n_cars; i++) {
             if (st->cars[i].laps > st->total_laps || st->cars[i].in_pit)
-                check_fail(ck, "a car past the distance or still in the pit lane", ev);
+                race_check_fail(&ck->failed, "a car past the distance or still in the pit lane", ev);
         }
         if (st->cars[0].laps != st->total_laps)
-            check_fail(ck, "the winner did not run the distance", ev);
+            race_check_fail(&ck->failed, "the winner did not run the distance", ev);
         break;
     default:
         break;
     }
 }
 
-static struct pw_grid grid;
-
-static int setup(void **state)
+static void run(const struct race_sim_options *opt, struct red_check *ck, int64_t step)
 {
-    (void)state;
-    return race_grid_load_builtin("2026", &grid);
-}
-
-static void run(struct race_sim_options *opt, struct red_check *ck, int64_t step)
-{
-    struct pw_source *src = NULL;
     memset(ck, 0, sizeof *ck);
-    ck->hash = 1469598103934665603ull;
-    opt->grid = &grid;
-    assert_int_equal(race_sim_create(opt, &src), 0);
-    int rc = race_check_drive(src, step, on_event, ck);
-    src->ops->destroy(src);
-    assert_int_equal(rc, 1);
+    ck->hash = RACE_CHECK_HASH_START;
+    assert_int_equal(race_check_race(opt, step, on_event, ck, NULL), 1);
 }
 
 static void test_red_flag_races(void **state)
 {
-    (void)state;
+    const struct pw_grid *grid = *state;
     static const int laps[] = {0, 15, 30, 0};
     int n_circuits = race_circuit_count_builtin(), standing = 0;
     for (int seed = 1; seed <= 120; seed++) {
         struct race_circuit circuit;
         assert_int_equal(race_circuit_builtin_at(seed % n_circuits, &circuit), 0);
-        struct race_sim_options opt = {.circuit = &circuit,
+        struct race_sim_options opt = {.grid = grid,
+                                       .circuit = &circuit,
                                        .seed = (uint64_t)seed * 104729,
                                        .laps = laps[seed % 4],
                                        .red_flag = true,
@@ -184,8 +160,8 @@ static void test_red_flag_races(void **state)
                                        .podium = seed % 2 == 1};
         struct red_check ck;
         run(&opt, &ck, 0);
-        if (ck.failures)
-            fail_msg("seed %d: %s", seed, ck.why);
+        if (ck.failed.count)
+            fail_msg("seed %d: %s", seed, ck.failed.why);
         assert_true(ck.classified);
         /* Rain races add their four weather notes; find the red flag's three in order. */
         int at = -1;
@@ -209,7 +185,7 @@ static void test_red_flag_races(void **state)
         assert_true(ck.all_parked_at_restart);
         if (!ck.order_kept)
             fail_msg("seed %d: the order changed under the red flag", seed);
-        assert_true(ck.tyre_changes >= grid.n - 8);
+        assert_true(ck.tyre_changes >= grid->n - 8);
         if (opt.podium && ck.picked_pos > 3)
             fail_msg("seed %d: the picked driver finished P%d", seed, ck.picked_pos);
     }
@@ -218,10 +194,10 @@ static void test_red_flag_races(void **state)
 
 static void test_red_flag_same_any_tick(void **state)
 {
-    (void)state;
     struct race_circuit circuit;
     assert_int_equal(race_circuit_load_builtin("monaco", &circuit), 0);
-    struct race_sim_options opt = {.circuit = &circuit, .seed = 5, .red_flag = true};
+    struct race_sim_options opt = {
+        .grid = *state, .circuit = &circuit, .seed = 5, .red_flag = true};
     struct red_check a, b;
     run(&opt, &a, 0);
     run(&opt, &b, 700);
@@ -234,5 +210,5 @@ int main(void)
         cmocka_unit_test(test_red_flag_same_any_tick),
         cmocka_unit_test(test_red_flag_races),
     };
-    return cmocka_run_group_tests(tests, setup, NULL);
+    return cmocka_run_group_tests(tests, race_check_grid_load, race_check_grid_free);
 }

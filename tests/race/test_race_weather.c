@@ -20,7 +20,6 @@
 #define MAX_NOTES 8
 
 struct rain_check {
-    int total_laps;
     int notes;
     char note[MAX_NOTES][PW_EVENT_TEXT_MAX];
     int note_wetness[MAX_NOTES];
@@ -35,40 +34,27 @@ struct rain_check {
     int64_t end_ms;
     int picked_pos; /* car 16's final place */
     uint64_t hash;
-    int failures;
-    char why[200];
+    struct race_check_failure failed;
 };
-
-static void check_fail(struct rain_check *ck, const char *what, const struct pw_event *ev)
-{
-    if (ck->failures++ == 0)
-        snprintf(ck->why, sizeof ck->why, "%s (%s at %lld ms)", what, pw_event_type_name(ev->type),
-                 (long long)ev->race_ms);
-}
-
-static bool is_slick(enum pw_tyre t)
-{
-    return t == PW_TYRE_SOFT || t == PW_TYRE_MEDIUM || t == PW_TYRE_HARD;
-}
 
 static void on_lap(struct rain_check *ck, const struct pw_event *ev)
 {
     const struct pw_race_state *st = ev->state;
     int i = pw_state_find_car(st, ev->car), n = race_check_slot(ev->car);
     if (i < 0) {
-        check_fail(ck, "lap of an unknown car", ev);
+        race_check_fail(&ck->failed, "lap of an unknown car", ev);
         return;
     }
     const struct pw_car *c = &st->cars[i];
     int *slick = &ck->slick_soaked_run[n], *rain = &ck->rain_dry_run[n];
-    *slick = is_slick(c->tyre) && !c->in_pit && st->track_wetness >= RACE_WEATHER_SOAKED
+    *slick = race_check_slick(c->tyre) && !c->in_pit && st->track_wetness >= RACE_WEATHER_SOAKED
                  ? *slick + 1
                  : 0;
     if (*slick > ck->worst_slick_run)
         ck->worst_slick_run = *slick;
     /* The last laps have no stop left to make. */
     *rain =
-        !is_slick(c->tyre) && st->track_wetness < 5 && ev->lap < ck->total_laps - 2 ? *rain + 1 : 0;
+        !race_check_slick(c->tyre) && st->track_wetness < 5 && ev->lap < st->total_laps - 2 ? *rain + 1 : 0;
     if (*rain > ck->worst_rain_dry_run)
         ck->worst_rain_dry_run = *rain;
 }
@@ -77,14 +63,12 @@ static void on_event(void *ctx, const struct pw_event *ev)
 {
     struct rain_check *ck = ctx;
     const struct pw_race_state *st = ev->state;
-    char line[400];
-    int len = snprintf(line, sizeof line, "%d %lld %s %s %d %d %s %d %d", ev->type,
-                       (long long)ev->race_ms, ev->car, ev->other, ev->tyre, ev->track, ev->text,
-                       st->track_wetness, st->raining);
-    for (int i = 0; i < len; i++)
-        ck->hash = (ck->hash ^ (unsigned char)line[i]) * 0x100000001B3ull;
+    /* The event's line, then the weather as the event saw it. */
+    char weather[32];
+    int len = snprintf(weather, sizeof weather, " %d %d", st->track_wetness, st->raining);
+    ck->hash = race_check_hash(race_check_hash_event(ck->hash, ev), weather, (size_t)len);
     if (st->track_wetness < 0 || st->track_wetness > 100)
-        check_fail(ck, "wetness out of 0..100", ev);
+        race_check_fail(&ck->failed, "wetness out of 0..100", ev);
     if (st->track_wetness > ck->max_wetness)
         ck->max_wetness = st->track_wetness;
     ck->rained |= st->raining;
@@ -104,7 +88,7 @@ static void on_event(void *ctx, const struct pw_event *ev)
     case PW_EV_PIT_OUT:
         ck->fitted_inter += ev->tyre == PW_TYRE_INTER;
         ck->fitted_wet += ev->tyre == PW_TYRE_WET;
-        ck->back_on_slicks += is_slick(ev->tyre) && ck->rained;
+        ck->back_on_slicks += race_check_slick(ev->tyre) && ck->rained;
         break;
     case PW_EV_CLASSIFICATION:
         ck->classified = true;
@@ -112,45 +96,32 @@ static void on_event(void *ctx, const struct pw_event *ev)
         ck->picked_pos = pw_state_find_car(st, "16") + 1;
         const char *bad = race_check_classification(st);
         if (bad)
-            check_fail(ck, bad, ev);
+            race_check_fail(&ck->failed, bad, ev);
         break;
     default:
         break;
     }
 }
 
-static struct pw_grid grid;
-
-static int setup(void **state)
+static void run(const struct race_sim_options *opt, struct rain_check *ck, int64_t step)
 {
-    (void)state;
-    return race_grid_load_builtin("2026", &grid);
-}
-
-static void run(struct race_sim_options *opt, struct rain_check *ck, int64_t step)
-{
-    struct pw_source *src = NULL;
     memset(ck, 0, sizeof *ck);
-    ck->hash = 1469598103934665603ull;
-    opt->grid = &grid;
-    assert_int_equal(race_sim_create(opt, &src), 0);
-    ck->total_laps = src->ops->state(src)->total_laps;
-    int rc = race_check_drive(src, step, on_event, ck);
-    src->ops->destroy(src);
-    assert_int_equal(rc, 1);
+    ck->hash = RACE_CHECK_HASH_START;
+    assert_int_equal(race_check_race(opt, step, on_event, ck, NULL), 1);
 }
 
 /* Forced rain over circuits and lengths: the shower comes, soaks the track, dries; every
  * car is on the right tyres within two laps; race control says it in the feed's words. */
 static void test_forced_rain_races(void **state)
 {
-    (void)state;
+    const struct pw_grid *grid = *state;
     static const int laps[] = {0, 12, 20, 30};
     int n_circuits = race_circuit_count_builtin();
     for (int seed = 1; seed <= 200; seed++) {
         struct race_circuit circuit;
         assert_int_equal(race_circuit_builtin_at(seed % n_circuits, &circuit), 0);
-        struct race_sim_options opt = {.circuit = &circuit,
+        struct race_sim_options opt = {.grid = grid,
+                                       .circuit = &circuit,
                                        .seed = (uint64_t)seed * 7919,
                                        .laps = laps[seed % 4],
                                        .weather = RACE_WEATHER_RAIN,
@@ -158,8 +129,8 @@ static void test_forced_rain_races(void **state)
                                        .podium = seed % 2 == 0};
         struct rain_check ck;
         run(&opt, &ck, 0);
-        if (ck.failures)
-            fail_msg("seed %d: %s", seed, ck.why);
+        if (ck.failed.count)
+            fail_msg("seed %d: %s", seed, ck.failed.why);
         assert_true(ck.classified);
         assert_true(ck.rained);
         assert_true(ck.max_wetness >= 95);
@@ -184,8 +155,8 @@ static void test_forced_rain_races(void **state)
             fail_msg("seed %d: %d laps on slicks on a soaked track", seed, ck.worst_slick_run);
         if (ck.worst_rain_dry_run > 2)
             fail_msg("seed %d: %d laps on rain tyres on a dry track", seed, ck.worst_rain_dry_run);
-        assert_true(ck.fitted_wet + ck.fitted_inter >= grid.n / 2);
-        assert_true(ck.back_on_slicks >= grid.n / 2);
+        assert_true(ck.fitted_wet + ck.fitted_inter >= grid->n / 2);
+        assert_true(ck.back_on_slicks >= grid->n / 2);
         /* Podium mode keeps its promise in the rain. */
         if (opt.podium && ck.picked_pos > 3)
             fail_msg("seed %d: the picked driver finished P%d", seed, ck.picked_pos);
@@ -195,10 +166,10 @@ static void test_forced_rain_races(void **state)
 /* A rain race is the same race whatever the runner's tick. */
 static void test_rain_same_any_tick(void **state)
 {
-    (void)state;
     struct race_circuit circuit;
     assert_int_equal(race_circuit_load_builtin("spa", &circuit), 0);
-    struct race_sim_options opt = {.circuit = &circuit, .seed = 77, .weather = RACE_WEATHER_RAIN};
+    struct race_sim_options opt = {
+        .grid = *state, .circuit = &circuit, .seed = 77, .weather = RACE_WEATHER_RAIN};
     struct rain_check a, b;
     run(&opt, &a, 0);
     run(&opt, &b, 1000);
@@ -210,12 +181,12 @@ static void test_rain_same_any_tick(void **state)
  * event but the forecast note is the dry race's. */
 static void test_dry_race_untouched(void **state)
 {
-    (void)state;
     struct race_circuit circuit;
     assert_int_equal(race_circuit_load_builtin("bahrain", &circuit), 0);
     int compared = 0;
     for (uint64_t seed = 1; seed <= 30; seed++) {
-        struct race_sim_options opt = {.circuit = &circuit, .seed = seed, .laps = 15};
+        struct race_sim_options opt = {
+            .grid = *state, .circuit = &circuit, .seed = seed, .laps = 15};
         struct rain_check dry, autow;
         run(&opt, &dry, 0);
         opt.weather = RACE_WEATHER_AUTO;
@@ -307,5 +278,5 @@ int main(void)
         cmocka_unit_test(test_dry_race_untouched), cmocka_unit_test(test_rain_same_any_tick),
         cmocka_unit_test(test_forced_rain_races),
     };
-    return cmocka_run_group_tests(tests, setup, NULL);
+    return cmocka_run_group_tests(tests, race_check_grid_load, race_check_grid_free);
 }
