@@ -131,6 +131,28 @@ int sse_next(struct sse *s, struct sse_frame *f, int timeout_ms)
     }
 }
 
+int sse_read_frames(struct sse *s, struct sse_read_limits limits, sse_frame_fn on_frame,
+                    void *ctx)
+{
+    int64_t until = now_ms() + limits.within_ms;
+    while (limits.within_ms <= 0 || now_ms() < until) {
+        struct sse_frame f;
+        int rc = sse_next(s, &f, limits.wait_ms);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {
+            if (limits.quiet_ends)
+                return 0;
+            continue;
+        }
+        bool stop = on_frame(ctx, &f);
+        sse_frame_free(&f);
+        if (stop)
+            return 1;
+    }
+    return 0;
+}
+
 void sse_frame_free(struct sse_frame *f)
 {
     free(f->data);

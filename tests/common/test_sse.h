@@ -38,4 +38,21 @@ int sse_next(struct sse *s, struct sse_frame *f, int timeout_ms);
 void sse_frame_free(struct sse_frame *f);
 void sse_close(struct sse *s);
 
+/* How long sse_read_frames reads: up to `within_ms` from the call (<= 0: no limit), each wait
+ * for a frame up to `wait_ms`; with `quiet_ends`, a wait that brings no frame ends it too. */
+struct sse_read_limits {
+    int within_ms;
+    int wait_ms;
+    bool quiet_ends;
+};
+
+/* A frame reader's callback: sees each frame with data in order (freed after it returns)
+ * and answers true to stop reading there. */
+typedef bool (*sse_frame_fn)(void *ctx, const struct sse_frame *f);
+
+/* Reads frames of `s` into `on_frame` until it answers true (1), the limits end it (0), or
+ * the stream closes or fails first (-1). */
+int sse_read_frames(struct sse *s, struct sse_read_limits limits, sse_frame_fn on_frame,
+                    void *ctx);
+
 #endif

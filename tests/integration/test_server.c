@@ -93,54 +93,66 @@ struct stream_result {
     char end_status[32];
 };
 
+/* A minute to read a race's stream to its end, two seconds at most for each frame. */
+static const struct sse_read_limits whole_race = {.within_ms = 60000, .wait_ms = 2000};
+
+/* What reading a stream of the original kind checks its frames against, and what it found. */
+struct legacy_read {
+    const char *race_id;
+    char (*grid)[4];
+    int n_grid;
+    const char *want_type;
+    struct stream_result *res;
+};
+
+/* Checks one frame of a stream of the original kind; stops at its `end` frame. */
+static bool on_legacy_frame(void *ctx, const struct sse_frame *f)
+{
+    struct legacy_read *r = ctx;
+    struct stream_result *res = r->res;
+    json_t *j = api_parse_json(f->data);
+    const char *type = json_string_value(json_object_get(j, "type"));
+    assert_non_null(type);
+    if (strcmp(type, "ping") == 0) {
+        json_decref(j);
+        return false;
+    }
+    /* Every event frame has an id; the derived end frame has none (docs/API.md). */
+    assert_true((f->id[0] != '\0') == (strcmp(type, "end") != 0));
+    assert_string_equal(f->event, "");
+    json_t *data = json_object_get(j, "data");
+    if (strcmp(type, "end") == 0) {
+        assert_string_equal(json_string_value(json_object_get(data, "race_id")), r->race_id);
+        snprintf(res->end_status, sizeof res->end_status, "%s",
+                 json_string_value(json_object_get(data, "status")));
+        res->ends++;
+    } else {
+        assert_string_equal(type, r->want_type);
+        if (strcmp(type, "positions") == 0) {
+            check_positions(data, r->race_id, r->grid, r->n_grid, res->last_order);
+        } else {
+            assert_string_equal(json_string_value(json_object_get(data, "race_id")), r->race_id);
+            const char *msg = json_string_value(json_object_get(data, "message"));
+            assert_non_null(msg);
+            assert_true(strlen(msg) > 0 && strlen(msg) <= 100);
+            const char *kind = json_string_value(json_object_get(data, "type"));
+            assert_true(strcmp(kind, "highlight") == 0 || strcmp(kind, "warning") == 0 ||
+                        strcmp(kind, "info") == 0);
+            assert_non_null(json_string_value(json_object_get(data, "id")));
+        }
+        res->frames++;
+    }
+    json_decref(j);
+    return res->ends > 0;
+}
+
 /* Read a stream of the original kind to its `end` frame, checking every frame. */
 static void read_legacy_stream(struct sse *s, const char *race_id, char grid[][4], int n_grid,
                                const char *want_type, struct stream_result *res)
 {
     memset(res, 0, sizeof *res);
-    for (int64_t until = now_ms() + 60000; now_ms() < until && !res->ends;) {
-        struct sse_frame f;
-        int got = sse_next(s, &f, 2000);
-        if (got < 0)
-            break;
-        if (got == 0)
-            continue;
-        json_t *j = api_parse_json(f.data);
-        const char *type = json_string_value(json_object_get(j, "type"));
-        assert_non_null(type);
-        if (strcmp(type, "ping") == 0) {
-            json_decref(j);
-            sse_frame_free(&f);
-            continue;
-        }
-        /* Every event frame has an id; the derived end frame has none (docs/API.md). */
-        assert_true((f.id[0] != '\0') == (strcmp(type, "end") != 0));
-        assert_string_equal(f.event, "");
-        json_t *data = json_object_get(j, "data");
-        if (strcmp(type, "end") == 0) {
-            assert_string_equal(json_string_value(json_object_get(data, "race_id")), race_id);
-            snprintf(res->end_status, sizeof res->end_status, "%s",
-                     json_string_value(json_object_get(data, "status")));
-            res->ends++;
-        } else {
-            assert_string_equal(type, want_type);
-            if (strcmp(type, "positions") == 0) {
-                check_positions(data, race_id, grid, n_grid, res->last_order);
-            } else {
-                assert_string_equal(json_string_value(json_object_get(data, "race_id")), race_id);
-                const char *msg = json_string_value(json_object_get(data, "message"));
-                assert_non_null(msg);
-                assert_true(strlen(msg) > 0 && strlen(msg) <= 100);
-                const char *kind = json_string_value(json_object_get(data, "type"));
-                assert_true(strcmp(kind, "highlight") == 0 || strcmp(kind, "warning") == 0 ||
-                            strcmp(kind, "info") == 0);
-                assert_non_null(json_string_value(json_object_get(data, "id")));
-            }
-            res->frames++;
-        }
-        json_decref(j);
-        sse_frame_free(&f);
-    }
+    struct legacy_read r = {race_id, grid, n_grid, want_type, res};
+    sse_read_frames(s, whole_race, on_legacy_frame, &r);
 }
 
 /* Opens the stream at before + race_id + after and asserts it opened. */
@@ -267,31 +279,35 @@ static uint32_t fnv(const char *s)
     return h;
 }
 
+struct collecting {
+    struct frame_list *list;
+    int max; /* frames still to record */
+    int got_end;
+};
+
+/* Records a frame with an id that is not a snapshot; stops at `end`, a full list or `max`. */
+static bool on_collected_frame(void *ctx, const struct sse_frame *f)
+{
+    struct collecting *c = ctx;
+    struct frame_list *l = c->list;
+    if (strcmp(f->event, "snapshot") != 0 && f->id[0]) {
+        snprintf(l->id[l->n], 64, "%s", f->id);
+        snprintf(l->event[l->n], 64, "%s", f->event);
+        l->hash[l->n] = fnv(f->data);
+        l->n++;
+        c->max--;
+    }
+    c->got_end = strcmp(f->event, "end") == 0;
+    return c->got_end || l->n >= 4096 || c->max <= 0;
+}
+
 /* Read frames until `end` or until `max` frames; snapshot frames are not recorded. */
 static int collect(struct sse *s, struct frame_list *l, int max)
 {
-    int got_end = 0;
-    for (int64_t until = now_ms() + 60000; now_ms() < until && l->n < 4096 && max > 0;) {
-        struct sse_frame f;
-        int rc = sse_next(s, &f, 2000);
-        if (rc < 0)
-            break;
-        if (rc == 0)
-            continue;
-        if (strcmp(f.event, "snapshot") != 0 && f.id[0]) {
-            snprintf(l->id[l->n], 64, "%s", f.id);
-            snprintf(l->event[l->n], 64, "%s", f.event);
-            l->hash[l->n] = fnv(f.data);
-            l->n++;
-            max--;
-        }
-        if (strcmp(f.event, "end") == 0)
-            got_end = 1;
-        sse_frame_free(&f);
-        if (got_end)
-            break;
-    }
-    return got_end;
+    struct collecting c = {l, max, 0};
+    if (l->n < 4096 && max > 0)
+        sse_read_frames(s, whole_race, on_collected_frame, &c);
+    return c.got_end;
 }
 
 static uint64_t metric_value(int port, const char *name)
@@ -441,6 +457,24 @@ static void test_long_gap_resumes_with_a_snapshot(void **state)
     server_cleanup(&srv);
 }
 
+/* When the reading client got its frames: how many, and the longest wait between two. */
+struct frame_pace {
+    int frames;
+    int64_t last, worst_gap;
+};
+
+static bool on_paced_frame(void *ctx, const struct sse_frame *f)
+{
+    (void)f;
+    struct frame_pace *p = ctx;
+    int64_t t = now_ms();
+    if (p->frames > 0 && t - p->last > p->worst_gap)
+        p->worst_gap = t - p->last;
+    p->last = t;
+    p->frames++;
+    return false;
+}
+
 static void test_slow_client_is_evicted_others_on_time(void **state)
 {
     (void)state;
@@ -455,21 +489,13 @@ static void test_slow_client_is_evicted_others_on_time(void **state)
     struct sse good;
     assert_int_equal(sse_open(&good, srv.port, path, NULL), 0);
     long rss_start = server_rss_kb(&srv);
-    int64_t last = now_ms(), worst_gap = 0;
-    int frames = 0;
-    for (int64_t until = now_ms() + 8000; now_ms() < until;) {
-        struct sse_frame f;
-        int rc = sse_next(&good, &f, 1000);
-        assert_true(rc >= 0);
-        if (rc == 1) {
-            int64_t t = now_ms();
-            if (frames > 0 && t - last > worst_gap)
-                worst_gap = t - last;
-            last = t;
-            frames++;
-            sse_frame_free(&f);
-        }
-    }
+    struct frame_pace pace = {.last = now_ms()};
+    /* Eight seconds of the stream, which never closes on it. */
+    assert_int_equal(sse_read_frames(&good, (struct sse_read_limits){.within_ms = 8000, .wait_ms = 1000},
+                                     on_paced_frame, &pace),
+                     0);
+    int frames = pace.frames;
+    int64_t worst_gap = pace.worst_gap;
     long rss_end = server_rss_kb(&srv);
     /* 10 ticks a second reached the reading client throughout, without stalls. The
      * sanitizer build runs several times slower, sharing two cores with other suites. */
@@ -697,6 +723,19 @@ static void test_sse_bytes_match_the_original_contract(void **state)
     server_cleanup(&srv);
 }
 
+/* Watching for a stream's `end` frame over a number of frames at most. */
+struct end_watch {
+    int frames_left;
+    bool saw_end;
+};
+
+static bool on_frame_until_end(void *ctx, const struct sse_frame *f)
+{
+    struct end_watch *w = ctx;
+    w->saw_end = strcmp(f->event, "end") == 0;
+    return w->saw_end || --w->frames_left <= 0;
+}
+
 static void test_shutdown_ends_streams_and_keeps_history(void **state)
 {
     (void)state;
@@ -717,17 +756,12 @@ static void test_shutdown_ends_streams_and_keeps_history(void **state)
     assert_int_equal(sse_next(&s, &f, 5000), 1); /* the snapshot */
     sse_frame_free(&f);
     assert_int_equal(kill(srv.pid, SIGTERM), 0);
-    bool saw_end = false;
-    for (int i = 0; i < 50 && !saw_end; i++) {
-        int rc = sse_next(&s, &f, 3000);
-        if (rc <= 0)
-            break;
-        if (strcmp(f.event, "end") == 0)
-            saw_end = true;
-        sse_frame_free(&f);
-    }
+    /* `end` within 50 frames, none of them more than 3 s after the one before. */
+    struct end_watch w = {.frames_left = 50};
+    sse_read_frames(&s, (struct sse_read_limits){.wait_ms = 3000, .quiet_ends = true},
+                    on_frame_until_end, &w);
     sse_close(&s);
-    assert_true(saw_end);
+    assert_true(w.saw_end);
     char dir[256];
     snprintf(dir, sizeof dir, "%s", srv.dir);
     assert_int_equal(server_stop(&srv, 0), 0); /* already signalled: just wait for it */
@@ -773,6 +807,48 @@ static void count_damage(json_t *cars, int *with_field, int *punctures, int *win
     }
 }
 
+/* A frame of a race's stream: its data parsed (NULL when it is not JSON), and in *race_type
+ * the race event's "type" ("" when the frame is not a race event). */
+static json_t *race_frame(const struct sse_frame *f, const char **race_type)
+{
+    json_t *d = f->data[0] == '{' ? api_parse_json(f->data) : NULL;
+    const char *type = json_string_value(json_object_get(d, "type"));
+    *race_type = strcmp(f->event, "race") == 0 && type ? type : "";
+    return d;
+}
+
+/* What the damage test saw of a race's stream. */
+struct damage_seen {
+    int contacts, debris, full_frames, with_field, cars_in_full, punctures, wings, ends;
+};
+
+static bool on_damage_frame(void *ctx, const struct sse_frame *f)
+{
+    struct damage_seen *seen = ctx;
+    seen->ends = strcmp(f->event, "end") == 0;
+    const char *type;
+    json_t *d = race_frame(f, &type);
+    if (strcmp(type, "race_control") == 0) {
+        const char *text = json_string_value(json_object_get(d, "text"));
+        seen->contacts += strstr(text, " INCIDENT INVOLVING CARS ") != NULL;
+        seen->debris += strncmp(text, "DEBRIS AT TURN ", 15) == 0;
+    }
+    json_t *full = strcmp(f->event, "snapshot") == 0   ? json_object_get(d, "positions")
+                   : strcmp(f->event, "positions") == 0 ? d
+                                                       : NULL;
+    if (full) {
+        json_t *cars = json_object_get(full, "positions");
+        seen->full_frames++;
+        seen->cars_in_full += (int)json_array_size(cars);
+        count_damage(cars, &seen->with_field, &seen->punctures, &seen->wings);
+    }
+    if (strcmp(f->event, "delta") == 0)
+        count_damage(json_object_get(d, "cars"), &seen->with_field, &seen->punctures,
+                     &seen->wings);
+    json_decref(d);
+    return seen->ends;
+}
+
 /* A race started with "damage": true: race control notes the contact and the debris in the
  * feed's words, the cars' damage reaches the stream (every car of a full frame carries it, a
  * delta sends a puncture and a broken wing), and the race ends in a classification whose cars
@@ -790,45 +866,16 @@ static void test_damage_through_the_api(void **state)
     snprintf(path, sizeof path, "/api/race/%s/stream", race);
     struct sse s;
     assert_int_equal(sse_open(&s, srv.port, path, NULL), 0);
-    int contacts = 0, debris = 0, full_frames = 0, with_field = 0, cars_in_full = 0,
-        punctures = 0, wings = 0, ends = 0;
-    for (int64_t until = now_ms() + 60000; now_ms() < until && !ends;) {
-        struct sse_frame f;
-        int rc = sse_next(&s, &f, 2000);
-        if (rc < 0)
-            break;
-        if (rc == 0)
-            continue;
-        ends = strcmp(f.event, "end") == 0;
-        json_t *d = f.data[0] == '{' ? api_parse_json(f.data) : NULL;
-        const char *type = json_string_value(json_object_get(d, "type"));
-        if (strcmp(f.event, "race") == 0 && type && strcmp(type, "race_control") == 0) {
-            const char *text = json_string_value(json_object_get(d, "text"));
-            contacts += strstr(text, " INCIDENT INVOLVING CARS ") != NULL;
-            debris += strncmp(text, "DEBRIS AT TURN ", 15) == 0;
-        }
-        json_t *full = strcmp(f.event, "snapshot") == 0   ? json_object_get(d, "positions")
-                       : strcmp(f.event, "positions") == 0 ? d
-                                                          : NULL;
-        if (full) {
-            json_t *cars = json_object_get(full, "positions");
-            full_frames++;
-            cars_in_full += (int)json_array_size(cars);
-            count_damage(cars, &with_field, &punctures, &wings);
-        }
-        if (strcmp(f.event, "delta") == 0)
-            count_damage(json_object_get(d, "cars"), &with_field, &punctures, &wings);
-        json_decref(d);
-        sse_frame_free(&f);
-    }
+    struct damage_seen seen = {0};
+    sse_read_frames(&s, whole_race, on_damage_frame, &seen);
     sse_close(&s);
-    assert_int_equal(ends, 1);
-    assert_true(contacts >= 1);
-    assert_true(debris >= 1);
-    assert_true(full_frames >= 1);
-    assert_int_equal(with_field, cars_in_full);
-    assert_true(punctures >= 1);
-    assert_true(wings >= 1);
+    assert_int_equal(seen.ends, 1);
+    assert_true(seen.contacts >= 1);
+    assert_true(seen.debris >= 1);
+    assert_true(seen.full_frames >= 1);
+    assert_int_equal(seen.with_field, seen.cars_in_full);
+    assert_true(seen.punctures >= 1);
+    assert_true(seen.wings >= 1);
     snprintf(path, sizeof path, "/api/race/%s/positions", race);
     json_t *cls = api_get_json(srv.port, path, 200);
     json_t *cars = json_object_get(cls, "positions");
@@ -841,6 +888,42 @@ static void test_damage_through_the_api(void **state)
     json_decref(cls);
     assert_int_equal(server_stop(&srv, SIGTERM), 0);
     server_cleanup(&srv);
+}
+
+/* What the rain and red flag test saw of a race's stream. */
+struct weather_seen {
+    int notes, rain_tyres, wet_frames, ends;
+    bool drs_off, drs_on, forecast, red, red_note, pit_exit;
+};
+
+static bool on_weather_frame(void *ctx, const struct sse_frame *f)
+{
+    struct weather_seen *seen = ctx;
+    seen->ends = strcmp(f->event, "end") == 0;
+    const char *type;
+    json_t *d = race_frame(f, &type);
+    if (strcmp(type, "race_control") == 0) {
+        const char *text = json_string_value(json_object_get(d, "text"));
+        seen->notes += !race_note_is_damage(text); /* damage comes at a low rate in any race */
+        seen->forecast |= strncmp(text, "RISK OF RAIN FOR F1 SPRINT IS ", 30) == 0;
+        seen->drs_off |= strcmp(text, "DRS DISABLED") == 0;
+        seen->drs_on |= seen->drs_off && strcmp(text, "DRS ENABLED") == 0;
+        seen->red_note |= strcmp(text, "RED FLAG") == 0;
+        seen->pit_exit |= seen->red_note && strcmp(text, "GREEN LIGHT - PIT EXIT OPEN") == 0;
+    }
+    if (strcmp(type, "track_status") == 0)
+        seen->red |= strcmp(json_string_value(json_object_get(d, "track")), "red") == 0;
+    if (strcmp(type, "pit_out") == 0) {
+        const char *tyre = json_string_value(json_object_get(d, "tyre"));
+        seen->rain_tyres += strcmp(tyre, "WET") == 0 || strcmp(tyre, "INTERMEDIATE") == 0;
+    }
+    json_t *w = json_object_get(
+        strcmp(f->event, "snapshot") == 0 ? json_object_get(d, "positions") : d, "weather");
+    if (json_is_true(json_object_get(w, "raining")) &&
+        json_integer_value(json_object_get(w, "wetness")) >= 0)
+        seen->wet_frames++;
+    json_decref(d);
+    return seen->ends;
 }
 
 /* A race started with "weather": "rain" and "red_flag": true rains and is stopped once:
@@ -859,53 +942,15 @@ static void test_rain_and_red_flag_through_the_api(void **state)
     snprintf(path, sizeof path, "/api/race/%s/stream", race);
     struct sse s;
     assert_int_equal(sse_open(&s, srv.port, path, NULL), 0);
-    int notes = 0, rain_tyres = 0, wet_frames = 0, ends = 0;
-    bool drs_off = false, drs_on = false, forecast = false, red = false, red_note = false,
-         pit_exit = false;
-    for (int64_t until = now_ms() + 60000; now_ms() < until && !ends;) {
-        struct sse_frame f;
-        int rc = sse_next(&s, &f, 2000);
-        if (rc < 0)
-            break;
-        if (rc == 0)
-            continue;
-        ends = strcmp(f.event, "end") == 0;
-        json_t *j = f.data[0] == '{' ? api_parse_json(f.data) : NULL;
-        json_t *d = j;
-        const char *type = json_string_value(json_object_get(d, "type"));
-        if (strcmp(f.event, "race") == 0 && type && strcmp(type, "race_control") == 0) {
-            const char *text = json_string_value(json_object_get(d, "text"));
-            notes += !race_note_is_damage(text); /* damage comes at a low rate in any race */
-            forecast |= strncmp(text, "RISK OF RAIN FOR F1 SPRINT IS ", 30) == 0;
-            drs_off |= strcmp(text, "DRS DISABLED") == 0;
-            drs_on |= drs_off && strcmp(text, "DRS ENABLED") == 0;
-            red_note |= strcmp(text, "RED FLAG") == 0;
-            pit_exit |= red_note && strcmp(text, "GREEN LIGHT - PIT EXIT OPEN") == 0;
-        }
-        if (strcmp(f.event, "race") == 0 && type && strcmp(type, "track_status") == 0)
-            red |= strcmp(json_string_value(json_object_get(d, "track")), "red") == 0;
-        if (strcmp(f.event, "race") == 0 && type && strcmp(type, "pit_out") == 0) {
-            const char *tyre = json_string_value(json_object_get(d, "tyre"));
-            bool rain = strcmp(tyre, "WET") == 0 || strcmp(tyre, "INTERMEDIATE") == 0;
-            rain_tyres += rain;
-        }
-        json_t *w = json_object_get(strcmp(f.event, "snapshot") == 0
-                                        ? json_object_get(d, "positions")
-                                        : d,
-                                    "weather");
-        if (json_is_true(json_object_get(w, "raining")) &&
-            json_integer_value(json_object_get(w, "wetness")) >= 0)
-            wet_frames++;
-        json_decref(j);
-        sse_frame_free(&f);
-    }
+    struct weather_seen seen = {0};
+    sse_read_frames(&s, whole_race, on_weather_frame, &seen);
     sse_close(&s);
-    assert_int_equal(ends, 1);
-    assert_int_equal(notes, 7); /* four for the weather, three for the red flag */
-    assert_true(forecast && drs_off && drs_on);
-    assert_true(red && red_note && pit_exit);
-    assert_true(rain_tyres >= 10);
-    assert_true(wet_frames > 0);
+    assert_int_equal(seen.ends, 1);
+    assert_int_equal(seen.notes, 7); /* four for the weather, three for the red flag */
+    assert_true(seen.forecast && seen.drs_off && seen.drs_on);
+    assert_true(seen.red && seen.red_note && seen.pit_exit);
+    assert_true(seen.rain_tyres >= 10);
+    assert_true(seen.wet_frames > 0);
     /* Back on slicks by the end (by a stop, or the free change under the red flag). */
     snprintf(path, sizeof path, "/api/race/%s/positions", race);
     json_t *cls = api_get_json(srv.port, path, 200);
