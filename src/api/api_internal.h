@@ -36,11 +36,14 @@ int api_new_race_id(char *out, size_t len);
 /* Token bucket per client address; false when this start must be refused with 429. */
 bool api_rate_allow(struct api *api, const char *addr);
 
-/* A race from the history as a status object, and its classification {"positions":[...],
- * "race_id","status"}. */
+/* A race from the history as a status object; its classification {"positions":[...],
+ * "race_id","status"} as /positions answers it live; and its final positions frame's data
+ * as the streams send it live (without `seq`: the history keeps no tick numbers). `cars`
+ * are the race's `n` cars from history_get. */
 json_t *api_history_status_json(const struct history_race *h);
-json_t *api_history_results_json(const char *race_id, const struct history_race *h,
-                                 const struct history_result *res, int n);
+json_t *api_history_results_json(const struct history_race *h, const struct pw_car *cars, int n);
+json_t *api_history_positions_json(const struct history_race *h, const struct pw_car *cars,
+                                   int n);
 
 void api_race_start(struct api *api, struct http_conn *conn, const struct http_request *req);
 void api_replay_start(struct api *api, struct http_conn *conn, const struct http_request *req);

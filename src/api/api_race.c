@@ -382,9 +382,10 @@ json_t *api_history_status_json(const struct history_race *h)
                      "elapsed_time", (double)(h->end_ms - h->start_ms) / 1000.0, "duration",
                      duration, "remaining_time", 0.0, "start_time",
                      h->start_ms ? start : NULL, "end_time", h->end_ms ? end : NULL,
-                     "created_time", h->created_ms ? created : NULL, "lap", h->laps_completed,
-                     "total_laps", h->total_laps, "track_status", "green", "source", h->source,
-                     "title", h->title, "paused", 0, "kind", h->kind[0] ? h->kind : "race");
+                     "created_time", h->created_ms ? created : NULL, "lap", h->lap,
+                     "total_laps", h->total_laps, "track_status", pw_track_name(h->track),
+                     "source", h->source, "title", h->title, "paused", 0, "kind",
+                     h->kind[0] ? h->kind : "race");
 }
 
 void api_race_status(struct api *api, struct http_conn *conn, const char *race_id)
@@ -397,34 +398,56 @@ void api_race_status(struct api *api, struct http_conn *conn, const char *race_i
         return;
     }
     struct history_race h;
-    struct history_result res[PW_MAX_CARS];
     int n = 0;
-    if (api->d.history && history_get(api->d.history, race_id, &h, res, PW_MAX_CARS, &n) == 0) {
+    if (api->d.history && history_get(api->d.history, race_id, &h, NULL, 0, &n) == 0) {
         api_reply_json(conn, 200, api_history_status_json(&h));
         return;
     }
     http_respond_error(conn, 404, "Race not found");
 }
 
-json_t *api_history_results_json(const char *race_id, const struct history_race *h,
-                                 const struct history_result *res, int n)
+/* The race's final state from its record, for the encoders of a live race (heap: a state
+ * is several KiB); NULL on OOM. */
+static struct pw_race_state *final_state(const struct history_race *h, const struct pw_car *cars,
+                                         int n)
 {
-    json_t *list = json_array();
-    for (int i = 0; list && i < n; i++) {
-        struct pw_car car = {.driver = res[i].driver,
-                             .position = res[i].position,
-                             .laps = res[i].laps,
-                             .gap_ms = res[i].gap_ms,
-                             .gap_laps = res[i].gap_laps,
-                             .best_lap_ms = res[i].best_lap_ms,
-                             .pit_stops = res[i].pit_stops,
-                             .retired = res[i].retired,
-                             .finished = res[i].finished};
-        json_array_append_new(list, hub_encode_car(&car, race_id, h->end_ms));
-    }
-    return list ? json_pack("{s:o, s:s, s:s}", "positions", list, "race_id", race_id, "status",
-                            h->status)
+    struct pw_race_state *st = malloc(sizeof *st);
+    if (st)
+        history_race_state(h, cars, n, st);
+    return st;
+}
+
+json_t *api_history_results_json(const struct history_race *h, const struct pw_car *cars, int n)
+{
+    struct pw_race_state *st = final_state(h, cars, n);
+    if (!st)
+        return NULL;
+    /* The encoder of a live race's classification (hub_race_classification_json). */
+    json_t *list = hub_encode_positions_list(st, h->race_id, h->end_ms);
+    free(st);
+    return list ? json_pack("{s:o, s:s, s:s}", "positions", list, "race_id", h->race_id,
+                            "status", h->status)
                 : NULL;
+}
+
+json_t *api_history_positions_json(const struct history_race *h, const struct pw_car *cars,
+                                   int n)
+{
+    struct pw_race_state *st = final_state(h, cars, n);
+    if (!st)
+        return NULL;
+    struct pw_event ev = {.type = PW_EV_POSITIONS,
+                          .race_ms = h->race_ms,
+                          .wall_ms = h->end_ms,
+                          .lap = h->lap,
+                          .state = st};
+    snprintf(ev.race_id, sizeof ev.race_id, "%s", h->race_id);
+    json_t *data = hub_encode_positions_data(&ev, h->status);
+    free(st);
+    /* No tick number: nothing a delta could follow comes after it. */
+    if (data)
+        json_object_del(data, "seq");
+    return data;
 }
 
 void api_race_positions(struct api *api, struct http_conn *conn, const char *race_id)
@@ -440,14 +463,14 @@ void api_race_positions(struct api *api, struct http_conn *conn, const char *rac
         return;
     }
     struct history_race h;
-    struct history_result res[PW_MAX_CARS];
+    struct pw_car cars[PW_MAX_CARS];
     int n = 0;
-    if (api->d.history && history_get(api->d.history, race_id, &h, res, PW_MAX_CARS, &n) == 0) {
+    if (api->d.history && history_get(api->d.history, race_id, &h, cars, PW_MAX_CARS, &n) == 0) {
         if (strcmp(h.status, "finished") != 0) {
             http_respond_error(conn, 404, "Race was stopped before the finish: no classification");
             return;
         }
-        api_reply_json(conn, 200, api_history_results_json(race_id, &h, res, n));
+        api_reply_json(conn, 200, api_history_results_json(&h, cars, n));
         return;
     }
     http_respond_error(conn, 404, "Race not found");

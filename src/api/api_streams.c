@@ -85,16 +85,16 @@ static int add_frame(struct pw_buf **frames, int *n, const char *event, json_t *
 
 /* A race this server no longer holds in memory (finished, evicted) is answered from the
  * history as a finite stream: what a new client of a finished race gets, a snapshot (the
- * final classification) and the `end` frame, then the response is complete. */
+ * final positions frame, as the race's last tick showed it) and the `end` frame, then the
+ * response is complete. */
 static void reply_from_history(struct http_conn *conn, enum hub_stream stream,
-                               const struct history_race *h, const struct history_result *res,
-                               int n)
+                               const struct history_race *h, const struct pw_car *cars, int n)
 {
     struct pw_buf *frames[2] = {NULL, NULL};
     int count = 0, rc = 0;
     bool finished = strcmp(h->status, "finished") == 0;
     if (stream == HUB_STREAM_RACE) {
-        json_t *positions = finished ? api_history_results_json(h->race_id, h, res, n) : NULL;
+        json_t *positions = finished ? api_history_positions_json(h, cars, n) : NULL;
         rc = add_frame(frames, &count, "snapshot",
                        json_pack("{s:s, s:o, s:o, s:[]}", "type", "snapshot", "status",
                                  api_history_status_json(h), "positions",
@@ -107,7 +107,7 @@ static void reply_from_history(struct http_conn *conn, enum hub_stream stream,
         if (stream == HUB_STREAM_POSITIONS && finished)
             rc = add_frame(frames, &count, NULL,
                            json_pack("{s:s, s:o}", "type", "positions", "data",
-                                     api_history_results_json(h->race_id, h, res, n)));
+                                     api_history_positions_json(h, cars, n)));
         if (rc == 0)
             rc = add_frame(frames, &count, NULL,
                            json_pack("{s:s, s:{s:s, s:s}}", "type", "end", "data", "race_id",
@@ -167,16 +167,16 @@ void api_stream(struct api *api, struct http_conn *conn, const struct http_reque
     }
     if (rc == -ENOENT) {
         struct history_race h;
-        struct history_result res[PW_MAX_CARS];
+        struct pw_car cars[PW_MAX_CARS];
         int n = 0;
         if (api->d.history && race_id[0] &&
-            history_get(api->d.history, race_id, &h, res, PW_MAX_CARS, &n) == 0) {
+            history_get(api->d.history, race_id, &h, cars, PW_MAX_CARS, &n) == 0) {
             if (last && last[0]) {
                 /* A returning client of a race that is over: nothing more will come. */
                 http_respond(conn, 204, "text/plain", "", "", 0);
                 return;
             }
-            reply_from_history(conn, stream, &h, res, n);
+            reply_from_history(conn, stream, &h, cars, n);
             return;
         }
         http_respond_error(conn, 404, "Race not found");

@@ -54,8 +54,6 @@ static void record_race(void *ctx, const struct pw_race_meta *meta,
     if (!app->history)
         return;
     struct history_race hr = {0};
-    struct history_result res[PW_MAX_CARS];
-    int n = 0;
     snprintf(hr.race_id, sizeof hr.race_id, "%s", meta->race_id);
     snprintf(hr.source, sizeof hr.source, "%s", meta->source);
     snprintf(hr.title, sizeof hr.title, "%s", meta->title);
@@ -71,19 +69,12 @@ static void record_race(void *ctx, const struct pw_race_meta *meta,
     hr.laps_completed = state && state->n_cars ? state->cars[0].laps : 0;
     hr.wall_duration_ms = meta->wall_duration_ms;
     snprintf(hr.kind, sizeof hr.kind, "%s", pw_session_kind_name(meta->kind));
-    for (int i = 0; state && i < state->n_cars; i++) {
-        const struct pw_car *c = &state->cars[i];
-        res[n++] = (struct history_result){.driver = c->driver,
-                                           .position = c->position,
-                                           .laps = c->laps,
-                                           .gap_ms = c->gap_ms,
-                                           .gap_laps = c->gap_laps,
-                                           .best_lap_ms = c->best_lap_ms,
-                                           .pit_stops = c->pit_stops,
-                                           .retired = c->retired,
-                                           .finished = c->finished};
-    }
-    int rc = history_save(app->history, &hr, res, n);
+    /* The final positions frame whole, so a race answered from the history after a
+     * restart shows what it showed live. */
+    if (state)
+        history_race_take_state(&hr, state);
+    int rc =
+        history_save(app->history, &hr, state ? state->cars : NULL, state ? state->n_cars : 0);
     if (rc < 0)
         PW_ERROR(app->log, "app", "race %s: could not record it in the history: %s",
                  meta->race_id, pw_strerror(rc));

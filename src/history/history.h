@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define HISTORY_SCHEMA_VERSION 2
+#define HISTORY_SCHEMA_VERSION 3
 #define HISTORY_MAX_RESULTS PW_MAX_CARS
 
 struct history;
@@ -42,19 +42,25 @@ struct history_race {
     int total_laps, laps_completed;
     int64_t wall_duration_ms;
     char kind[24]; /* pw_session_kind_name: "race", "practice", ...; "" is read as "race" */
-};
-
-/* One line of the final classification. */
-struct history_result {
-    struct pw_driver driver;
-    int position;
-    int laps;
-    int64_t gap_ms;
-    int gap_laps;
-    int64_t best_lap_ms;
-    int pit_stops;
-    bool retired;
-    bool finished;
+    /* The race-wide figures of the final positions frame (struct pw_race_state's fields of
+     * the same names). A race saved before they were kept (schema 2) reads back with lap =
+     * laps_completed, a green track, no fastest lap and nothing known of weather, penalties
+     * or damage. */
+    int lap;
+    enum pw_track_status track;
+    int64_t race_ms;
+    char fastest_number[PW_NUMBER_MAX];
+    int64_t fastest_lap_ms;
+    bool weather_known;
+    int rain_chance;   /* read back cut to 0..100 */
+    bool raining;
+    int track_wetness; /* read back cut to 0..100 */
+    bool penalties_known;
+    bool damage_known;
+    int64_t clock_ms; /* practice and qualifying */
+    bool clock_running;
+    int session_part;    /* read back cut to 0..PW_QUALI_PARTS */
+    int cutoff_position; /* read back cut to 0..PW_MAX_CARS */
 };
 
 /* Open (creating if needed, with its parent directories) the database at `path`. */
@@ -66,23 +72,36 @@ int history_open(const char *path, const struct pw_log *log, struct history **ou
  * rather than taken from SQLite's "unable to open database file". */
 void history_describe_error(const char *path, int rc, char *out, size_t len);
 
-/* Store a race and its classification (`n` results, 0..HISTORY_MAX_RESULTS, in order) in
- * one transaction; a race with the same race_id is replaced whole. Strings must be
- * NUL-terminated within their arrays and status "finished" or "stopped", else -EINVAL. */
-int history_save(struct history *h, const struct history_race *race,
-                 const struct history_result *results, int n);
+/* Store a race and its classification (`n` cars of the final positions frame,
+ * 0..HISTORY_MAX_RESULTS, in order, every field of struct pw_car kept) in one transaction; a
+ * race with the same race_id is replaced whole. Strings must be NUL-terminated within their
+ * arrays and status "finished" or "stopped", else -EINVAL. */
+int history_save(struct history *h, const struct history_race *race, const struct pw_car *cars,
+                 int n);
 
 /* Up to min(limit, max) races, newest first (end_ms, then created_ms, descending), skipping
  * `offset`. *n_out is how many were written to out. */
 int history_list(struct history *h, int limit, int offset, struct history_race *out, int max,
                  int *n_out);
 
-/* One race and its first `max` results in classification order; -ENOENT if absent.
- * `results` may be NULL when max is 0. */
+/* One race and its first `max` cars in classification order; -ENOENT if absent. `cars` may
+ * be NULL when max is 0. A car saved before all of struct pw_car was kept (schema 2) reads
+ * back with the fields it had and zeros (no tyre, no damage) for the rest; figures from the
+ * file that no race can have are cut to bounds: counts and lap times to 0 and up, the
+ * qualifying part to 0..PW_QUALI_PARTS, an unknown tyre as PW_TYRE_UNKNOWN, an unknown
+ * damage or track status as none or green. */
 int history_get(struct history *h, const char *race_id, struct history_race *race,
-                struct history_result *results, int max, int *n_out);
+                struct pw_car *cars, int max, int *n_out);
 
 int history_count(struct history *h, int *out);
+
+/* The race-wide figures of `state` into `race` (lap, track, fastest lap, weather, ...; the
+ * fields above that a state has), for history_save. */
+void history_race_take_state(struct history_race *race, const struct pw_race_state *state);
+/* A race read back as the state of its final positions frame: its figures and `n` cars
+ * (n <= PW_MAX_CARS), for the encoders a live race's frames are made with. */
+void history_race_state(const struct history_race *race, const struct pw_car *cars, int n,
+                        struct pw_race_state *state);
 
 /* NULL is fine. */
 void history_close(struct history *h);

@@ -34,29 +34,87 @@ static const char *const migrations[HISTORY_SCHEMA_VERSION] = {
     " PRIMARY KEY (race_id, idx)) WITHOUT ROWID;",
     /* 2: the kind of session (practice and qualifying replays are no races). */
     "ALTER TABLE races ADD COLUMN kind TEXT NOT NULL DEFAULT 'race';",
+    /* 3: everything the final positions frame shows, so a race answered from here after a
+     * restart looks as it did live: the race's lap, track, fastest lap, weather, what its
+     * source knows and its session clock; each car's every figure (intervals, last lap,
+     * sectors, tyre, qualifying times, penalties, damage). A race saved before keeps its
+     * lap as the laps it had completed. */
+    "ALTER TABLE races ADD COLUMN lap INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE races SET lap = laps_completed;"
+    "ALTER TABLE races ADD COLUMN track_status TEXT NOT NULL DEFAULT 'green';"
+    "ALTER TABLE races ADD COLUMN race_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE races ADD COLUMN fastest_number TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE races ADD COLUMN fastest_lap_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE races ADD COLUMN weather_known INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE races ADD COLUMN rain_chance INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE races ADD COLUMN raining INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE races ADD COLUMN track_wetness INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE races ADD COLUMN penalties_known INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE races ADD COLUMN damage_known INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE races ADD COLUMN clock_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE races ADD COLUMN clock_running INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE races ADD COLUMN session_part INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE races ADD COLUMN cutoff_position INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN interval_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN interval_laps INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN last_lap_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN best_lap_no INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN sector1_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN sector2_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN sector3_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN tyre TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE results ADD COLUMN tyre_age INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN tyre_new INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN in_pit INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN best_sector1_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN best_sector2_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN best_sector3_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN stints INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN q1_best_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN q2_best_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN q3_best_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN knocked_out_part INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN deleted_laps INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN penalty_s INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN drive_through INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN black_white INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE results ADD COLUMN damage TEXT NOT NULL DEFAULT 'none';",
 };
 
+/* The columns in the order history_store.c binds and reads them. */
 #define RACE_COLS                                                                             \
     "race_id, source, title, selected_number, selected_name, selected_team, status,"        \
-    " created_ms, start_ms, end_ms, total_laps, laps_completed, wall_duration_ms, kind"
+    " created_ms, start_ms, end_ms, total_laps, laps_completed, wall_duration_ms, kind,"    \
+    " lap, track_status, race_ms, fastest_number, fastest_lap_ms, weather_known,"           \
+    " rain_chance, raining, track_wetness, penalties_known, damage_known, clock_ms,"         \
+    " clock_running, session_part, cutoff_position"
+#define RACE_PLACES "?" REPEAT_28(", ?")
+#define RESULT_COLS                                                                           \
+    "number, tla, name, team, team_color, position, laps, gap_ms, gap_laps, best_lap_ms,"   \
+    " pit_stops, retired, finished, interval_ms, interval_laps, last_lap_ms, best_lap_no,"   \
+    " sector1_ms, sector2_ms, sector3_ms, tyre, tyre_age, tyre_new, in_pit,"                \
+    " best_sector1_ms, best_sector2_ms, best_sector3_ms, stints, q1_best_ms, q2_best_ms,"   \
+    " q3_best_ms, knocked_out_part, deleted_laps, penalty_s, drive_through, black_white,"   \
+    " damage"
+#define RESULT_PLACES "?, ?, ?" REPEAT_36(", ?") /* race_id, idx and the 37 above */
+#define REPEAT_4(x) x x x x
+#define REPEAT_28(x) REPEAT_4(REPEAT_4(x)) REPEAT_4(x x x)
+#define REPEAT_36(x) REPEAT_4(REPEAT_4(x) REPEAT_4(x)) REPEAT_4(x)
 
 static const char *const statements[HST_COUNT_ALL] = {
     [HST_BEGIN] = "BEGIN IMMEDIATE",
     [HST_BEGIN_READ] = "BEGIN",
     [HST_COMMIT] = "COMMIT",
     [HST_ROLLBACK] = "ROLLBACK",
-    [HST_RACE_PUT] = "INSERT OR REPLACE INTO races (" RACE_COLS ")"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [HST_RACE_PUT] = "INSERT OR REPLACE INTO races (" RACE_COLS ") VALUES (" RACE_PLACES ")",
     [HST_RESULTS_DEL] = "DELETE FROM results WHERE race_id = ?",
-    [HST_RESULT_PUT] = "INSERT INTO results (race_id, idx, number, tla, name, team, team_color,"
-                       " position, laps, gap_ms, gap_laps, best_lap_ms, pit_stops, retired,"
-                       " finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [HST_RESULT_PUT] = "INSERT INTO results (race_id, idx, " RESULT_COLS ")"
+                       " VALUES (" RESULT_PLACES ")",
     [HST_LIST] = "SELECT " RACE_COLS " FROM races"
                  " ORDER BY end_ms DESC, created_ms DESC, race_id DESC LIMIT ? OFFSET ?",
     [HST_RACE_GET] = "SELECT " RACE_COLS " FROM races WHERE race_id = ?",
-    [HST_RESULTS_GET] = "SELECT number, tla, name, team, team_color, position, laps, gap_ms,"
-                        " gap_laps, best_lap_ms, pit_stops, retired, finished FROM results"
-                        " WHERE race_id = ? ORDER BY idx LIMIT ?",
+    [HST_RESULTS_GET] = "SELECT " RESULT_COLS " FROM results WHERE race_id = ? ORDER BY idx"
+                        " LIMIT ?",
     [HST_COUNT] = "SELECT count(*) FROM races",
 };
 
