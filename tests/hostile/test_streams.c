@@ -129,6 +129,41 @@ static void id_of(const char *id, unsigned long long *r, unsigned long long *c)
     assert_int_equal(sscanf(id, "%llu-%llu", r, c), 2);
 }
 
+/* An id's two counters, as a stream reader went along. */
+struct stream_ids {
+    unsigned long long r, c;
+    int with_id; /* frames that had an id */
+    bool ended;
+};
+
+/* Stops at the first positions frame, keeping its id. */
+static bool on_first_positions(void *ctx, const struct sse_frame *f)
+{
+    struct stream_ids *at = ctx;
+    bool positions = strcmp(f->event, "positions") == 0;
+    if (positions)
+        id_of(f->id, &at->r, &at->c);
+    return positions;
+}
+
+/* Every id after the one the stream resumed from: never backwards, in either counter, and
+ * always forwards in one; stops at `end`. */
+static bool on_id_forwards(void *ctx, const struct sse_frame *f)
+{
+    struct stream_ids *prev = ctx;
+    if (f->id[0]) {
+        unsigned long long r, c;
+        id_of(f->id, &r, &c);
+        assert_true(r >= prev->r && c >= prev->c);
+        assert_true(r > prev->r || c > prev->c);
+        prev->r = r;
+        prev->c = c;
+        prev->with_id++;
+    }
+    prev->ended = strcmp(f->event, "end") == 0;
+    return prev->ended;
+}
+
 static void test_last_event_id_never_goes_backwards(void **state)
 {
     (void)state;
@@ -149,53 +184,38 @@ static void test_last_event_id_never_goes_backwards(void **state)
     }
     /* Where the race is now. */
     struct sse s;
-    struct sse_frame f;
     assert_int_equal(sse_open(&s, h.srv.port, path, NULL), 0);
-    unsigned long long r0 = 0, c0 = 0;
-    while (sse_next(&s, &f, 5000) == 1) {
-        bool positions = strcmp(f.event, "positions") == 0;
-        if (positions)
-            id_of(f.id, &r0, &c0);
-        sse_frame_free(&f);
-        if (positions)
-            break;
-    }
+    struct stream_ids now = {0};
+    sse_read_frames(&s, (struct sse_read_limits){.wait_ms = 5000, .quiet_ends = true},
+                    on_first_positions, &now);
     sse_close(&s);
-    assert_true(r0 > 0);
+    assert_true(now.r > 0);
     /* An id ahead of the race (as from an edge further along): nothing at or below it. */
     char ahead[64];
-    unsigned long long ar = r0 + 20, ac = c0 + 1;
-    snprintf(ahead, sizeof ahead, "%llu-%llu", ar, ac);
+    struct stream_ids after = {.r = now.r + 20, .c = now.c + 1};
+    snprintf(ahead, sizeof ahead, "%llu-%llu", after.r, after.c);
     assert_int_equal(sse_open(&s, h.srv.port, path, ahead), 0);
     assert_int_equal(s.status, 200);
-    int with_id = 0;
-    bool ended = false;
-    unsigned long long pr = ar, pc = ac;
-    for (int64_t until = now_ms() + 20000; now_ms() < until && !ended;) {
-        int rc = sse_next(&s, &f, 2000);
-        if (rc < 0)
-            break;
-        if (rc == 0)
-            continue;
-        if (f.id[0]) {
-            unsigned long long r, c;
-            id_of(f.id, &r, &c);
-            assert_true(r >= pr && c >= pc); /* never backwards, in either counter */
-            assert_true(r > pr || c > pc);
-            pr = r;
-            pc = c;
-            with_id++;
-        }
-        ended = strcmp(f.event, "end") == 0;
-        sse_frame_free(&f);
-    }
+    sse_read_frames(&s, (struct sse_read_limits){.within_ms = 20000, .wait_ms = 2000},
+                    on_id_forwards, &after);
     sse_close(&s);
-    fprintf(stderr, "  resumed ahead at %s: %d frames after it, ended %d\n", ahead, with_id, ended);
-    assert_true(ended);
-    assert_true(with_id > 0); /* the race went past it */
+    fprintf(stderr, "  resumed ahead at %s: %d frames after it, ended %d\n", ahead,
+            after.with_id, after.ended);
+    assert_true(after.ended);
+    assert_true(after.with_id > 0); /* the race went past it */
     /* Far ahead of a race that is over: 204, nothing to send. */
     assert_int_equal(stream_status(h.srv.port, path, "999999999-999999999"), 204);
     hostile_finish(&h, 8 * 1024);
+}
+
+/* Keeps the last id a stream of the original kind sent (ctx: 64 bytes); stops at its end
+ * frame. */
+static bool on_original_frame(void *ctx, const struct sse_frame *f)
+{
+    char *last_id = ctx;
+    if (f->id[0])
+        snprintf(last_id, 64, "%s", f->id);
+    return strstr(f->data, "\"type\":\"end\"") != NULL;
 }
 
 static void test_original_streams_close_after_end(void **state)
@@ -215,21 +235,12 @@ static void test_original_streams_close_after_end(void **state)
     assert_int_equal(sse_open(&all, h.srv.port, "/api/positions/stream", NULL), 0);
     for (int k = 0; k < 3; k++) {
         char last_id[64] = "";
-        bool ended = false;
-        struct sse_frame f;
-        for (int64_t until = now_ms() + 30000; now_ms() < until && !ended;) {
-            int rc = sse_next(&s[k], &f, 2000);
-            assert_true(rc >= 0);
-            if (rc == 0)
-                continue;
-            if (f.id[0])
-                snprintf(last_id, sizeof last_id, "%s", f.id);
-            ended = strstr(f.data, "\"type\":\"end\"") != NULL;
-            sse_frame_free(&f);
-        }
-        assert_true(ended);
+        int rc = sse_read_frames(&s[k], (struct sse_read_limits){.within_ms = 30000, .wait_ms = 2000},
+                                 on_original_frame, last_id);
+        assert_int_equal(rc, 1); /* its end frame, the stream open all along */
         /* Then the server closes it. */
-        int rc = sse_next(&s[k], &f, 3000);
+        struct sse_frame f;
+        rc = sse_next(&s[k], &f, 3000);
         if (rc == 1)
             sse_frame_free(&f);
         assert_int_equal(rc, -1);

@@ -99,6 +99,52 @@ static void check_anomaly(json_t *a, const char *race_id)
     assert_true(json_number_value(json_object_get(a, "z_score")) >= 4.0);
 }
 
+/* Reading an anomaly stream until it has been quiet for 1.5 s. */
+static const struct sse_read_limits until_quiet = {.wait_ms = 1500, .quiet_ends = true};
+
+/* The anomaly frames of two races' stream: each checked, counted by race. */
+struct two_races_seen {
+    const char *const *ids;
+    int seen[2];
+};
+
+static bool on_anomaly_of_two(void *ctx, const struct sse_frame *f)
+{
+    struct two_races_seen *t = ctx;
+    json_t *frame = json_loads(f->data, 0, NULL);
+    assert_non_null(frame);
+    if (strcmp(json_string_value(json_object_get(frame, "type")), "anomaly") == 0) {
+        json_t *d = json_object_get(frame, "data");
+        const char *rid = json_string_value(json_object_get(d, "race_id"));
+        int k = strcmp(rid, t->ids[0]) == 0 ? 0 : 1;
+        check_anomaly(d, t->ids[k]);
+        t->seen[k]++;
+    }
+    json_decref(frame);
+    return false;
+}
+
+/* One race's anomaly stream: its anomalies checked and counted; anything else a ping. */
+struct one_race_seen {
+    const char *id;
+    int replayed;
+};
+
+static bool on_anomaly_of_one(void *ctx, const struct sse_frame *f)
+{
+    struct one_race_seen *o = ctx;
+    json_t *frame = json_loads(f->data, 0, NULL);
+    const char *type = json_string_value(json_object_get(frame, "type"));
+    if (strcmp(type, "anomaly") == 0) {
+        check_anomaly(json_object_get(frame, "data"), o->id);
+        o->replayed++;
+    } else {
+        assert_string_equal(type, "ping");
+    }
+    json_decref(frame);
+    return false;
+}
+
 static void test_anomalies_api(void **state)
 {
     (void)state;
@@ -156,21 +202,9 @@ static void test_anomalies_api(void **state)
     json_decref(j);
 
     /* The stream carried every one of them, each in the original's frame. */
-    int seen[2] = {0, 0};
-    struct sse_frame f;
-    while (sse_next(&all, &f, 1500) == 1) {
-        json_t *frame = json_loads(f.data, 0, NULL);
-        assert_non_null(frame);
-        if (strcmp(json_string_value(json_object_get(frame, "type")), "anomaly") == 0) {
-            json_t *d = json_object_get(frame, "data");
-            const char *rid = json_string_value(json_object_get(d, "race_id"));
-            int k = strcmp(rid, a) == 0 ? 0 : 1;
-            check_anomaly(d, ids[k]);
-            seen[k]++;
-        }
-        json_decref(frame);
-        sse_frame_free(&f);
-    }
+    struct two_races_seen both = {.ids = ids};
+    sse_read_frames(&all, until_quiet, on_anomaly_of_two, &both);
+    const int *seen = both.seen;
     /* The list keeps the last 50 of a race; the stream had them all. */
     for (int k = 0; k < 2; k++) {
         if (counts[k] < 50)
@@ -185,22 +219,10 @@ static void test_anomalies_api(void **state)
     struct sse one;
     snprintf(path, sizeof path, "/api/anomalies/stream?race_id=%s", b);
     assert_int_equal(sse_open(&one, srv.port, path, NULL), 0);
-    int replayed = 0, pings = 0;
-    while (sse_next(&one, &f, 1500) == 1) {
-        json_t *frame = json_loads(f.data, 0, NULL);
-        const char *type = json_string_value(json_object_get(frame, "type"));
-        if (strcmp(type, "anomaly") == 0) {
-            check_anomaly(json_object_get(frame, "data"), b);
-            replayed++;
-        } else {
-            assert_string_equal(type, "ping");
-            pings++;
-        }
-        json_decref(frame);
-        sse_frame_free(&f);
-    }
+    struct one_race_seen just_b = {.id = b};
+    sse_read_frames(&one, until_quiet, on_anomaly_of_one, &just_b);
     sse_close(&one);
-    assert_int_equal(replayed, counts[1] < 20 ? counts[1] : 20);
+    assert_int_equal(just_b.replayed, counts[1] < 20 ? counts[1] : 20);
 
     /* Without race_id: the last ones of every race. */
     j = get_json(srv.port, "/api/anomalies/latest", 200);

@@ -112,31 +112,32 @@ static void seen_free(struct seen *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Keeps a frame's counter and data by stream; stops at `end`. */
+static bool on_seen_frame(void *ctx, const struct sse_frame *f)
+{
+    struct seen *s = ctx;
+    unsigned long r = 0, c = 0;
+    if (strcmp(f->event, "end") == 0)
+        s->ended = true;
+    else if (f->id[0] && sscanf(f->id, "%lu-%lu", &r, &c) == 2) {
+        if (strcmp(f->event, "commentary") == 0 && s->n_comm < 1024) {
+            s->c[s->n_comm] = c;
+            s->comm_data[s->n_comm++] = strdup(f->data);
+        } else if ((strcmp(f->event, "positions") == 0 || strcmp(f->event, "delta") == 0 ||
+                    strcmp(f->event, "race") == 0) &&
+                   s->n_race < 8192) {
+            s->r[s->n_race] = r;
+            s->race_data[s->n_race++] = strdup(f->data);
+        }
+    }
+    return s->ended;
+}
+
 static void read_to_end(struct sse *st, struct seen *s, int timeout_ms)
 {
-    for (int64_t until = now_ms() + timeout_ms; now_ms() < until && !s->ended;) {
-        struct sse_frame f;
-        int rc = sse_next(st, &f, 1000);
-        if (rc < 0)
-            break;
-        if (rc == 0)
-            continue;
-        unsigned long r = 0, c = 0;
-        if (strcmp(f.event, "end") == 0)
-            s->ended = true;
-        else if (f.id[0] && sscanf(f.id, "%lu-%lu", &r, &c) == 2) {
-            if (strcmp(f.event, "commentary") == 0 && s->n_comm < 1024) {
-                s->c[s->n_comm] = c;
-                s->comm_data[s->n_comm++] = strdup(f.data);
-            } else if ((strcmp(f.event, "positions") == 0 || strcmp(f.event, "delta") == 0 ||
-                        strcmp(f.event, "race") == 0) &&
-                       s->n_race < 8192) {
-                s->r[s->n_race] = r;
-                s->race_data[s->n_race++] = strdup(f.data);
-            }
-        }
-        sse_frame_free(&f);
-    }
+    if (!s->ended)
+        sse_read_frames(st, (struct sse_read_limits){.within_ms = timeout_ms, .wait_ms = 1000},
+                        on_seen_frame, s);
 }
 
 /* No race event missing between the first and last one seen, of at least `min_events`. On
@@ -800,6 +801,38 @@ struct penalties_seen {
     bool ended;
 };
 
+/* Counts a positions frame's penalty and damage fields; stops at `end`. */
+static bool on_penalties_frame(void *ctx, const struct sse_frame *f)
+{
+    struct penalties_seen *out = ctx;
+    json_t *j = json_loads(f->data, 0, NULL);
+    const char *type = json_string_value(json_object_get(j, "type"));
+    out->ended = type && strcmp(type, "end") == 0;
+    json_t *cars = json_object_get(json_object_get(j, "data"), "positions");
+    if (type && strcmp(type, "positions") == 0 && json_array_size(cars) > 0) {
+        size_t i;
+        json_t *car;
+        bool all = true;
+        out->frames++;
+        json_array_foreach(cars, i, car)
+        {
+            json_t *owed = json_object_get(car, "penalty_s");
+            json_t *dt = json_object_get(car, "drive_through");
+            json_t *bw = json_object_get(car, "black_white");
+            const char *damage = json_string_value(json_object_get(car, "damage"));
+            all = all && json_is_integer(owed) && json_is_boolean(dt) && json_is_boolean(bw) &&
+                  json_is_integer(json_object_get(car, "deleted_laps")) && damage != NULL;
+            out->damaged += damage && strcmp(damage, "none") != 0;
+            out->owed += json_integer_value(owed) > 0;
+            out->drive_through += json_is_true(dt);
+            out->black_white += json_is_true(bw);
+        }
+        out->complete += all;
+    }
+    json_decref(j);
+    return out->ended;
+}
+
 static void read_penalties(int port, const char *race, struct penalties_seen *out)
 {
     char path[160];
@@ -808,40 +841,8 @@ static void read_penalties(int port, const char *race, struct penalties_seen *ou
     memset(out, 0, sizeof *out);
     assert_int_equal(sse_open(&st, port, path, NULL), 0);
     assert_int_equal(st.status, 200);
-    for (int64_t until = now_ms() + 60000; now_ms() < until && !out->ended;) {
-        struct sse_frame f;
-        int rc = sse_next(&st, &f, 1000);
-        if (rc < 0)
-            break;
-        if (rc == 0)
-            continue;
-        json_t *j = json_loads(f.data, 0, NULL);
-        const char *type = json_string_value(json_object_get(j, "type"));
-        out->ended = type && strcmp(type, "end") == 0;
-        json_t *cars = json_object_get(json_object_get(j, "data"), "positions");
-        if (type && strcmp(type, "positions") == 0 && json_array_size(cars) > 0) {
-            size_t i;
-            json_t *car;
-            bool all = true;
-            out->frames++;
-            json_array_foreach(cars, i, car)
-            {
-                json_t *owed = json_object_get(car, "penalty_s");
-                json_t *dt = json_object_get(car, "drive_through");
-                json_t *bw = json_object_get(car, "black_white");
-                const char *damage = json_string_value(json_object_get(car, "damage"));
-                all = all && json_is_integer(owed) && json_is_boolean(dt) && json_is_boolean(bw) &&
-                      json_is_integer(json_object_get(car, "deleted_laps")) && damage != NULL;
-                out->damaged += damage && strcmp(damage, "none") != 0;
-                out->owed += json_integer_value(owed) > 0;
-                out->drive_through += json_is_true(dt);
-                out->black_white += json_is_true(bw);
-            }
-            out->complete += all;
-        }
-        json_decref(j);
-        sse_frame_free(&f);
-    }
+    sse_read_frames(&st, (struct sse_read_limits){.within_ms = 60000, .wait_ms = 1000},
+                    on_penalties_frame, out);
     sse_close(&st);
 }
 
