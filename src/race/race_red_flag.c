@@ -11,6 +11,9 @@
 #define RED_RETRY_MS 20000   /* a neutralisation in progress: look again this much later */
 #define RED_EXIT_GAP_MS 1000 /* cars leave the pit lane this far apart */
 #define RED_STANDING_MS 2600 /* what a standing start costs the first sector */
+/* Podium mode's foresight of the red flag, in green laps after the one under way
+ * (race_red_flag.h, sim_red_flag_due_soon). */
+#define RED_LOOK_AHEAD_LAPS 3.0
 
 void race_red_flag_plan(struct race_red_flag *r, int64_t race_ms, uint64_t seed)
 {
@@ -47,7 +50,8 @@ int64_t race_red_flag_next_ms(const struct race_red_flag *r)
 bool sim_red_flag_due_soon(const struct sim *s)
 {
     double lap = (double)s->circuit.lap_ms;
-    int64_t horizon_ms = s->now + (int64_t)(lap * sim_track_lap_factor(s) + 2.0 * lap);
+    int64_t horizon_ms =
+        s->now + (int64_t)(lap * sim_track_lap_factor(s) + RED_LOOK_AHEAD_LAPS * lap);
     return s->red.phase == RACE_RED_PLANNED && s->red.at_ms <= horizon_ms;
 }
 

@@ -54,8 +54,8 @@ struct sim_car;
 /* The red flag's happening: stop the race, or restart it. */
 void sim_red_flag_happen(struct sim *s);
 /* Podium mode's foresight: the red flag is due before the end of the lap planned now (at
- * the pace the track allows) and two green laps more, the two laps further the picked
- * driver's team also looks ahead at the weather. */
+ * the pace the track allows) and three green laps more (a wet lap or a neutralisation is
+ * slower than a green one, so two were not always enough). */
 bool sim_red_flag_due_soon(const struct sim *s);
 /* `c` just completed a lap under the red flag: it parks in the pit lane. True if parked
  * (the caller plans nothing more for it). */

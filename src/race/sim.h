@@ -22,16 +22,21 @@
 #include <stdint.h>
 
 #define RACE_SIM_MAX_LAPS 200
-/* Podium mode: the picked driver makes at most this many on-track passes in one lap. */
+/* Podium mode: the picked driver makes at most this many on-track passes in one lap... */
 #define RACE_SIM_PODIUM_MAX_PASSES 2
+/* ...unless that many a lap would not reach the place its race builds to in the laps left
+ * after this one (a stop just before a safety car, or a tyre call the weather turned
+ * against it, can leave it far back): then up to this many, the charge of a car on the
+ * right tyres through a bunched field. */
+#define RACE_SIM_PODIUM_CHARGE_PASSES 4
 
 struct race_sim_options {
     const struct pw_grid *grid;         /* required, 2..PW_MAX_CARS drivers */
     const struct race_circuit *circuit; /* NULL = the default built-in circuit */
     uint64_t seed;
-    const char *selected_number; /* picked driver's racing number; NULL/"" for none */
-    bool podium;                 /* picked driver starts P5-P10 and ends P1-P3 */
-    int laps;                    /* 0 = the circuit's Grand Prix distance */
+    const char *selected_number;    /* picked driver's racing number; NULL/"" for none */
+    bool podium;                    /* picked driver starts P5-P10 and ends P1-P3 */
+    int laps;                       /* 0 = the circuit's Grand Prix distance */
     enum race_weather_mode weather; /* RACE_WEATHER_DRY (0) unless asked */
     bool red_flag;                  /* a red flag stops the race 25-60% of the way in */
     bool penalties;                 /* the stewards hand out penalties (race_penalties.h) */

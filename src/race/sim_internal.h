@@ -91,9 +91,9 @@ struct sim {
     bool lights_out, final_lap, chequered, classified;
     int64_t fastest_ms;
     char fastest_number[PW_NUMBER_MAX];
-    struct sim_faults faults; /* sim_faults.c */
-    struct race_weather weather; /* race_weather.c */
-    struct race_red_flag red;    /* race_red_flag.c */
+    struct sim_faults faults;        /* sim_faults.c */
+    struct race_weather weather;     /* race_weather.c */
+    struct race_red_flag red;        /* race_red_flag.c */
     struct race_penalties penalties; /* race_penalties.c */
     struct race_damage damage;       /* race_damage.c */
     /* output */
@@ -112,6 +112,9 @@ void sim_model_fit_tyres(struct sim *s, struct sim_car *c, int lap_no);
 void sim_model_call_in(struct sim *s, struct sim_car *c, int lap_no);
 /* Podium mode: the place the picked driver aims for on lap `lap_no`. */
 int sim_model_podium_goal(const struct sim *s, int lap_no);
+/* Podium mode: whether the picked driver, at `place` on lap `lap_no`, is further back than
+ * RACE_SIM_PODIUM_MAX_PASSES a lap can climb in the laps after this one: it then charges. */
+bool sim_model_podium_charge(const struct sim *s, int place, int lap_no);
 
 /* sim_order.c: running order, gaps, the public state */
 int sim_order_index(const struct sim *s, int car_id);

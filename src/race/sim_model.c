@@ -255,10 +255,18 @@ int sim_model_podium_goal(const struct sim *s, int lap_no)
     return s->podium_place;
 }
 
+bool sim_model_podium_charge(const struct sim *s, int place, int lap_no)
+{
+    int laps_after = s->total_laps - lap_no;
+    return place - sim_model_podium_goal(s, lap_no) >
+           RACE_SIM_PODIUM_MAX_PASSES * (laps_after > 0 ? laps_after : 0);
+}
+
 /* How much faster the picked driver goes in podium mode: enough to climb to the place
  * drawn at a steady rate over the laps left (the late charge), and for a winner a little
  * to stay there. */
-static double model_podium_boost(const struct sim *s, const struct sim_car *c, int lap_no)
+static double model_podium_boost(const struct sim *s, const struct sim_car *c, int lap_no,
+                                 double own_lap_ms)
 {
     int pos = sim_order_index(s, c->id) + 1;
     int goal_place = sim_model_podium_goal(s, lap_no);
@@ -287,11 +295,15 @@ static double model_podium_boost(const struct sim *s, const struct sim_car *c, i
         const struct sim_car *goal = &s->cars[s->order[goal_place - 1]];
         double gap = (double)(s->cross[c->id][c->line] - s->cross[goal->id][c->line]);
         double need = (gap + 1500.0 * deficit) / (left > 2 ? left - 1 : 1);
+        /* ...whatever that car's own pace: on fresher tyres it would pull away from a
+         * boost measured against the picked driver's pace alone. */
+        if (own_lap_ms > goal->pace_lap_ms)
+            need += own_lap_ms - goal->pace_lap_ms;
         if (need > boost)
             boost = need;
     }
-    /* A very short race leaves no time for patience. */
-    double cap = left <= 5 ? 4500.0 : 2500.0;
+    /* A very short race leaves no time for patience, nor does a charge from far back. */
+    double cap = left <= 5 || sim_model_podium_charge(s, pos, lap_no) ? 4500.0 : 2500.0;
     if (boost > cap)
         boost = cap;
     return boost * model_scale(s);
@@ -312,7 +324,7 @@ void sim_model_plan_lap(struct sim *s, struct sim_car *c, int lap_no)
     if (race_rng_chance(&s->rng, 0.025) && !promised)
         lap += 400.0 + 2000.0 * race_rng_uniform(&s->rng);
     if (promised)
-        lap -= model_podium_boost(s, c, lap_no);
+        lap -= model_podium_boost(s, c, lap_no, lap);
     c->pace_lap_ms = lap;
     lap += race_rng_normal(&s->rng) * c->noise_ms;
     for (int i = 0; i < 3; i++)

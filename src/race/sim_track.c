@@ -318,6 +318,9 @@ static double track_pass_chance(const struct sim *s, const struct sim_car *c,
         int place = sim_model_podium_goal(s, lap_no);
         if (c->id == s->selected) {
             int pos = sim_order_index(s, c->id) + 1 - pending;
+            /* Charging from far back, as in the last laps. */
+            if (sim_model_podium_charge(s, pos, lap_no))
+                push = push > 0.85 ? push : 0.85;
             if (pos > place && p < push)
                 p = push;
             /* At the place its race builds to, the attack on the car ahead rarely works:
@@ -343,14 +346,18 @@ static double track_pass_chance(const struct sim *s, const struct sim_car *c,
 }
 
 /* Whether `c` may make another pass, `pending` already made in this sector: podium mode
- * bounds the picked driver per lap. */
+ * bounds the picked driver per lap, more loosely while it is too far back for the usual
+ * bound to bring it to its place in the laps after this one. */
 static bool track_pass_allowed(const struct sim *s, const struct sim_car *c, int lap_no,
                                int pending)
 {
     if (!s->podium || c->id != s->selected)
         return true;
-    int done = c->pass_lap == lap_no ? c->passes : 0;
-    return done + pending < RACE_SIM_PODIUM_MAX_PASSES;
+    int made = (c->pass_lap == lap_no ? c->passes : 0) + pending;
+    if (made < RACE_SIM_PODIUM_MAX_PASSES)
+        return true;
+    int place = sim_order_index(s, c->id) + 1 - pending;
+    return made < RACE_SIM_PODIUM_CHARGE_PASSES && sim_model_podium_charge(s, place, lap_no);
 }
 
 static void track_count_pass(struct sim_car *c, const struct sim_car *y, int lap_no)
