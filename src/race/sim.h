@@ -29,6 +29,9 @@
  * against it, can leave it far back): then up to this many, the charge of a car on the
  * right tyres through a bunched field. */
 #define RACE_SIM_PODIUM_CHARGE_PASSES 4
+/* Podium mode: a race the model does not bring home (about 1 in 25,000 forced races) is
+ * taken again from a seed drawn from the given one, up to this many takes in all. */
+#define RACE_SIM_PODIUM_TAKES 8
 
 struct race_sim_options {
     const struct pw_grid *grid;         /* required, 2..PW_MAX_CARS drivers */
@@ -44,10 +47,13 @@ struct race_sim_options {
                     (race_damage.h) */
 };
 
-/* Create a simulated race. Returns 0, -EINVAL (no grid, selected number not on the grid;
- * podium without a selected driver is allowed and ignored), PW_ERANGE_IN (laps outside
- * 1..RACE_SIM_MAX_LAPS, fewer than 2 drivers, duplicate racing numbers, ratings outside
- * 0..100, circuit figures outside what race_circuit_parse_fields accepts) or -ENOMEM. */
+/* Create a simulated race. It runs a silent copy to the end (duration_ms is exact); in
+ * podium mode a race that leaves the picked driver off the podium is taken again from a seed
+ * drawn from `opt->seed` (RACE_SIM_PODIUM_TAKES), so one seed still gives one race. Returns 0,
+ * -EINVAL (no grid, selected number not on the grid; podium without a selected driver is allowed
+ * and ignored), PW_ERANGE_IN (laps outside 1..RACE_SIM_MAX_LAPS, fewer than 2 drivers, duplicate
+ * racing numbers, ratings outside 0..100, circuit figures outside what race_circuit_parse_fields
+ * accepts) or -ENOMEM. */
 int race_sim_create(const struct race_sim_options *opt, struct pw_source **out);
 
 #endif
