@@ -16,7 +16,8 @@ enum pw_event_type {
     PW_EV_LIGHTS_OUT,     /* race started */
     PW_EV_POSITIONS,      /* periodic tick: the whole running order is in `state` */
     PW_EV_LAP_COMPLETED,  /* `car` completed lap `lap` in `lap_ms` */
-    PW_EV_OVERTAKE,       /* `car` passed `other` for place `position` */
+    PW_EV_OVERTAKE,       /* `car` passed `other` for place `position`; `text`:
+                             PW_OVERTAKE_TEAM_ORDERS when `other`, its teammate, let it by */
     PW_EV_PIT_IN,         /* `car` entered the pit lane */
     PW_EV_PIT_OUT,        /* `car` left the pits on `tyre` */
     PW_EV_FASTEST_LAP,    /* `car` set the race's fastest lap, `lap_ms` */
@@ -71,6 +72,8 @@ struct pw_race_meta {
 #define PW_RETIRE_ENGINE_FAILURE "engine failure"
 /* ... a puncture that did not make the pits: the flailing tyre damaged the car. */
 #define PW_RETIRE_PUNCTURE "puncture"
+/* An overtake's `text` when the car passed was told by its team to let its teammate by. */
+#define PW_OVERTAKE_TEAM_ORDERS "team orders"
 
 struct pw_event {
     enum pw_event_type type;

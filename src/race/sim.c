@@ -191,10 +191,14 @@ static void sim_reorder(struct sim *s, struct sim_car *c)
         s->order[i] = y->id;
         s->order[i - 1] = c->id;
         i--;
-        /* Passing a car in the pit lane is a place gained, not an overtake. */
+        /* Passing a car in the pit lane is a place gained, not an overtake. A teammate
+         * told to let the car by moves aside: no contact. */
         if (!y->pit_sector && !y->in_pit && !c->pit_sector) {
-            sim_emit(s, PW_EV_OVERTAKE, c, y, i + 1);
-            sim_damage_after_pass(s, c, y);
+            bool team_orders = sim_team_orders_swapped(s, c, y);
+            sim_emit_text(s, PW_EV_OVERTAKE, c, y, i + 1,
+                          team_orders ? PW_OVERTAKE_TEAM_ORDERS : NULL);
+            if (!team_orders)
+                sim_damage_after_pass(s, c, y);
         }
     }
 }
@@ -253,6 +257,7 @@ static void sim_cross_line(struct sim *s, struct sim_car *c)
         c->sector_ms[1] = c->sector_ms[2] = 0;
     c->next_ms = SIM_NEVER;
     sim_reorder(s, c);
+    sim_team_orders_line(s, c);
     c->pit_sector = false;
     if (line % 3 == 0) {
         sim_lap_done(s, c);
@@ -449,6 +454,7 @@ static int sim_init(struct sim *s, const struct race_sim_options *opt)
     race_damage_plan(&s->damage, s->n, s->total_laps, s->circuit.laps,
                      (int64_t)s->total_laps * s->circuit.lap_ms, s->podium ? s->selected : -1,
                      opt->damage, opt->seed);
+    race_team_orders_plan(&s->team_orders, s->podium ? s->selected : -1, opt->seed);
     if (opt->red_flag)
         race_red_flag_plan(&s->red, (int64_t)s->total_laps * s->circuit.lap_ms, opt->seed);
     race_weather_plan(&s->weather, opt->weather, race_weather_circuit_rain_pct(s->circuit.id),

@@ -29,7 +29,7 @@
  * against it, can leave it far back): then up to this many, the charge of a car on the
  * right tyres through a bunched field. */
 #define RACE_SIM_PODIUM_CHARGE_PASSES 4
-/* Podium mode: a race the model does not bring home (about 1 in 25,000 forced races) is
+/* Podium mode: a race the model does not bring home (about 1 in 20,000 forced races) is
  * taken again from a seed drawn from the given one, up to this many takes in all. */
 #define RACE_SIM_PODIUM_TAKES 8
 

@@ -9,6 +9,7 @@
 #include "race/race_damage.h"
 #include "race/race_penalties.h"
 #include "race/race_red_flag.h"
+#include "race/race_team_orders.h"
 #include "race/race_weather.h"
 #include "race/rng.h"
 #include "race/sim_faults.h"
@@ -91,11 +92,12 @@ struct sim {
     bool lights_out, final_lap, chequered, classified;
     int64_t fastest_ms;
     char fastest_number[PW_NUMBER_MAX];
-    struct sim_faults faults;        /* sim_faults.c */
-    struct race_weather weather;     /* race_weather.c */
-    struct race_red_flag red;        /* race_red_flag.c */
-    struct race_penalties penalties; /* race_penalties.c */
-    struct race_damage damage;       /* race_damage.c */
+    struct sim_faults faults;            /* sim_faults.c */
+    struct race_weather weather;         /* race_weather.c */
+    struct race_red_flag red;            /* race_red_flag.c */
+    struct race_penalties penalties;     /* race_penalties.c */
+    struct race_damage damage;           /* race_damage.c */
+    struct race_team_orders team_orders; /* race_team_orders.c */
     /* output */
     struct pw_race_state state;
     bool dirty;

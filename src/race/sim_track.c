@@ -222,8 +222,9 @@ void sim_track_incident(struct sim *s, int64_t at, bool crash)
     }
     if (u < p_sc) {
         int laps = race_rng_range(&s->rng, 4, 7);
-        /* Lapped cars are let past the safety car to unlap themselves, which keeps it out
-         * a lap longer. */
+        /* A real safety car stays out a lap longer while lapped cars are let by to unlap
+         * themselves. The model keeps the lap, not the unlapping: its lapped cars queue where
+         * they are on the road and stay a lap down. */
         if (track_any_lapped(s))
             laps++;
         track_safety_car(s, laps);
@@ -446,11 +447,13 @@ static double track_traffic(struct sim *s, struct sim_car *c, int64_t t, double 
                 adv = 0.0;
             double ahead_limit = arr - TRACK_SEP_MS - 200.0;
             bool room = ahead_limit > (double)t + 0.8 * free_ms;
+            bool allowed = room && track_pass_allowed(s, c, lap_no, same_lap);
+            /* Stuck behind a slower teammate: the team may tell it to let this car by. */
+            bool team_orders = i == 0 && allowed && sim_team_orders_call(s, c, y, lap_no);
             double p = 0.0;
-            if (room && (adv > 0.0 || y->line < c->line) &&
-                track_pass_allowed(s, c, lap_no, same_lap))
+            if (!team_orders && allowed && (adv > 0.0 || y->line < c->line))
                 p = track_pass_chance(s, c, y, adv > 0.0 ? adv : 0.0, lap_no, same_lap);
-            if (p > 0.0 && race_rng_chance(&s->rng, p)) {
+            if (team_orders || (p > 0.0 && race_rng_chance(&s->rng, p))) {
                 if (a > arr - TRACK_SEP_MS)
                     a = arr - TRACK_SEP_MS - 200.0 * race_rng_uniform(&s->rng);
                 if (y->line < c->line)
