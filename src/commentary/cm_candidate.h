@@ -21,6 +21,7 @@ enum cm_fact {
     CM_FACT_PODIUM_PASS,  /* who[0] passed who[1] for P2/P3 (`pos`) */
     CM_FACT_PICKED_GAINS, /* the picked driver who[0] passed who[1] for `pos` */
     CM_FACT_PICKED_LOSES, /* who[0] passed the picked driver who[1] for `pos` */
+    CM_FACT_TEAM_ORDERS,  /* who[1] let its teammate who[0] by for `pos` (team `team`) */
     CM_FACT_PIT,          /* who[0] pitted from who[0].from_pos, out in .pos on .tyre */
     CM_FACT_PIT_MULTI,    /* who[0..n_who) all pitted */
     CM_FACT_FASTEST_LAP,  /* who[0] set the fastest lap, `lap_ms` */
@@ -104,6 +105,7 @@ struct cm_candidate {
     int64_t clock_ms;                  /* session clock left, for a red flag */
     int penalty_s;                     /* the stewards: the seconds of a time penalty */
     enum cm_penalty_reason reason;     /* the stewards: why */
+    char team[PW_TEAM_MAX];            /* team orders: the team of both cars */
 };
 
 #endif

@@ -36,7 +36,7 @@ struct cm_template {
  * %C circuit; %n lap; %N total laps; %r what the restart ends; %m all names as a list;
  * %q the qualifying part ("Q2", "SQ1"); %k the session clock left ("7:12"); %S a time
  * penalty ("5-second"); %T the time added ("10 seconds"); %y why the stewards acted
- * ("causing a collision"). */
+ * ("causing a collision"); %e the team (team orders). */
 static const struct cm_template templates[] = {
     {CM_FACT_LIGHTS_OUT, 0, "Lights out and away we go at %C!"},
     {CM_FACT_LIGHTS_OUT, 0, "It's lights out at %C and the race is on!"},
@@ -70,6 +70,11 @@ static const struct cm_template templates[] = {
     {CM_FACT_PICKED_LOSES, 0, "%a gets past %b for %p"},
     {CM_FACT_PICKED_LOSES, 0, "Setback for %b: %a is through for %p"},
     {CM_FACT_PICKED_LOSES, 0, "%b is passed by %a and falls to %B"},
+
+    {CM_FACT_TEAM_ORDERS, 0, "%e swap their cars: %b lets %a through for %p"},
+    {CM_FACT_TEAM_ORDERS, 0, "Team orders at %e: %b moves aside for %a"},
+    {CM_FACT_TEAM_ORDERS, 0, "%b lets teammate %a by, and %a takes %p"},
+    {CM_FACT_TEAM_ORDERS, 0, "%e swap places: %a is now %p, %b right behind"},
 
     {CM_FACT_PIT, T_LEAD, "Leader %a pits for %t and rejoins in %A"},
     {CM_FACT_PIT, T_LEAD, "%a stops from the lead, out on %t in %A"},
@@ -425,6 +430,9 @@ static bool template_fits(const struct cm_template *t, const struct cm_candidate
         case 'y':
             ok = reason_text(c->reason) != NULL;
             break;
+        case 'e':
+            ok = c->team[0] != '\0';
+            break;
         default:
             ok = false;
             break;
@@ -563,6 +571,9 @@ static bool expand(const char *fmt, const struct cm_candidate *c, char *out, siz
             break;
         case 'y':
             put(&o, reason_text(c->reason));
+            break;
+        case 'e':
+            put(&o, c->team);
             break;
         default:
             break;

@@ -24,6 +24,7 @@ enum {
     PRIO_RETIRE = 55,
     PRIO_PODIUM_PASS = 60,
     PRIO_PICKED_PASS = 62,
+    PRIO_TEAM_ORDERS = 63, /* rare, and the story of two cars of one team */
     PRIO_FINAL_LAP = 65,
     PRIO_RETIRE_TOP = 70,
     PRIO_RESTART = 70,
@@ -187,12 +188,33 @@ static int car_pos(const struct pw_race_state *st, const char *number)
     return st->cars[i].position > 0 ? st->cars[i].position : i + 1;
 }
 
+/* A team told its car `other` to let the teammate `car` by: worth a line wherever it
+ * happens. */
+static struct cm_candidate *team_orders_candidate(struct cm_rules *r, struct feed *f,
+                                                  bool by_picked, bool on_picked)
+{
+    const struct pw_event *ev = f->ev;
+    enum pw_commentary_kind kind =
+        by_picked ? PW_COMMENT_HIGHLIGHT : (on_picked ? PW_COMMENT_WARNING : PW_COMMENT_INFO);
+    int prio = ev->position == 1 ? PRIO_LEAD : PRIO_TEAM_ORDERS;
+    struct cm_candidate *c = cand_new(
+        f, CM_FACT_TEAM_ORDERS, prio + (by_picked || on_picked ? PRIO_PICKED_BONUS : 0), kind);
+    if (ev->position == 1)
+        copy_str(r->leader, sizeof r->leader, ev->car);
+    int i = ev->state ? pw_state_find_car(ev->state, ev->car) : -1;
+    if (c && i >= 0)
+        copy_str(c->team, sizeof c->team, ev->state->cars[i].driver.team);
+    return c;
+}
+
 static void rule_overtake(struct cm_rules *r, struct feed *f)
 {
     const struct pw_event *ev = f->ev;
     bool by_picked = is_picked(r, ev->car), on_picked = is_picked(r, ev->other);
     struct cm_candidate *c = NULL;
-    if (ev->position == 1) {
+    if (strcmp(ev->text, PW_OVERTAKE_TEAM_ORDERS) == 0) {
+        c = team_orders_candidate(r, f, by_picked, on_picked);
+    } else if (ev->position == 1) {
         c = cand_new(f, CM_FACT_LEAD_PASS, PRIO_LEAD, PW_COMMENT_HIGHLIGHT);
         copy_str(r->leader, sizeof r->leader, ev->car);
     } else if (by_picked) {

@@ -124,7 +124,8 @@ void llm_prompt_facts(const struct cm_race *race, const struct cm_line *line, st
     case CM_FACT_PODIUM_PASS:
     case CM_FACT_PICKED_GAINS:
     case CM_FACT_PICKED_LOSES:
-        /* the place fought for: the passed car held it before, the passer the next */
+    case CM_FACT_TEAM_ORDERS:
+        /* the place fought for (or given up): the passed car held it before, the passer the next */
         if (c->n_who > 1 && c->pos > 0) {
             llm_facts_give(f, facts_find(f, st, &c->who[1]), c->pos, false);
             llm_facts_give(f, facts_find(f, st, &c->who[0]), c->pos + 1, false);

@@ -152,6 +152,65 @@ static void test_podium_and_midfield_overtakes(void **st)
     free(h);
 }
 
+/* Leclerc (P4) lets his teammate Hamilton by on the team's orders: a line names the team and
+ * both cars, where an ordinary pass for P4 is not worth one. */
+static void test_team_orders_swap(void **st)
+{
+    (void)st;
+    struct harness *h = harness_new("", NULL);
+    start_race(h);
+    feed(h, script_overtake(&h->s, "44")); /* Hamilton past Leclerc for P4: no line */
+    feed(h, script_overtake(&h->s, "16")); /* Leclerc back past him: none either */
+    run_until(h, h->now + 10000);
+    assert_int_equal(h->n_lines, 1);
+    struct pw_event *ev = script_overtake(&h->s, "44");
+    snprintf(ev->text, sizeof ev->text, "%s", PW_OVERTAKE_TEAM_ORDERS);
+    feed(h, ev);
+    run_until(h, h->now + 5000);
+    assert_int_equal(h->n_lines, 2);
+    const struct cm_line *line = last_line(h);
+    assert_int_equal(line->cand.fact, CM_FACT_TEAM_ORDERS);
+    assert_int_equal(line->kind, PW_COMMENT_INFO);
+    assert_string_equal(line->cand.team, "Ferrari");
+    assert_int_equal(line->cand.pos, 4);
+    assert_contains(line->text, "Hamilton");
+    assert_contains(line->text, "Leclerc");
+    free(h);
+}
+
+/* Every team-orders line says the team's name or "teammate", both cars, and never a place
+ * other than the one given up; the picked driver let by is a highlight. */
+static void test_team_orders_lines(void **st)
+{
+    (void)st;
+    struct harness *h = harness_new("81", NULL); /* Piastri, P2 */
+    start_race(h);
+    for (int i = 0; i < 8; i++) {
+        /* Norris lets Piastri by for the lead, then Piastri lets him back, and so on: the
+         * phrasing goes round its templates */
+        const char *by = i % 2 ? "1" : "81";
+        struct pw_event *ev = script_overtake(&h->s, by);
+        snprintf(ev->text, sizeof ev->text, "%s", PW_OVERTAKE_TEAM_ORDERS);
+        feed(h, ev);
+        run_until(h, h->now + 5000);
+        const struct cm_line *line = last_line(h);
+        assert_int_equal(h->n_lines, i + 2);
+        assert_int_equal(line->cand.fact, CM_FACT_TEAM_ORDERS);
+        assert_int_equal(line->kind, i % 2 ? PW_COMMENT_WARNING : PW_COMMENT_HIGHLIGHT);
+        assert_contains(line->text, "Norris");
+        assert_contains(line->text, "Piastri");
+        if (!strstr(line->text, "McLaren") && !strstr(line->text, "teammate"))
+            fail_msg("\"%s\" names neither the team nor a teammate", line->text);
+        if (strstr(line->text, "P2") || strstr(line->text, "P3"))
+            fail_msg("\"%s\": the place taken is P1", line->text);
+        /* a swap for the lead is a new leader: no second line saying so */
+        feed(h, script_event(&h->s, PW_EV_POSITIONS));
+        run_until(h, h->now + 5000);
+        assert_int_equal(h->n_lines, i + 2);
+    }
+    free(h);
+}
+
 static void test_picked_driver_moves(void **st)
 {
     (void)st;
@@ -899,6 +958,8 @@ int main(void)
         cmocka_unit_test(test_lead_change_by_overtake),
         cmocka_unit_test(test_lead_change_without_overtake),
         cmocka_unit_test(test_podium_and_midfield_overtakes),
+        cmocka_unit_test(test_team_orders_swap),
+        cmocka_unit_test(test_team_orders_lines),
         cmocka_unit_test(test_picked_driver_moves),
         cmocka_unit_test(test_pit_stops_of_leaders_and_picked),
         cmocka_unit_test(test_pit_line_names_tyre),

@@ -1,4 +1,5 @@
 /* The checks a model's answer must pass before it goes on air, and the prompt it is given. */
+#include "commentary/cm_phrase.h"
 #include "commentary/llm_check.h"
 #include "commentary/llm_facts.h"
 #include "commentary/llm_prompt.h"
@@ -393,6 +394,70 @@ static void test_rules_lines_pass_their_own_facts(void **state)
     }
 }
 
+/* Leclerc (P4) lets his teammate Hamilton by on the team's orders. */
+static struct pw_event *scene_team_orders(struct race_script *s)
+{
+    struct pw_event *ev = script_overtake(s, "44");
+    snprintf(ev->text, sizeof ev->text, "%s", PW_OVERTAKE_TEAM_ORDERS);
+    return ev;
+}
+
+/* A team-orders line's facts are the two cars' places before and after the swap: every
+ * phrasing of the rules passes them, a model's line that moves a car elsewhere or names a
+ * driver the prompt did not give is refused. */
+static void test_team_orders_facts(void **state)
+{
+    struct fixture *f = *state;
+    struct llm_facts facts;
+    char rules_line[PW_EVENT_TEXT_MAX];
+    script_init(&f->s, "race-1", "55", 10);
+    facts_after(f, scene_team_orders, &facts, rules_line);
+    assert_int_equal(facts.n_about, 2);
+    assert_int_equal(llm_check_facts(rules_line, &facts), LLM_CHECK_OK);
+    /* the rules' other phrasings, each held to the same facts */
+    struct cm_pacer_config pc = {.min_interval_ms = 4000, .stale_ms = 8000, .merge_window_ms = 1000};
+    struct cm_race *race = calloc(1, sizeof *race);
+    assert_non_null(race);
+    cm_race_init(race, "race-1", &pc);
+    script_init(&f->s, "race-1", "55", 10);
+    f->s.state.started = true;
+    f->s.state.lap = 12;
+    cm_race_feed(race, script_event(&f->s, PW_EV_POSITIONS), 0);
+    cm_race_feed(race, scene_team_orders(&f->s), 0);
+    struct cm_line line;
+    assert_int_equal(cm_race_next(race, 0, &line), 1);
+    struct cm_phrase ph;
+    cm_phrase_init(&ph, "race-2");
+    int said[12], n_said = 0;
+    for (int i = 0; i < 12; i++) {
+        char text[PW_EVENT_TEXT_MAX];
+        int id = cm_phrase_render(&ph, &line.cand, text, sizeof text), k = 0;
+        assert_true(id >= 0);
+        while (k < n_said && said[k] != id)
+            k++;
+        if (k == n_said)
+            said[n_said++] = id;
+        if (llm_check_facts(text, &facts) != LLM_CHECK_OK)
+            fail_msg("rules line refused: %s (%s)", text,
+                     llm_check_name(llm_check_facts(text, &facts)));
+    }
+    free(race);
+    assert_int_equal(n_said, 4); /* every phrasing of the fact */
+    assert_int_equal(llm_check_facts("Leclerc lets Hamilton through for P4 at Ferrari", &facts),
+                     LLM_CHECK_OK);
+    assert_int_equal(llm_check_facts("Ferrari swap: Hamilton is now P4, Leclerc P5", &facts),
+                     LLM_CHECK_OK);
+    assert_int_equal(llm_check_facts("Hamilton lets Leclerc through for P3!", &facts),
+                     LLM_CHECK_WRONG_FACT);
+    assert_int_equal(llm_check_facts("Team orders: Hamilton now leads Ferrari's charge in P2",
+                                     &facts),
+                     LLM_CHECK_WRONG_FACT);
+    assert_int_equal(llm_check_facts("Russell watches Ferrari swap Hamilton and Leclerc", &facts),
+                     LLM_CHECK_UNKNOWN_NAME);
+    assert_int_equal(llm_check_facts("Leclerc lets Hamilton by, three laps too late", &facts),
+                     LLM_CHECK_WRONG_FACT);
+}
+
 static void test_prompt_carries_event_and_context(void **state)
 {
     struct fixture *f = *state;
@@ -440,6 +505,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_case_file_facts_are_the_prompts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answers_state_only_the_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules_lines_pass_their_own_facts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_team_orders_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_win_while_a_penalty_is_owed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facts_hostile_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prompt_carries_event_and_context, setup, teardown),
