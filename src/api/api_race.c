@@ -476,6 +476,19 @@ void api_race_positions(struct api *api, struct http_conn *conn, const char *rac
     http_respond_error(conn, 404, "Race not found");
 }
 
+/* The winner of a race from the history, as the live list names it: the first car of a
+ * finished race's classification; null for one stopped, and for practice and qualifying (a
+ * classification by best lap, not a win). */
+static json_t *history_winner_json(const struct history_race *h)
+{
+    enum pw_session_kind kind = PW_SESSION_RACE;
+    if (h->kind[0] && pw_session_kind_parse(h->kind, &kind) < 0)
+        return json_null();
+    if (strcmp(h->status, "finished") != 0 || pw_session_is_timed(kind) || !h->first_name[0])
+        return json_null();
+    return json_pack("{s:s, s:s}", "name", h->first_name, "number", h->first_number);
+}
+
 static bool listed(json_t *races, const char *race_id)
 {
     size_t i;
@@ -503,7 +516,7 @@ void api_races(struct api *api, struct http_conn *conn)
             if (listed(races, past[i].race_id))
                 continue;
             json_t *h = api_history_status_json(&past[i]);
-            json_object_set_new(h, "winner", json_null());
+            json_object_set_new(h, "winner", history_winner_json(&past[i]));
             json_array_append_new(races, h);
         }
     }

@@ -61,6 +61,10 @@ struct history_race {
     bool clock_running;
     int session_part;    /* read back cut to 0..PW_QUALI_PARTS */
     int cutoff_position; /* read back cut to 0..PW_MAX_CARS */
+    /* Read only (history_list, history_get; history_save ignores them): the first car of
+     * the classification kept, "" when none was. */
+    char first_number[PW_NUMBER_MAX];
+    char first_name[PW_NAME_MAX];
 };
 
 /* Open (creating if needed, with its parent directories) the database at `path`. */

@@ -89,6 +89,10 @@ static const char *const migrations[HISTORY_SCHEMA_VERSION] = {
     " rain_chance, raining, track_wetness, penalties_known, damage_known, clock_ms,"         \
     " clock_running, session_part, cutoff_position"
 #define RACE_PLACES "?" REPEAT_28(", ?")
+/* What reading a race adds: the first car of its classification, for the races list. */
+#define RACE_READ_COLS                                                                             \
+    RACE_COLS ", (SELECT number FROM results WHERE results.race_id = races.race_id AND idx = 0),"  \
+              " (SELECT name FROM results WHERE results.race_id = races.race_id AND idx = 0)"
 #define RESULT_COLS                                                                           \
     "number, tla, name, team, team_color, position, laps, gap_ms, gap_laps, best_lap_ms,"   \
     " pit_stops, retired, finished, interval_ms, interval_laps, last_lap_ms, best_lap_no,"   \
@@ -110,9 +114,9 @@ static const char *const statements[HST_COUNT_ALL] = {
     [HST_RESULTS_DEL] = "DELETE FROM results WHERE race_id = ?",
     [HST_RESULT_PUT] = "INSERT INTO results (race_id, idx, " RESULT_COLS ")"
                        " VALUES (" RESULT_PLACES ")",
-    [HST_LIST] = "SELECT " RACE_COLS " FROM races"
+    [HST_LIST] = "SELECT " RACE_READ_COLS " FROM races"
                  " ORDER BY end_ms DESC, created_ms DESC, race_id DESC LIMIT ? OFFSET ?",
-    [HST_RACE_GET] = "SELECT " RACE_COLS " FROM races WHERE race_id = ?",
+    [HST_RACE_GET] = "SELECT " RACE_READ_COLS " FROM races WHERE race_id = ?",
     [HST_RESULTS_GET] = "SELECT " RESULT_COLS " FROM results WHERE race_id = ? ORDER BY idx"
                         " LIMIT ?",
     [HST_COUNT] = "SELECT count(*) FROM races",

@@ -188,7 +188,7 @@ int history_save(struct history *h, const struct history_race *race, const struc
     return rc;
 }
 
-/* Read in the order of RACE_COLS (history_open.c). */
+/* Read in the order of RACE_READ_COLS (history_open.c). */
 static void read_race(sqlite3_stmt *st, struct history_race *r)
 {
     memset(r, 0, sizeof *r);
@@ -222,7 +222,9 @@ static void read_race(sqlite3_stmt *st, struct history_race *r)
     r->clock_ms = column_ms(st, c++);
     r->clock_running = sqlite3_column_int(st, c++) != 0;
     r->session_part = column_int_in(st, c++, 0, PW_QUALI_PARTS);
-    r->cutoff_position = column_int_in(st, c, 0, PW_MAX_CARS);
+    r->cutoff_position = column_int_in(st, c++, 0, PW_MAX_CARS);
+    column_copy(st, c++, r->first_number, sizeof r->first_number);
+    column_copy(st, c, r->first_name, sizeof r->first_name);
 }
 
 /* Read in the order of RESULT_COLS (history_open.c). */

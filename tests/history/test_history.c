@@ -224,6 +224,13 @@ static void test_round_trip(void **state)
     assert_int_equal(n, 5);
     assert_race_equal(&got, &race);
     assert_results_equal(back, res, 5);
+    /* The first car of the classification comes with the race, listed or got. */
+    assert_string_equal(got.first_number, res[0].driver.number);
+    assert_string_equal(got.first_name, res[0].driver.name);
+    struct history_race listed;
+    assert_int_equal(history_list(h, 1, 0, &listed, 1, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(listed.first_name, res[0].driver.name);
     /* Fewer slots than results: the first ones, in order. */
     assert_int_equal(history_get(h, "race-1", &got, back, 2, &n), 0);
     assert_int_equal(n, 2);
@@ -241,6 +248,8 @@ static void test_round_trip(void **state)
     assert_int_equal(history_get(h, "race-2", &got, back, PW_MAX_CARS, &n), 0);
     assert_int_equal(n, 0);
     assert_string_equal(got.status, "stopped");
+    assert_string_equal(got.first_number, "");
+    assert_string_equal(got.first_name, "");
 
     assert_int_equal(history_get(h, "no-such-race", &got, back, PW_MAX_CARS, &n), -ENOENT);
     char long_id[200];

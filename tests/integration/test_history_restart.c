@@ -55,8 +55,8 @@ static json_t *first_frame(int port, const char *path, const char *event)
     assert_int_equal(sse_open(&s, port, path, NULL), 0);
     assert_int_equal(s.status, 200);
     struct frame_search fs = {.event = event};
-    sse_read_frames(&s, (struct sse_read_limits){.within_ms = 30000, .wait_ms = 2000},
-                    search_frame, &fs);
+    sse_read_frames(&s, (struct sse_read_limits){.within_ms = 30000, .wait_ms = 2000}, search_frame,
+                    &fs);
     sse_close(&s);
     assert_true(fs.end);
     assert_non_null(fs.found);
@@ -104,6 +104,23 @@ static void assert_same_json(json_t *live, json_t *history, const char *what)
     fail();
 }
 
+/* The race's entry in /api/races (a new reference), failing if it is not listed. */
+static json_t *listed_race(int port, const char *race_id)
+{
+    json_t *list = api_get_json(port, "/api/races", 200);
+    json_t *found = NULL, *r;
+    size_t i;
+    json_array_foreach(json_object_get(list, "races"), i, r)
+    {
+        if (strcmp(api_str(r, "race_id"), race_id) == 0)
+            found = json_incref(r);
+    }
+    json_decref(list);
+    if (!found)
+        fail_msg("race %s not in /api/races", race_id);
+    return found;
+}
+
 static void test_final_board_survives_a_restart(void **state)
 {
     (void)state;
@@ -145,6 +162,8 @@ static void test_final_board_survives_a_restart(void **state)
     assert_true(json_is_object(json_object_get(live_board, "weather")));
     snprintf(path, sizeof path, "/api/race/%s/status", race);
     json_t *live_status = api_get_json(srv.port, path, 200);
+    json_t *live_entry = listed_race(srv.port, race);
+    assert_true(json_is_object(json_object_get(live_entry, "winner")));
 
     char dir[256];
     snprintf(dir, sizeof dir, "%s", srv.dir);
@@ -178,6 +197,10 @@ static void test_final_board_survives_a_restart(void **state)
     assert_same_json(json_object_get(live_status, "lap"), json_object_get(hist_status, "lap"),
                      "the status's lap");
     assert_string_equal(api_str(hist_status, "track_status"), api_str(live_status, "track_status"));
+    /* The races list names the same winner. */
+    json_t *hist_entry = listed_race(srv.port, race);
+    assert_same_json(json_object_get(live_entry, "winner"), json_object_get(hist_entry, "winner"),
+                     "the races list's winner");
 
     json_decref(live_cls);
     json_decref(live_snap);
@@ -187,6 +210,8 @@ static void test_final_board_survives_a_restart(void **state)
     json_decref(hist_snap);
     json_decref(legacy);
     json_decref(hist_status);
+    json_decref(live_entry);
+    json_decref(hist_entry);
     assert_int_equal(server_stop(&srv, SIGTERM), 0);
     server_cleanup(&srv);
 }
