@@ -51,6 +51,7 @@ void api_metrics(struct api *api, struct http_conn *conn)
     metric(&o, "pitwall_events_published_total", "counter", "Race and commentary events received by the hub.", hs.events_received);
     metric(&o, "pitwall_events_duplicate_total", "counter", "Events dropped as already seen.", hs.events_duplicate);
     metric(&o, "pitwall_events_late_total", "counter", "Events dropped as arriving after their race ended.", hs.events_late);
+    metric(&o, "pitwall_race_ends_unmarked_total", "counter", "Races whose end frame went out when hub.commentary_wait_s ran out, without the commentary engine's done marker.", hs.ends_unmarked);
     metric(&o, "pitwall_events_unknown_race_total", "counter", "Events dropped for a race never announced.", hs.events_unknown_race);
     metric(&o, "pitwall_encode_failures_total", "counter", "Events that could not be encoded.", hs.encode_failures);
     metric(&o, "pitwall_frames_sent_total", "counter", "SSE frames queued to clients.", hs.frames_sent);

@@ -236,7 +236,13 @@ static int build(struct app *app, char *err, size_t errlen)
             return rc;
         }
         app->deps.history = app->history;
-        rc = hub_create(&app->loop, app->bus, &s->hub, app->log, record_race, app, &app->hub);
+        /* Embedded with the engine off, nothing on the bus will ever say a race's
+         * commentary is done: no wait for it. In Kafka mode an engine of another process,
+         * or the Flink job, may be speaking. */
+        struct hub_config hub_cfg = s->hub;
+        if (!s->kafka && !s->commentary.enabled)
+            hub_cfg.commentary_wait_ms = 0;
+        rc = hub_create(&app->loop, app->bus, &hub_cfg, app->log, record_race, app, &app->hub);
         if (rc < 0) {
             snprintf(err, errlen, "hub: %s", pw_strerror(rc));
             return rc;

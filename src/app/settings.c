@@ -154,6 +154,7 @@ static const char *const known_settings[] = {
     "history.path",
     "web.root",
     "hub.log_max_mb", "hub.log_budget_mb", "hub.ping_interval_s", "hub.start_timeout_s",
+    "hub.commentary_wait_s",
     "commentary.enabled", "commentary.min_interval_s", "commentary.llm.endpoint",
     "commentary.llm.model", "commentary.llm.api_key_env", "commentary.llm.timeout_ms",
     "commentary.llm.calls_per_minute",
@@ -262,6 +263,9 @@ static int apply_config(struct settings *s, char *err, size_t errlen)
     long long ping_s = (long long)(s->hub.ping_interval_ms / 1000);
     GET_INT("hub.ping_interval_s", 1, 300, ping_s);
     s->hub.ping_interval_ms = (uint64_t)ping_s * 1000;
+    long long commentary_wait_s = (long long)(s->hub.commentary_wait_ms / 1000);
+    GET_INT("hub.commentary_wait_s", 0, 600, commentary_wait_s);
+    s->hub.commentary_wait_ms = (uint64_t)commentary_wait_s * 1000;
     if ((rc = config_get_bool(c, "commentary.enabled", s->commentary.enabled, &b, err, errlen)) < 0)
         return rc;
     s->commentary.enabled = b;

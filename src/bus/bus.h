@@ -16,7 +16,7 @@
 /* Which events a subscriber wants. */
 enum pw_bus_topic {
     PW_BUS_RACE = 1u << 0,       /* every event but commentary (positions included) */
-    PW_BUS_COMMENTARY = 1u << 1, /* PW_EV_COMMENTARY only */
+    PW_BUS_COMMENTARY = 1u << 1, /* lines and the done marker: pw_event_is_commentary */
     PW_BUS_ALL = PW_BUS_RACE | PW_BUS_COMMENTARY,
 };
 

@@ -27,7 +27,7 @@ struct bus_inproc {
 static int inproc_publish_event(struct pw_bus *bus, const struct pw_event *ev)
 {
     struct bus_inproc *b = (struct bus_inproc *)bus;
-    unsigned topic = ev->type == PW_EV_COMMENTARY ? PW_BUS_COMMENTARY : PW_BUS_RACE;
+    unsigned topic = pw_event_is_commentary(ev->type) ? PW_BUS_COMMENTARY : PW_BUS_RACE;
     for (int i = 0; i < b->n_event_subs; i++) {
         if (b->event_subs[i].topics & topic)
             b->event_subs[i].fn(b->event_subs[i].ctx, ev);

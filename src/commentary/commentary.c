@@ -67,6 +67,7 @@ static int64_t loop_now(const struct commentary *c)
 }
 
 static void schedule(struct commentary *c);
+static void say_done(struct commentary *c, const struct commentary_race *r);
 
 /* ---- races ---- */
 
@@ -114,6 +115,7 @@ static void races_expire(struct commentary *c, int64_t now)
         if (!r->req && now - r->core.last_event_ms > RACE_IDLE_MS) {
             c->stats.candidates_dropped_stale += (uint64_t)cm_pacer_clear(&r->core.pacer);
             c->stats.races_expired++;
+            say_done(c, r);
             race_free(c, r);
         }
         r = next;
@@ -136,6 +138,7 @@ static struct commentary_race *race_get(struct commentary *c, const char *race_i
             return NULL;
         c->stats.candidates_dropped_stale += (uint64_t)cm_pacer_clear(&oldest->core.pacer);
         c->stats.races_expired++;
+        say_done(c, oldest);
         race_free(c, oldest);
     }
     r = calloc(1, sizeof *r);
@@ -188,6 +191,30 @@ static void publish(struct commentary *c, struct commentary_race *r, const char 
     if (rc < 0)
         PW_WARN(c->log, "commentary", "race %s: publishing line %llu failed: %s", r->core.race_id,
                 (unsigned long long)ev.seq, pw_strerror(rc));
+}
+
+/* The race's done marker: nothing more will be said of it (its lines are out, or dropped
+ * with the race stopped or its context let go of), so the hub need not hold its `end` frame
+ * for more. Its seq is the last line's: it numbers no line. Not sent at the engine's own
+ * shutdown: edges then end the race after hub.commentary_wait_s. */
+static void say_done(struct commentary *c, const struct commentary_race *r)
+{
+    struct pw_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = PW_EV_COMMENTARY_DONE;
+    snprintf(ev.race_id, sizeof ev.race_id, "%s", r->core.race_id);
+    ev.seq = r->core.seq;
+    ev.wall_ms = pw_now_ms();
+    ev.race_ms = r->core.state.race_ms;
+    ev.lap = r->core.state.lap;
+    ev.kind = PW_COMMENT_INFO;
+    snprintf(ev.id, sizeof ev.id, "c-%s-done", r->core.race_id);
+    ev.meta = &r->core.meta;
+    c->stats.races_done++;
+    int rc = pw_bus_publish_event(c->bus, &ev);
+    if (rc < 0)
+        PW_WARN(c->log, "commentary", "race %s: publishing its done marker failed: %s",
+                r->core.race_id, pw_strerror(rc));
 }
 
 /* Publishes now if the race's slot is open, else holds the line until it opens. */
@@ -369,9 +396,10 @@ static void schedule(struct commentary *c)
             int64_t due = r->held ? cm_race_slot_at(&r->core) : cm_race_due(&r->core, now);
             if (due >= 0 && due < now)
                 due = now;
-            if (due < 0 && r->core.ended)
+            if (due < 0 && r->core.ended) {
+                say_done(c, r);
                 race_free(c, r);
-            else if (due >= 0 && (next < 0 || due < next))
+            } else if (due >= 0 && (next < 0 || due < next))
                 next = due;
         }
         r = following;
@@ -403,6 +431,7 @@ static void on_event(void *ctx, const struct pw_event *ev)
         c->stats.candidates_dropped_stopped += (uint64_t)cm_pacer_clear(&r->core.pacer);
         if (r->req || r->held)
             c->stats.candidates_dropped_stopped++;
+        say_done(c, r);
         race_free(c, r);
         schedule(c);
         return;
@@ -616,6 +645,8 @@ int commentary_format_metrics(const struct commentary *c, char *buf, size_t len)
     counter(&m, "events_invalid_total", "Race events ignored (no race id, no room).",
             s.events_invalid);
     counter(&m, "races_expired_total", "Race contexts freed after going silent.", s.races_expired);
+    counter(&m, "races_done_total", "Done markers published: races the engine said its last of.",
+            s.races_done);
     counter(&m, "llm_calls_total", "Calls made to the language model.", s.llm_calls);
     counter(&m, "llm_ok_total", "Model answers that passed the checks and went out.", s.llm_ok);
     mput(&m, "# HELP pitwall_commentary_llm_fallback_total Rules lines sent instead of the "

@@ -1,6 +1,9 @@
 /* commentary.h — the commentary engine: race events in, commentary lines out, on the bus.
  *
- * It subscribes to PW_BUS_RACE and publishes PW_EV_COMMENTARY events on the same bus. Lines
+ * It subscribes to PW_BUS_RACE and publishes PW_EV_COMMENTARY events on the same bus, and
+ * once it lets go of a race (its last lines out after the classification, the race stopped,
+ * or its context expired) a PW_EV_COMMENTARY_DONE marker, which the hub holds the race's
+ * `end` frame for (hub.h: commentary_wait_ms). Lines
  * come from the rules (cm_rules, cm_pacer, cm_phrase: pure, see cm_race.h); with an LLM
  * endpoint configured, each paced line is first offered to the model (llm_client) and the
  * model's answer goes out instead when it passes the checks (llm_check); on timeout, error,
@@ -77,6 +80,7 @@ struct commentary_stats {
     uint64_t candidates_dropped_stopped; /* pending when the race was stopped */
     uint64_t events_invalid;             /* race events without a race id */
     uint64_t races_expired;              /* contexts freed after 10 min without an event */
+    uint64_t races_done;                 /* done markers published (PW_EV_COMMENTARY_DONE) */
     uint64_t llm_check_failed_by[12];    /* by enum llm_check_result (index 0 unused) */
     double llm_latency_ms_max;
     uint64_t races_active; /* gauge: race contexts held now */

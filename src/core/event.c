@@ -23,6 +23,7 @@ static const char *const event_names[PW_EV_TYPE_COUNT] = {
     [PW_EV_RACE_STOPPED] = "race_stopped",
     [PW_EV_RACE_CREATED] = "race_created",
     [PW_EV_RACE_FAILED] = "race_failed",
+    [PW_EV_COMMENTARY_DONE] = "commentary_done",
 };
 
 const char *pw_event_type_name(enum pw_event_type type)

@@ -9,6 +9,7 @@
 
 #include "core/timing.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum pw_event_type {
@@ -34,6 +35,10 @@ enum pw_event_type {
     PW_EV_RACE_CREATED,   /* a race was created: `meta` says what it is; nothing ran yet */
     PW_EV_RACE_FAILED,    /* a requested race could not start: `text` says why; the only
                              event such a race ever has */
+    /* The commentary engine will say nothing more of the race: `seq` is the number of lines
+     * it said (its last line's seq). Travels with the commentary, after the last line
+     * (docs/ARCHITECTURE.md, "The bus contract"). */
+    PW_EV_COMMENTARY_DONE,
     PW_EV_TYPE_COUNT
 };
 
@@ -98,6 +103,13 @@ struct pw_event {
     const struct pw_race_state *state; /* state after the event; may be NULL for commentary */
     const struct pw_race_meta *meta;   /* set on everything the runner publishes; NULL in sources */
 };
+
+/* Commentary lines and the commentary-done marker: the commentary engine's counter, the
+ * commentary topic, PW_BUS_COMMENTARY. */
+static inline bool pw_event_is_commentary(enum pw_event_type type)
+{
+    return type == PW_EV_COMMENTARY || type == PW_EV_COMMENTARY_DONE;
+}
 
 /* How a producer hands events on. The callback must not keep `ev` or `ev->state`. */
 typedef void (*pw_emit_fn)(void *ctx, const struct pw_event *ev);

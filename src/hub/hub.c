@@ -20,6 +20,7 @@ void hub_config_defaults(struct hub_config *cfg)
         .ping_interval_ms = 10000,
         .recent_commentary = 50,
         .end_grace_ms = 5000,
+        .commentary_wait_ms = 30000,
         .start_timeout_ms = 30000,
         .retired_kept = 4096,
         .compress_level = 6,

@@ -31,6 +31,10 @@ struct hub_config {
     int recent_commentary;     /* lines kept for the snapshot, default 50 */
     uint64_t end_grace_ms;     /* after the finish, the last commentary lines still stream
                                   for this long before the `end` frame, default 5 s */
+    /* After the finish (or a stop) the `end` frame also waits for the commentary engine's
+     * done marker (PW_EV_COMMENTARY_DONE), at most this long from the finish, default 30 s;
+     * 0 (or at most end_grace_ms): no wait beyond the grace. A failed race never waits. */
+    uint64_t commentary_wait_ms;
     uint64_t start_timeout_ms; /* a race expected here (hub_expect_race) that has no event
                                   after this long is marked failed, default 30 s */
     int retired_kept;          /* ids of let-go races remembered, so their late events are
@@ -123,6 +127,8 @@ struct hub_stats {
     uint64_t log_budget_bytes;     /* cfg.log_budget_bytes */
     uint64_t log_budget_evictions; /* finished races let go of to keep within the budget */
     uint64_t log_budget_trims;     /* running races' logs shortened to keep within it */
+    uint64_t ends_unmarked;        /* `end` frames sent when cfg.commentary_wait_ms ran out
+                                      without the commentary engine's done marker */
 };
 void hub_get_stats(const struct hub *hub, struct hub_stats *out);
 

@@ -1,7 +1,7 @@
 /* hub_intake.c — events from the bus into the race records: a race is created by its first
  * event, duplicates and late events are dropped and counted, the latest meta and state are
  * kept, and each event becomes its frames (hub_frames.c) and maybe a status change
- * (hub_status_change.c). */
+ * (hub_status_change.c); the commentary engine's done marker lets the race's `end` go. */
 #include "hub/encode.h"
 #include "hub/hub_internal.h"
 
@@ -36,7 +36,7 @@ static void handle_event(struct hub *hub, const struct pw_event *ev)
         }
         /* A race let go of stays finished (the history has it); and a commentary line
          * never introduces a race: it only ever follows the race's own events. */
-        if (race_registry_has(&hub->retired, ev->race_id) || ev->type == PW_EV_COMMENTARY) {
+        if (race_registry_has(&hub->retired, ev->race_id) || pw_event_is_commentary(ev->type)) {
             hub->stats.events_late++;
             return;
         }
@@ -46,10 +46,17 @@ static void handle_event(struct hub *hub, const struct pw_event *ev)
             return;
         }
     }
-    if (race->end_sent || (hub_race_over(race) && ev->type != PW_EV_COMMENTARY)) {
+    if (race->end_sent || (hub_race_over(race) && !pw_event_is_commentary(ev->type))) {
         /* Nothing changes a race after its finish but the last commentary lines, and
          * nothing at all after its `end` frame. */
         hub->stats.events_late++;
+        return;
+    }
+    if (ev->type == PW_EV_COMMENTARY_DONE) {
+        /* The engine's lines come in its order, the marker after the last (in-process at
+         * once; over Kafka on the race's partition of the commentary topic): none is left
+         * to wait for. Its seq repeats the last line's, so it moves no counter. */
+        race->commentary_done = true;
         return;
     }
     if (is_duplicate(hub, race, ev))

@@ -57,7 +57,9 @@ struct hub_race {
     json_t *recent_comments; /* array of commentary data objects, oldest first */
     struct pw_buf *snapshot; /* cached `snapshot` frame for new combined clients */
     uint64_t order;          /* creation order, for newest-first lists */
-    uint64_t end_due;        /* uv_now() at which the `end` frame goes out (race over) */
+    uint64_t end_due;        /* uv_now() from which the `end` frame may go out (race over) */
+    uint64_t end_by;         /* uv_now() at which it goes out without the done marker */
+    bool commentary_done;    /* the commentary engine's done marker came: no line is to come */
     bool end_sent;           /* after it, nothing more is accepted for this race */
     uint64_t expect_due;     /* uv_now() by which an expected race must have an event, 0 none */
     char reason[PW_EVENT_TEXT_MAX]; /* why it failed */

@@ -1,6 +1,6 @@
 /* hub_status_change.c — a race's status moving on: the `status` frame, the app told once of
- * a race's end, the `end` frame after the grace (end timer), and a start that no runner
- * answered marked failed. */
+ * a race's end, the `end` frame after the grace and the commentary engine's done marker, or
+ * the bounded wait for it (end timer), and a start that no runner answered marked failed. */
 #include "hub/hub_internal.h"
 
 #include <stdio.h>
@@ -13,7 +13,9 @@ static void on_end_timer(uv_timer_t *t)
     for (struct hub_race *race = hub->races; race; race = race->next) {
         if (!hub_race_over(race) || race->end_sent)
             continue;
-        if (now >= race->end_due) {
+        if (now >= race->end_due && (race->commentary_done || now >= race->end_by)) {
+            if (!race->commentary_done && race->end_by > race->end_due)
+                hub->stats.ends_unmarked++;
             hub_emit_end(hub, race, hub_status_name(race->status));
             ended = true;
         } else {
@@ -42,7 +44,14 @@ void hub_race_set_status(struct hub *hub, struct hub_race *race, enum hub_race_s
     }
     hub_emit_status(hub, race);
     if (hub_race_over(race)) {
-        race->end_due = uv_now(hub->loop) + hub->cfg.end_grace_ms;
+        /* The commentary engine may still be saying the race's last lines (the flag, the
+         * podium, a second apart): `end` waits for its done marker, within a bound, so a
+         * dead engine holds no viewer for long. A race that failed to start has none. */
+        uint64_t now = uv_now(hub->loop);
+        race->end_due = now + hub->cfg.end_grace_ms;
+        race->end_by = race->end_due;
+        if (status != HUB_RACE_FAILED && hub->cfg.commentary_wait_ms > hub->cfg.end_grace_ms)
+            race->end_by = now + hub->cfg.commentary_wait_ms;
         if (!uv_is_active((uv_handle_t *)hub->end_timer))
             uv_timer_start(hub->end_timer, on_end_timer, 100, 100);
         if (hub->on_end && status != HUB_RACE_FAILED)

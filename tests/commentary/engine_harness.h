@@ -1,6 +1,7 @@
 /* engine_harness.h — a libuv loop, an in-process bus, the commentary engine on it, a
- * subscriber that collects the published lines, and a probe timer that measures how late
- * the loop runs timers while the engine works. Shared by the engine and LLM tests. */
+ * subscriber that collects the published lines and done markers, and a probe timer that
+ * measures how late the loop runs timers while the engine works. Shared by the engine and
+ * LLM tests. */
 #ifndef PW_TESTS_ENGINE_HARNESS_H
 #define PW_TESTS_ENGINE_HARNESS_H
 
@@ -35,12 +36,25 @@ struct engine_harness {
     uint64_t probe_last_ns;
     double probe_max_late_ms;
     uint64_t probe_ticks;
-    int want_lines; /* stop the loop once this many lines came */
+    int want_lines;       /* stop the loop once this many lines came */
+    int n_done;           /* done markers (PW_EV_COMMENTARY_DONE) received */
+    struct pw_event done; /* the last of them; state / meta cleared */
+    bool done_had_meta;
+    int lines_before_done; /* lines received before it */
 };
 
 static inline void harness_on_line(void *ctx, const struct pw_event *ev)
 {
     struct engine_harness *h = ctx;
+    if (ev->type == PW_EV_COMMENTARY_DONE) {
+        h->n_done++;
+        h->done = *ev;
+        h->done_had_meta = ev->meta != NULL;
+        h->done.state = NULL;
+        h->done.meta = NULL;
+        h->lines_before_done = h->n_lines;
+        return;
+    }
     if (ev->type != PW_EV_COMMENTARY || h->n_lines >= HARNESS_MAX_LINES)
         return;
     struct got_line *g = &h->lines[h->n_lines++];

@@ -583,7 +583,8 @@ static void test_penalty_added_before_podium(void **st)
     free(h);
 }
 
-/* The stream of a race ends hub.end_grace_ms (5 s) after its classification. */
+/* The stream of a race ends hub.end_grace_ms (5 s) after its classification when the engine
+ * has said everything by then (later, it waits for the engine's done marker). */
 #define STREAM_END_GRACE_MS 5000
 
 static void add_time(struct harness *h, const char *note)

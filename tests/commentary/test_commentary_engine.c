@@ -206,6 +206,14 @@ static void test_scripted_race(void **st)
     assert_int_equal(s.lines_published, (uint64_t)h->n_lines);
     assert_true(s.candidates_merged >= 1);
     assert_int_equal(s.races_active, 0); /* freed once the podium was said */
+    /* ... and then, once, the race's done marker: after the last line, numbering none */
+    assert_int_equal(h->n_done, 1);
+    assert_int_equal(s.races_done, 1);
+    assert_int_equal(h->lines_before_done, h->n_lines);
+    assert_int_equal(h->done.seq, (uint64_t)h->n_lines);
+    assert_string_equal(h->done.race_id, "race-1");
+    assert_string_equal(h->done.text, "");
+    assert_true(h->done_had_meta);
     assert_int_equal(s.llm_calls, 0);
     assert_true(h->probe_max_late_ms < 250); /* a few ms measured; margin for loaded CI */
     assert_int_equal(harness_close(h), 0);
@@ -224,6 +232,10 @@ static void test_race_stopped_drops_pending(void **st)
     assert_true(s.candidates_dropped_stopped >= 1);
     assert_int_equal(s.lines_published, (uint64_t)lines_at_stop);
     assert_int_equal(find_line(h, "both"), -1);
+    /* nothing more will be said: the marker at once, after the lines said before the stop */
+    assert_int_equal(h->n_done, 1);
+    assert_int_equal(h->lines_before_done, lines_at_stop);
+    assert_int_equal(h->done.seq, (uint64_t)lines_at_stop);
     assert_int_equal(harness_close(h), 0);
 }
 
@@ -234,6 +246,7 @@ static void test_disabled_engine_says_nothing(void **st)
     struct scripted sc;
     run_script(h, &sc, -1);
     assert_int_equal(h->n_lines, 0);
+    assert_int_equal(h->n_done, 0);
     char buf[4096];
     assert_true(commentary_format_metrics(h->engine, buf, sizeof buf) > 0);
     assert_non_null(strstr(buf, "pitwall_commentary_lines_published_total 0\n"));

@@ -74,7 +74,7 @@ struct recorder {
 static void on_event(void *ctx, const struct pw_event *ev)
 {
     struct recorder *r = ctx;
-    if (ev->type == PW_EV_COMMENTARY)
+    if (pw_event_is_commentary(ev->type))
         r->commentary++;
     else
         r->events++;
@@ -102,11 +102,15 @@ static void test_inproc_bus_routes_by_topic(void **state)
     pw_bus_publish_event(bus, &ev);
     ev.type = PW_EV_COMMENTARY;
     pw_bus_publish_event(bus, &ev);
+    ev.type = PW_EV_COMMENTARY_DONE; /* goes with the commentary, to its subscribers only */
+    pw_bus_publish_event(bus, &ev);
     assert_int_equal(race.events, 1);
     assert_int_equal(race.commentary, 0);
-    assert_int_equal(comm.commentary, 1);
+    assert_int_equal(comm.commentary, 2);
     assert_int_equal(comm.events, 0);
-    assert_int_equal(all.events + all.commentary, 2);
+    assert_int_equal(all.events + all.commentary, 3);
+    assert_string_equal(pw_event_type_name(PW_EV_COMMENTARY_DONE), "commentary_done");
+    assert_int_equal(pw_event_type_parse("commentary_done"), PW_EV_COMMENTARY_DONE);
     assert_int_equal(pw_bus_subscribe_control(bus, on_control, &all), 0);
     assert_int_equal(pw_bus_publish_control(bus, &ctl), 0);
     assert_int_equal(all.controls, 1);

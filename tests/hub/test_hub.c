@@ -1,7 +1,8 @@
 /* Unit tests of the hub (src/hub/hub.c) without a socket: races are published on the real
  * in-process bus, clients are in-memory stream sinks (mem_sink.h). What a client is sent:
  * the snapshot, resume from any id on every stream, the log window and slow clients, the
- * end of a race, and the races kept in memory after it. */
+ * end of a race (held for the commentary engine's done marker, within a bound), and the
+ * races kept in memory after it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -62,21 +63,27 @@ static void race_init(struct race *rc, const char *id)
     rc->st.total_laps = 10;
 }
 
-static void fx_start(struct fx *f, size_t log_max_bytes, int finished_kept)
+static void fx_start_with(struct fx *f, const struct hub_config *cfg)
 {
     memset(f, 0, sizeof *f);
     assert_int_equal(uv_loop_init(&f->loop), 0);
     assert_int_equal(bus_inproc_create(&f->bus), 0);
+    assert_int_equal(hub_create(&f->loop, f->bus, cfg, NULL, on_end, f, &f->hub), 0);
+    race_init(&f->races[0], "race-a");
+    race_init(&f->races[1], "race-b");
+}
+
+static void fx_start(struct fx *f, size_t log_max_bytes, int finished_kept)
+{
     struct hub_config cfg;
     hub_config_defaults(&cfg);
-    cfg.end_grace_ms = 0; /* the end frame at the end timer's first turn */
+    cfg.end_grace_ms = 0;       /* the end frame at the end timer's first turn */
+    cfg.commentary_wait_ms = 0; /* no engine on this bus (as the app sets it without one) */
     if (log_max_bytes)
         cfg.log_max_bytes = log_max_bytes;
     if (finished_kept)
         cfg.finished_races_kept = finished_kept;
-    assert_int_equal(hub_create(&f->loop, f->bus, &cfg, NULL, on_end, f, &f->hub), 0);
-    race_init(&f->races[0], "race-a");
-    race_init(&f->races[1], "race-b");
+    fx_start_with(f, &cfg);
 }
 
 static void fx_stop(struct fx *f)
@@ -114,6 +121,8 @@ static void publish(struct fx *f, int race, enum pw_event_type type)
         ev.kind = PW_COMMENT_INFO;
         snprintf(ev.id, sizeof ev.id, "c-%s-%" PRIu64, rc->meta.race_id, rc->c);
         snprintf(ev.text, sizeof ev.text, "line %" PRIu64, rc->c);
+    } else if (type == PW_EV_COMMENTARY_DONE) {
+        ev.seq = rc->c; /* the engine's last line's: it numbers no line */
     } else {
         ev.seq = ++rc->r;
         ev.state = &rc->st;
@@ -160,6 +169,16 @@ static void run_until_end_frame(struct fx *f, const struct mem_sink *s)
     uv_update_time(&f->loop);
     uint64_t deadline = uv_now(&f->loop) + 5000;
     while (mem_sink_find(s, 0, "end") < 0 && uv_now(&f->loop) < deadline)
+        uv_run(&f->loop, UV_RUN_ONCE);
+}
+
+/* Runs the loop (its end timer turns every 100 ms while a race waits) for `ms` of loop
+ * time: time passes for the hub, however slowly the machine runs it. */
+static void run_for(struct fx *f, uint64_t ms)
+{
+    uv_update_time(&f->loop);
+    uint64_t until = uv_now(&f->loop) + ms;
+    while (uv_now(&f->loop) < until)
         uv_run(&f->loop, UV_RUN_ONCE);
 }
 
@@ -573,6 +592,136 @@ static void test_end_of_race(void **state)
     fx_stop(&f);
 }
 
+/* A race's end waits for the commentary engine: a line said after the classification (the
+ * engine paces its last lines a second apart, and over Kafka they may come later still) goes
+ * to every viewer and into the race's log, and the `end` frame comes only after the done
+ * marker. A race that failed to start has no commentary to wait for. */
+static void test_end_waits_for_commentary_done(void **state)
+{
+    (void)state;
+    struct hub_config cfg;
+    hub_config_defaults(&cfg);
+    cfg.end_grace_ms = 0;
+    cfg.commentary_wait_ms = 600000; /* the bound never comes into it here */
+    struct fx f;
+    fx_start_with(&f, &cfg);
+    publish(&f, 0, PW_EV_RACE_CREATED);
+    struct mem_sink race, com;
+    assert_int_equal(subscribe(&f, &race, HUB_STREAM_RACE, "race-a", NULL), 0);
+    assert_int_equal(subscribe(&f, &com, HUB_STREAM_COMMENTARY, "race-a", NULL), 0);
+    publish(&f, 0, PW_EV_LIGHTS_OUT);
+    publish(&f, 0, PW_EV_POSITIONS);
+    publish(&f, 0, PW_EV_COMMENTARY);
+    publish(&f, 0, PW_EV_CLASSIFICATION); /* R = 4 */
+    assert_int_equal(f.ends, 1);          /* the history is told of the finish at once */
+
+    /* Past the grace with no marker: no end; a line said now is everyone's. */
+    run_for(&f, 300);
+    assert_int_equal(mem_sink_find(&race, 0, "end"), -1);
+    publish(&f, 0, PW_EV_COMMENTARY);
+    assert_string_equal(race.frames[race.n - 1].event, "commentary");
+    assert_string_equal(race.frames[race.n - 1].id, "4-2");
+    json_t *line = frame_json(&race.frames[race.n - 1]);
+    assert_string_equal(jstr(json_object_get(line, "data"), "message"), "line 2");
+    json_decref(line);
+    assert_string_equal(com.frames[com.n - 1].id, "4-2");
+
+    /* A race that failed to start ends meanwhile: it waits for no engine. */
+    struct mem_sink failed;
+    publish(&f, 1, PW_EV_RACE_CREATED);
+    assert_int_equal(subscribe(&f, &failed, HUB_STREAM_RACE, "race-b", NULL), 0);
+    publish(&f, 1, PW_EV_RACE_FAILED);
+    run_until_end_frame(&f, &failed);
+    assert_true(mem_sink_find(&failed, 0, "end") > 0);
+    run_for(&f, 300);
+    assert_int_equal(mem_sink_find(&race, 0, "end"), -1);
+
+    /* The marker: the end follows at once (its seq repeats the last line's: no duplicate). */
+    struct hub_stats st;
+    hub_get_stats(f.hub, &st);
+    uint64_t duplicates = st.events_duplicate;
+    int n_before = race.n;
+    publish(&f, 0, PW_EV_COMMENTARY_DONE);
+    assert_int_equal(race.n, n_before); /* no frame of its own */
+    run_until_end_frame(&f, &race);
+    int end = mem_sink_find(&race, 0, "end");
+    assert_int_equal(end, n_before);
+    json_t *com_end = frame_json(&com.frames[com.n - 1]); /* the original stream's end */
+    assert_string_equal(jstr(com_end, "type"), "end");
+    json_decref(com_end);
+    assert_string_equal(com.frames[com.n - 2].id, "4-2");
+    hub_get_stats(f.hub, &st);
+    assert_int_equal(st.events_duplicate, duplicates);
+    assert_int_equal(st.ends_unmarked, 0);
+    assert_int_equal(f.ends, 1);
+
+    /* The late line is in the race's log and its snapshot: a viewer who comes after the end,
+     * or resumes from before the line, has it. */
+    struct mem_sink fresh, resumed;
+    assert_int_equal(subscribe(&f, &fresh, HUB_STREAM_RACE, "race-a", NULL), 0);
+    json_t *snap = frame_json(&fresh.frames[1]);
+    json_t *comments = json_object_get(snap, "commentary");
+    assert_int_equal(json_array_size(comments), 2);
+    assert_string_equal(jstr(json_array_get(comments, 1), "message"), "line 2");
+    json_decref(snap);
+    assert_int_equal(subscribe(&f, &resumed, HUB_STREAM_COMMENTARY, "race-a", "4-1"), 0);
+    assert_int_equal(resumed.n, 3);
+    assert_string_equal(resumed.frames[1].id, "4-2");
+    json_t *end_frame = frame_json(&resumed.frames[2]);
+    assert_string_equal(jstr(end_frame, "type"), "end");
+    json_decref(end_frame);
+    unsubscribe(&fresh);
+    unsubscribe(&resumed);
+    unsubscribe(&race);
+    unsubscribe(&com);
+    unsubscribe(&failed);
+    fx_stop(&f);
+}
+
+/* An engine that never says its commentary is done (dead, or one that sends no marker, as
+ * the Flink job) holds the end for hub.commentary_wait_ms after the finish, no longer; its
+ * lines until then are shown. */
+static void test_end_without_marker_after_the_wait(void **state)
+{
+    (void)state;
+    struct hub_config cfg;
+    hub_config_defaults(&cfg);
+    cfg.end_grace_ms = 100;
+    cfg.commentary_wait_ms = 600;
+    struct fx f;
+    fx_start_with(&f, &cfg);
+    publish(&f, 0, PW_EV_RACE_CREATED);
+    struct mem_sink race;
+    assert_int_equal(subscribe(&f, &race, HUB_STREAM_RACE, "race-a", NULL), 0);
+    publish(&f, 0, PW_EV_LIGHTS_OUT);
+    publish(&f, 0, PW_EV_POSITIONS);
+    uv_update_time(&f.loop);
+    uint64_t finish = uv_now(&f.loop);
+    publish(&f, 0, PW_EV_CLASSIFICATION);
+    run_for(&f, 400);
+    assert_int_equal(mem_sink_find(&race, 0, "end"), -1);
+    publish(&f, 0, PW_EV_COMMENTARY);
+    assert_string_equal(race.frames[race.n - 1].event, "commentary");
+    run_until_end_frame(&f, &race);
+    int end = mem_sink_find(&race, 0, "end");
+    assert_int_equal(end, race.n - 1);
+    assert_true(uv_now(&f.loop) - finish >= cfg.commentary_wait_ms);
+    json_t *ej = frame_json(&race.frames[end]);
+    assert_string_equal(jstr(ej, "status"), "finished");
+    json_decref(ej);
+    struct hub_stats st;
+    hub_get_stats(f.hub, &st);
+    assert_int_equal(st.ends_unmarked, 1);
+    /* after the end, a marker (or a line) that comes at last changes nothing */
+    uint64_t late = st.events_late;
+    publish(&f, 0, PW_EV_COMMENTARY_DONE);
+    hub_get_stats(f.hub, &st);
+    assert_int_equal(st.events_late, late + 1);
+    assert_int_equal(race.n, end + 1);
+    unsubscribe(&race);
+    fx_stop(&f);
+}
+
 /* --- every race, and shutdown ------------------------------------------------------------ */
 
 static void test_all_races_and_goodbye(void **state)
@@ -632,6 +781,8 @@ int main(void)
         cmocka_unit_test(test_resume_before_log_window),
         cmocka_unit_test(test_slow_client_evicted),
         cmocka_unit_test(test_end_of_race),
+        cmocka_unit_test(test_end_waits_for_commentary_done),
+        cmocka_unit_test(test_end_without_marker_after_the_wait),
         cmocka_unit_test(test_all_races_and_goodbye),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

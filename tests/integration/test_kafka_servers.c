@@ -353,6 +353,202 @@ static void test_broker_restart_mid_race_loses_nothing(void **state)
     server_cleanup(&all);
 }
 
+/* The commentary records written for `race`, read from the topic itself (every partition
+ * from the beginning) up to the engine's done marker: each line's seq and message, in the
+ * topic's order. Returns the lines' count; *done tells whether the marker came. */
+static int topic_commentary(const char *topic, int partitions, const char *race, unsigned long *seq,
+                            char **msg, int max, bool *done)
+{
+    char err[256], group[64];
+    snprintf(group, sizeof group, "it-reader-%d", (int)getpid());
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof err),
+                     RD_KAFKA_CONF_OK);
+    assert_int_equal(rd_kafka_conf_set(conf, "group.id", group, err, sizeof err), RD_KAFKA_CONF_OK);
+    assert_int_equal(rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err),
+                     RD_KAFKA_CONF_OK);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    assert_non_null(rk);
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(partitions);
+    for (int p = 0; p < partitions; p++)
+        rd_kafka_topic_partition_list_add(parts, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    assert_int_equal(rd_kafka_assign(rk, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_topic_partition_list_destroy(parts);
+    int n = 0;
+    *done = false;
+    for (int64_t until = now_ms() + 30000; !*done && now_ms() < until;) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 500);
+        if (!m)
+            continue;
+        json_t *j = NULL;
+        if (!m->err && m->key_len == strlen(race) && memcmp(m->key, race, m->key_len) == 0)
+            j = json_loadb(m->payload, m->len, 0, NULL);
+        rd_kafka_message_destroy(m);
+        if (!j)
+            continue;
+        if (json_is_true(json_object_get(j, "done"))) {
+            *done = true;
+            /* the marker's seq is the last line's: it says how many lines there were */
+            assert_int_equal((unsigned long)json_integer_value(json_object_get(j, "seq")),
+                             n ? seq[n - 1] : 0);
+        } else if (n < max) {
+            seq[n] = (unsigned long)json_integer_value(json_object_get(j, "seq"));
+            msg[n++] = strdup(json_string_value(json_object_get(j, "message")));
+        }
+        json_decref(j);
+    }
+    rd_kafka_destroy(rk);
+    return n;
+}
+
+static bool is_race_event(const struct sse_frame *f, const char *type)
+{
+    char want[64];
+    snprintf(want, sizeof want, "\"type\":\"%s\"", type);
+    return strcmp(f->event, "race") == 0 && strstr(f->data, want) != NULL;
+}
+
+/* The combined stream until the race finished: the commentary process is stopped once the
+ * race is under way, long before it can say the race's last lines (however far ahead of this
+ * edge a loaded machine lets it run). */
+struct until_finished {
+    struct seen *seen;
+    pid_t talker;
+    bool stopped, finished;
+};
+
+static bool on_frame_until_finished(void *ctx, const struct sse_frame *f)
+{
+    struct until_finished *u = ctx;
+    if (!u->stopped && is_race_event(f, "lights_out")) {
+        assert_int_equal(kill(u->talker, SIGSTOP), 0);
+        u->stopped = true;
+    }
+    if (strcmp(f->event, "status") == 0 && strstr(f->data, "\"status\":\"finished\""))
+        u->finished = true;
+    return on_seen_frame(u->seen, f) || u->finished;
+}
+
+/* The original commentary stream of one race: each line's C and message, to its end. */
+struct legacy_lines {
+    int n;
+    unsigned long c[1024];
+    char *msg[1024];
+    bool ended;
+};
+
+static bool on_legacy_line(void *ctx, const struct sse_frame *f)
+{
+    struct legacy_lines *l = ctx;
+    json_t *j = json_loads(f->data, 0, NULL);
+    const char *type = json_string_value(json_object_get(j, "type"));
+    unsigned long r = 0, c = 0;
+    if (type && strcmp(type, "end") == 0) {
+        l->ended = true;
+    } else if (type && strcmp(type, "commentary") == 0 && l->n < 1024 &&
+               sscanf(f->id, "%lu-%lu", &r, &c) == 2) {
+        l->c[l->n] = c;
+        l->msg[l->n++] =
+            strdup(json_string_value(json_object_get(json_object_get(j, "data"), "message")));
+    }
+    json_decref(j);
+    return l->ended;
+}
+
+/* The message of a combined-stream commentary frame's data. */
+static void assert_line_message(const char *data, const char *want)
+{
+    json_t *j = json_loads(data, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "data"), "message")),
+                        want);
+    json_decref(j);
+}
+
+/* The commentary engine in a process of its own says a race's last lines after the flag;
+ * held up (SIGSTOP) from the start until well past the edge's end grace after the finish, it
+ * says them late, and the edge carries them all the same: its `end` waits for the engine's
+ * done marker. Every line the engine wrote to the topic before the marker is on the edge's
+ * stream, and in the log a viewer resuming after the end is sent. */
+static void test_edge_waits_for_late_commentary(void **state)
+{
+    (void)state;
+    char yaml[2048], topic[128];
+    make_config(yaml, sizeof yaml, "late");
+    snprintf(topic, sizeof topic, "it-late-%d-commentary", (int)getpid());
+    struct server runner, talker;
+    const char *runner_args[] = {"--role", "runner,edge", NULL};
+    const char *talker_args[] = {"--role", "commentary,edge", NULL};
+    assert_int_equal(server_start(&runner, yaml, runner_args, NULL), 0);
+    assert_int_equal(server_start(&talker, yaml, talker_args, NULL), 0);
+    char *race = start_race(runner.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":15,"
+                                         "\"tick_hz\":4,\"laps\":10}");
+    wait_known(runner.port, race);
+    char path[160];
+    snprintf(path, sizeof path, "/api/race/%s/stream", race);
+    struct sse st;
+    assert_int_equal(sse_open(&st, runner.port, path, NULL), 0);
+    assert_int_equal(st.status, 200);
+    static struct seen seen;
+    struct until_finished u = {.seen = &seen, .talker = talker.pid};
+    sse_read_frames(&st, (struct sse_read_limits){.within_ms = 60000, .wait_ms = 1000},
+                    on_frame_until_finished, &u);
+    /* The engine stays silent 8 s more: longer than the edge's 5-second end grace. */
+    if (u.finished && !seen.ended)
+        read_to_end(&st, &seen, 8000);
+    if (u.stopped)
+        assert_int_equal(kill(talker.pid, SIGCONT), 0);
+    assert_true(u.stopped && u.finished);
+    assert_false(seen.ended); /* the grace is long past: the edge waits for the engine */
+    int said_before = seen.n_comm;
+    read_to_end(&st, &seen, 40000);
+    sse_close(&st);
+    assert_true(seen.ended);
+    /* the engine's last lines (the flag, the podium at least) came after it went on */
+    assert_true(seen.n_comm > said_before);
+
+    static unsigned long seq[1024];
+    static char *msg[1024];
+    bool done = false;
+    int n = topic_commentary(topic, 3, race, seq, msg, 1024, &done);
+    assert_true(done);
+    assert_true(n >= 2 && seen.n_comm > 0); /* the flag and the podium at least */
+    /* Live: every line from the first the stream had (one said before it opened is in its
+     * snapshot) to the last before the marker. */
+    int at = 0;
+    while (at < n && seq[at] < seen.c[0])
+        at++;
+    assert_int_equal(n - at, seen.n_comm);
+    for (int i = 0; i < seen.n_comm; i++) {
+        assert_int_equal(seen.c[i], seq[at + i]);
+        assert_line_message(seen.comm_data[i], msg[at + i]);
+    }
+    /* After the end: a viewer of the original commentary stream resuming from the race's
+     * very start is sent every line from the race's log, then the end. */
+    snprintf(path, sizeof path, "/api/commentary/stream?race_id=%s", race);
+    assert_int_equal(sse_open(&st, runner.port, path, "0-0"), 0);
+    assert_int_equal(st.status, 200);
+    static struct legacy_lines again;
+    sse_read_frames(&st, (struct sse_read_limits){.within_ms = 20000, .wait_ms = 1000},
+                    on_legacy_line, &again);
+    sse_close(&st);
+    assert_true(again.ended);
+    assert_int_equal(again.n, n);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(again.c[i], seq[i]);
+        assert_string_equal(again.msg[i], msg[i]);
+    }
+    for (int i = 0; i < n; i++) {
+        free(msg[i]);
+        free(again.msg[i]);
+    }
+    seen_free(&seen);
+    free(race);
+    assert_int_equal(server_stop(&talker, SIGTERM), 0);
+    assert_int_equal(server_stop(&runner, SIGTERM), 0);
+    server_cleanup(&talker);
+    server_cleanup(&runner);
+}
+
 /* Raw records straight into a topic (poison, forged control), keyed by `key` (NULL: none),
  * with librdkafka's default partitioner as pitwall's producer. */
 static void produce_raw(const char *topic, const char *key, const char *const *values, int n)
@@ -944,6 +1140,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_two_edges_identical_and_late_edge_catches_up),
         cmocka_unit_test(test_penalties_and_damage_same_on_kafka_edge_as_embedded),
         cmocka_unit_test(test_broker_restart_mid_race_loses_nothing),
+        cmocka_unit_test(test_edge_waits_for_late_commentary),
         cmocka_unit_test(test_bad_kafka_setting_named),
         cmocka_unit_test(test_start_that_cannot_happen_turns_failed),
         cmocka_unit_test(test_control_by_token_from_any_edge),

@@ -493,6 +493,59 @@ static void test_json_roundtrip(void **state)
     fixture_race_free(&r);
 }
 
+/* The commentary engine's done marker crosses the commentary topic as a record of a line's
+ * shape with "done": true; a record without the field (every older writer's, the Flink
+ * job's) is a line. It never travels on the race-events topic. */
+static void test_json_commentary_done(void **state)
+{
+    (void)state;
+    struct pw_event done = {.type = PW_EV_COMMENTARY_DONE,
+                            .seq = 17,
+                            .lap = 53,
+                            .race_ms = 5400000,
+                            .wall_ms = 1700000000123};
+    snprintf(done.race_id, sizeof done.race_id, "race-done");
+    snprintf(done.id, sizeof done.id, "c-race-done-done");
+    char *json = kafka_json_encode_commentary(&done);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"done\":true"));
+    assert_non_null(strstr(json, "\"message\":\"\""));
+    assert_non_null(strstr(json, "\"type\":\"info\""));
+    struct pw_event got;
+    assert_int_equal(kafka_json_decode_commentary(json, strlen(json), &got), 0);
+    free(json);
+    assert_int_equal(got.type, PW_EV_COMMENTARY_DONE);
+    assert_int_equal(got.seq, 17);
+    assert_string_equal(got.race_id, "race-done");
+    assert_int_equal(got.lap, 53);
+    assert_true(got.wall_ms == 1700000000123);
+
+    struct pw_event line = done;
+    line.type = PW_EV_COMMENTARY;
+    snprintf(line.text, sizeof line.text, "Lights out!");
+    json = kafka_json_encode_commentary(&line);
+    assert_null(strstr(json, "\"done\""));
+    free(json);
+    const char *older = "{\"id\":\"c\",\"message\":\"x\",\"timestamp\":1,\"type\":\"info\","
+                        "\"race_id\":\"r\",\"seq\":3}";
+    assert_int_equal(kafka_json_decode_commentary(older, strlen(older), &got), 0);
+    assert_int_equal(got.type, PW_EV_COMMENTARY);
+    const char *not_done = "{\"id\":\"c\",\"message\":\"x\",\"timestamp\":1,\"type\":\"info\","
+                           "\"race_id\":\"r\",\"done\":false}";
+    assert_int_equal(kafka_json_decode_commentary(not_done, strlen(not_done), &got), 0);
+    assert_int_equal(got.type, PW_EV_COMMENTARY);
+    const char *bad = "{\"id\":\"c\",\"message\":\"\",\"timestamp\":1,\"type\":\"info\","
+                      "\"race_id\":\"r\",\"done\":\"yes\"}";
+    assert_int_equal(kafka_json_decode_commentary(bad, strlen(bad), &got), PW_EPARSE);
+    struct pw_race_meta meta;
+    struct pw_race_state *st = malloc(sizeof *st);
+    bool hm, hs;
+    const char *as_event = "{\"type\":\"commentary_done\",\"race_id\":\"r\",\"seq\":1}";
+    assert_int_equal(kafka_json_decode_event(as_event, strlen(as_event), &got, &meta, &hm, st, &hs),
+                     PW_ERANGE_IN);
+    free(st);
+}
+
 /* A qualifying session's kind, clock, part and per-car figures cross the bus; a race's
  * messages carry none of them. */
 /* The state a race event carries over Kafka keeps each car's penalties in a race with the
@@ -918,12 +971,18 @@ static void test_stream_commentary_waits_for_meta(void **state)
         if (f->race.ev[i].type == PW_EV_COMMENTARY)
             feed(f, &f->race.ev[i], NULL, -1, 1000);
     }
+    /* the done marker after the last line waits with them, and keeps its place */
+    struct pw_event done = {.type = PW_EV_COMMENTARY_DONE, .seq = (uint64_t)f->race.n_commentary};
+    snprintf(done.race_id, sizeof done.race_id, "%s", f->race.ev[0].race_id);
+    assert_int_equal(kafka_stream_add_event(f->s, &done, NULL, NULL, 1000), 0);
     assert_int_equal(f->rec.n, 0);
     assert_true(kafka_stream_pending(f->s));
     feed(f, &f->race.ev[0], NULL, -1, 1000); /* race created, with meta */
-    assert_int_equal(f->rec.n, 1 + f->race.n_commentary);
+    assert_int_equal(f->rec.n, 1 + f->race.n_commentary + 1);
     for (int i = 0; i < f->rec.n; i++)
         assert_true(f->rec.has_meta[i]);
+    assert_int_equal(f->rec.ev[f->rec.n - 1].type, PW_EV_COMMENTARY_DONE);
+    assert_int_equal(f->rec.ev[f->rec.n - 2].type, PW_EV_COMMENTARY);
     struct pw_event orphan = {.type = PW_EV_COMMENTARY, .seq = 1, .kind = PW_COMMENT_INFO};
     snprintf(orphan.race_id, sizeof orphan.race_id, "no-meta-race");
     snprintf(orphan.text, sizeof orphan.text, "hello");
@@ -1040,6 +1099,7 @@ int main(void)
         cmocka_unit_test(test_json_penalty_fields),
         cmocka_unit_test(test_json_damage_fields),
         cmocka_unit_test(test_json_rejects),
+        cmocka_unit_test(test_json_commentary_done),
         cmocka_unit_test_setup_teardown(test_stream_in_order, stream_setup, stream_teardown),
         cmocka_unit_test_setup_teardown(test_stream_merges_two_topics, stream_setup,
                                         stream_teardown),

@@ -88,8 +88,8 @@ static void on_report(void *ctx, const struct commentary_llm_report *r)
 static void on_line(void *ctx, const struct pw_event *ev)
 {
     struct demo *d = ctx;
-    if (d->n_said >= MAX_SAID)
-        return;
+    if (ev->type != PW_EV_COMMENTARY || d->n_said >= MAX_SAID)
+        return; /* the race's done marker is no line */
     struct said *s = &d->said[d->n_said++];
     s->at_ms = (int64_t)uv_now(&d->loop) - d->start_ms;
     snprintf(s->kind, sizeof s->kind, "%s", pw_commentary_kind_name(ev->kind));

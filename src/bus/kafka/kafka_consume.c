@@ -17,7 +17,7 @@ void kafka_consume_deliver(void *ctx, const struct pw_event *ev)
 {
     struct kafka_client *c = ctx;
     struct bus_kafka *b = c->bus;
-    unsigned topic = ev->type == PW_EV_COMMENTARY ? PW_BUS_COMMENTARY : PW_BUS_RACE;
+    unsigned topic = pw_event_is_commentary(ev->type) ? PW_BUS_COMMENTARY : PW_BUS_RACE;
     for (int i = 0; i < b->n_event_subs; i++) {
         struct kafka_event_sub *s = &b->event_subs[i];
         if (s->source == c->kind && (s->topics & topic))

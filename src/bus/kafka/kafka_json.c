@@ -192,13 +192,19 @@ fail:
     return NULL;
 }
 
+/* The done marker is a record of the same shape with "done": true (absent: a line), so a
+ * reader that does not know the field reads it as a line repeating the last one's seq. */
 char *kafka_json_encode_commentary(const struct pw_event *ev)
 {
-    return dump(json_pack("{s:s,s:s,s:I,s:s,s:s,s:i,s:I,s:I}", "id", ev->id, "message",
-                          ev->text, "timestamp", (json_int_t)ev->wall_ms, "type",
+    json_t *o = json_pack("{s:s,s:s,s:I,s:s,s:s,s:i,s:I,s:I}", "id", ev->id, "message", ev->text,
+                          "timestamp", (json_int_t)ev->wall_ms, "type",
                           pw_commentary_kind_name(ev->kind), "race_id", ev->race_id, "lap",
-                          ev->lap, "seq", (json_int_t)ev->seq, "race_ms",
-                          (json_int_t)ev->race_ms));
+                          ev->lap, "seq", (json_int_t)ev->seq, "race_ms", (json_int_t)ev->race_ms);
+    if (o && ev->type == PW_EV_COMMENTARY_DONE && json_object_set_new(o, "done", json_true())) {
+        json_decref(o);
+        o = NULL;
+    }
+    return dump(o);
 }
 
 static const char *const control_ops[] = {
@@ -485,7 +491,7 @@ int kafka_json_decode_event(const void *buf, size_t len, struct pw_event *ev,
         return PW_EPARSE;
     TRY(get_str(o, "type", type, sizeof type));
     ev->type = pw_event_type_parse(type);
-    if (ev->type == PW_EV_NONE || ev->type == PW_EV_POSITIONS || ev->type == PW_EV_COMMENTARY) {
+    if (ev->type == PW_EV_NONE || ev->type == PW_EV_POSITIONS || pw_event_is_commentary(ev->type)) {
         rc = PW_ERANGE_IN;
         goto out;
     }
@@ -547,6 +553,10 @@ int kafka_json_decode_commentary(const void *buf, size_t len, struct pw_event *e
     TRY(get_int(o, "lap", &ev->lap, 0, 100000));
     TRY(get_seq(o, &ev->seq));
     TRY(get_i64(o, "race_ms", &ev->race_ms));
+    bool done = false;
+    TRY(get_bool(o, "done", &done));
+    if (done)
+        ev->type = PW_EV_COMMENTARY_DONE;
     if (!json_is_string(json_object_get(o, "message")))
         rc = PW_EPARSE;
 out:

@@ -1,5 +1,7 @@
 /* kafka_json.h — JSON values of pitwall's JSON topics (docs/KAFKA.md):
- *   f1-commentary        {id, message, timestamp, type} + race_id, lap, seq, race_ms
+ *   f1-commentary        {id, message, timestamp, type} + race_id, lap, seq, race_ms, and
+ *                        "done": true on the commentary-done marker (PW_EV_COMMENTARY_DONE;
+ *                        absent: false, a line)
  *   pitwall-race-events  every race event but positions: all pw_event fields, the race's
  *                        pw_race_meta under "meta" and the state after the event under
  *                        "state" (cars as in the SSE CAR object)

@@ -118,12 +118,12 @@ int kafka_produce_event(struct pw_bus *bus, const struct pw_event *ev)
         return -EINVAL;
     if (ev->type == PW_EV_POSITIONS)
         return publish_positions(b, ev);
-    char *json = ev->type == PW_EV_COMMENTARY ? kafka_json_encode_commentary(ev)
-                                              : kafka_json_encode_event(ev);
+    bool commentary = pw_event_is_commentary(ev->type);
+    char *json = commentary ? kafka_json_encode_commentary(ev) : kafka_json_encode_event(ev);
     if (!json)
         return -ENOMEM;
-    int rc = produce(b, ev->type == PW_EV_COMMENTARY ? TOPIC_COMMENTARY : TOPIC_EVENTS, ev->race_id,
-                     json, strlen(json));
+    int rc =
+        produce(b, commentary ? TOPIC_COMMENTARY : TOPIC_EVENTS, ev->race_id, json, strlen(json));
     free(json);
     return rc;
 }

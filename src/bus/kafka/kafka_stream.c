@@ -364,7 +364,8 @@ int kafka_stream_add_event(struct kafka_stream *s, const struct pw_event *ev,
         return PW_ERANGE_IN;
     struct stream_race *r = race_get(s, ev->race_id, now_ms);
     struct pw_event copy = *ev;
-    if (ev->type != PW_EV_COMMENTARY && ev->seq > r->next_seq && r->n_held >= KAFKA_STREAM_HOLD) {
+    if (!pw_event_is_commentary(ev->type) && ev->seq > r->next_seq &&
+        r->n_held >= KAFKA_STREAM_HOLD) {
         s->stats.refused++;
         return PW_ELIMIT;
     }
@@ -372,7 +373,7 @@ int kafka_stream_add_event(struct kafka_stream *s, const struct pw_event *ev,
         r->meta = *meta;
         r->has_meta = true;
     }
-    if (ev->type == PW_EV_COMMENTARY) {
+    if (pw_event_is_commentary(ev->type)) {
         if (r->has_meta) {
             deliver_comment(s, r, &copy);
             return 0;
