@@ -817,6 +817,21 @@ static json_t *race_frame(const struct sse_frame *f, const char **race_type)
     return d;
 }
 
+/* Starts a race with `body`, reads its combined stream to the end into `on_frame`, and
+ * returns its classification (/api/race/<id>/positions) for the caller to json_decref. */
+static json_t *race_through_the_api(int port, const char *body, sse_frame_fn on_frame,
+                                    void *ctx)
+{
+    char race[64], path[160];
+    start_race(port, body, race, sizeof race);
+    struct sse s;
+    open_stream(&s, port, "/api/race/", race, "/stream", NULL);
+    sse_read_frames(&s, whole_race, on_frame, ctx);
+    sse_close(&s);
+    snprintf(path, sizeof path, "/api/race/%s/positions", race);
+    return api_get_json(port, path, 200);
+}
+
 /* What the damage test saw of a race's stream. */
 struct damage_seen {
     int contacts, debris, full_frames, with_field, cars_in_full, punctures, wings, ends;
@@ -858,17 +873,12 @@ static void test_damage_through_the_api(void **state)
     (void)state;
     struct server srv;
     assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
-    char race[64], path[160];
-    start_race(srv.port,
-               "{\"driver_name\":\"Lando Norris\",\"duration_s\":8,\"tick_hz\":5,"
-               "\"circuit\":\"monza\",\"laps\":20,\"damage\":true,\"seed\":3}",
-               race, sizeof race);
-    snprintf(path, sizeof path, "/api/race/%s/stream", race);
-    struct sse s;
-    assert_int_equal(sse_open(&s, srv.port, path, NULL), 0);
     struct damage_seen seen = {0};
-    sse_read_frames(&s, whole_race, on_damage_frame, &seen);
-    sse_close(&s);
+    json_t *cls = race_through_the_api(
+        srv.port,
+        "{\"driver_name\":\"Lando Norris\",\"duration_s\":8,\"tick_hz\":5,"
+        "\"circuit\":\"monza\",\"laps\":20,\"damage\":true,\"seed\":3}",
+        on_damage_frame, &seen);
     assert_int_equal(seen.ends, 1);
     assert_true(seen.contacts >= 1);
     assert_true(seen.debris >= 1);
@@ -876,8 +886,6 @@ static void test_damage_through_the_api(void **state)
     assert_int_equal(seen.with_field, seen.cars_in_full);
     assert_true(seen.punctures >= 1);
     assert_true(seen.wings >= 1);
-    snprintf(path, sizeof path, "/api/race/%s/positions", race);
-    json_t *cls = api_get_json(srv.port, path, 200);
     json_t *cars = json_object_get(cls, "positions");
     size_t i;
     json_t *car;
@@ -934,17 +942,12 @@ static void test_rain_and_red_flag_through_the_api(void **state)
     (void)state;
     struct server srv;
     assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
-    char race[64], path[160];
-    start_race(srv.port,
-               "{\"driver_name\":\"Lando Norris\",\"duration_s\":8,\"tick_hz\":5,"
-               "\"circuit\":\"spa\",\"laps\":12,\"weather\":\"rain\",\"red_flag\":true,\"seed\":1}",
-               race, sizeof race);
-    snprintf(path, sizeof path, "/api/race/%s/stream", race);
-    struct sse s;
-    assert_int_equal(sse_open(&s, srv.port, path, NULL), 0);
     struct weather_seen seen = {0};
-    sse_read_frames(&s, whole_race, on_weather_frame, &seen);
-    sse_close(&s);
+    json_t *cls = race_through_the_api(
+        srv.port,
+        "{\"driver_name\":\"Lando Norris\",\"duration_s\":8,\"tick_hz\":5,"
+        "\"circuit\":\"spa\",\"laps\":12,\"weather\":\"rain\",\"red_flag\":true,\"seed\":1}",
+        on_weather_frame, &seen);
     assert_int_equal(seen.ends, 1);
     assert_int_equal(seen.notes, 7); /* four for the weather, three for the red flag */
     assert_true(seen.forecast && seen.drs_off && seen.drs_on);
@@ -952,8 +955,6 @@ static void test_rain_and_red_flag_through_the_api(void **state)
     assert_true(seen.rain_tyres >= 10);
     assert_true(seen.wet_frames > 0);
     /* Back on slicks by the end (by a stop, or the free change under the red flag). */
-    snprintf(path, sizeof path, "/api/race/%s/positions", race);
-    json_t *cls = api_get_json(srv.port, path, 200);
     json_t *cars = json_object_get(cls, "positions");
     assert_int_equal((int)json_array_size(cars), 22);
     size_t i;
