@@ -117,25 +117,6 @@ void hostile_reset(int fd)
     close(fd);
 }
 
-long long hostile_metric(int port, const char *name)
-{
-    struct response r;
-    long long v = -1;
-    if (http_call(port, "GET", "/metrics", "", NULL, &r) != 0)
-        return -1;
-    size_t n = strlen(name);
-    for (const char *line = r.body; line && *line;) {
-        if (strncmp(line, name, n) == 0 && line[n] == ' ') {
-            v = atoll(line + n + 1);
-            break;
-        }
-        line = strchr(line, '\n');
-        line = line ? line + 1 : NULL;
-    }
-    response_free(&r);
-    return v;
-}
-
 bool hostile_log_has(const struct server *s, const char *needle)
 {
     FILE *f = fopen(s->log_path, "r");

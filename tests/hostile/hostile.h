@@ -4,7 +4,7 @@
  * asserts the answers, and ends with hostile_finish(): the server's resident memory grew
  * by no more than the case's stated budget since its warm-up, /api/health still answers
  * within HOSTILE_HEALTH_MS, and SIGTERM stops it cleanly (under ASan: no report).
- * Server start/stop, HTTP calls and SSE come from tests/integration/harness.h. */
+ * Server start/stop, HTTP calls, SSE and /metrics come from tests/integration/harness.h. */
 #ifndef PW_TEST_HOSTILE_H
 #define PW_TEST_HOSTILE_H
 
@@ -65,8 +65,6 @@ void hostile_finish(struct hostile *h, long budget_kb);
 long hostile_read(int fd, char *buf, size_t cap, int timeout_ms, bool *closed);
 /* Close with a TCP reset instead of a FIN (SO_LINGER 0). */
 void hostile_reset(int fd);
-/* Value of a /metrics line (full name with labels, e.g. `x_total{code="400"}`), or -1. */
-long long hostile_metric(int port, const char *name);
 /* Whether the server's log has a line containing `needle`. */
 bool hostile_log_has(const struct server *s, const char *needle);
 /* POST /api/race/start with `body` (JSON); asserts 200 and copies the race id. */

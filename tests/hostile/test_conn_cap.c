@@ -30,7 +30,7 @@ static void test_over_the_cap_gets_503_and_a_log_line(void **state)
     hostile_start(&h, NULL);
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
 
-    long long cap = hostile_metric(h.srv.port, "pitwall_http_max_connections");
+    long long cap = server_metric(h.srv.port, "pitwall_http_max_connections");
     fprintf(stderr, "  cap in force: %lld (descriptor limit %d)\n", cap, FD_LIMIT);
     assert_true(cap > 0 && cap < FD_LIMIT - 128);
     assert_true(hostile_log_has(&h.srv, "max_connections 20000 lowered to"));
@@ -41,7 +41,7 @@ static void test_over_the_cap_gets_503_and_a_log_line(void **state)
      * ASan: client cap-1 got the 503). Wait until a call sees only itself, then give that
      * call's connection time to go too. */
     for (int64_t until = now_ms() + 5000; now_ms() < until; usleep(20000)) {
-        if (hostile_metric(h.srv.port, "pitwall_http_connections_open") == 1)
+        if (server_metric(h.srv.port, "pitwall_http_connections_open") == 1)
             break;
     }
     usleep(300000);
@@ -76,11 +76,11 @@ static void test_over_the_cap_gets_503_and_a_log_line(void **state)
      * closes is itself over the cap, answered 503 (no metric: -1) and counted rejected. */
     long long polls_rejected = 0, open = -1;
     for (int64_t until = now_ms() + 5000; now_ms() < until && open != 1; usleep(50000)) {
-        open = hostile_metric(h.srv.port, "pitwall_http_connections_open");
+        open = server_metric(h.srv.port, "pitwall_http_connections_open");
         polls_rejected += open < 0;
     }
     assert_int_equal(open, 1);
-    assert_int_equal(hostile_metric(h.srv.port, "pitwall_http_connections_rejected_total"),
+    assert_int_equal(server_metric(h.srv.port, "pitwall_http_connections_rejected_total"),
                      CLIENTS - cap + polls_rejected);
     hostile_finish(&h, 4 * 1024);
 }

@@ -93,7 +93,7 @@ static void pipeline_without_reading(const int *fds, bool *open, size_t *sent, i
                 *worst_health_ms = t;
             next_health = now_ms() + 250;
             if (paused_goal &&
-                hostile_metric(port, "pitwall_http_reads_paused_total") >= paused_goal)
+                server_metric(port, "pitwall_http_reads_paused_total") >= paused_goal)
                 return;
         }
     }
@@ -124,8 +124,8 @@ static void test_pipeliner_that_never_reads_is_held_back_then_closed(void **stat
     hostile_assert_rss(&h, 8 * 1024, "once held back");
     for (int i = 0; i < N; i++)
         assert_true(open[i]); /* held back, not closed yet: send_timeout_ms is 10 s */
-    assert_true(hostile_metric(h.srv.port, "pitwall_http_reads_paused_total") >= N);
-    assert_int_equal(hostile_metric(h.srv.port, "pitwall_http_send_timeouts_total"), 0);
+    assert_true(server_metric(h.srv.port, "pitwall_http_reads_paused_total") >= N);
+    assert_int_equal(server_metric(h.srv.port, "pitwall_http_send_timeouts_total"), 0);
     /* The sender was pushed back: held back, the server reads nothing, so once the
      * kernel buffers are full nothing more goes out. */
     size_t before[N];
@@ -138,13 +138,13 @@ static void test_pipeliner_that_never_reads_is_held_back_then_closed(void **stat
     /* Still not reading: closed once send_timeout_ms passed without the queue draining. */
     long long timeouts = 0;
     for (int64_t until = now_ms() + 15000; now_ms() < until && timeouts < N; usleep(100000))
-        timeouts = hostile_metric(h.srv.port, "pitwall_http_send_timeouts_total");
+        timeouts = server_metric(h.srv.port, "pitwall_http_send_timeouts_total");
     assert_int_equal(timeouts, N);
     assert_true(hostile_log_has(&h.srv, "bytes of answers unread for 10000 ms"));
     for (int i = 0; i < N; i++)
         close(fds[i]);
     /* One connection open now: this call's. */
-    assert_int_equal(hostile_metric(h.srv.port, "pitwall_http_connections_open"), 1);
+    assert_int_equal(server_metric(h.srv.port, "pitwall_http_connections_open"), 1);
     hostile_finish(&h, 8 * 1024);
 }
 
@@ -185,7 +185,7 @@ static void test_slow_reading_pipeliner_gets_every_answer(void **state)
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (!held) {
             /* Nothing is read until the server says it holds the connection back. */
-            held = hostile_metric(h.srv.port, "pitwall_http_reads_paused_total") > 0;
+            held = server_metric(h.srv.port, "pitwall_http_reads_paused_total") > 0;
             usleep(20000);
             continue;
         }
@@ -204,7 +204,7 @@ static void test_slow_reading_pipeliner_gets_every_answer(void **state)
     assert_int_equal(off, len);
     assert_int_equal(count(answers, "HTTP/1.1 200 OK\r\n"), N);
     assert_true(held);
-    assert_int_equal(hostile_metric(h.srv.port, "pitwall_http_send_timeouts_total"), 0);
+    assert_int_equal(server_metric(h.srv.port, "pitwall_http_send_timeouts_total"), 0);
     hostile_finish(&h, 8 * 1024);
 }
 

@@ -161,7 +161,7 @@ static void test_resets_mid_request_leave_nothing_behind(void **state)
     /* All 400 are gone from the server (only the metrics call's own is open). */
     long long open = -1;
     for (int64_t until = now_ms() + 5000; now_ms() < until && open != 1; usleep(50000))
-        open = hostile_metric(h.srv.port, "pitwall_http_connections_open");
+        open = server_metric(h.srv.port, "pitwall_http_connections_open");
     assert_int_equal(open, 1);
     hostile_finish(&h, 4 * 1024);
 }

@@ -20,7 +20,7 @@ static void wait_open_connections(int port, long long want)
 {
     long long open = -1;
     for (int64_t until = now_ms() + 10000; now_ms() < until && open != want; usleep(100000))
-        open = hostile_metric(port, "pitwall_http_connections_open");
+        open = server_metric(port, "pitwall_http_connections_open");
     assert_int_equal(open, want);
 }
 
@@ -82,7 +82,7 @@ static void test_idle_flood_is_closed_by_the_request_timeout(void **state)
     }
     /* While 3,000 sockets sit there, others are answered at once. */
     hostile_assert_health(h.srv.port);
-    long long open = hostile_metric(h.srv.port, "pitwall_http_connections_open");
+    long long open = server_metric(h.srv.port, "pitwall_http_connections_open");
     fprintf(stderr, "  %lld connections open\n", open);
     assert_true(open >= N);
     hostile_assert_rss(&h, 16 * 1024, "with 3,000 idle connections");

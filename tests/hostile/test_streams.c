@@ -54,7 +54,7 @@ static void test_resets_mid_stream(void **state)
     }
     long long open = -1;
     for (int64_t until = now_ms() + 5000; now_ms() < until && open != 1; usleep(50000))
-        open = hostile_metric(h.srv.port, "pitwall_http_connections_open");
+        open = server_metric(h.srv.port, "pitwall_http_connections_open");
     assert_int_equal(open, 1);
     hostile_finish(&h, 8 * 1024);
 }
@@ -110,7 +110,7 @@ static void test_head_on_a_stream_answers_headers_only(void **state)
     assert_int_equal(r.status, 404);
     assert_int_equal(r.body_len, 0);
     response_free(&r);
-    assert_int_equal(hostile_metric(h.srv.port, "pitwall_sse_clients{stream=\"race\"}"), 0);
+    assert_int_equal(server_metric(h.srv.port, "pitwall_sse_clients{stream=\"race\"}"), 0);
     hostile_finish(&h, 4 * 1024);
 }
 

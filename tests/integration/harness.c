@@ -134,6 +134,25 @@ int server_stop(struct server *s, int sig)
     return -1;
 }
 
+long long server_metric(int port, const char *name)
+{
+    struct response r;
+    long long v = -1;
+    if (http_call(port, "GET", "/metrics", "", NULL, &r) != 0)
+        return -1;
+    size_t n = strlen(name);
+    for (const char *line = r.body; line && *line;) {
+        if (strncmp(line, name, n) == 0 && line[n] == ' ') {
+            v = atoll(line + n + 1);
+            break;
+        }
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    response_free(&r);
+    return v;
+}
+
 long server_rss_kb(const struct server *s)
 {
     return proc_rss_kb((int)s->pid);

@@ -27,6 +27,9 @@ int server_start(struct server *s, const char *config_yaml, const char *const *a
                  const char *reuse_dir);
 /* Send `sig` and wait for exit (up to 10 s). Returns the exit status, or -1. */
 int server_stop(struct server *s, int sig);
+/* Value of a /metrics line of the server on `port` (full name with labels, e.g.
+ * `x_total{code="400"}`), or -1 when there is no answer or no such line. */
+long long server_metric(int port, const char *name);
 /* VmRSS of the server in KiB, or -1. */
 long server_rss_kb(const struct server *s);
 /* Copy the server's log to stderr (for a failing test's report). */

@@ -30,21 +30,6 @@ static void start_race(int port, const char *body, char *race_id, size_t len)
     json_decref(j);
 }
 
-/* A value of the server's /metrics, or -1. */
-static long metric(int port, const char *name)
-{
-    struct response r;
-    assert_int_equal(http_call(port, "GET", "/metrics", "", NULL, &r), 0);
-    long v = -1;
-    char key[128];
-    snprintf(key, sizeof key, "\n%s ", name);
-    const char *at = r.body ? strstr(r.body, key) : NULL;
-    if (at)
-        v = strtol(at + strlen(key), NULL, 10);
-    response_free(&r);
-    return v;
-}
-
 static const char *race_status(int port, const char *race_id, char *out, size_t len)
 {
     char path[200];
@@ -114,7 +99,7 @@ static void test_many_races_finished_together_stay_finished(void **state)
     assert_int_equal(finished, N_RACES);
     long in_memory = -1;
     for (int64_t until = now_ms() + 30000; now_ms() < until; usleep(250 * 1000)) {
-        in_memory = metric(srv.port, "pitwall_races_in_memory");
+        in_memory = server_metric(srv.port, "pitwall_races_in_memory");
         if (in_memory >= 0 && in_memory <= 16)
             break;
     }
@@ -151,7 +136,7 @@ static void test_many_races_finished_together_stay_finished(void **state)
     }
     json_decref(list);
     /* Nothing came back to life: still at most 16 in memory. */
-    in_memory = metric(srv.port, "pitwall_races_in_memory");
+    in_memory = server_metric(srv.port, "pitwall_races_in_memory");
     assert_true(in_memory >= 0 && in_memory <= 16);
     assert_int_equal(server_stop(&srv, SIGTERM), 0);
     server_cleanup(&srv);
@@ -358,7 +343,7 @@ static void test_event_logs_stay_within_the_memory_budget(void **state)
         unsetenv("ASAN_OPTIONS");
     assert_int_equal(started_ok, 0);
     const long budget = (long)BUDGET_MB << 20;
-    assert_int_equal(metric(srv.port, "pitwall_event_log_budget_bytes"), budget);
+    assert_int_equal(server_metric(srv.port, "pitwall_event_log_budget_bytes"), budget);
     long rss_start = server_rss_kb(&srv);
     int started = 0, refused = 0;
     for (int i = 0; i < 64; i++) {
@@ -375,7 +360,7 @@ static void test_event_logs_stay_within_the_memory_budget(void **state)
     assert_true(started >= 4); /* 1 MiB of room each while it lasts */
     long most = 0;
     for (int64_t until = now_ms() + 15000; now_ms() < until; usleep(250 * 1000)) {
-        long held = metric(srv.port, "pitwall_event_log_bytes");
+        long held = server_metric(srv.port, "pitwall_event_log_bytes");
         assert_true(held >= 0);
         if (held > most)
             most = held;
@@ -385,7 +370,7 @@ static void test_event_logs_stay_within_the_memory_budget(void **state)
     fprintf(stderr, "  logs held at most %ld bytes of %ld; RSS %ld -> %ld KiB\n", most, budget,
             rss_start, rss_end);
     assert_true(most > budget / 2); /* the races did fill it: the bound was exercised */
-    assert_true(metric(srv.port, "pitwall_event_log_budget_trims_total") > 0);
+    assert_true(server_metric(srv.port, "pitwall_event_log_budget_trims_total") > 0);
     json_t *j = NULL;
     assert_int_equal(api_call_json(srv.port, "POST", "/api/race/start", "",
                                    "{\"driver_name\":\"Lando Norris\"}", &j),

@@ -310,27 +310,6 @@ static int collect(struct sse *s, struct frame_list *l, int max)
     return c.got_end;
 }
 
-static uint64_t metric_value(int port, const char *name)
-{
-    struct response r;
-    assert_int_equal(http_call(port, "GET", "/metrics", "", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
-    const char *p = r.body;
-    uint64_t v = UINT64_MAX;
-    size_t len = strlen(name);
-    while ((p = strstr(p, name)) != NULL) {
-        if ((p == r.body || p[-1] == '\n') && p[len] == ' ') {
-            v = strtoull(p + len + 1, NULL, 10);
-            break;
-        }
-        p += len;
-    }
-    response_free(&r);
-    if (v == UINT64_MAX)
-        fail_msg("metric %s missing", name);
-    return v;
-}
-
 static void test_resume_gets_exactly_the_missed_events(void **state)
 {
     (void)state;
@@ -371,7 +350,7 @@ static void test_resume_gets_exactly_the_missed_events(void **state)
     response_free(&r);
     assert_int_equal(collect(&part, &mine, 100000), 1);
     assert_int_equal(collect(&whole, &all, 100000), 1);
-    assert_int_equal(metric_value(srv.port, "pitwall_resumes_snapshot_total"), 0);
+    assert_int_equal(server_metric(srv.port, "pitwall_resumes_snapshot_total"), 0);
     sse_close(&part);
     sse_close(&whole);
     /* Align on the first frame both saw, then the sequences must be identical. */
@@ -452,7 +431,7 @@ static void test_long_gap_resumes_with_a_snapshot(void **state)
     assert_int_equal(rc, 1);
     sse_frame_free(&f);
     sse_close(&s);
-    assert_int_equal(metric_value(srv.port, "pitwall_resumes_snapshot_total"), 1);
+    assert_int_equal(server_metric(srv.port, "pitwall_resumes_snapshot_total"), 1);
     assert_int_equal(server_stop(&srv, SIGTERM), 0);
     server_cleanup(&srv);
 }
@@ -506,7 +485,7 @@ static void test_slow_client_is_evicted_others_on_time(void **state)
     assert_true(frames >= 70);
     assert_true(worst_gap < 500);
 #endif
-    assert_true(metric_value(srv.port, "pitwall_clients_evicted_total") >= 20);
+    assert_true(server_metric(srv.port, "pitwall_clients_evicted_total") >= 20);
     /* The stalled clients cost the server no lasting memory. ASan's quarantine and shadow
      * memory hold on to freed blocks, so its build gets a looser bound. */
 #if defined(__SANITIZE_ADDRESS__)
