@@ -1,8 +1,6 @@
 /* hostile.c — shared helpers of the hostile-client suite (see hostile.h). */
 #include "hostile.h"
 
-#include <jansson.h>
-
 #include <errno.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -129,16 +127,3 @@ bool hostile_log_has(const struct server *s, const char *needle)
     return found;
 }
 
-void hostile_start_race(int port, const char *body, char *race_id, size_t len)
-{
-    struct response r;
-    assert_int_equal(http_call(port, "POST", "/api/race/start", "", body, &r), 0);
-    assert_int_equal(r.status, 200);
-    json_t *j = json_loads(r.body, 0, NULL);
-    assert_non_null(j);
-    const char *id = json_string_value(json_object_get(j, "race_id"));
-    assert_non_null(id);
-    snprintf(race_id, len, "%s", id);
-    json_decref(j);
-    response_free(&r);
-}

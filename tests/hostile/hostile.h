@@ -4,7 +4,8 @@
  * asserts the answers, and ends with hostile_finish(): the server's resident memory grew
  * by no more than the case's stated budget since its warm-up, /api/health still answers
  * within HOSTILE_HEALTH_MS, and SIGTERM stops it cleanly (under ASan: no report).
- * Server start/stop, HTTP calls, SSE and /metrics come from tests/integration/harness.h. */
+ * Server start/stop, HTTP calls, SSE and /metrics come from tests/integration/harness.h;
+ * JSON answers and starting a race from tests/integration/api_json.h. */
 #ifndef PW_TEST_HOSTILE_H
 #define PW_TEST_HOSTILE_H
 
@@ -67,7 +68,5 @@ long hostile_read(int fd, char *buf, size_t cap, int timeout_ms, bool *closed);
 void hostile_reset(int fd);
 /* Whether the server's log has a line containing `needle`. */
 bool hostile_log_has(const struct server *s, const char *needle);
-/* POST /api/race/start with `body` (JSON); asserts 200 and copies the race id. */
-void hostile_start_race(int port, const char *body, char *race_id, size_t len);
 
 #endif

@@ -4,6 +4,8 @@
  * a 400 whose detail is cut to its byte limit. */
 #include "hostile.h"
 
+#include "api_json.h"
+
 #include "core/utf8.h"
 
 #include <jansson.h>
@@ -35,7 +37,7 @@ static void test_resets_mid_stream(void **state)
     struct hostile h;
     hostile_start(&h, NULL);
     char race[64], path[160];
-    hostile_start_race(h.srv.port, RACE_8S, race, sizeof race);
+    api_start_race(h.srv.port, RACE_8S, race, sizeof race);
     static const char *const kinds[] = {"positions", "commentary", "race"};
     enum { N = 150 };
     for (int round = 0; round < 3; round++) {
@@ -65,7 +67,7 @@ static void test_head_on_a_stream_answers_headers_only(void **state)
     struct hostile h;
     hostile_start(&h, NULL);
     char race[64], path[160], req[1024], answer[8192];
-    hostile_start_race(h.srv.port, RACE_5S, race, sizeof race);
+    api_start_race(h.srv.port, RACE_5S, race, sizeof race);
     static const char *const kinds[] = {"positions", "commentary", "race"};
     struct response r;
     for (int k = 0; k < 3; k++) {
@@ -170,7 +172,7 @@ static void test_last_event_id_never_goes_backwards(void **state)
     struct hostile h;
     hostile_start(&h, NULL);
     char race[64], path[160];
-    hostile_start_race(h.srv.port, RACE_8S, race, sizeof race);
+    api_start_race(h.srv.port, RACE_8S, race, sizeof race);
     stream_path(path, sizeof path, "race", race);
     /* Negative, not a number, signs, spaces, three parts, 20 digits: 400. */
     static const char *const bad[] = {"-1",  "-1-0",  "5--1", "abc", "1-x", "+5-0", "0x10-0",
@@ -224,7 +226,7 @@ static void test_original_streams_close_after_end(void **state)
     struct hostile h;
     hostile_start(&h, NULL);
     char race[64], path[160];
-    hostile_start_race(h.srv.port, RACE_5S, race, sizeof race);
+    api_start_race(h.srv.port, RACE_5S, race, sizeof race);
     static const char *const kinds[] = {"positions", "commentary", "race"};
     struct sse s[3], all;
     for (int k = 0; k < 3; k++) {

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "harness.h"
+#include "api_json.h"
 
 #include <jansson.h>
 #include <signal.h>
@@ -18,20 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static json_t *get_json(int port, const char *path, int want_status)
-{
-    struct response r;
-    assert_int_equal(http_call(port, "GET", path, "", NULL, &r), 0);
-    if (r.status != want_status)
-        fail_msg("GET %s: status %d, wanted %d: %s", path, r.status, want_status, r.body);
-    json_error_t err;
-    json_t *j = json_loads(r.body, 0, &err);
-    if (!j)
-        fail_msg("GET %s: not JSON: %.200s", path, r.body);
-    response_free(&r);
-    return j;
-}
-
 static void start_race(int port, uint64_t seed, char *race_id, size_t len)
 {
     char body[256];
@@ -39,14 +25,7 @@ static void start_race(int port, uint64_t seed, char *race_id, size_t len)
              "{\"driver_name\":\"Lando Norris\",\"duration_s\":6,\"tick_hz\":10,\"laps\":20,"
              "\"seed\":%llu}",
              (unsigned long long)seed);
-    struct response r;
-    assert_int_equal(http_call(port, "POST", "/api/race/start", "", body, &r), 0);
-    assert_int_equal(r.status, 200);
-    json_t *j = json_loads(r.body, 0, NULL);
-    assert_non_null(j);
-    snprintf(race_id, len, "%s", json_string_value(json_object_get(j, "race_id")));
-    json_decref(j);
-    response_free(&r);
+    api_start_race(port, body, race_id, len);
 }
 
 static void wait_finished(int port, const char *race_id)
@@ -55,7 +34,7 @@ static void wait_finished(int port, const char *race_id)
     snprintf(path, sizeof path, "/api/race/%s/status", race_id);
     int64_t deadline = now_ms() + 30000;
     for (;;) {
-        json_t *st = get_json(port, path, 200);
+        json_t *st = api_get_json(port, path, 200);
         bool done = strcmp(json_string_value(json_object_get(st, "status")), "finished") == 0;
         json_decref(st);
         if (done)
@@ -152,10 +131,10 @@ static void test_anomalies_api(void **state)
     assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
 
     /* Nothing yet: an empty list, and malformed ids refused. */
-    json_t *j = get_json(srv.port, "/api/anomalies/latest?race_id=nope", 200);
+    json_t *j = api_get_json(srv.port, "/api/anomalies/latest?race_id=nope", 200);
     assert_int_equal((int)json_array_size(json_object_get(j, "anomalies")), 0);
     json_decref(j);
-    json_decref(get_json(srv.port, "/api/anomalies/latest?race_id=bad%20id", 400));
+    json_decref(api_get_json(srv.port, "/api/anomalies/latest?race_id=bad%20id", 400));
     struct response r;
     assert_int_equal(http_call(srv.port, "POST", "/api/anomalies/latest", "", "{}", &r), 0);
     assert_int_equal(r.status, 405);
@@ -164,7 +143,7 @@ static void test_anomalies_api(void **state)
     struct sse all;
     assert_int_equal(sse_open(&all, srv.port, "/api/anomalies/stream", NULL), 0);
     assert_int_equal(all.status, 200);
-    j = get_json(srv.port, "/api/health", 200);
+    j = api_get_json(srv.port, "/api/health", 200);
     assert_true(json_is_true(json_object_get(json_object_get(j, "features"), "anomaly_detection")));
     assert_int_equal(
         json_integer_value(json_object_get(json_object_get(j, "active_connections"), "anomalies")),
@@ -182,7 +161,7 @@ static void test_anomalies_api(void **state)
     const char *ids[2] = {a, b};
     for (int k = 0; k < 2; k++) {
         snprintf(path, sizeof path, "/api/anomalies/latest?race_id=%s", ids[k]);
-        j = get_json(srv.port, path, 200);
+        j = api_get_json(srv.port, path, 200);
         json_t *list = json_object_get(j, "anomalies");
         counts[k] = (int)json_array_size(list);
         assert_true(counts[k] >= 1 && counts[k] <= 50);
@@ -192,7 +171,7 @@ static void test_anomalies_api(void **state)
     }
     /* Race 17's engine failures: each car flagged for its engine before it retired. */
     snprintf(path, sizeof path, "/api/anomalies/latest?race_id=%s", a);
-    j = get_json(srv.port, path, 200);
+    j = api_get_json(srv.port, path, 200);
     int engine = 0;
     json_t *list = json_object_get(j, "anomalies");
     for (size_t i = 0; i < json_array_size(list); i++)
@@ -225,7 +204,7 @@ static void test_anomalies_api(void **state)
     assert_int_equal(just_b.replayed, counts[1] < 20 ? counts[1] : 20);
 
     /* Without race_id: the last ones of every race. */
-    j = get_json(srv.port, "/api/anomalies/latest", 200);
+    j = api_get_json(srv.port, "/api/anomalies/latest", 200);
     assert_int_equal((int)json_array_size(json_object_get(j, "anomalies")),
                      counts[0] + counts[1] < 50 ? counts[0] + counts[1] : 50);
     json_decref(j);

@@ -18,17 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void start_race(int port, const char *body, char *race_id, size_t len)
-{
-    json_t *j = NULL;
-    int status = api_call_json(port, "POST", "/api/race/start", "", body, &j);
-    if (status != 200)
-        fail_msg("start: %d", status);
-    snprintf(race_id, len, "%s", api_str(j, "race_id"));
-    assert_true(strlen(race_id) > 8);
-    json_decref(j);
-}
-
 /* What first_frame looks for and what it found. */
 struct frame_search {
     const char *event;
@@ -127,7 +116,7 @@ static void test_final_board_survives_a_restart(void **state)
     struct server srv;
     assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
     char race[64], path[200];
-    start_race(srv.port,
+    api_start_race(srv.port,
                "{\"driver_name\":\"Lando Norris\",\"duration_s\":8,\"tick_hz\":5,"
                "\"circuit\":\"spa\",\"laps\":12,\"weather\":\"rain\",\"penalties\":true,"
                "\"damage\":true,\"seed\":5}",

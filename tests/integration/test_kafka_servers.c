@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "core/token.h"
-#include "harness.h"
+#include "api_json.h"
 
 #include <jansson.h>
 #include <librdkafka/rdkafka.h>
@@ -80,17 +80,12 @@ static void make_config(char *out, size_t len, const char *name)
              bootstrap, registry, tag, tag, tag, tag, tag, tag);
 }
 
+/* api_start_race's id, malloc'd. */
 static char *start_race(int port, const char *body)
 {
-    struct response r;
-    assert_int_equal(http_call(port, "POST", "/api/race/start", "", body, &r), 0);
-    if (r.status != 200)
-        fail_msg("start: %d %s", r.status, r.body);
-    json_t *j = json_loads(r.body, 0, NULL);
-    char *id = strdup(json_string_value(json_object_get(j, "race_id")));
-    json_decref(j);
-    response_free(&r);
-    return id;
+    char id[64];
+    api_start_race(port, body, id, sizeof id);
+    return strdup(id);
 }
 
 /* Frames of a combined stream, split by producer: race frames (positions, race) in their
@@ -574,13 +569,7 @@ static json_t *anomalies_of(int port, const char *race)
 {
     char path[160];
     snprintf(path, sizeof path, "/api/anomalies/latest?race_id=%s", race);
-    struct response r;
-    assert_int_equal(http_call(port, "GET", path, "", NULL, &r), 0);
-    assert_int_equal(r.status, 200);
-    json_t *j = json_loads(r.body, 0, NULL);
-    response_free(&r);
-    assert_non_null(j);
-    return j;
+    return api_get_json(port, path, 200);
 }
 
 static bool metrics_have(int port, const char *line)

@@ -20,16 +20,6 @@
 
 #define N_RACES 20 /* more than the 16 finished races the hub keeps in memory */
 
-static void start_race(int port, const char *body, char *race_id, size_t len)
-{
-    json_t *j = NULL;
-    int status = api_call_json(port, "POST", "/api/race/start", "", body, &j);
-    if (status != 200)
-        fail_msg("start: %d %s", status, j ? api_str(j, "detail") : "(no JSON)");
-    snprintf(race_id, len, "%s", api_str(j, "race_id"));
-    json_decref(j);
-}
-
 static const char *race_status(int port, const char *race_id, char *out, size_t len)
 {
     char path[200];
@@ -85,7 +75,7 @@ static void test_many_races_finished_together_stay_finished(void **state)
     assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
     char ids[N_RACES][64], st[32];
     for (int i = 0; i < N_RACES; i++)
-        start_race(srv.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":6,\"tick_hz\":5}",
+        api_start_race(srv.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":6,\"tick_hz\":5}",
                    ids[i], sizeof ids[i]);
     /* Every race finishes; then the hub keeps 16 and lets the others go. */
     int finished = 0;
@@ -196,7 +186,7 @@ static void test_sighup_is_a_clean_shutdown(void **state)
     struct server srv;
     assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
     char race[64], path[200], st[32];
-    start_race(srv.port, "{\"driver_name\":\"Oscar Piastri\",\"duration_s\":60}", race,
+    api_start_race(srv.port, "{\"driver_name\":\"Oscar Piastri\",\"duration_s\":60}", race,
                sizeof race);
     snprintf(path, sizeof path, "/api/race/%.60s/stream", race);
     struct sse s;

@@ -25,25 +25,6 @@
 
 #define MAX_CARS 26
 
-static void start_at(int port, const char *path, const char *body, char *race_id, size_t len)
-{
-    struct response r;
-    assert_int_equal(http_call(port, "POST", path, "", body, &r), 0);
-    if (r.status != 200)
-        fail_msg("start: %d %s", r.status, r.body);
-    json_t *j = api_parse_json(r.body);
-    assert_string_equal(json_string_value(json_object_get(j, "status")), "started");
-    snprintf(race_id, len, "%s", json_string_value(json_object_get(j, "race_id")));
-    assert_true(strlen(race_id) > 8);
-    json_decref(j);
-    response_free(&r);
-}
-
-static void start_race(int port, const char *body, char *race_id, size_t len)
-{
-    start_at(port, "/api/race/start", body, race_id, len);
-}
-
 /* The grid's racing numbers, from /api/drivers. */
 static int grid_numbers(int port, char numbers[][4])
 {
@@ -172,7 +153,7 @@ static void test_full_race_over_http_and_restart(void **state)
     char grid[MAX_CARS][4];
     int n_grid = grid_numbers(srv.port, grid);
     char race_id[64], path[160];
-    start_race(srv.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":6,\"tick_hz\":5}",
+    api_start_race(srv.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":6,\"tick_hz\":5}",
                race_id, sizeof race_id);
 
     json_t *st = api_get_json(
@@ -240,8 +221,8 @@ static void test_two_races_never_mix(void **state)
     char grid[MAX_CARS][4];
     int n_grid = grid_numbers(srv.port, grid);
     char a[64], b[64];
-    start_race(srv.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":5,\"tick_hz\":5}", a, sizeof a);
-    start_race(srv.port, "{\"driver_name\":\"Max Verstappen\",\"duration_s\":5,\"tick_hz\":5}", b, sizeof b);
+    api_start_race(srv.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":5,\"tick_hz\":5}", a, sizeof a);
+    api_start_race(srv.port, "{\"driver_name\":\"Max Verstappen\",\"duration_s\":5,\"tick_hz\":5}", b, sizeof b);
     assert_string_not_equal(a, b);
     struct sse sa, sb, ca, cb;
     open_stream(&sa, srv.port, "/api/positions/stream?race_id=", a, "", NULL);
@@ -405,7 +386,7 @@ static void test_long_gap_resumes_with_a_snapshot(void **state)
     struct server srv;
     assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
     char race[64], path[160];
-    start_race(srv.port, "{\"driver_name\":\"Charles Leclerc\",\"duration_s\":10,\"tick_hz\":10}", race, sizeof race);
+    api_start_race(srv.port, "{\"driver_name\":\"Charles Leclerc\",\"duration_s\":10,\"tick_hz\":10}", race, sizeof race);
     snprintf(path, sizeof path, "/api/race/%s/stream", race);
     struct sse s;
     static struct frame_list first;
@@ -460,7 +441,7 @@ static void test_slow_client_is_evicted_others_on_time(void **state)
     struct server srv;
     assert_int_equal(server_start(&srv, "server:\n  stream_queue_kb: 32\n", NULL, NULL), 0);
     char race[64], path[160];
-    start_race(srv.port, "{\"driver_name\":\"Oscar Piastri\",\"duration_s\":30,\"tick_hz\":10}", race, sizeof race);
+    api_start_race(srv.port, "{\"driver_name\":\"Oscar Piastri\",\"duration_s\":30,\"tick_hz\":10}", race, sizeof race);
     snprintf(path, sizeof path, "/api/race/%s/stream", race);
     int stalled[20];
     for (int i = 0; i < 20; i++)
@@ -648,7 +629,7 @@ static void test_sse_bytes_match_the_original_contract(void **state)
     sse_close(&idle);
 
     char race[64], path[160];
-    start_race(srv.port, "{\"driver_name\":\"Lewis Hamilton\",\"duration_s\":5,\"tick_hz\":2}", race, sizeof race);
+    api_start_race(srv.port, "{\"driver_name\":\"Lewis Hamilton\",\"duration_s\":5,\"tick_hz\":2}", race, sizeof race);
     snprintf(path, sizeof path, "/api/positions/stream?race_id=%s", race);
     struct sse pos;
     assert_int_equal(sse_open(&pos, srv.port, path, NULL), 0);
@@ -721,7 +702,7 @@ static void test_shutdown_ends_streams_and_keeps_history(void **state)
     struct server srv;
     assert_int_equal(server_start(&srv, NULL, NULL, NULL), 0);
     char done[64], running[64], path[160];
-    start_race(srv.port, "{\"driver_name\":\"George Russell\",\"duration_s\":5,\"tick_hz\":5}", done, sizeof done);
+    api_start_race(srv.port, "{\"driver_name\":\"George Russell\",\"duration_s\":5,\"tick_hz\":5}", done, sizeof done);
     snprintf(path, sizeof path, "/api/race/%s/stream", done);
     struct sse s;
     assert_int_equal(sse_open(&s, srv.port, path, NULL), 0);
@@ -729,7 +710,7 @@ static void test_shutdown_ends_streams_and_keeps_history(void **state)
     memset(&l, 0, sizeof l);
     assert_int_equal(collect(&s, &l, 100000), 1);
     sse_close(&s);
-    start_race(srv.port, "{\"driver_name\":\"Fernando Alonso\",\"duration_s\":60}", running, sizeof running);
+    api_start_race(srv.port, "{\"driver_name\":\"Fernando Alonso\",\"duration_s\":60}", running, sizeof running);
     open_stream(&s, srv.port, "/api/race/", running, "/stream", NULL);
     struct sse_frame f;
     assert_int_equal(sse_next(&s, &f, 5000), 1); /* the snapshot */
@@ -802,7 +783,7 @@ static json_t *race_through_the_api(int port, const char *body, sse_frame_fn on_
                                     void *ctx)
 {
     char race[64], path[160];
-    start_race(port, body, race, sizeof race);
+    api_start_race(port, body, race, sizeof race);
     struct sse s;
     open_stream(&s, port, "/api/race/", race, "/stream", NULL);
     sse_read_frames(&s, whole_race, on_frame, ctx);
@@ -981,7 +962,7 @@ static void test_replay_through_the_api(void **state)
     assert_non_null(id);
     char body[512], race[64], path[160];
     snprintf(body, sizeof body, "{\"session\":\"%s\",\"speed\":1000,\"tick_hz\":10}", id);
-    start_at(srv.port, "/api/replay/start", body, race, sizeof race);
+    api_start(srv.port, "/api/replay/start", body, race, sizeof race);
     json_decref(list);
     struct response bad;
     assert_int_equal(http_call(srv.port, "POST", "/api/replay/start", "",
@@ -1039,7 +1020,7 @@ static void test_unusable_replays_are_refused_not_recorded(void **state)
     }
     /* a session of the same folder that is fine still starts */
     char race[64];
-    start_at(srv.port, "/api/replay/start", "{\"session\":\"minimal\",\"speed\":1000}", race,
+    api_start(srv.port, "/api/replay/start", "{\"session\":\"minimal\",\"speed\":1000}", race,
              sizeof race);
     for (int i = 0; i < 100; i++) {
         json_t *races = api_get_json(srv.port, "/api/races", 200);
