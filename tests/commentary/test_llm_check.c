@@ -130,10 +130,10 @@ static void test_form_rejected(void **state)
     assert_int_equal(check(state, wide, out), LLM_CHECK_OK);
 }
 
-/* A race at lap 12 of 53 whose next line is about `ev` (fed after the first positions):
- * the facts the prompt for that line gives. */
-static void facts_after(struct fixture *f, struct pw_event *(*scene)(struct race_script *),
-                        struct llm_facts *facts, char *rules_line)
+/* A race at lap 12 of 53 whose next line, in *line, is about the event `scene` makes (fed
+ * after the first positions); the caller frees the race. */
+static struct cm_race *race_after(struct fixture *f, struct pw_event *(*scene)(struct race_script *),
+                                  struct cm_line *line)
 {
     struct cm_pacer_config pc = {.min_interval_ms = 4000, .stale_ms = 8000, .merge_window_ms = 1000};
     struct cm_race *race = calloc(1, sizeof *race);
@@ -143,8 +143,16 @@ static void facts_after(struct fixture *f, struct pw_event *(*scene)(struct race
     f->s.state.lap = 12;
     cm_race_feed(race, script_event(&f->s, PW_EV_POSITIONS), 0);
     cm_race_feed(race, scene(&f->s), 0);
+    assert_int_equal(cm_race_next(race, 0, line), 1);
+    return race;
+}
+
+/* The facts the prompt gives for the line race_after says, and the line itself. */
+static void facts_after(struct fixture *f, struct pw_event *(*scene)(struct race_script *),
+                        struct llm_facts *facts, char *rules_line)
+{
     struct cm_line line;
-    assert_int_equal(cm_race_next(race, 0, &line), 1);
+    struct cm_race *race = race_after(f, scene, &line);
     llm_prompt_facts(race, &line, facts);
     strcpy(rules_line, line.text);
     free(race);
@@ -415,17 +423,9 @@ static void test_team_orders_facts(void **state)
     assert_int_equal(facts.n_about, 2);
     assert_int_equal(llm_check_facts(rules_line, &facts), LLM_CHECK_OK);
     /* the rules' other phrasings, each held to the same facts */
-    struct cm_pacer_config pc = {.min_interval_ms = 4000, .stale_ms = 8000, .merge_window_ms = 1000};
-    struct cm_race *race = calloc(1, sizeof *race);
-    assert_non_null(race);
-    cm_race_init(race, "race-1", &pc);
     script_init(&f->s, "race-1", "55", 10);
-    f->s.state.started = true;
-    f->s.state.lap = 12;
-    cm_race_feed(race, script_event(&f->s, PW_EV_POSITIONS), 0);
-    cm_race_feed(race, scene_team_orders(&f->s), 0);
     struct cm_line line;
-    assert_int_equal(cm_race_next(race, 0, &line), 1);
+    struct cm_race *race = race_after(f, scene_team_orders, &line);
     struct cm_phrase ph;
     cm_phrase_init(&ph, "race-2");
     int said[12], n_said = 0;
@@ -458,19 +458,16 @@ static void test_team_orders_facts(void **state)
                      LLM_CHECK_WRONG_FACT);
 }
 
+/* Piastri passes Norris for the lead. */
+static struct pw_event *scene_piastri_leads(struct race_script *s)
+{
+    return script_overtake(s, "81");
+}
+
 static void test_prompt_carries_event_and_context(void **state)
 {
-    struct fixture *f = *state;
-    struct cm_pacer_config pc = {.min_interval_ms = 4000, .stale_ms = 8000, .merge_window_ms = 1000};
-    struct cm_race *race = calloc(1, sizeof *race);
-    assert_non_null(race);
-    cm_race_init(race, "race-1", &pc);
-    f->s.state.started = true;
-    f->s.state.lap = 12;
-    cm_race_feed(race, script_event(&f->s, PW_EV_POSITIONS), 0);
-    cm_race_feed(race, script_overtake(&f->s, "81"), 0);
     struct cm_line line;
-    assert_int_equal(cm_race_next(race, 0, &line), 1);
+    struct cm_race *race = race_after(*state, scene_piastri_leads, &line);
     char *body = llm_prompt_body(race, &line, "smollm2");
     assert_non_null(body);
     json_error_t err;
