@@ -1,4 +1,5 @@
 #include "runner/runner.h"
+#include "runner/tick_clock.h"
 
 #include "core/error.h"
 
@@ -17,6 +18,7 @@ struct runner {
     runner_done_fn on_done;
     void *done_ctx;
     uv_timer_t *timer; /* heap-allocated: it outlives the runner until its close callback */
+    struct tick_clock ticks; /* when the timer is due next, unless as fast as possible */
     uint64_t seq;
     int64_t race_ms;         /* race clock at the last tick */
     uint64_t anchor_wall;    /* uv_now() at which the race clock was race_anchor */
@@ -87,7 +89,12 @@ static int64_t target_race_ms(struct runner *r)
 static void on_tick(uv_timer_t *t)
 {
     struct runner *r = t->data;
-    if (r->done || r->paused)
+    if (r->done)
+        return;
+    /* Rearmed first, on the grid (tick_clock.h); a tick that finishes the race stops it. */
+    if (!r->opt.as_fast_as_possible)
+        uv_timer_start(r->timer, on_tick, tick_clock_next(&r->ticks, uv_now(r->loop)), 0);
+    if (r->paused)
         return;
     int64_t target = target_race_ms(r);
     if (target < r->race_ms)
@@ -152,9 +159,12 @@ int runner_start(uv_loop_t *loop, struct pw_bus *bus, struct pw_source *src,
                                .lap = st->lap, .state = st};
     publish(r, &created);
 
-    uint64_t period = 1000u / (unsigned)opt->tick_hz;
-    uv_timer_start(r->timer, on_tick, opt->as_fast_as_possible ? 0 : period,
-                   opt->as_fast_as_possible ? 1 : period);
+    if (opt->as_fast_as_possible) {
+        uv_timer_start(r->timer, on_tick, 0, 1);
+    } else {
+        tick_clock_start(&r->ticks, uv_now(loop), 1000u / (unsigned)opt->tick_hz);
+        uv_timer_start(r->timer, on_tick, r->ticks.period_ms, 0);
+    }
     *out = r;
     return 0;
 fail:

@@ -3,7 +3,8 @@
  * Owns: the source it is given (destroyed with the runner), the race's meta, a uv timer.
  * Every event it publishes is stamped with the race id, a per-race sequence number, the
  * wall time and the meta. Once per tick it publishes PW_EV_POSITIONS with the whole running
- * order. Time compression is a speed factor (race ms per wall ms), applied to the loop's
+ * order, the ticks on a fixed grid (tick_clock.h) so ticks that run late do not make them
+ * fewer. Time compression is a speed factor (race ms per wall ms), applied to the loop's
  * monotonic clock so ticks that run late do not slow the race down. */
 #ifndef PW_RUNNER_RUNNER_H
 #define PW_RUNNER_RUNNER_H
