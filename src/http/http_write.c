@@ -5,9 +5,12 @@
 #include "core/error.h"
 #include "core/utf8.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #define MOD "http"
 
@@ -135,6 +138,31 @@ static void write_done(uv_write_t *req, int status)
         http_conn_output_drained(conn);
 }
 
+/* As much of bufs[0..n) as the socket takes now, without blocking: the bytes taken, or a
+ * negative errno (-EAGAIN when it takes none). Only while libuv has nothing queued for the
+ * connection (queued_bytes == 0), so the bytes keep their order. sendmsg rather than libuv's
+ * uv_try_write (write/writev): a stream tick is one such call per viewer, and the socket
+ * call skips the file layer's work (file-change notification on the socket's inode, the
+ * file-position lookup) that writev does for every call; at 15,000 viewers that was 10 %
+ * of the server's time against 7 % for the raw-epoll floor's send. */
+static ssize_t send_now(struct http_conn *conn, struct pw_buf *const *bufs, int n)
+{
+    struct iovec iov[HTTP_STAGE_MAX];
+    uv_os_fd_t fd;
+    if (uv_fileno((const uv_handle_t *)&conn->tcp, &fd) < 0)
+        return -EBADF;
+    for (int i = 0; i < n; i++)
+        iov[i] = (struct iovec){.iov_base = bufs[i]->data, .iov_len = bufs[i]->len};
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+    ssize_t w;
+    do
+        w = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (w < 0 && errno == EINTR);
+    if (w < 0)
+        return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+    return w;
+}
+
 /* Write bufs[0..n) in order: as much as the socket takes now, the rest through uv_write
  * with a reference on each buffer still needed. 0 or a negative uv/errno code. */
 static int write_bufs(struct http_conn *conn, struct pw_buf *const *bufs, int n)
@@ -144,22 +172,20 @@ static int write_bufs(struct http_conn *conn, struct pw_buf *const *bufs, int n)
     size_t total = 0, done = 0;
     if (conn->state == HTTP_CS_CLOSED)
         return -EPIPE;
-    for (int i = 0; i < n; i++) {
-        ub[i] = uv_buf_init(bufs[i]->data, (unsigned)bufs[i]->len);
+    for (int i = 0; i < n; i++)
         total += bufs[i]->len;
-    }
     if (total == 0)
         return 0;
     if (conn->queued_bytes == 0) {
         /* Most writes fit the socket buffer: no request, no reference, no callback. */
-        int w = uv_try_write((uv_stream_t *)&conn->tcp, ub, (unsigned)n);
+        ssize_t w = send_now(conn, bufs, n);
         if (w >= 0) {
             srv->stats.bytes_sent += (uint64_t)w;
             done = (size_t)w;
             if (done == total)
                 return 0;
-        } else if (w != UV_EAGAIN) {
-            return w;
+        } else if (w != -EAGAIN) {
+            return (int)w;
         }
     }
     /* Skip what went out; the first remaining buffer may be partly written. */
@@ -218,10 +244,7 @@ void http_conn_drop_staged(struct http_conn *conn)
      * final "end" event) goes out as it would have without staging, if the socket takes
      * it now. Only bytes the socket cannot take are dropped, as the contract says. */
     if (conn->n_staged > 0 && conn->queued_bytes == 0 && !conn->evicting && !conn->peer_eof) {
-        uv_buf_t ub[HTTP_STAGE_MAX];
-        for (int i = 0; i < conn->n_staged; i++)
-            ub[i] = uv_buf_init(conn->staged[i]->data, (unsigned)conn->staged[i]->len);
-        int n = uv_try_write((uv_stream_t *)&conn->tcp, ub, (unsigned)conn->n_staged);
+        ssize_t n = send_now(conn, conn->staged, conn->n_staged);
         if (n > 0)
             conn->srv->stats.bytes_sent += (uint64_t)n;
     }
