@@ -80,6 +80,16 @@ static void make_config(char *out, size_t len, const char *name)
              bootstrap, registry, tag, tag, tag, tag, tag, tag);
 }
 
+/* A server with every role and an edge-only one with `edge_args` (NULL: just --role edge),
+ * both on config `yaml`. */
+static void start_all_and_edge(const char *yaml, const char *const *edge_args,
+                               struct server *all, struct server *edge)
+{
+    static const char *const edge_only[] = {"--role", "edge", NULL};
+    assert_int_equal(server_start(all, yaml, NULL, NULL), 0);
+    assert_int_equal(server_start(edge, yaml, edge_args ? edge_args : edge_only, NULL), 0);
+}
+
 /* api_start_race's id, malloc'd. */
 static char *start_race(int port, const char *body)
 {
@@ -249,8 +259,7 @@ static void test_two_edges_identical_and_late_edge_catches_up(void **state)
     make_config(yaml, sizeof yaml, "edges");
     struct server all, edge, late;
     const char *edge_args[] = {"--role", "edge", NULL};
-    assert_int_equal(server_start(&all, yaml, NULL, NULL), 0);
-    assert_int_equal(server_start(&edge, yaml, edge_args, NULL), 0);
+    start_all_and_edge(yaml, edge_args, &all, &edge);
     /* Started on the edge-only server: the runner in `all` takes it. */
     char *race =
         start_race(edge.port, "{\"driver_name\":\"Lando Norris\",\"duration_s\":12,\"tick_hz\":4}");
@@ -310,9 +319,7 @@ static void test_broker_restart_mid_race_loses_nothing(void **state)
     char yaml[2048];
     make_config(yaml, sizeof yaml, "outage");
     struct server all, edge;
-    const char *edge_args[] = {"--role", "edge", NULL};
-    assert_int_equal(server_start(&all, yaml, NULL, NULL), 0);
-    assert_int_equal(server_start(&edge, yaml, edge_args, NULL), 0);
+    start_all_and_edge(yaml, NULL, &all, &edge);
     char *race = start_race(edge.port,
                             "{\"driver_name\":\"Max Verstappen\",\"duration_s\":20,\"tick_hz\":4}");
     char path[160];
@@ -588,9 +595,7 @@ static void test_telemetry_topic_same_anomalies_on_every_edge(void **state)
     make_config(yaml, sizeof yaml, "telemetry");
     snprintf(topic, sizeof topic, "it-telemetry-%d-telemetry", (int)getpid());
     struct server all, edge;
-    const char *edge_args[] = {"--role", "edge", NULL};
-    assert_int_equal(server_start(&all, yaml, NULL, NULL), 0);
-    assert_int_equal(server_start(&edge, yaml, edge_args, NULL), 0);
+    start_all_and_edge(yaml, NULL, &all, &edge);
     /* Poison first: not JSON, a record without readings, a reading no sensor gives. */
     const char *poison[] = {"not json",
                             "{\"race_id\":\"x\",\"driver_number\":\"1\",\"driver_name\":\"A B\"}",
@@ -676,8 +681,7 @@ static void test_start_that_cannot_happen_turns_failed(void **state)
     make_config(yaml, sizeof yaml, "failed");
     struct server all, edge, alone;
     const char *edge_args[] = {"--role", "edge", "--archive", PITWALL_ARCHIVE_DIR, NULL};
-    assert_int_equal(server_start(&all, yaml, NULL, NULL), 0);
-    assert_int_equal(server_start(&edge, yaml, edge_args, NULL), 0);
+    start_all_and_edge(yaml, edge_args, &all, &edge);
     struct response r;
     assert_int_equal(http_call(edge.port, "GET", "/api/replays", "", NULL, &r), 0);
     json_t *list = json_loads(r.body, 0, NULL);
@@ -771,9 +775,7 @@ static void test_control_by_token_from_any_edge(void **state)
     char yaml[2048];
     make_config(yaml, sizeof yaml, "token");
     struct server all, edge;
-    const char *edge_args[] = {"--role", "edge", NULL};
-    assert_int_equal(server_start(&all, yaml, NULL, NULL), 0);
-    assert_int_equal(server_start(&edge, yaml, edge_args, NULL), 0);
+    start_all_and_edge(yaml, NULL, &all, &edge);
     struct response r;
     assert_int_equal(http_call(edge.port, "POST", "/api/race/start", "",
                                "{\"driver_name\":\"Lando Norris\",\"duration_s\":60}", &r),
@@ -917,8 +919,7 @@ static void test_edges_share_one_port(void **state)
     make_config(yaml, sizeof yaml, "shared");
     struct server all, a, b, intruder;
     const char *a_args[] = {"--role", "edge", "--reuse-port", NULL};
-    assert_int_equal(server_start(&all, yaml, NULL, NULL), 0);
-    assert_int_equal(server_start(&a, yaml, a_args, NULL), 0);
+    start_all_and_edge(yaml, a_args, &all, &a);
     snprintf(port_text, sizeof port_text, "%d", a.port);
     const char *b_args[] = {"--role", "edge", "--reuse-port", "--port", port_text, NULL};
     assert_int_equal(server_start(&b, yaml, b_args, NULL), 0);
