@@ -127,14 +127,15 @@ SELECT
         REGEXP_EXTRACT(driver_name, '(\S+)$', 1),
         CONCAT(driver_name, ' ', team, ' ', circuit),
         -- what the prompt told the model, for the answer check (FactCheck.java): the
-        -- moment's driver and its places before and after, the lap and distance, the time
+        -- moment's driver, its team and its places before and after, the lap and distance,
+        -- the time
         JSON_OBJECT(
             'lap' VALUE lap, 'total_laps' VALUE total_laps, 'n_about' VALUE 1,
             'times_ms' VALUE JSON_ARRAY(CASE WHEN kind = 'fastest' THEN fastest_lap_ms END),
             'drivers' VALUE JSON_ARRAY(JSON_OBJECT(
                 'full' VALUE driver_name, 'name' VALUE REGEXP_EXTRACT(driver_name, '(\S+)$', 1),
-                'given' VALUE TRUE, 'places' VALUE JSON_ARRAY(prev_position, `position`),
-                'now' VALUE `position`))),
+                'team' VALUE COALESCE(team, ''), 'given' VALUE TRUE,
+                'places' VALUE JSON_ARRAY(prev_position, `position`), 'now' VALUE `position`))),
         fact) AS message,
     `timestamp`,
     CASE kind WHEN 'lead' THEN 'highlight' WHEN 'retirement' THEN 'warning' ELSE 'info' END,

@@ -110,6 +110,11 @@ static bool list_has(const char *const *list, size_t n, const char *word, bool n
     return false;
 }
 
+bool llm_check_racing_word(const char *word)
+{
+    return list_has(common_words, sizeof common_words / sizeof *common_words, word, false);
+}
+
 static bool is_space(char ch)
 {
     return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
@@ -202,7 +207,7 @@ static enum llm_check_result check_names(const char *s, const struct llm_vocab *
             all_caps = all_caps && !(word[i] >= 'a' && word[i] <= 'z');
         if (!capital || at_start || all_caps || n < 2)
             continue;
-        if (!list_has(common_words, sizeof common_words / sizeof *common_words, word, false))
+        if (!llm_check_racing_word(word))
             return LLM_CHECK_UNKNOWN_NAME;
     }
     return LLM_CHECK_OK;

@@ -14,6 +14,7 @@
 #include "core/event.h"
 #include "core/timing.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum llm_check_result {
@@ -51,5 +52,9 @@ enum llm_check_result llm_check_answer(const char *answer, const struct llm_voca
                                        size_t len);
 
 const char *llm_check_name(enum llm_check_result r);
+
+/* Is `word` one of the capitalised words a commentator uses that are no name ("Red" of a red
+ * flag, "Team", "Safety")? The facts check (llm_facts.h) does not take them for a team. */
+bool llm_check_racing_word(const char *word);
 
 #endif

@@ -21,6 +21,7 @@ struct tok {
     bool joined; /* nothing at all between it and the previous token ("P" "10") */
     bool spaced; /* only spaces between it and the previous token */
     int driver;  /* words: index of the driver named, -1 for none */
+    bool team;   /* words: a word of a team's name (team_word) */
     /* numbers */
     long value; /* whole part; for times the time in ms */
     bool is_time;
@@ -190,6 +191,25 @@ static int find_driver(const struct llm_facts *f, const struct tok *t)
     return -1;
 }
 
+/* A word that names a team of the race: a word of a driver's team name ("McLaren", "Bull"
+ * of "Red Bull", "Aston"), compared as the vocabulary compares it, but no racing word ("Red"
+ * of a red flag, "Team") and no single letter ("F" of "Haas F1 Team"). */
+static bool team_word(const struct llm_facts *f, const struct tok *t)
+{
+    char w[LLM_WORD_MAX];
+    if (t->n < 2 || t->n >= sizeof w)
+        return false;
+    memcpy(w, t->s, t->n);
+    w[t->n] = '\0';
+    if (llm_check_racing_word(w))
+        return false;
+    for (int i = 0; i < f->n; i++) {
+        if (text_has_word(f->d[i].team, t))
+            return true;
+    }
+    return false;
+}
+
 static bool has_place(const struct llm_fact_driver *d, long place)
 {
     for (int i = 0; i < d->n_places; i++) {
@@ -282,6 +302,21 @@ static enum llm_check_result check_place(const struct llm_facts *f, const struct
     return ok ? LLM_CHECK_OK : LLM_CHECK_WRONG_FACT;
 }
 
+/* A team named: the nearest driver's team (no driver: the team of a driver the prompt
+ * gives). Compared by the word, so "Red Bull" is Red Bull's by either of its words. */
+static enum llm_check_result check_team(const struct llm_facts *f, const struct reader *r, int k)
+{
+    const struct tok *t = &r->t[k];
+    int d = nearest_driver(r, k);
+    if (d >= 0)
+        return text_has_word(f->d[d].team, t) ? LLM_CHECK_OK : LLM_CHECK_WRONG_FACT;
+    for (int i = 0; i < f->n; i++) {
+        if (f->d[i].given && text_has_word(f->d[i].team, t))
+            return LLM_CHECK_OK;
+    }
+    return LLM_CHECK_WRONG_FACT;
+}
+
 /* "leads", "wins": the nearest driver is P1 now (no driver: someone is). */
 static enum llm_check_result check_leader(const struct llm_facts *f, const struct reader *r, int k)
 {
@@ -351,8 +386,10 @@ static enum llm_check_result check_names(const struct llm_facts *f, struct reade
         if (t->type != TOK_WORD || t->s[0] < 'A' || t->s[0] > 'Z')
             continue;
         t->driver = find_driver(f, t);
-        if (t->driver < 0)
+        if (t->driver < 0) {
+            t->team = team_word(f, t);
             continue;
+        }
         if (!f->d[t->driver].given)
             return LLM_CHECK_UNKNOWN_NAME;
         /* "Ronel Norris": a capitalised word before the name must be part of it */
@@ -396,6 +433,8 @@ enum llm_check_result llm_check_facts(const char *line, const struct llm_facts *
                 res = is_lap_fact(f, o) ? LLM_CHECK_OK : LLM_CHECK_WRONG_FACT;
             else if (word_in(t, lead_words))
                 res = check_leader(f, r, k);
+            else if (t->team)
+                res = check_team(f, r, k);
         }
         k += skip;
     }

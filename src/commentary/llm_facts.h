@@ -15,6 +15,11 @@
  *   the nearest after it) and must be one of that driver's places in the facts (before or
  *   after the event; "leads", "wins" and the like: its place now); with no driver in the
  *   sentence, one of any driver's places;
+ * - a team of the race named in the line (a word of a driver's team name, compared as the
+ *   vocabulary compares it, other than a racing word such as the "Red" of "Red flag" or a
+ *   single letter: "Bull" of "Red Bull", "Aston", "McLaren") belongs to the nearest driver
+ *   named before it in the sentence (else after it) and must be that driver's team; with no
+ *   driver in the sentence, the team of one of the prompt's drivers;
  * - a lap number ("lap 12", "12 laps", "12 to go") must be the lap, the distance or the laps
  *   left (derived: distance - lap, or one more);
  * - a time ("1:21.234", "0.9s", "0.9 seconds") must be a time of the facts, rounded or cut
@@ -39,6 +44,7 @@
 struct llm_fact_driver {
     char full[PW_NAME_MAX];       /* grid name: "Lando Norris" */
     char name[CM_SHORT_NAME_MAX]; /* as said on air: "Norris" */
+    char team[PW_TEAM_MAX];       /* "McLaren", "" when not known */
     bool given;                   /* the prompt names this driver */
     int places[LLM_FACT_PLACES];  /* places this driver holds or held in the facts */
     int n_places;
@@ -59,7 +65,7 @@ struct llm_facts {
 void llm_facts_give(struct llm_facts *f, int i, int place, bool now);
 
 /* LLM_CHECK_OK, LLM_CHECK_UNKNOWN_NAME for a driver the facts do not give or a wrong first
- * name, LLM_CHECK_WRONG_FACT for a place, lap or time that is not the fact's, or
+ * name, LLM_CHECK_WRONG_FACT for a place, team, lap or time that is not the fact's, or
  * LLM_CHECK_NUMBERS for a number that is none of the facts' numbers. */
 enum llm_check_result llm_check_facts(const char *line, const struct llm_facts *f);
 

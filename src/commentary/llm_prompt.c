@@ -90,6 +90,25 @@ static int facts_find(struct llm_facts *f, const struct pw_race_state *st, const
     return f->n++;
 }
 
+/* The selected driver's team as the meta gives it, where the state gives none (or there is
+ * no state): the viewer's driver's team is a fact whenever that driver is. */
+static void facts_selected_team(struct llm_facts *f, const struct cm_race *race)
+{
+    const struct pw_race_meta *m = &race->meta;
+    if (!race->have_meta || !m->selected_team[0])
+        return;
+    const struct pw_race_state *st = race->have_state ? &race->state : NULL;
+    int i = st && m->selected_number[0] ? pw_state_find_car(st, m->selected_number) : -1;
+    if (i < 0 && m->selected_name[0]) {
+        char name[CM_SHORT_NAME_MAX];
+        cm_rules_short_name(m->selected_name, name, sizeof name);
+        for (int k = 0; k < f->n && i < 0; k++)
+            i = strcmp(f->d[k].name, name) == 0 ? k : -1;
+    }
+    if (i >= 0 && i < f->n && !f->d[i].team[0])
+        snprintf(f->d[i].team, sizeof f->d[i].team, "%s", m->selected_team);
+}
+
 void llm_prompt_facts(const struct cm_race *race, const struct cm_line *line, struct llm_facts *f)
 {
     const struct pw_race_state *st = race->have_state ? &race->state : NULL;
@@ -100,6 +119,7 @@ void llm_prompt_facts(const struct cm_race *race, const struct cm_line *line, st
         for (int i = 0; i < f->n; i++) {
             snprintf(f->d[i].full, sizeof f->d[i].full, "%s", st->cars[i].driver.name);
             cm_rules_short_name(st->cars[i].driver.name, f->d[i].name, sizeof f->d[i].name);
+            snprintf(f->d[i].team, sizeof f->d[i].team, "%s", st->cars[i].driver.team);
         }
         f->total_laps = st->total_laps;
         if (st->lap > 0)
@@ -156,6 +176,7 @@ void llm_prompt_facts(const struct cm_race *race, const struct cm_line *line, st
     if (c->penalty_s > 0)
         f->times_ms[f->n_times++] = (int64_t)c->penalty_s * 1000;
     f->n_about = c->n_who;
+    facts_selected_team(f, race);
 }
 
 char *llm_prompt_body(const struct cm_race *race, const struct cm_line *line, const char *model)

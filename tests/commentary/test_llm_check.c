@@ -211,6 +211,14 @@ static struct pw_event *scene_puncture(struct race_script *s)
     return script_event(s, PW_EV_POSITIONS);
 }
 
+/* Leclerc (P4) lets his teammate Hamilton by on the team's orders. */
+static struct pw_event *scene_team_orders(struct race_script *s)
+{
+    struct pw_event *ev = script_overtake(s, "44");
+    snprintf(ev->text, sizeof ev->text, "%s", PW_OVERTAKE_TEAM_ORDERS);
+    return ev;
+}
+
 /* The scenes the case file's fact sets come from (llm_facts_cases.json, read by this test
  * and by the Flink job's port of the check, tests/flink/test_fact_check.py). */
 static const struct {
@@ -222,7 +230,8 @@ static const struct {
               {"classification", scene_classification},
               {"penalty", scene_penalty},
               {"penalty_added", scene_penalty_added},
-              {"puncture", scene_puncture}};
+              {"puncture", scene_puncture},
+              {"team_orders", scene_team_orders}};
 
 static json_t *int_array(const int *v, int n)
 {
@@ -237,9 +246,10 @@ static json_t *facts_to_json(const struct llm_facts *f)
     json_t *drivers = json_array(), *times = json_array();
     for (int i = 0; i < f->n; i++) {
         const struct llm_fact_driver *d = &f->d[i];
-        json_array_append_new(drivers, json_pack("{s:s, s:s, s:b, s:o, s:i}", "full", d->full,
-                                                 "name", d->name, "given", d->given, "places",
-                                                 int_array(d->places, d->n_places), "now", d->now));
+        json_array_append_new(drivers,
+                              json_pack("{s:s, s:s, s:s, s:b, s:o, s:i}", "full", d->full, "name",
+                                        d->name, "team", d->team, "given", d->given, "places",
+                                        int_array(d->places, d->n_places), "now", d->now));
     }
     for (int i = 0; i < f->n_times; i++)
         json_array_append_new(times, json_integer(f->times_ms[i]));
@@ -263,6 +273,7 @@ static void facts_from_json(const json_t *j, struct llm_facts *f)
         struct llm_fact_driver *d = &f->d[f->n++];
         snprintf(d->full, sizeof d->full, "%s", json_string_value(json_object_get(dj, "full")));
         snprintf(d->name, sizeof d->name, "%s", json_string_value(json_object_get(dj, "name")));
+        snprintf(d->team, sizeof d->team, "%s", json_string_value(json_object_get(dj, "team")));
         d->given = json_is_true(json_object_get(dj, "given"));
         d->now = (int)json_integer_value(json_object_get(dj, "now"));
         const json_t *places = json_object_get(dj, "places");
@@ -402,14 +413,6 @@ static void test_rules_lines_pass_their_own_facts(void **state)
     }
 }
 
-/* Leclerc (P4) lets his teammate Hamilton by on the team's orders. */
-static struct pw_event *scene_team_orders(struct race_script *s)
-{
-    struct pw_event *ev = script_overtake(s, "44");
-    snprintf(ev->text, sizeof ev->text, "%s", PW_OVERTAKE_TEAM_ORDERS);
-    return ev;
-}
-
 /* A team-orders line's facts are the two cars' places before and after the swap: every
  * phrasing of the rules passes them, a model's line that moves a car elsewhere or names a
  * driver the prompt did not give is refused. */
@@ -464,6 +467,27 @@ static struct pw_event *scene_piastri_leads(struct race_script *s)
     return script_overtake(s, "81");
 }
 
+/* The viewer's driver's team as the meta gives it is a fact when the state names no team for
+ * that driver: Sainz (Williams, the viewer's) passes Verstappen for P3. */
+static void test_selected_team_from_meta(void **state)
+{
+    struct fixture *f = *state;
+    struct llm_facts facts;
+    char rules_line[PW_EVENT_TEXT_MAX];
+    script_init(&f->s, "race-1", "55", 10);
+    f->s.state.cars[script_index(&f->s, "55")].driver.team[0] = '\0';
+    facts_after(f, scene_podium_pass, &facts, rules_line);
+    assert_int_equal(llm_check_facts("Sainz takes P3 for Williams!", &facts),
+                     LLM_CHECK_WRONG_FACT); /* no team known for Sainz */
+    script_init(&f->s, "race-1", "55", 10);
+    f->s.state.cars[script_index(&f->s, "55")].driver.team[0] = '\0';
+    snprintf(f->s.meta.selected_team, sizeof f->s.meta.selected_team, "Williams");
+    facts_after(f, scene_podium_pass, &facts, rules_line);
+    assert_int_equal(llm_check_facts("Sainz takes P3 for Williams!", &facts), LLM_CHECK_OK);
+    assert_int_equal(llm_check_facts("Verstappen loses P3 to the Williams", &facts),
+                     LLM_CHECK_WRONG_FACT);
+}
+
 static void test_prompt_carries_event_and_context(void **state)
 {
     struct cm_line line;
@@ -503,6 +527,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_answers_state_only_the_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules_lines_pass_their_own_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_team_orders_facts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_selected_team_from_meta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_win_while_a_penalty_is_owed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facts_hostile_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prompt_carries_event_and_context, setup, teardown),

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The Flink job's fact check (flink/src/.../FactCheck.java) against the cases pitwall's own
 check is tested with (tests/commentary/llm_facts_cases.json, read by
-tests/commentary/test_llm_check.c too): compiles FactCheck and its case runner
+tests/commentary/test_llm_check.c too): compiles FactCheck (with AnswerCheck, whose racing
+words it shares) and its case runner
 (flink/src/test/java/.../FactCheckCases.java) with javac against the Jackson jars in
 .cache/flink-libs and runs every case. The two checks are kept equal by this one table.
 
@@ -28,6 +29,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="pitwall-factcheck-") as out:
         subprocess.run(["javac", "-nowarn", "-d", out, "-cp", cp,
                         os.path.join(ROOT, "flink/src/main/java", PKG, "FactCheck.java"),
+                        os.path.join(ROOT, "flink/src/main/java", PKG, "AnswerCheck.java"),
                         os.path.join(ROOT, "flink/src/test/java", PKG, "FactCheckCases.java")],
                        check=True)
         run = subprocess.run(["java", "-cp", out + ":" + cp, "dev.pitwall.flink.FactCheckCases",

@@ -8,7 +8,9 @@ import java.util.List;
  * A model's line held to the facts it was given: pitwall's own check
  * (src/commentary/llm_facts.c), the same rules in Java. Every driver named must be one the
  * facts give (and a capitalised word straight before the name part of that driver's name);
- * a place ("P10", "10th", "tenth place", "position 10", "leads"/"wins" for P1) must be one of
+ * a team named (a word of a driver's team name, not a racing word like the "Red" of "Red
+ * flag", not a single letter) must be the nearest named driver's team, with no driver in the
+ * sentence the team of a driver the facts give; a place ("P10", "10th", "tenth place", "position 10", "leads"/"wins" for P1) must be one of
  * the nearest named driver's places; a lap number the lap, the distance or the laps left; a
  * time a time of the facts, rounded or cut to the digits given; any other number one of the
  * facts' numbers. The verdicts are llm_check_name's: "ok", "unknown_name", "wrong_fact",
@@ -26,19 +28,22 @@ final class FactCheck {
     static final String NUMBERS = "numbers";
 
     private static final int MAX_TOKENS = 128;
+    private static final int MAX_WORD = 32; /* LLM_WORD_MAX: no team word is longer */
     private static final char APOSTROPHE = '\u2019';
 
     /** One driver of the race as the facts know it. */
     static final class Driver {
         final String full; /* grid name: "Lando Norris" */
         final String name; /* as said on air: "Norris" */
+        final String team; /* "McLaren", "" when not known */
         final boolean given; /* the prompt names this driver */
         final int[] places; /* places held before or after the event */
         final int now; /* place after the event, 0 when not known */
 
-        Driver(String full, String name, boolean given, int[] places, int now) {
+        Driver(String full, String name, String team, boolean given, int[] places, int now) {
             this.full = full;
             this.name = name;
+            this.team = team;
             this.given = given;
             this.places = places;
             this.now = now;
@@ -60,8 +65,8 @@ final class FactCheck {
         }
 
         /**
-         * {"lap","total_laps","n_about","times_ms":[..],"drivers":[{"full","name","given",
-         * "places":[..],"now"}..]}: the case file's fact sets and what the SQL builds.
+         * {"lap","total_laps","n_about","times_ms":[..],"drivers":[{"full","name","team",
+         * "given","places":[..],"now"}..]}: the case file's fact sets and what the SQL builds.
          */
         static Facts fromJson(JsonNode j) {
             List<Driver> drivers = new ArrayList<>();
@@ -73,7 +78,7 @@ final class FactCheck {
                     if (place >= 1 && !places.contains(place)) places.add(place);
                 }
                 drivers.add(new Driver(d.path("full").asText(""), d.path("name").asText(""),
-                        d.path("given").asBoolean(false),
+                        d.path("team").asText(""), d.path("given").asBoolean(false),
                         places.stream().mapToInt(Integer::intValue).toArray(),
                         d.path("now").asInt(0)));
             }
@@ -93,6 +98,7 @@ final class FactCheck {
         boolean joined; /* nothing between it and the previous token ("P" "10") */
         boolean spaced; /* only spaces between it and the previous token */
         int driver = -1;
+        boolean team; /* words: a word of a team's name (teamWord) */
         long value; /* numbers: whole part; times: the time in ms */
         boolean isTime;
         long unitMs;
@@ -281,6 +287,18 @@ final class FactCheck {
         return -1;
     }
 
+    /*
+     * a word that names a team of the race: a word of a driver's team name, but no racing word
+     * ("Red" of a red flag, "Team") and no single letter ("F" of "Haas F1 Team")
+     */
+    private boolean teamWord(Tok k) {
+        if (k.n < 2 || k.n >= MAX_WORD) return false;
+        String w = text(k);
+        if (AnswerCheck.isRacingWord(w)) return false;
+        for (Driver d : f.drivers) if (textHasWord(d.team, w)) return true;
+        return false;
+    }
+
     private static boolean hasPlace(Driver d, long place) {
         for (int p : d.places) if (p == place) return true;
         return false;
@@ -319,6 +337,15 @@ final class FactCheck {
         int d = nearestDriver(k);
         boolean ok = d >= 0 ? hasPlace(f.drivers.get(d), place) : anyPlace(place);
         return ok ? OK : WRONG_FACT;
+    }
+
+    /* a team named: the nearest driver's team (no driver: the team of a driver the facts give) */
+    private String checkTeam(int k) {
+        String w = text(t.get(k));
+        int d = nearestDriver(k);
+        if (d >= 0) return textHasWord(f.drivers.get(d).team, w) ? OK : WRONG_FACT;
+        for (Driver x : f.drivers) if (x.given && textHasWord(x.team, w)) return OK;
+        return WRONG_FACT;
     }
 
     /* "leads", "wins": the nearest driver is P1 now (no driver: someone is) */
@@ -369,7 +396,10 @@ final class FactCheck {
             char c0 = k.type == Type.WORD ? line.charAt(k.s) : 0;
             if (k.type != Type.WORD || c0 < 'A' || c0 > 'Z') continue;
             k.driver = findDriver(k);
-            if (k.driver < 0) continue;
+            if (k.driver < 0) {
+                k.team = teamWord(k);
+                continue;
+            }
             Driver d = f.drivers.get(k.driver);
             if (!d.given) return UNKNOWN_NAME;
             /* "Ronel Norris": a capitalised word before the name must be part of it */
@@ -407,6 +437,8 @@ final class FactCheck {
                     res = isLapFact(o) ? OK : WRONG_FACT;
                 else if (wordIn(tk, LEAD_WORDS))
                     res = checkLeader(k);
+                else if (tk.team)
+                    res = checkTeam(k);
             }
             k += skip;
         }
