@@ -25,7 +25,21 @@ struct seed_range {
     uint64_t first, end;
 };
 
-static struct seed_range seeds = {0, PODIUM_SEEDS};
+/* The seeds each kind of race runs; a PW_PODIUM_SEEDS that is not FIRST:END fails the test. */
+static struct seed_range podium_seeds(void)
+{
+    struct seed_range seeds = {0, PODIUM_SEEDS};
+    const char *range = getenv("PW_PODIUM_SEEDS");
+    if (!range)
+        return seeds;
+    char *end = NULL;
+    seeds.first = strtoull(range, &end, 10);
+    if (*end == ':')
+        seeds.end = strtoull(end + 1, &end, 10);
+    if (end == range || *end || seeds.end <= seeds.first)
+        fail_msg("PW_PODIUM_SEEDS=%s: expected FIRST:END with FIRST < END", range);
+    return seeds;
+}
 
 struct podium_check {
     const char *picked;
@@ -46,47 +60,31 @@ static void on_event(void *ctx, const struct pw_event *ev)
     ck->bad = race_check_classification(ev->state);
 }
 
-static struct pw_grid grid;
-
-static int setup(void **state)
+/* The laps of the race of `seed`: 10 + `seed % 23`, every tenth seed Grand Prix distance (0). */
+static int podium_laps(uint64_t seed)
 {
-    (void)state;
-    const char *range = getenv("PW_PODIUM_SEEDS");
-    if (range) {
-        char *end = NULL;
-        seeds.first = strtoull(range, &end, 10);
-        if (*end == ':')
-            seeds.end = strtoull(end + 1, &end, 10);
-        if (end == range || *end || seeds.end <= seeds.first) {
-            fprintf(stderr, "PW_PODIUM_SEEDS=%s: expected FIRST:END with FIRST < END\n", range);
-            return -1;
-        }
-    }
-    return race_grid_load_builtin("2026", &grid);
+    return seed % 10 == 9 ? 0 : 10 + (int)(seed % 23);
 }
 
 /* The picked driver's final place in the race of `seed` with the options of `kind`: circuit
- * `seed % circuits`, driver `seed % drivers` (the data files' order), 10 + `seed % 23` laps,
- * every tenth seed at Grand Prix distance. With `hash`, the hash of the story it told. */
-static int podium_race(const struct race_sim_options *kind, uint64_t seed, uint64_t *hash)
+ * `seed % circuits`, driver `seed % drivers` (the data files' order), podium_laps(seed) laps.
+ * With `hash`, the hash of the story it told. */
+static int podium_race(const struct pw_grid *grid, const struct race_sim_options *kind,
+                       uint64_t seed, uint64_t *hash)
 {
     struct race_circuit circuit;
     struct race_sim_options opt = *kind;
     struct podium_check ck = {.hashing = hash != NULL, .hash = RACE_CHECK_HASH_START};
-    struct pw_source *src = NULL;
     assert_int_equal(
         race_circuit_builtin_at((int)(seed % (uint64_t)race_circuit_count_builtin()), &circuit), 0);
-    opt.grid = &grid;
+    opt.grid = grid;
     opt.circuit = &circuit;
     opt.seed = seed;
-    opt.selected_number = grid.drivers[seed % (uint64_t)grid.n].number;
+    opt.selected_number = grid->drivers[seed % (uint64_t)grid->n].number;
     opt.podium = true;
-    opt.laps = seed % 10 == 9 ? 0 : 10 + (int)(seed % 23);
+    opt.laps = podium_laps(seed);
     ck.picked = opt.selected_number;
-    assert_int_equal(race_sim_create(&opt, &src), 0);
-    int rc = race_check_drive(src, 0, on_event, &ck);
-    src->ops->destroy(src);
-    assert_int_equal(rc, 1);
+    assert_int_equal(race_check_race(&opt, 0, on_event, &ck, NULL), 1);
     if (ck.bad)
         fail_msg("seed %llu: %s", (unsigned long long)seed, ck.bad);
     if (hash)
@@ -94,18 +92,20 @@ static int podium_race(const struct race_sim_options *kind, uint64_t seed, uint6
     return ck.picked_place;
 }
 
-static void podium_always(const char *what, const struct race_sim_options *kind)
+static void podium_always(const struct pw_grid *grid, const char *what,
+                          const struct race_sim_options *kind)
 {
+    struct seed_range seeds = podium_seeds();
     int off = 0, finish[4] = {0};
     for (uint64_t seed = seeds.first; seed < seeds.end; seed++) {
-        int place = podium_race(kind, seed, NULL);
+        int place = podium_race(grid, kind, seed, NULL);
         if (place >= 1 && place <= 3) {
             finish[place]++;
             continue;
         }
         off++;
         print_error("%s: seed %llu, %d laps: picked driver P%d\n", what, (unsigned long long)seed,
-                    seed % 10 == 9 ? 0 : 10 + (int)(seed % 23), place);
+                    podium_laps(seed), place);
     }
     print_message("%s, seeds %llu-%llu: P1 %d, P2 %d, P3 %d\n", what,
                   (unsigned long long)seeds.first, (unsigned long long)seeds.end - 1, finish[1],
@@ -115,34 +115,29 @@ static void podium_always(const char *what, const struct race_sim_options *kind)
 
 static void test_podium_rain(void **state)
 {
-    (void)state;
-    podium_always("rain", &(struct race_sim_options){.weather = RACE_WEATHER_RAIN});
+    podium_always(*state, "rain", &(struct race_sim_options){.weather = RACE_WEATHER_RAIN});
 }
 
 static void test_podium_rain_red_flag(void **state)
 {
-    (void)state;
-    podium_always("rain and a red flag",
+    podium_always(*state, "rain and a red flag",
                   &(struct race_sim_options){.weather = RACE_WEATHER_RAIN, .red_flag = true});
 }
 
 static void test_podium_damage(void **state)
 {
-    (void)state;
-    podium_always("damage", &(struct race_sim_options){.damage = true});
+    podium_always(*state, "damage", &(struct race_sim_options){.damage = true});
 }
 
 static void test_podium_penalties(void **state)
 {
-    (void)state;
-    podium_always("penalties", &(struct race_sim_options){.penalties = true});
+    podium_always(*state, "penalties", &(struct race_sim_options){.penalties = true});
 }
 
 static void test_podium_everything(void **state)
 {
-    (void)state;
     podium_always(
-        "rain, a red flag, damage and penalties",
+        *state, "rain, a red flag, damage and penalties",
         &(struct race_sim_options){
             .weather = RACE_WEATHER_RAIN, .red_flag = true, .damage = true, .penalties = true});
 }
@@ -153,7 +148,6 @@ static void test_podium_everything(void **state)
  * podium, and the same seed gives the same race every time. */
 static void test_podium_retaken(void **state)
 {
-    (void)state;
     static const struct {
         struct race_sim_options kind;
         uint64_t seed;
@@ -165,10 +159,10 @@ static void test_podium_retaken(void **state)
     };
     for (size_t i = 0; i < sizeof races / sizeof *races; i++) {
         uint64_t first = 0, again = 0;
-        int place = podium_race(&races[i].kind, races[i].seed, &first);
+        int place = podium_race(*state, &races[i].kind, races[i].seed, &first);
         print_message("seed %llu: P%d\n", (unsigned long long)races[i].seed, place);
         assert_in_range(place, 1, 3);
-        assert_int_equal(podium_race(&races[i].kind, races[i].seed, &again), place);
+        assert_int_equal(podium_race(*state, &races[i].kind, races[i].seed, &again), place);
         assert_int_equal(first, again);
     }
 }
@@ -180,5 +174,5 @@ int main(void)
         cmocka_unit_test(test_podium_damage),     cmocka_unit_test(test_podium_penalties),
         cmocka_unit_test(test_podium_everything), cmocka_unit_test(test_podium_retaken),
     };
-    return cmocka_run_group_tests(tests, setup, NULL);
+    return cmocka_run_group_tests(tests, race_check_grid_load, race_check_grid_free);
 }
