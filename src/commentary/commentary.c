@@ -164,16 +164,24 @@ static struct commentary_race *race_get(struct commentary *c, const char *race_i
 
 /* ---- publishing ---- */
 
+/* An event of the engine's about race `r`, numbered with its last line's seq, sent now. */
+static void race_event_init(struct pw_event *ev, const struct commentary_race *r,
+                            enum pw_event_type type)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->type = type;
+    snprintf(ev->race_id, sizeof ev->race_id, "%s", r->core.race_id);
+    ev->seq = r->core.seq;
+    ev->wall_ms = pw_now_ms();
+    ev->meta = &r->core.meta;
+}
+
 static void publish(struct commentary *c, struct commentary_race *r, const char *text,
                     enum pw_commentary_kind kind)
 {
     cm_race_mark_sent(&r->core, loop_now(c));
     struct pw_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.type = PW_EV_COMMENTARY;
-    snprintf(ev.race_id, sizeof ev.race_id, "%s", r->core.race_id);
-    ev.seq = r->core.seq;
-    ev.wall_ms = pw_now_ms();
+    race_event_init(&ev, r, PW_EV_COMMENTARY);
     if (r->core.have_state) {
         ev.race_ms = r->core.state.race_ms;
         ev.lap = r->core.state.lap;
@@ -185,7 +193,6 @@ static void publish(struct commentary *c, struct commentary_race *r, const char 
     ev.kind = kind;
     snprintf(ev.id, sizeof ev.id, "c-%s-%llu", r->core.race_id, (unsigned long long)ev.seq);
     snprintf(ev.text, sizeof ev.text, "%s", text);
-    ev.meta = &r->core.meta;
     c->stats.lines_published++;
     int rc = pw_bus_publish_event(c->bus, &ev);
     if (rc < 0)
@@ -200,16 +207,11 @@ static void publish(struct commentary *c, struct commentary_race *r, const char 
 static void say_done(struct commentary *c, const struct commentary_race *r)
 {
     struct pw_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.type = PW_EV_COMMENTARY_DONE;
-    snprintf(ev.race_id, sizeof ev.race_id, "%s", r->core.race_id);
-    ev.seq = r->core.seq;
-    ev.wall_ms = pw_now_ms();
+    race_event_init(&ev, r, PW_EV_COMMENTARY_DONE);
     ev.race_ms = r->core.state.race_ms;
     ev.lap = r->core.state.lap;
     ev.kind = PW_COMMENT_INFO;
     snprintf(ev.id, sizeof ev.id, "c-%s-done", r->core.race_id);
-    ev.meta = &r->core.meta;
     c->stats.races_done++;
     int rc = pw_bus_publish_event(c->bus, &ev);
     if (rc < 0)
